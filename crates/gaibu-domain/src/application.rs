@@ -1,0 +1,581 @@
+//! Applications to use an external service: their fields, states and moves (S2.3, S3.4, S5.2).
+
+use crate::classification::{Classification, Scheme, Track};
+use crate::role::{Actor, OrgTree, OrgUnitId, UserId};
+use crate::sheet::{Answers, ItemProblem, Sheet};
+use crate::{DomainError, FieldError, Refusal};
+use jiff::civil::Date;
+use serde::{Deserialize, Deserializer, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    /// Being written and self-checked; the only state in which it can change.
+    Draft,
+    /// Approved: a service exists and has an administrator.
+    Approved,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Draft => "draft",
+            State::Approved => "approved",
+        }
+    }
+    pub fn parse(s: &str) -> Option<State> {
+        match s {
+            "draft" => Some(State::Draft),
+            "approved" => Some(State::Approved),
+            _ => None,
+        }
+    }
+}
+
+/// Raw input, as an HTML form or a JSON body sends it. Everything is text so that a bad value
+/// comes back as a field error rather than a rejected request.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct ApplicationInput {
+    pub org_unit: String,
+    pub service_name: String,
+    pub provider: String,
+    pub url: String,
+    pub purpose: String,
+    pub user_scope: String,
+    pub period_from: String,
+    pub period_to: String,
+    pub confidentiality: String,
+    pub integrity: String,
+    pub availability: String,
+    #[serde(deserialize_with = "one_or_many")]
+    pub handling: Vec<String>,
+    #[serde(deserialize_with = "one_or_many")]
+    pub data_locations: Vec<String>,
+    pub governing_law: String,
+    pub court: String,
+    pub tos_url: String,
+    pub tos_version: String,
+    #[serde(deserialize_with = "flag")]
+    pub citizen_facing: bool,
+}
+
+/// The fields of an application once they are valid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicationFields {
+    pub org_unit: OrgUnitId,
+    pub service_name: String,
+    pub provider: String,
+    pub url: String,
+    pub purpose: String,
+    /// 利用者の範囲 (S5.2.1-5g)
+    pub user_scope: String,
+    pub period_from: Date,
+    pub period_to: Option<Date>,
+    pub classification: Classification,
+    /// Countries where the data is stored or processed (S2.4d).
+    pub data_locations: Vec<String>,
+    pub governing_law: String,
+    pub court: String,
+    pub tos_url: String,
+    pub tos_version: String,
+    /// Citizens are made to use it, outside the policy's scope (S2.3).
+    pub citizen_facing: bool,
+}
+
+fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) => s
+            .split([',', '、', '，', '\n'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect(),
+        OneOrMany::Many(v) => v
+            .into_iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect(),
+    })
+}
+
+fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Flag {
+        B(bool),
+        S(String),
+    }
+    Ok(match Flag::deserialize(d)? {
+        Flag::B(b) => b,
+        Flag::S(s) => matches!(s.as_str(), "on" | "true" | "1" | "yes"),
+    })
+}
+
+pub(crate) fn parse_date(field: &str, v: &str, errs: &mut Vec<FieldError>) -> Option<Date> {
+    let v = v.trim();
+    if v.is_empty() {
+        errs.push(FieldError::new(field, "required"));
+        return None;
+    }
+    match v.parse::<Date>() {
+        Ok(d) => Some(d),
+        Err(_) => {
+            errs.push(FieldError::new(field, "invalid_date"));
+            None
+        }
+    }
+}
+
+fn is_web_url(s: &str) -> bool {
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"));
+    matches!(rest, Some(r) if !r.is_empty() && !r.starts_with('/') && !r.contains(char::is_whitespace))
+}
+
+impl ApplicationInput {
+    /// Parses the input against the classification scheme in force. `default_org_unit` is the
+    /// applicant's own unit, used when none is named.
+    pub fn parse(
+        &self,
+        scheme: &Scheme,
+        default_org_unit: OrgUnitId,
+        org_exists: impl Fn(OrgUnitId) -> bool,
+    ) -> Result<ApplicationFields, Vec<FieldError>> {
+        let mut errs = Vec::new();
+        let org_unit = if self.org_unit.trim().is_empty() {
+            Some(default_org_unit)
+        } else {
+            self.org_unit.trim().parse().ok().filter(|u| org_exists(*u))
+        };
+        if org_unit.is_none() {
+            errs.push(FieldError::new("org_unit", "unknown_org_unit"));
+        }
+        let mut text = |field: &'static str, v: &str, max: usize| -> String {
+            let v = v.trim();
+            if v.is_empty() {
+                errs.push(FieldError::new(field, "required"));
+            } else if v.chars().count() > max {
+                errs.push(FieldError::new(field, "too_long"));
+            }
+            v.to_string()
+        };
+        let service_name = text("service_name", &self.service_name, 200);
+        let provider = text("provider", &self.provider, 200);
+        let url = text("url", &self.url, 2000);
+        let purpose = text("purpose", &self.purpose, 4000);
+        let user_scope = text("user_scope", &self.user_scope, 1000);
+        let governing_law = text("governing_law", &self.governing_law, 200);
+        let court = text("court", &self.court, 200);
+        let tos_url = text("tos_url", &self.tos_url, 2000);
+        let tos_version = text("tos_version", &self.tos_version, 200);
+        if !url.is_empty() && !is_web_url(&url) {
+            errs.push(FieldError::new("url", "invalid_url"));
+        }
+        if !tos_url.is_empty() && !is_web_url(&tos_url) {
+            errs.push(FieldError::new("tos_url", "invalid_url"));
+        }
+        let period_from = parse_date("period_from", &self.period_from, &mut errs);
+        let period_to = if self.period_to.trim().is_empty() {
+            None
+        } else {
+            parse_date("period_to", &self.period_to, &mut errs)
+        };
+        if let (Some(f), Some(t)) = (period_from, period_to)
+            && t < f
+        {
+            errs.push(FieldError::new("period_to", "period_order"));
+        }
+        let classification = Classification {
+            confidentiality: self.confidentiality.trim().to_string(),
+            integrity: self.integrity.trim().to_string(),
+            availability: self.availability.trim().to_string(),
+            handling: self.handling.clone(),
+        };
+        errs.extend(scheme.validate(&classification));
+        if self.data_locations.is_empty() {
+            errs.push(FieldError::new("data_locations", "required"));
+        }
+        match (org_unit, period_from) {
+            (Some(org_unit), Some(period_from)) if errs.is_empty() => Ok(ApplicationFields {
+                org_unit,
+                service_name,
+                provider,
+                url,
+                purpose,
+                user_scope,
+                period_from,
+                period_to,
+                classification,
+                data_locations: self.data_locations.clone(),
+                governing_law,
+                court,
+                tos_url,
+                tos_version,
+                citizen_facing: self.citizen_facing,
+            }),
+            _ => Err(errs),
+        }
+    }
+}
+
+impl From<&ApplicationFields> for ApplicationInput {
+    fn from(f: &ApplicationFields) -> Self {
+        ApplicationInput {
+            org_unit: f.org_unit.to_string(),
+            service_name: f.service_name.clone(),
+            provider: f.provider.clone(),
+            url: f.url.clone(),
+            purpose: f.purpose.clone(),
+            user_scope: f.user_scope.clone(),
+            period_from: f.period_from.to_string(),
+            period_to: f.period_to.map(|d| d.to_string()).unwrap_or_default(),
+            confidentiality: f.classification.confidentiality.clone(),
+            integrity: f.classification.integrity.clone(),
+            availability: f.classification.availability.clone(),
+            handling: f.classification.handling.clone(),
+            data_locations: f.data_locations.clone(),
+            governing_law: f.governing_law.clone(),
+            court: f.court.clone(),
+            tos_url: f.tos_url.clone(),
+            tos_version: f.tos_version.clone(),
+            citizen_facing: f.citizen_facing,
+        }
+    }
+}
+
+/// What the rules need to know about a stored application.
+#[derive(Debug, Clone)]
+pub struct Application {
+    pub id: i64,
+    pub applicant: UserId,
+    pub state: State,
+    pub track: Track,
+    pub fields: ApplicationFields,
+    pub answers: Answers,
+}
+
+/// The outcome of an approval: who approved, and who becomes External Service Administrator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Approval {
+    pub approver: UserId,
+    pub administrator: UserId,
+    pub approved_at: jiff::Timestamp,
+}
+
+/// Who may see and edit a draft: the applicant and the Information Managers etc. over its unit.
+pub fn may_edit(app: &Application, actor: &Actor, tree: &OrgTree) -> Result<(), Refusal> {
+    if app.applicant != actor.user_id
+        && !actor.is_information_manager_etc_over(app.fields.org_unit, tree)
+    {
+        return Err(Refusal::Forbidden("not_your_application"));
+    }
+    if app.state != State::Draft {
+        return Err(Refusal::Conflict("not_draft"));
+    }
+    Ok(())
+}
+
+/// A new application may be started by whoever may apply for the named unit.
+pub fn may_create(
+    fields: &ApplicationFields,
+    actor: &Actor,
+    tree: &OrgTree,
+) -> Result<(), Refusal> {
+    if actor.may_apply_for(fields.org_unit, tree) {
+        Ok(())
+    } else {
+        Err(Refusal::Forbidden("may_not_apply_for_org_unit"))
+    }
+}
+
+/// Self-check answers may be saved only on a draft of the class-1 track (S5.2.2-1).
+pub fn may_save_self_check(
+    app: &Application,
+    actor: &Actor,
+    tree: &OrgTree,
+) -> Result<(), Refusal> {
+    may_edit(app, actor, tree)?;
+    if app.track != Track::Class1 {
+        return Err(Refusal::Conflict("class2_track_required"));
+    }
+    Ok(())
+}
+
+/// Class-1 self-approval (S5.1.2, S5.2.2-1, S5.2.2-2): an Information Manager etc. over the
+/// application's unit approves a draft whose class-1 sheet is met, and becomes its External
+/// Service Administrator.
+pub fn approve_class1(
+    app: &Application,
+    sheet: &Sheet,
+    actor: &Actor,
+    tree: &OrgTree,
+    now: jiff::Timestamp,
+) -> Result<Approval, ApproveError> {
+    if app.state != State::Draft {
+        return Err(DomainError::Conflict("already_decided").into());
+    }
+    if app.track != Track::Class1 {
+        return Err(DomainError::Conflict("class2_track_required").into());
+    }
+    if !actor.is_information_manager_etc_over(app.fields.org_unit, tree) {
+        return Err(DomainError::Forbidden("class1_approver_required").into());
+    }
+    let problems = sheet.check_complete(&app.answers);
+    if !problems.is_empty() {
+        return Err(ApproveError::SheetNotMet(problems));
+    }
+    Ok(Approval {
+        approver: actor.user_id,
+        administrator: actor.user_id,
+        approved_at: now,
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ApproveError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    /// The sheet is incomplete or has a blocking "no": the problems say which items.
+    #[error("requirement sheet not met")]
+    SheetNotMet(Vec<ItemProblem>),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{PolicyDocument, parse};
+    use crate::role::{Role, RoleAssignment};
+    use crate::sheet::{Answer, AnswerType, NO, YES};
+
+    fn scheme() -> Scheme {
+        match parse(include_str!(
+            "../../../policy/classification/three-level.toml"
+        )) {
+            Ok(PolicyDocument::Classification { scheme, .. }) => scheme,
+            o => panic!("{o:?}"),
+        }
+    }
+    fn sheet() -> Sheet {
+        match parse(include_str!("../../../policy/sheets/class1.toml")) {
+            Ok(PolicyDocument::Sheet { sheet, .. }) => sheet,
+            o => panic!("{o:?}"),
+        }
+    }
+    fn tree() -> OrgTree {
+        OrgTree::new([(1, None), (2, Some(1)), (3, Some(2)), (4, Some(1))])
+    }
+    fn actor(id: i64, role: Role, unit: i64) -> Actor {
+        Actor {
+            user_id: id,
+            org_unit: unit,
+            assignments: vec![RoleAssignment {
+                role,
+                org_unit: unit,
+            }],
+        }
+    }
+    fn input() -> ApplicationInput {
+        ApplicationInput {
+            org_unit: "3".into(),
+            service_name: "Web会議サービス".into(),
+            provider: "株式会社例".into(),
+            url: "https://meet.example.com".into(),
+            purpose: "庁外との打合せ".into(),
+            user_scope: "課内に限る".into(),
+            period_from: "2026-12-01".into(),
+            period_to: "2027-03-31".into(),
+            confidentiality: "1".into(),
+            integrity: "1".into(),
+            availability: "1".into(),
+            handling: vec![],
+            data_locations: vec!["日本".into()],
+            governing_law: "日本法".into(),
+            court: "東京地方裁判所".into(),
+            tos_url: "https://meet.example.com/terms".into(),
+            tos_version: "2026-04-01".into(),
+            citizen_facing: false,
+        }
+    }
+    fn met_answers(s: &Sheet) -> Answers {
+        s.items
+            .iter()
+            .map(|i| {
+                let value = match i.answer {
+                    AnswerType::YesNoNa => YES.into(),
+                    AnswerType::Text => "確認済み".into(),
+                    AnswerType::Date => "2026-11-01".into(),
+                    AnswerType::Choice => i.options[0].code.clone(),
+                };
+                (
+                    i.id.clone(),
+                    Answer {
+                        value,
+                        comment: String::new(),
+                    },
+                )
+            })
+            .collect()
+    }
+    fn app(conf: &str) -> Application {
+        let mut i = input();
+        i.confidentiality = conf.into();
+        let s = scheme();
+        let fields = i.parse(&s, 3, |_| true).expect("valid");
+        Application {
+            id: 1,
+            applicant: 10,
+            state: State::Draft,
+            track: s.route(&fields.classification).expect("routed"),
+            fields,
+            answers: met_answers(&sheet()),
+        }
+    }
+    const NOW: jiff::Timestamp = jiff::Timestamp::UNIX_EPOCH;
+
+    #[test]
+    fn every_required_field_is_named() {
+        let errs = ApplicationInput::default()
+            .parse(&scheme(), 3, |_| true)
+            .unwrap_err();
+        let fields: Vec<_> = errs.iter().map(|e| e.field.as_str()).collect();
+        for f in [
+            "service_name",
+            "provider",
+            "url",
+            "purpose",
+            "user_scope",
+            "governing_law",
+            "court",
+            "tos_url",
+            "tos_version",
+            "period_from",
+            "confidentiality",
+            "integrity",
+            "availability",
+            "data_locations",
+        ] {
+            assert!(fields.contains(&f), "{f} missing from {fields:?}");
+        }
+    }
+
+    #[test]
+    fn bad_urls_dates_and_order_are_field_errors() {
+        let mut i = input();
+        i.url = "meet.example.com".into();
+        i.period_to = "2026-01-01".into();
+        i.tos_url = "javascript:alert(1)".into();
+        let errs = i.parse(&scheme(), 3, |_| true).unwrap_err();
+        assert_eq!(
+            errs,
+            vec![
+                FieldError::new("url", "invalid_url"),
+                FieldError::new("tos_url", "invalid_url"),
+                FieldError::new("period_to", "period_order"),
+            ]
+        );
+    }
+
+    // clause: S2.4d — data location, governing law and court are recorded
+    #[test]
+    fn data_locations_accept_a_list_in_one_field() {
+        let j = serde_json::json!({"data_locations": "日本、米国", "citizen_facing": "on"});
+        let i: ApplicationInput = serde_json::from_value(j).expect("json");
+        assert_eq!(i.data_locations, vec!["日本", "米国"]);
+        assert!(i.citizen_facing);
+    }
+
+    // clause: S5.2.2-2, S5.1.2 — the IM etc. of the unit approves and becomes administrator
+    #[test]
+    fn class1_self_approval_designates_the_approver() {
+        let a = app("1");
+        let im = actor(20, Role::InformationManager, 2);
+        let ok = approve_class1(&a, &sheet(), &im, &tree(), NOW).expect("approved");
+        assert_eq!(ok.approver, 20);
+        assert_eq!(ok.administrator, 20);
+    }
+
+    // clause: S5.1.2 — someone without the role over the unit may not approve
+    #[test]
+    fn approval_needs_the_role_over_the_unit() {
+        let a = app("1");
+        for who in [
+            actor(21, Role::InformationManager, 4),
+            actor(22, Role::Staff, 3),
+            actor(23, Role::InformationSecurityManager, 1),
+        ] {
+            assert_eq!(
+                approve_class1(&a, &sheet(), &who, &tree(), NOW),
+                Err(DomainError::Forbidden("class1_approver_required").into())
+            );
+        }
+    }
+
+    // clause: S2.1 — class 2+ goes to the class-2+ track, never self-approved
+    #[test]
+    fn class2_cannot_be_self_approved() {
+        let a = app("2");
+        assert_eq!(a.track, Track::Class2Plus);
+        let im = actor(20, Role::InformationManager, 3);
+        assert_eq!(
+            approve_class1(&a, &sheet(), &im, &tree(), NOW),
+            Err(DomainError::Conflict("class2_track_required").into())
+        );
+    }
+
+    // clause: S5.2.2-2 — a blocking "no" stops approval, with the item named
+    #[test]
+    fn blocking_no_stops_approval() {
+        let mut a = app("1");
+        a.answers.insert(
+            "c1-no-rights-over-data".into(),
+            Answer {
+                value: NO.into(),
+                comment: "学習に利用される".into(),
+            },
+        );
+        let im = actor(20, Role::InformationManager, 3);
+        match approve_class1(&a, &sheet(), &im, &tree(), NOW) {
+            Err(ApproveError::SheetNotMet(p)) => {
+                assert_eq!(p[0].item, "c1-no-rights-over-data");
+                assert_eq!(p[0].code, "blocking_no");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn approving_twice_is_a_conflict() {
+        let mut a = app("1");
+        a.state = State::Approved;
+        let im = actor(20, Role::InformationManager, 3);
+        assert_eq!(
+            approve_class1(&a, &sheet(), &im, &tree(), NOW),
+            Err(DomainError::Conflict("already_decided").into())
+        );
+        assert_eq!(
+            may_edit(&a, &im, &tree()),
+            Err(Refusal::Conflict("not_draft"))
+        );
+    }
+
+    #[test]
+    fn strangers_may_not_edit_a_draft() {
+        let a = app("1");
+        let other = actor(30, Role::Staff, 3);
+        assert_eq!(
+            may_edit(&a, &other, &tree()),
+            Err(Refusal::Forbidden("not_your_application"))
+        );
+        let mut mine = a.clone();
+        mine.applicant = 30;
+        assert_eq!(may_edit(&mine, &other, &tree()), Ok(()));
+    }
+}

@@ -1,0 +1,165 @@
+//! The audit trail: append-only events chained by SHA-256, so that editing, deleting or
+//! reordering any past event is detectable.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// The hash that precedes the first event.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// One event as stored. `before` and `after` are JSON texts kept byte for byte, so that the
+/// hash can be recomputed exactly.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    pub seq: i64,
+    pub at_ms: i64,
+    pub actor_id: Option<i64>,
+    pub actor_login: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<i64>,
+    pub service_id: Option<i64>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// The hash of an event over its content and its predecessor's hash. Fields are length-prefixed
+/// so that no two different events can encode alike.
+pub fn event_hash(e: &AuditEvent) -> String {
+    let mut h = Sha256::new();
+    let mut field = |s: &str| {
+        h.update((s.len() as u64).to_be_bytes());
+        h.update(s.as_bytes());
+    };
+    let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    field(&e.seq.to_string());
+    field(&e.at_ms.to_string());
+    field(&opt(e.actor_id));
+    field(&e.actor_login);
+    field(&e.action);
+    field(&e.entity);
+    field(&opt(e.entity_id));
+    field(&opt(e.service_id));
+    field(e.before.as_deref().unwrap_or("\u{0}null"));
+    field(e.after.as_deref().unwrap_or("\u{0}null"));
+    field(&e.prev_hash);
+    hex::encode(h.finalize())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChainError {
+    #[error("event {seq}: expected sequence number {expected}")]
+    Gap { seq: i64, expected: i64 },
+    #[error("event {seq}: does not follow the previous event's hash")]
+    Link { seq: i64 },
+    #[error("event {seq}: content does not match its hash")]
+    Hash { seq: i64 },
+    #[error("the chain ends at event {last} but its head records {head}")]
+    Head { last: i64, head: i64 },
+}
+
+/// Verifies events in sequence order, starting at seq 1 from `GENESIS`. `head` is the last
+/// (seq, hash) recorded apart from the events, so that a truncated tail is found too.
+pub fn verify<'a>(
+    events: impl IntoIterator<Item = &'a AuditEvent>,
+    head: (i64, &str),
+) -> Result<i64, ChainError> {
+    let mut prev = GENESIS.to_string();
+    let mut expected = 1;
+    for e in events {
+        if e.seq != expected {
+            return Err(ChainError::Gap {
+                seq: e.seq,
+                expected,
+            });
+        }
+        if e.prev_hash != prev {
+            return Err(ChainError::Link { seq: e.seq });
+        }
+        if event_hash(e) != e.hash {
+            return Err(ChainError::Hash { seq: e.seq });
+        }
+        prev = e.hash.clone();
+        expected += 1;
+    }
+    let last = expected - 1;
+    if head.0 != last || head.1 != prev {
+        return Err(ChainError::Head { last, head: head.0 });
+    }
+    Ok(last)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(n: i64) -> Vec<AuditEvent> {
+        let mut prev = GENESIS.to_string();
+        (1..=n)
+            .map(|seq| {
+                let mut e = AuditEvent {
+                    seq,
+                    at_ms: 1000 * seq,
+                    actor_id: Some(1),
+                    actor_login: "im".into(),
+                    action: "application.created".into(),
+                    entity: "application".into(),
+                    entity_id: Some(seq),
+                    service_id: None,
+                    before: None,
+                    after: Some(format!("{{\"n\":{seq}}}")),
+                    prev_hash: prev.clone(),
+                    hash: String::new(),
+                };
+                e.hash = event_hash(&e);
+                prev = e.hash.clone();
+                e
+            })
+            .collect()
+    }
+
+    fn head(c: &[AuditEvent]) -> (i64, &str) {
+        c.last()
+            .map(|e| (e.seq, e.hash.as_str()))
+            .unwrap_or((0, GENESIS))
+    }
+
+    #[test]
+    fn an_intact_chain_verifies() {
+        let c = chain(5);
+        assert_eq!(verify(&c, head(&c)), Ok(5));
+        assert_eq!(verify(&[], (0, GENESIS)), Ok(0));
+    }
+
+    #[test]
+    fn edits_deletions_and_reordering_are_detected() {
+        let c = chain(5);
+        let h = head(&c);
+        let mut edited = c.clone();
+        edited[2].after = Some("{\"n\":99}".into());
+        assert_eq!(verify(&edited, h), Err(ChainError::Hash { seq: 3 }));
+
+        let mut deleted = c.clone();
+        deleted.remove(1);
+        assert_eq!(
+            verify(&deleted, h),
+            Err(ChainError::Gap {
+                seq: 3,
+                expected: 2
+            })
+        );
+
+        let mut swapped = c.clone();
+        swapped.swap(1, 2);
+        (swapped[1].seq, swapped[2].seq) = (2, 3);
+        assert_eq!(verify(&swapped, h), Err(ChainError::Link { seq: 2 }));
+
+        let truncated = &c[..4];
+        assert_eq!(
+            verify(truncated, h),
+            Err(ChainError::Head { last: 4, head: 5 })
+        );
+    }
+}

@@ -1,0 +1,265 @@
+//! The approved service, its entry in the information-system ledger (情報システム台帳) and its
+//! end of use (S5.2.1-4, S5.2.2-3, S7.1-2, S7.2).
+
+use crate::role::{Actor, UserId};
+use crate::{FieldError, Refusal};
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+/// Ledger status. `None` on a service means it is approved but not yet in the ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LedgerStatus {
+    /// 稼働中
+    InOperation,
+    /// 廃止済み
+    Retired,
+}
+
+impl LedgerStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LedgerStatus::InOperation => "in_operation",
+            LedgerStatus::Retired => "retired",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "in_operation" => Some(Self::InOperation),
+            "retired" => Some(Self::Retired),
+            _ => None,
+        }
+    }
+}
+
+/// What the rules need to know about an approved service.
+#[derive(Debug, Clone)]
+pub struct Service {
+    pub id: i64,
+    pub administrator: UserId,
+    pub ledger_status: Option<LedgerStatus>,
+    pub registered_on: Option<Date>,
+}
+
+fn administrator_only(s: &Service, actor: &Actor) -> Result<(), Refusal> {
+    if s.administrator == actor.user_id {
+        Ok(())
+    } else {
+        Err(Refusal::Forbidden("administrator_required"))
+    }
+}
+
+/// S5.2.1-4, S5.2.2-3: after approval, the administrator registers the system in the ledger.
+pub fn register(s: &Service, actor: &Actor) -> Result<LedgerStatus, Refusal> {
+    administrator_only(s, actor)?;
+    match s.ledger_status {
+        None => Ok(LedgerStatus::InOperation),
+        Some(_) => Err(Refusal::Conflict("already_in_ledger")),
+    }
+}
+
+/// Input for the ledger entry.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct LedgerInput {
+    pub system_name: String,
+    pub registered_on: String,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerEntry {
+    pub system_name: String,
+    pub registered_on: Date,
+    pub note: String,
+}
+
+impl LedgerInput {
+    pub fn parse(&self) -> Result<LedgerEntry, Vec<FieldError>> {
+        let mut errs = Vec::new();
+        let system_name = self.system_name.trim().to_string();
+        if system_name.is_empty() {
+            errs.push(FieldError::new("system_name", "required"));
+        }
+        let registered_on =
+            crate::application::parse_date("registered_on", &self.registered_on, &mut errs);
+        match registered_on {
+            Some(registered_on) if errs.is_empty() => Ok(LedgerEntry {
+                system_name,
+                registered_on,
+                note: self.note.trim().to_string(),
+            }),
+            _ => Err(errs),
+        }
+    }
+}
+
+/// Input for the end of use.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct RetireInput {
+    pub retired_on: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Retirement {
+    pub retired_on: Date,
+    pub reason: String,
+}
+
+/// S7.2 (class 1) and S7.1-2: the administrator changes the ledger status from 稼働中 to 廃止済み,
+/// with the date and the reason.
+pub fn retire(s: &Service, actor: &Actor, input: &RetireInput) -> Result<Retirement, RetireError> {
+    administrator_only(s, actor)?;
+    if s.ledger_status != Some(LedgerStatus::InOperation) {
+        return Err(Refusal::Conflict("not_in_operation").into());
+    }
+    let mut errs = Vec::new();
+    let retired_on = crate::application::parse_date("retired_on", &input.retired_on, &mut errs);
+    let reason = input.reason.trim().to_string();
+    if reason.is_empty() {
+        errs.push(FieldError::new("reason", "required"));
+    }
+    if let (Some(r), Some(reg)) = (retired_on, s.registered_on)
+        && r < reg
+    {
+        errs.push(FieldError::new("retired_on", "before_registration"));
+    }
+    match retired_on {
+        Some(retired_on) if errs.is_empty() => Ok(Retirement { retired_on, reason }),
+        _ => Err(RetireError::Invalid(errs)),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RetireError {
+    #[error("refused: {0:?}")]
+    Refused(#[from] Refusal),
+    #[error("invalid: {0:?}")]
+    Invalid(Vec<FieldError>),
+}
+
+/// Accounts may be added only while the service is approved and not retired (S5.2.2-4).
+pub fn may_add_account(s: &Service, actor: &Actor) -> Result<(), Refusal> {
+    administrator_only(s, actor)?;
+    if s.ledger_status == Some(LedgerStatus::Retired) {
+        return Err(Refusal::Conflict("service_retired"));
+    }
+    Ok(())
+}
+
+/// Closing an account is the administrator's, at any time (S7.1-5 needs it at the end).
+pub fn may_close_account(s: &Service, actor: &Actor, already_closed: bool) -> Result<(), Refusal> {
+    administrator_only(s, actor)?;
+    if already_closed {
+        return Err(Refusal::Conflict("account_closed"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::role::{Role, RoleAssignment};
+
+    fn svc(status: Option<LedgerStatus>) -> Service {
+        Service {
+            id: 1,
+            administrator: 7,
+            ledger_status: status,
+            registered_on: Some(Date::constant(2026, 12, 1)),
+        }
+    }
+    fn actor(id: i64) -> Actor {
+        Actor {
+            user_id: id,
+            org_unit: 1,
+            assignments: vec![RoleAssignment {
+                role: Role::InformationManager,
+                org_unit: 1,
+            }],
+        }
+    }
+    fn retire_input(d: &str) -> RetireInput {
+        RetireInput {
+            retired_on: d.into(),
+            reason: "後継サービスへ移行".into(),
+        }
+    }
+
+    // clause: S5.2.2-3 — the administrator registers the service in the ledger, once
+    #[test]
+    fn the_administrator_registers_once() {
+        assert_eq!(
+            register(&svc(None), &actor(7)),
+            Ok(LedgerStatus::InOperation)
+        );
+        assert_eq!(
+            register(&svc(None), &actor(8)),
+            Err(Refusal::Forbidden("administrator_required"))
+        );
+        assert_eq!(
+            register(&svc(Some(LedgerStatus::InOperation)), &actor(7)),
+            Err(Refusal::Conflict("already_in_ledger"))
+        );
+    }
+
+    // clause: S7.2 — 稼働中 → 廃止済み with date and reason
+    #[test]
+    fn retirement_moves_in_operation_to_retired() {
+        let r = retire(
+            &svc(Some(LedgerStatus::InOperation)),
+            &actor(7),
+            &retire_input("2027-03-31"),
+        )
+        .expect("retired");
+        assert_eq!(r.retired_on, Date::constant(2027, 3, 31));
+        assert_eq!(
+            retire(&svc(None), &actor(7), &retire_input("2027-03-31")),
+            Err(RetireError::Refused(Refusal::Conflict("not_in_operation")))
+        );
+        assert_eq!(
+            retire(
+                &svc(Some(LedgerStatus::Retired)),
+                &actor(7),
+                &retire_input("2027-03-31")
+            ),
+            Err(RetireError::Refused(Refusal::Conflict("not_in_operation")))
+        );
+        assert_eq!(
+            retire(
+                &svc(Some(LedgerStatus::InOperation)),
+                &actor(7),
+                &retire_input("2026-01-01")
+            ),
+            Err(RetireError::Invalid(vec![FieldError::new(
+                "retired_on",
+                "before_registration"
+            )]))
+        );
+        assert_eq!(
+            retire(
+                &svc(Some(LedgerStatus::InOperation)),
+                &actor(8),
+                &retire_input("2027-03-31")
+            ),
+            Err(RetireError::Refused(Refusal::Forbidden(
+                "administrator_required"
+            )))
+        );
+    }
+
+    // clause: S5.2.2-4 — no new accounts on a retired service
+    #[test]
+    fn no_accounts_after_retirement() {
+        assert_eq!(
+            may_add_account(&svc(Some(LedgerStatus::InOperation)), &actor(7)),
+            Ok(())
+        );
+        assert_eq!(
+            may_add_account(&svc(Some(LedgerStatus::Retired)), &actor(7)),
+            Err(Refusal::Conflict("service_retired"))
+        );
+    }
+}
