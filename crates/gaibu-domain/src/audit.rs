@@ -60,35 +60,70 @@ pub enum ChainError {
     Head { last: i64, head: i64 },
 }
 
-/// Verifies events in sequence order, starting at seq 1 from `GENESIS`. `head` is the last
-/// (seq, hash) recorded apart from the events, so that a truncated tail is found too.
-pub fn verify<'a>(
-    events: impl IntoIterator<Item = &'a AuditEvent>,
-    head: (i64, &str),
-) -> Result<i64, ChainError> {
-    let mut prev = GENESIS.to_string();
-    let mut expected = 1;
-    for e in events {
+/// Verifies a chain event by event, in sequence order from seq 1, so that a long history can
+/// be streamed through it page by page.
+#[derive(Debug, Clone)]
+pub struct ChainVerifier {
+    prev: String,
+    last: i64,
+}
+
+impl Default for ChainVerifier {
+    fn default() -> Self {
+        Self {
+            prev: GENESIS.to_string(),
+            last: 0,
+        }
+    }
+}
+
+impl ChainVerifier {
+    pub fn last_seq(&self) -> i64 {
+        self.last
+    }
+
+    pub fn push(&mut self, e: &AuditEvent) -> Result<(), ChainError> {
+        let expected = self.last + 1;
         if e.seq != expected {
             return Err(ChainError::Gap {
                 seq: e.seq,
                 expected,
             });
         }
-        if e.prev_hash != prev {
+        if e.prev_hash != self.prev {
             return Err(ChainError::Link { seq: e.seq });
         }
         if event_hash(e) != e.hash {
             return Err(ChainError::Hash { seq: e.seq });
         }
-        prev = e.hash.clone();
-        expected += 1;
+        self.prev.clone_from(&e.hash);
+        self.last = e.seq;
+        Ok(())
     }
-    let last = expected - 1;
-    if head.0 != last || head.1 != prev {
-        return Err(ChainError::Head { last, head: head.0 });
+
+    /// `head` is the last (seq, hash) recorded apart from the events, so that a truncated tail
+    /// is found too. Returns the number of events.
+    pub fn finish(self, head: (i64, &str)) -> Result<i64, ChainError> {
+        if head.0 != self.last || head.1 != self.prev {
+            return Err(ChainError::Head {
+                last: self.last,
+                head: head.0,
+            });
+        }
+        Ok(self.last)
     }
-    Ok(last)
+}
+
+/// Verifies a whole chain held in memory.
+pub fn verify<'a>(
+    events: impl IntoIterator<Item = &'a AuditEvent>,
+    head: (i64, &str),
+) -> Result<i64, ChainError> {
+    let mut v = ChainVerifier::default();
+    for e in events {
+        v.push(e)?;
+    }
+    v.finish(head)
 }
 
 #[cfg(test)]

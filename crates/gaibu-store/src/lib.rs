@@ -1,1 +1,161 @@
+//! Persistence for gaibu: one `Store` over SQLite (embedded, the default) or PostgreSQL.
+//!
+//! Both backends are reached through sqlx's `Any` driver with run-time queries in `$n`
+//! placeholders, which both understand. The schema keeps to portable column types (BIGINT,
+//! TEXT; timestamps as epoch milliseconds, dates as ISO text, structures as JSON text), which
+//! sidesteps the driver's known gap with PostgreSQL timestamps and lets one set of queries serve
+//! both; each backend still has its own migrations, and the same test suite runs on both.
+//!
+//! Every write happens in one transaction together with its audit event. Writes come first in
+//! each transaction, so that SQLite takes its write lock before reading, and stale updates are
+//! caught by a `version` column (optimistic locking).
 
+mod accounts;
+mod applications;
+mod audit;
+mod org;
+mod policies;
+mod rows;
+mod services;
+
+pub use audit::VerifyOutcome;
+pub use rows::*;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+use std::str::FromStr;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The record changed since it was read (optimistic versioning).
+    #[error("the record was changed by someone else")]
+    Stale,
+    #[error("not found")]
+    NotFound,
+    /// A named unique constraint refused the write.
+    #[error("duplicate: {0}")]
+    Duplicate(String),
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Maps a unique violation to `Duplicate` with the constraint (or column) it names.
+pub(crate) fn map_unique(e: sqlx::Error) -> StoreError {
+    if let sqlx::Error::Database(d) = &e
+        && d.is_unique_violation()
+    {
+        let name = d
+            .constraint()
+            .map(str::to_string)
+            .unwrap_or_else(|| d.message().to_string());
+        return StoreError::Duplicate(name);
+    }
+    StoreError::Db(e)
+}
+
+/// Who is writing, for the audit trail.
+#[derive(Debug, Clone)]
+pub struct Who {
+    pub user_id: Option<i64>,
+    pub login: String,
+}
+
+impl Who {
+    pub fn system() -> Self {
+        Who {
+            user_id: None,
+            login: "system".into(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://…` or `postgres://…`).
+    pub async fn connect(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            return Err(StoreError::Db(sqlx::Error::Configuration(
+                format!("unsupported database URL (use sqlite:// or postgres://): {url}").into(),
+            )));
+        };
+        let opts = AnyConnectOptions::from_str(url)?;
+        let mut pool = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
+        if backend == Backend::Sqlite {
+            pool = pool.max_connections(8).after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;")
+                        .await?;
+                    Ok(())
+                })
+            });
+        }
+        let pool = pool.connect_with(opts).await?;
+        Ok(Store { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub async fn migrate(&self) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => {
+                sqlx::migrate!("./migrations/sqlite")
+                    .run(&self.pool)
+                    .await?
+            }
+            Backend::Postgres => {
+                sqlx::migrate!("./migrations/postgres")
+                    .run(&self.pool)
+                    .await?
+            }
+        }
+        Ok(())
+    }
+
+    /// Answers when the database answers (for `/healthz`).
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+pub(crate) fn ms(t: jiff::Timestamp) -> i64 {
+    t.as_millisecond()
+}
+
+pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> String {
+    // Serialising our own plain structs cannot fail; an empty object keeps the record readable.
+    serde_json::to_string(v).unwrap_or_else(|_| "{}".into())
+}

@@ -1,0 +1,194 @@
+//! The audit chain's storage: append in the caller's transaction, read, verify.
+
+use crate::{Result, Store, StoreError, Who};
+use gaibu_domain::audit::{AuditEvent, ChainError, ChainVerifier, event_hash};
+use sqlx::{AnyConnection, Row};
+
+/// What an audit event says; the chain fields are filled in by `append`.
+pub(crate) struct Event<'a> {
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: Option<i64>,
+    pub service_id: Option<i64>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// Appends one event. The `UPDATE … RETURNING` on the head row takes the write lock (SQLite) or
+/// the row lock (PostgreSQL) first, so concurrent appenders queue instead of forking the chain.
+pub(crate) async fn append(
+    conn: &mut AnyConnection,
+    who: &Who,
+    at_ms: i64,
+    ev: Event<'_>,
+) -> Result<i64> {
+    let row = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+        .fetch_one(&mut *conn)
+        .await?;
+    let mut e = AuditEvent {
+        seq: row.try_get("seq")?,
+        at_ms,
+        actor_id: who.user_id,
+        actor_login: who.login.clone(),
+        action: ev.action.into(),
+        entity: ev.entity.into(),
+        entity_id: ev.entity_id,
+        service_id: ev.service_id,
+        before: ev.before,
+        after: ev.after,
+        prev_hash: row.try_get("hash")?,
+        hash: String::new(),
+    };
+    e.hash = event_hash(&e);
+    sqlx::query(
+        "INSERT INTO audit_events (seq, at_ms, actor_id, actor_login, action, entity, entity_id, \
+         service_id, before_json, after_json, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(e.seq)
+    .bind(e.at_ms)
+    .bind(e.actor_id)
+    .bind(&e.actor_login)
+    .bind(&e.action)
+    .bind(&e.entity)
+    .bind(e.entity_id)
+    .bind(e.service_id)
+    .bind(&e.before)
+    .bind(&e.after)
+    .bind(&e.prev_hash)
+    .bind(&e.hash)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+        .bind(&e.hash)
+        .execute(&mut *conn)
+        .await?;
+    Ok(e.seq)
+}
+
+const COLUMNS: &str = "seq, at_ms, actor_id, actor_login, action, entity, entity_id, service_id, \
+                       before_json, after_json, prev_hash, hash";
+
+fn decode(r: &sqlx::any::AnyRow) -> Result<AuditEvent> {
+    Ok(AuditEvent {
+        seq: r.try_get("seq")?,
+        at_ms: r.try_get("at_ms")?,
+        actor_id: r.try_get("actor_id")?,
+        actor_login: r.try_get("actor_login")?,
+        action: r.try_get("action")?,
+        entity: r.try_get("entity")?,
+        entity_id: r.try_get("entity_id")?,
+        service_id: r.try_get("service_id")?,
+        before: r.try_get("before_json")?,
+        after: r.try_get("after_json")?,
+        prev_hash: r.try_get("prev_hash")?,
+        hash: r.try_get("hash")?,
+    })
+}
+
+#[derive(Debug)]
+pub enum VerifyOutcome {
+    Intact { events: i64 },
+    Broken(ChainError),
+}
+
+impl Store {
+    /// Writes an audit event on its own, e.g. for a refused request (a 403 is audited).
+    pub async fn audit_alone(
+        &self,
+        who: &Who,
+        now: jiff::Timestamp,
+        action: &str,
+        entity: &str,
+        entity_id: Option<i64>,
+        detail: Option<String>,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        append(
+            &mut tx,
+            who,
+            crate::ms(now),
+            Event {
+                action,
+                entity,
+                entity_id,
+                service_id: None,
+                before: None,
+                after: detail,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The history of one service: its own events and those of the application it came from.
+    pub async fn service_history(
+        &self,
+        service_id: i64,
+        application_id: i64,
+    ) -> Result<Vec<AuditEvent>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM audit_events WHERE service_id = $1 \
+             OR (entity = 'application' AND entity_id = $2) ORDER BY seq"
+        ))
+        .bind(service_id)
+        .bind(application_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(decode).collect()
+    }
+
+    pub async fn entity_history(&self, entity: &str, id: i64) -> Result<Vec<AuditEvent>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM audit_events WHERE entity = $1 AND entity_id = $2 ORDER BY seq"
+        ))
+        .bind(entity)
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(decode).collect()
+    }
+
+    /// The newest events, newest first.
+    pub async fn recent_audit(&self, limit: i64) -> Result<Vec<AuditEvent>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM audit_events ORDER BY seq DESC LIMIT $1"
+        ))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(decode).collect()
+    }
+
+    /// Recomputes the whole chain, in pages so that a long history does not fill memory.
+    pub async fn verify_audit(&self) -> Result<VerifyOutcome> {
+        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("audit_head row missing".into()))?;
+        let head_seq: i64 = head.try_get("seq")?;
+        let head_hash: String = head.try_get("hash")?;
+        let mut chain = ChainVerifier::default();
+        loop {
+            let rows = sqlx::query(&format!(
+                "SELECT {COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT 2000"
+            ))
+            .bind(chain.last_seq())
+            .fetch_all(&self.pool)
+            .await?;
+            if rows.is_empty() {
+                break;
+            }
+            for r in &rows {
+                if let Err(e) = chain.push(&decode(r)?) {
+                    return Ok(VerifyOutcome::Broken(e));
+                }
+            }
+        }
+        Ok(match chain.finish((head_seq, &head_hash)) {
+            Ok(events) => VerifyOutcome::Intact { events },
+            Err(e) => VerifyOutcome::Broken(e),
+        })
+    }
+}

@@ -1,0 +1,164 @@
+//! Policy versions (S1.3): loaded as pending, put into force by the CISO's approval.
+
+use crate::audit::{Event, append};
+use crate::{PolicyRow, Result, Store, StoreError, Who, ms, to_json};
+use gaibu_domain::policy::{PolicyDocument, PolicyStatus};
+use sha2::{Digest, Sha256};
+
+const COLUMNS: &str = "id, kind, version, title_ja, title_en, content, content_sha256, status, \
+                       loaded_at, approved_by, approved_at";
+
+impl Store {
+    /// Stores a parsed policy document as a pending version, unless the same text is already
+    /// stored for its kind. Returns the row and whether it is new.
+    pub async fn load_policy(
+        &self,
+        who: &Who,
+        doc: &PolicyDocument,
+        text: &str,
+        now: jiff::Timestamp,
+    ) -> Result<(PolicyRow, bool)> {
+        let sha = hex::encode(Sha256::digest(text.as_bytes()));
+        let kind = doc.kind_key();
+        let existing: Option<PolicyRow> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM policy_versions WHERE kind = $1 AND content_sha256 = $2"
+        ))
+        .bind(&kind)
+        .bind(&sha)
+        .fetch_optional(&self.pool)
+        .await?;
+        if let Some(row) = existing {
+            return Ok((row, false));
+        }
+        let h = doc.header();
+        let mut tx = self.pool.begin().await?;
+        let inserted: Result<PolicyRow, sqlx::Error> = sqlx::query_as(&format!(
+            "INSERT INTO policy_versions (kind, version, title_ja, title_en, content, \
+             content_sha256, status, loaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             RETURNING {COLUMNS}"
+        ))
+        .bind(&kind)
+        .bind(&h.version)
+        .bind(&h.title_ja)
+        .bind(&h.title_en)
+        .bind(text)
+        .bind(&sha)
+        .bind(PolicyStatus::Pending.as_str())
+        .bind(ms(now))
+        .fetch_one(&mut *tx)
+        .await;
+        let row = match inserted.map_err(crate::map_unique) {
+            Ok(row) => row,
+            // Another instance loaded the same text at the same moment.
+            Err(StoreError::Duplicate(_)) => {
+                drop(tx);
+                let row = sqlx::query_as(&format!(
+                    "SELECT {COLUMNS} FROM policy_versions WHERE kind = $1 AND content_sha256 = $2"
+                ))
+                .bind(&kind)
+                .bind(&sha)
+                .fetch_one(&self.pool)
+                .await?;
+                return Ok((row, false));
+            }
+            Err(e) => return Err(e),
+        };
+        append(
+            &mut tx,
+            who,
+            ms(now),
+            Event {
+                action: "policy.loaded",
+                entity: "policy",
+                entity_id: Some(row.id),
+                service_id: None,
+                before: None,
+                after: Some(to_json(&row)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((row, true))
+    }
+
+    pub async fn policies(&self) -> Result<Vec<PolicyRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM policy_versions ORDER BY kind, loaded_at DESC, id DESC"
+        ))
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub async fn policy(&self, id: i64) -> Result<Option<PolicyRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM policy_versions WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// The version in force for a kind: the newest approved one.
+    pub async fn effective_policy(&self, kind: &str) -> Result<Option<PolicyRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM policy_versions WHERE kind = $1 AND status = 'approved' \
+             ORDER BY approved_at DESC, id DESC LIMIT 1"
+        ))
+        .bind(kind)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Puts a pending version into force and retires the one before it, in one transaction.
+    pub async fn approve_policy(
+        &self,
+        who: &Who,
+        before: &PolicyRow,
+        now: jiff::Timestamp,
+    ) -> Result<PolicyRow> {
+        let mut tx = self.pool.begin().await?;
+        let n = sqlx::query(
+            "UPDATE policy_versions SET status = 'approved', approved_by = $1, approved_at = $2 \
+             WHERE id = $3 AND status = 'pending'",
+        )
+        .bind(who.user_id)
+        .bind(ms(now))
+        .bind(before.id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::Stale);
+        }
+        sqlx::query(
+            "UPDATE policy_versions SET status = 'superseded' \
+             WHERE kind = $1 AND status = 'approved' AND id <> $2",
+        )
+        .bind(&before.kind)
+        .bind(before.id)
+        .execute(&mut *tx)
+        .await?;
+        let after: PolicyRow = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM policy_versions WHERE id = $1"
+        ))
+        .bind(before.id)
+        .fetch_one(&mut *tx)
+        .await?;
+        append(
+            &mut tx,
+            who,
+            ms(now),
+            Event {
+                action: "policy.approved",
+                entity: "policy",
+                entity_id: Some(before.id),
+                service_id: None,
+                before: Some(to_json(before)),
+                after: Some(to_json(&after)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+}

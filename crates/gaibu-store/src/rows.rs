@@ -1,0 +1,124 @@
+//! Rows as stored, shared by the store's modules and its callers.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct OrgUnitRow {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub code: String,
+    pub name_ja: String,
+    pub name_en: String,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct UserRow {
+    pub id: i64,
+    pub login: String,
+    pub display_name: String,
+    pub email: String,
+    pub org_unit_id: i64,
+    pub position: String,
+    pub lang: String,
+    #[serde(skip)]
+    pub password_hash: Option<String>,
+    pub active: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct RoleRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub role: String,
+    pub org_unit_id: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct ApiTokenRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub name: String,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct PolicyRow {
+    pub id: i64,
+    pub kind: String,
+    pub version: String,
+    pub title_ja: String,
+    pub title_en: String,
+    #[serde(skip)]
+    pub content: String,
+    pub content_sha256: String,
+    pub status: String,
+    pub loaded_at: i64,
+    pub approved_by: Option<i64>,
+    pub approved_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct ApplicationRow {
+    pub id: i64,
+    pub applicant_id: i64,
+    pub org_unit_id: i64,
+    pub state: String,
+    pub track: String,
+    pub service_name: String,
+    pub provider: String,
+    pub confidentiality: String,
+    /// JSON of `gaibu_domain::application::ApplicationFields`.
+    pub fields: String,
+    /// JSON of `gaibu_domain::sheet::Answers`.
+    pub answers: String,
+    pub classification_policy_id: i64,
+    pub sheet_policy_id: Option<i64>,
+    pub approved_by: Option<i64>,
+    pub approved_at: Option<i64>,
+    pub approval_snapshot: Option<String>,
+    pub snapshot_sha256: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct ServiceRow {
+    pub id: i64,
+    pub application_id: i64,
+    pub name: String,
+    pub provider: String,
+    pub org_unit_id: i64,
+    pub track: String,
+    pub confidentiality: String,
+    pub administrator_id: i64,
+    pub approved_at: i64,
+    pub ledger_status: Option<String>,
+    pub system_name: Option<String>,
+    pub registered_on: Option<String>,
+    pub ledger_note: Option<String>,
+    pub registered_by: Option<i64>,
+    pub retired_on: Option<String>,
+    pub retire_reason: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct AccountRow {
+    pub id: i64,
+    pub service_id: i64,
+    pub account_id: String,
+    pub kind: String,
+    pub holder_org_unit_id: i64,
+    pub holder_position: String,
+    pub created_on: String,
+    pub purpose: String,
+    pub status: String,
+    pub closed_on: Option<String>,
+    pub registered_by: i64,
+    pub registered_at: i64,
+    pub version: i64,
+}
