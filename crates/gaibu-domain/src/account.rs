@@ -82,12 +82,13 @@ pub struct NewAccount {
 
 /// Raw input for an account, as a form or JSON sends it.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountInput {
     #[serde(default)]
     pub account_id: String,
     #[serde(default)]
     pub kind: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::application::string_or_number")]
     pub holder_org_unit: String,
     #[serde(default)]
     pub holder_position: String,

@@ -35,8 +35,11 @@ impl State {
 /// Raw input, as an HTML form or a JSON body sends it. Everything is text so that a bad value
 /// comes back as a field error rather than a rejected request.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct ApplicationInput {
+    /// Org unit id whose work it is; the applicant's own when empty.
+    #[serde(deserialize_with = "string_or_number")]
     pub org_unit: String,
     pub service_name: String,
     pub provider: String,
@@ -49,8 +52,10 @@ pub struct ApplicationInput {
     pub integrity: String,
     pub availability: String,
     #[serde(deserialize_with = "one_or_many")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub handling: Vec<String>,
     #[serde(deserialize_with = "one_or_many")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub data_locations: Vec<String>,
     pub governing_law: String,
     pub court: String,
@@ -102,6 +107,21 @@ fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error>
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty())
             .collect(),
+    })
+}
+
+/// Ids arrive as numbers from JSON and as text from forms.
+pub fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Sn {
+        S(String),
+        N(i64),
+    }
+    Ok(match Option::<Sn>::deserialize(d)? {
+        Some(Sn::S(s)) => s,
+        Some(Sn::N(n)) => n.to_string(),
+        None => String::new(),
     })
 }
 

@@ -60,6 +60,7 @@ pub fn register(s: &Service, actor: &Actor) -> Result<LedgerStatus, Refusal> {
 
 /// Input for the ledger entry.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct LedgerInput {
     pub system_name: String,
@@ -96,6 +97,7 @@ impl LedgerInput {
 
 /// Input for the end of use.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct RetireInput {
     pub retired_on: String,

@@ -54,6 +54,7 @@ pub struct Sheet {
 
 /// One answer: the value (per the item's type) and a free comment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Answer {
     #[serde(default)]
     pub value: String,

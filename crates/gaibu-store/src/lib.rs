@@ -18,7 +18,9 @@ mod policies;
 mod rows;
 mod services;
 
+pub use applications::NewApplication;
 pub use audit::VerifyOutcome;
+pub use org::{NewOrgUnit, NewUser, SessionRow};
 pub use rows::*;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

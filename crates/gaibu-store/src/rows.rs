@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct OrgUnitRow {
     pub id: i64,
     pub parent_id: Option<i64>,
@@ -11,7 +11,7 @@ pub struct OrgUnitRow {
     pub name_en: String,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct UserRow {
     pub id: i64,
     pub login: String,
@@ -25,7 +25,7 @@ pub struct UserRow {
     pub active: i64,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct RoleRow {
     pub id: i64,
     pub user_id: i64,
@@ -33,7 +33,7 @@ pub struct RoleRow {
     pub org_unit_id: i64,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct ApiTokenRow {
     pub id: i64,
     pub user_id: i64,
@@ -42,7 +42,7 @@ pub struct ApiTokenRow {
     pub revoked_at: Option<i64>,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct PolicyRow {
     pub id: i64,
     pub kind: String,
@@ -58,7 +58,7 @@ pub struct PolicyRow {
     pub approved_at: Option<i64>,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct ApplicationRow {
     pub id: i64,
     pub applicant_id: i64,
@@ -83,7 +83,7 @@ pub struct ApplicationRow {
     pub version: i64,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct ServiceRow {
     pub id: i64,
     pub application_id: i64,
@@ -106,7 +106,7 @@ pub struct ServiceRow {
     pub version: i64,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct AccountRow {
     pub id: i64,
     pub service_id: i64,

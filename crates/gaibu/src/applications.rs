@@ -1,0 +1,232 @@
+//! Applications to use a service: the operations that the HTML forms, the JSON API and the
+//! CLI share. Each loads the state, asks the domain, and stores the outcome with its audit event.
+
+use crate::audit_denial::refuse;
+use crate::auth::{CurrentUser, org_tree};
+use crate::error::{AppError, AppResult};
+use crate::policies;
+use crate::state::AppState;
+use gaibu_domain::application::{self, Application, ApplicationFields, ApplicationInput, ApproveError, State};
+use gaibu_domain::classification::Track;
+use gaibu_domain::role::{OrgTree, Role};
+use gaibu_domain::sheet::Answers;
+use gaibu_domain::FieldError;
+use gaibu_store::NewApplication;
+use gaibu_store::{ApplicationRow, ServiceRow};
+
+pub fn fields_of(row: &ApplicationRow) -> AppResult<ApplicationFields> {
+    serde_json::from_str(&row.fields)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("application {} fields: {e}", row.id)))
+}
+
+pub fn answers_of(row: &ApplicationRow) -> AppResult<Answers> {
+    serde_json::from_str(&row.answers)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("application {} answers: {e}", row.id)))
+}
+
+pub fn track_of(row: &ApplicationRow) -> AppResult<Track> {
+    Track::parse(&row.track).ok_or_else(|| AppError::Internal(anyhow::anyhow!("bad track")))
+}
+
+fn domain(row: &ApplicationRow) -> AppResult<Application> {
+    Ok(Application {
+        id: row.id,
+        applicant: row.applicant_id,
+        state: State::parse(&row.state)
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("bad state")))?,
+        track: track_of(row)?,
+        fields: fields_of(row)?,
+        answers: answers_of(row)?,
+    })
+}
+
+/// Who may read an application: its applicant, the Information Managers etc. and the ISM over
+/// its unit, and the CISO.
+pub fn may_view(u: &CurrentUser, row: &ApplicationRow, tree: &OrgTree) -> bool {
+    row.applicant_id == u.user.id
+        || u.actor.is_information_manager_etc_over(row.org_unit_id, tree)
+        || u.actor.has_role_over(Role::InformationSecurityManager, row.org_unit_id, tree)
+        || u.actor.has_role(Role::Ciso)
+}
+
+pub async fn list(st: &AppState, u: &CurrentUser) -> AppResult<Vec<ApplicationRow>> {
+    let tree = org_tree(st).await?;
+    Ok(st
+        .store
+        .applications()
+        .await?
+        .into_iter()
+        .filter(|a| may_view(u, a, &tree))
+        .collect())
+}
+
+/// An application the user may see; any other id is "not found", so ids reveal nothing.
+pub async fn get(st: &AppState, u: &CurrentUser, id: i64) -> AppResult<ApplicationRow> {
+    let row = st.store.application(id).await?.ok_or(AppError::NotFound)?;
+    if !may_view(u, &row, &org_tree(st).await?) {
+        return Err(AppError::NotFound);
+    }
+    Ok(row)
+}
+
+pub async fn create(st: &AppState, u: &CurrentUser, input: &ApplicationInput) -> AppResult<ApplicationRow> {
+    let scheme = policies::scheme_in_force(st).await?;
+    let tree = org_tree(st).await?;
+    let fields = input
+        .parse(&scheme.doc, u.user.org_unit_id, |id| tree.contains(id))
+        .map_err(AppError::Invalid)?;
+    if let Err(r) = application::may_create(&fields, &u.actor, &tree) {
+        return Err(refuse(st, u, r, "application.create", "application", None).await);
+    }
+    let track = scheme
+        .doc
+        .route(&fields.classification)
+        .ok_or_else(|| AppError::Invalid(vec![FieldError::new("confidentiality", "unknown_level")]))?;
+    let sheet_policy_id = match policies::sheet_in_force(st, track).await {
+        Ok(s) => Some(s.row.id),
+        Err(AppError::Conflict(_)) => None,
+        Err(e) => return Err(e),
+    };
+    Ok(st
+        .store
+        .create_application(
+            &u.who(),
+            &NewApplication {
+                applicant_id: u.user.id,
+                fields: &fields,
+                track,
+                classification_policy_id: scheme.row.id,
+                sheet_policy_id,
+            },
+            st.now(),
+        )
+        .await?)
+}
+
+fn check_version(row: &ApplicationRow, version: i64) -> AppResult<()> {
+    if row.version != version {
+        return Err(AppError::Stale);
+    }
+    Ok(())
+}
+
+pub async fn update(
+    st: &AppState,
+    u: &CurrentUser,
+    id: i64,
+    version: i64,
+    input: &ApplicationInput,
+) -> AppResult<ApplicationRow> {
+    let row = get(st, u, id).await?;
+    let tree = org_tree(st).await?;
+    if let Err(r) = application::may_edit(&domain(&row)?, &u.actor, &tree) {
+        return Err(refuse(st, u, r, "application.update", "application", Some(id)).await);
+    }
+    check_version(&row, version)?;
+    let scheme = policies::scheme_in_force(st).await?;
+    let fields = input
+        .parse(&scheme.doc, row.org_unit_id, |id| tree.contains(id))
+        .map_err(AppError::Invalid)?;
+    if fields.org_unit != row.org_unit_id
+        && let Err(r) = application::may_create(&fields, &u.actor, &tree)
+    {
+        return Err(refuse(st, u, r, "application.update", "application", Some(id)).await);
+    }
+    let track = scheme
+        .doc
+        .route(&fields.classification)
+        .ok_or_else(|| AppError::Invalid(vec![FieldError::new("confidentiality", "unknown_level")]))?;
+    let sheet_policy_id = match policies::sheet_in_force(st, track).await {
+        Ok(s) => Some(s.row.id),
+        Err(AppError::Conflict(_)) => None,
+        Err(e) => return Err(e),
+    };
+    Ok(st
+        .store
+        .update_application(&u.who(), &row, &fields, track, scheme.row.id, sheet_policy_id, st.now())
+        .await?)
+}
+
+/// S5.2.2-1: the self-check against the class-1 sheet. Incomplete answers may be saved; values
+/// of the wrong form may not.
+pub async fn save_self_check(
+    st: &AppState,
+    u: &CurrentUser,
+    id: i64,
+    version: i64,
+    answers: &Answers,
+) -> AppResult<ApplicationRow> {
+    let row = get(st, u, id).await?;
+    let tree = org_tree(st).await?;
+    if let Err(r) = application::may_save_self_check(&domain(&row)?, &u.actor, &tree) {
+        return Err(refuse(st, u, r, "application.self_check", "application", Some(id)).await);
+    }
+    check_version(&row, version)?;
+    let sheet = policies::sheet_in_force(st, Track::Class1).await?;
+    let problems = sheet.doc.check_values(answers);
+    if !problems.is_empty() {
+        return Err(AppError::Invalid(
+            problems
+                .into_iter()
+                .map(|p| FieldError::new(format!("answers.{}", p.item), p.code))
+                .collect(),
+        ));
+    }
+    Ok(st
+        .store
+        .save_answers(&u.who(), &row, answers, sheet.row.id, st.now())
+        .await?)
+}
+
+/// S5.1.2, S5.2.2-2: self-approval of a class-1 application. The approver becomes the
+/// service's External Service Administrator; the approval keeps a snapshot of what was approved.
+pub async fn approve(
+    st: &AppState,
+    u: &CurrentUser,
+    id: i64,
+    version: i64,
+) -> AppResult<(ApplicationRow, ServiceRow)> {
+    let row = get(st, u, id).await?;
+    check_version(&row, version)?;
+    let app = domain(&row)?;
+    let sheet = match row.sheet_policy_id {
+        Some(sid) => policies::sheet(st, sid).await?,
+        None => policies::sheet_in_force(st, Track::Class1).await?,
+    };
+    let tree = org_tree(st).await?;
+    let now = st.now();
+    let approval = match application::approve_class1(&app, &sheet.doc, &u.actor, &tree, now) {
+        Ok(a) => a,
+        Err(ApproveError::SheetNotMet(p)) => return Err(AppError::SheetNotMet(p)),
+        Err(ApproveError::Domain(gaibu_domain::DomainError::Forbidden(c))) => {
+            let r = gaibu_domain::Refusal::Forbidden(c);
+            return Err(refuse(st, u, r, "application.approve", "application", Some(id)).await);
+        }
+        Err(ApproveError::Domain(e)) => return Err(e.into()),
+    };
+    let classification = policies::scheme(st, row.classification_policy_id).await?;
+    let snapshot = serde_json::json!({
+        "application_id": row.id,
+        "track": row.track,
+        "fields": app.fields,
+        "answers": app.answers,
+        "classification_policy": {
+            "id": classification.row.id,
+            "version": classification.row.version,
+            "sha256": classification.row.content_sha256,
+        },
+        "sheet_policy": {
+            "id": sheet.row.id,
+            "version": sheet.row.version,
+            "sha256": sheet.row.content_sha256,
+        },
+        "approver_id": approval.approver,
+        "administrator_id": approval.administrator,
+        "approved_at": approval.approved_at.to_string(),
+    })
+    .to_string();
+    Ok(st
+        .store
+        .approve_application(&u.who(), &row, &approval, &snapshot, now)
+        .await?)
+}

@@ -1,0 +1,331 @@
+//! The `gaibu` command line.
+
+use crate::people::{self, OrgUnitInput, RoleInput, UserInput};
+use crate::server;
+use crate::state::Config;
+use clap::{Args, Parser, Subcommand};
+use gaibu_store::{VerifyOutcome, Who};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "gaibu", version, about = "外部サービス利用基準の運用 — governance of the external services a city uses")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct DbArgs {
+    /// sqlite://… or postgres://… (default: an SQLite file in the data dir)
+    #[arg(long, env = "GAIBU_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Where the embedded database lives
+    #[arg(long, env = "GAIBU_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+}
+
+impl DbArgs {
+    pub fn url(&self) -> anyhow::Result<String> {
+        server::database_url(self.database_url.as_deref(), &self.data_dir)
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the web UI and the JSON API
+    Serve {
+        #[arg(long, env = "GAIBU_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+        #[command(flatten)]
+        db: DbArgs,
+        /// Mark cookies Secure (when served over TLS, e.g. behind a load balancer)
+        #[arg(long, env = "GAIBU_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// Run the server on a new demo database with demo users for every role
+    Demo {
+        #[arg(long, env = "GAIBU_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+    },
+    /// The audit trail
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Users, roles, passwords and API tokens (for administrators without the UI)
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Organisation units
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
+    /// Policy versions (classification scheme, requirement sheets, account rules)
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Recompute the hash chain; exit 0 when intact, 1 naming the first broken event
+    Verify {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Create a user (prints a generated password unless --password is given)
+    Create {
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        name: String,
+        /// Org unit code or id
+        #[arg(long)]
+        org_unit: String,
+        #[arg(long, default_value = "")]
+        email: String,
+        #[arg(long, default_value = "")]
+        position: String,
+        #[arg(long, default_value = "ja")]
+        lang: String,
+        #[arg(long, env = "GAIBU_NEW_PASSWORD", default_value = "")]
+        password: String,
+        /// Role to assign over the user's org unit (e.g. system_administrator)
+        #[arg(long)]
+        role: Option<String>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Assign a role over an org unit and its subtree
+    Role {
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        org_unit: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Set a new password (ends the user's sessions)
+    Password {
+        #[arg(long)]
+        login: String,
+        #[arg(long, env = "GAIBU_NEW_PASSWORD")]
+        password: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Create an API token (shown once)
+    Token {
+        #[arg(long)]
+        login: String,
+        #[arg(long, default_value = "api")]
+        name: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// List users and their roles
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OrgCommand {
+    /// Add an org unit
+    Add {
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name_ja: String,
+        #[arg(long)]
+        name_en: String,
+        /// Parent code or id
+        #[arg(long, default_value = "")]
+        parent: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PolicyCommand {
+    /// Load a policy file as a pending version (a CISO approves it in the UI)
+    Load {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// List policy versions
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+fn operator() -> Who {
+    let user = std::env::var("USER").unwrap_or_else(|_| "operator".into());
+    Who {
+        user_id: None,
+        login: format!("cli:{user}"),
+    }
+}
+
+fn app_err(e: crate::error::AppError) -> anyhow::Error {
+    match e {
+        crate::error::AppError::Invalid(f) => anyhow::anyhow!(
+            "invalid input: {}",
+            f.iter()
+                .map(|f| format!("{} ({})", f.field, crate::i18n::message(crate::i18n::Lang::En, &format!("error.{}", f.code))))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
+/// Runs a command; returns the process exit code.
+pub async fn run(cli: Cli) -> anyhow::Result<i32> {
+    match cli.command {
+        Command::Serve { listen, db, secure_cookies } => {
+            let url = db.url()?;
+            let st = server::open(&url, Config { secure_cookies, ..Config::default() }).await?;
+            if st.store.count_users().await? == 0 {
+                print_first_admin_help(&db);
+            }
+            let listener = server::bind(&listen).await?;
+            println!("gaibu: http://{} ({})", listener.local_addr()?, server::redact(&url));
+            server::serve(st, listener).await?;
+            Ok(0)
+        }
+        Command::Demo { listen } => crate::demo::run(&listen).await.map(|_| 0),
+        Command::Audit { command: AuditCommand::Verify { db } } => {
+            let st = server::open(&db.url()?, Config::default()).await?;
+            match st.store.verify_audit().await? {
+                VerifyOutcome::Intact { events } => {
+                    println!("audit chain intact: {events} events");
+                    Ok(0)
+                }
+                VerifyOutcome::Broken(e) => {
+                    eprintln!("audit chain BROKEN: {e}");
+                    Ok(1)
+                }
+            }
+        }
+        Command::User { command } => user(command).await,
+        Command::Org { command: OrgCommand::Add { code, name_ja, name_en, parent, db } } => {
+            let st = server::open(&db.url()?, Config::default()).await?;
+            let row = people::create_org_unit(&st, &operator(), &OrgUnitInput { parent, code, name_ja, name_en })
+                .await
+                .map_err(app_err)?;
+            println!("org unit {} created (id {})", row.code, row.id);
+            Ok(0)
+        }
+        Command::Policy { command } => policy(command).await,
+    }
+}
+
+fn print_first_admin_help(db: &DbArgs) {
+    let db_flag = match &db.database_url {
+        Some(_) => " --database-url \"$GAIBU_DATABASE_URL\"".to_string(),
+        None => format!(" --data-dir {}", db.data_dir.display()),
+    };
+    println!(
+        "No users yet. Create the first System Administrator (a password is generated and shown once):\n  \
+         gaibu org add --code CITY --name-ja 本市 --name-en City{db_flag}\n  \
+         gaibu user create --login admin --name 'システム管理者' --org-unit CITY --role system_administrator{db_flag}"
+    );
+}
+
+async fn user(cmd: UserCommand) -> anyhow::Result<i32> {
+    match cmd {
+        UserCommand::Create { login, name, org_unit, email, position, lang, password, role, db } => {
+            let st = server::open(&db.url()?, Config::default()).await?;
+            let input = UserInput { login, display_name: name, email, org_unit: org_unit.clone(), position, lang, password };
+            let (u, generated) = people::create_user(&st, &operator(), &input).await.map_err(app_err)?;
+            println!("user {} created (id {})", u.login, u.id);
+            if let Some(p) = generated {
+                println!("password (shown once): {p}");
+            }
+            if let Some(role) = role {
+                people::assign_role(&st, &operator(), u.id, &RoleInput { role: role.clone(), org_unit })
+                    .await
+                    .map_err(app_err)?;
+                println!("role {role} assigned");
+            }
+            Ok(0)
+        }
+        UserCommand::Role { login, role, org_unit, db } => {
+            let st = server::open(&db.url()?, Config::default()).await?;
+            let u = people::find_user(&st, &login).await.map_err(app_err)?;
+            people::assign_role(&st, &operator(), u.id, &RoleInput { role: role.clone(), org_unit })
+                .await
+                .map_err(app_err)?;
+            println!("role {role} assigned to {}", u.login);
+            Ok(0)
+        }
+        UserCommand::Password { login, password, db } => {
+            let st = server::open(&db.url()?, Config::default()).await?;
+            let u = people::find_user(&st, &login).await.map_err(app_err)?;
+            people::reset_password(&st, &operator(), u.id, &password).await.map_err(app_err)?;
+            println!("password of {} reset; their sessions have ended", u.login);
+            Ok(0)
+        }
+        UserCommand::Token { login, name, db } => {
+            let st = server::open(&db.url()?, Config::default()).await?;
+            let u = people::find_user(&st, &login).await.map_err(app_err)?;
+            let (_, token) = people::create_api_token(&st, &operator(), u.id, &name).await.map_err(app_err)?;
+            println!("{token}");
+            Ok(0)
+        }
+        UserCommand::List { db } => {
+            let st = server::open(&db.url()?, Config::default()).await?;
+            let roles = st.store.all_roles().await?;
+            let units = st.store.org_units().await?;
+            for u in st.store.users().await? {
+                let rs: Vec<String> = roles
+                    .iter()
+                    .filter(|r| r.user_id == u.id)
+                    .map(|r| {
+                        let code = units.iter().find(|x| x.id == r.org_unit_id).map(|x| x.code.as_str()).unwrap_or("?");
+                        format!("{}@{}", r.role, code)
+                    })
+                    .collect();
+                println!("{}\t{}\t{}", u.login, u.display_name, rs.join(" "));
+            }
+            Ok(0)
+        }
+    }
+}
+
+async fn policy(cmd: PolicyCommand) -> anyhow::Result<i32> {
+    match cmd {
+        PolicyCommand::Load { file, db } => {
+            let text = std::fs::read_to_string(&file)?;
+            let st = server::open(&db.url()?, Config::default()).await?;
+            let (row, new) = crate::policies::load_text(&st, &operator(), &text).await.map_err(app_err)?;
+            if new {
+                println!("loaded {} {} as policy {} (pending CISO approval)", row.kind, row.version, row.id);
+            } else {
+                println!("already loaded as policy {} ({})", row.id, row.status);
+            }
+            Ok(0)
+        }
+        PolicyCommand::List { db } => {
+            let st = server::open(&db.url()?, Config::default()).await?;
+            for p in st.store.policies().await? {
+                println!("{}\t{}\t{}\t{}", p.id, p.kind, p.version, p.status);
+            }
+            Ok(0)
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! `gaibu demo`: a new embedded database with an organisation, one user for every role, the
+//! shipped policy approved by the demo CISO, and services in several states.
+
+use crate::applications;
+use crate::auth::acting_as;
+use crate::error::AppResult;
+use crate::people::{self, OrgUnitInput, RoleInput, UserInput};
+use crate::policies;
+use crate::services;
+use crate::state::{AppState, Config};
+use gaibu_domain::account::AccountInput;
+use gaibu_domain::application::ApplicationInput;
+use gaibu_domain::classification::Track;
+use gaibu_domain::ledger::{LedgerInput, RetireInput};
+use gaibu_domain::sheet::{Answer, AnswerType, Answers, YES};
+use gaibu_store::Who;
+
+pub const DEMO_PASSWORD: &str = "gaibu-demo";
+
+/// (login, name, org unit code, position, role, role's org unit code)
+pub const DEMO_USERS: [(&str, &str, &str, &str, &str, &str); 7] = [
+    ("admin", "システム 管理", "CITY", "システム管理者", "system_administrator", "CITY"),
+    ("ciso", "最高 責任", "CITY", "副市長", "ciso", "CITY"),
+    ("ism", "安全 管理", "CIT", "市民局長", "information_security_manager", "CIT"),
+    ("im", "情報 太郎", "CIT-REG", "市民課長", "information_manager", "CIT-REG"),
+    ("bsm", "業務 花子", "CIT-REG", "システム担当係長", "business_system_manager", "CIT-REG"),
+    ("infra", "基盤 次郎", "GA-ICT", "情報政策課長", "infrastructure_manager", "GA"),
+    ("staff", "職員 一郎", "CIT-REG", "主事", "staff", "CIT-REG"),
+];
+
+const ORG: [(&str, &str, &str, &str); 8] = [
+    ("CITY", "", "本市", "City"),
+    ("GA", "CITY", "総務局", "General Affairs Bureau"),
+    ("GA-ADM", "GA", "行政部", "Administration Department"),
+    ("GA-ICT", "GA-ADM", "情報政策課", "ICT Policy Section"),
+    ("CIT", "CITY", "市民局", "Citizens Bureau"),
+    ("CIT-CIV", "CIT", "市民部", "Civic Affairs Department"),
+    ("CIT-REG", "CIT-CIV", "市民課", "Citizen Registration Section"),
+    ("CIT-PR", "CIT-CIV", "広聴課", "Public Hearing Section"),
+];
+
+fn demo_input(name: &str, provider: &str, conf: &str, period_from: &str) -> ApplicationInput {
+    ApplicationInput {
+        service_name: name.into(),
+        provider: provider.into(),
+        url: "https://service.example.com".into(),
+        purpose: "庁外の関係者との打合せ・情報共有".into(),
+        user_scope: "市民課の職員に限る".into(),
+        period_from: period_from.into(),
+        period_to: String::new(),
+        confidentiality: conf.into(),
+        integrity: "1".into(),
+        availability: "1".into(),
+        data_locations: vec!["日本".into()],
+        governing_law: "日本法".into(),
+        court: "東京地方裁判所".into(),
+        tos_url: "https://service.example.com/terms".into(),
+        tos_version: "2026年4月1日版".into(),
+        ..Default::default()
+    }
+}
+
+/// Answers that meet every item of `sheet`.
+pub fn met_answers(sheet: &gaibu_domain::sheet::Sheet) -> Answers {
+    sheet
+        .items
+        .iter()
+        .map(|i| {
+            let value = match i.answer {
+                AnswerType::YesNoNa => YES.to_string(),
+                AnswerType::Text => "確認済み（詳細は利用規約を参照）".to_string(),
+                AnswerType::Date => "2026-11-01".to_string(),
+                AnswerType::Choice => i.options.first().map(|o| o.code.clone()).unwrap_or_default(),
+            };
+            (i.id.clone(), Answer { value, comment: String::new() })
+        })
+        .collect()
+}
+
+/// Seeds an empty database. Returns nothing but fails loudly: the demo must be whole.
+pub async fn seed(st: &AppState) -> AppResult<()> {
+    let sys = Who::system();
+    for (code, parent, ja, en) in ORG {
+        people::create_org_unit(
+            st,
+            &sys,
+            &OrgUnitInput { parent: parent.into(), code: code.into(), name_ja: ja.into(), name_en: en.into() },
+        )
+        .await?;
+    }
+    let mut ids = std::collections::HashMap::new();
+    for (login, name, org, position, role, role_org) in DEMO_USERS {
+        let (u, _) = people::create_user(
+            st,
+            &sys,
+            &UserInput {
+                login: login.into(),
+                display_name: name.into(),
+                email: format!("{login}@city.example.lg.jp"),
+                org_unit: org.into(),
+                position: position.into(),
+                lang: "ja".into(),
+                password: DEMO_PASSWORD.into(),
+            },
+        )
+        .await?;
+        people::assign_role(st, &sys, u.id, &RoleInput { role: role.into(), org_unit: role_org.into() }).await?;
+        ids.insert(login, u.id);
+    }
+    let id = |l: &str| ids.get(l).copied().unwrap_or_default();
+    // The demo CISO approves the shipped policy, as a city would on its first day.
+    let ciso = acting_as(st, id("ciso")).await?;
+    for p in policies::list(st).await? {
+        if p.status == "pending" {
+            policies::approve(st, &ciso, p.id).await?;
+        }
+    }
+    let im = acting_as(st, id("im")).await?;
+    let staff = acting_as(st, id("staff")).await?;
+    let sheet = policies::sheet_in_force(st, Track::Class1).await?;
+    let today = st.today();
+
+    // 1. In operation, with two official accounts.
+    let a = applications::create(st, &im, &demo_input("Web会議サービス（デモ）", "株式会社デモ会議", "1", "2026-04-01")).await?;
+    let a = applications::save_self_check(st, &im, a.id, a.version, &met_answers(&sheet.doc)).await?;
+    let (_, s) = applications::approve(st, &im, a.id, a.version).await?;
+    let s = services::register_in_ledger(
+        st,
+        &im,
+        s.id,
+        s.version,
+        &LedgerInput { system_name: s.name.clone(), registered_on: "2026-04-01".into(), note: String::new() },
+    )
+    .await?;
+    for (acct, kind, pos) in [("reg-meeting@city.example.lg.jp", "shared", "市民課 庶務係"), ("reg-admin@city.example.lg.jp", "admin", "市民課 システム担当係長")] {
+        services::add_account(
+            st,
+            &im,
+            s.id,
+            &AccountInput {
+                account_id: acct.into(),
+                kind: kind.into(),
+                holder_org_unit: s.org_unit_id.to_string(),
+                holder_position: pos.into(),
+                created_on: "2026-04-01".into(),
+                purpose: "庁外との打合せ".into(),
+            },
+        )
+        .await?;
+    }
+
+    // 2. Retired.
+    let a = applications::create(st, &im, &demo_input("アンケート作成サービス（デモ）", "デモサーベイ株式会社", "1", "2025-04-01")).await?;
+    let a = applications::save_self_check(st, &im, a.id, a.version, &met_answers(&sheet.doc)).await?;
+    let (_, s) = applications::approve(st, &im, a.id, a.version).await?;
+    let s = services::register_in_ledger(
+        st,
+        &im,
+        s.id,
+        s.version,
+        &LedgerInput { system_name: s.name.clone(), registered_on: "2025-04-01".into(), note: String::new() },
+    )
+    .await?;
+    services::retire(st, &im, s.id, s.version, &RetireInput { retired_on: today.to_string(), reason: "後継サービスへ移行したため".into() }).await?;
+
+    // 3. Approved, not yet in the ledger.
+    let a = applications::create(st, &im, &demo_input("地図作成サービス（デモ）", "デモマップ合同会社", "1", "2026-10-01")).await?;
+    let a = applications::save_self_check(st, &im, a.id, a.version, &met_answers(&sheet.doc)).await?;
+    applications::approve(st, &im, a.id, a.version).await?;
+
+    // 4. A staff member's draft, half checked.
+    let a = applications::create(st, &staff, &demo_input("画像素材サービス（デモ）", "デモフォト株式会社", "1", "2026-12-01")).await?;
+    let mut half = met_answers(&sheet.doc);
+    let keep: Vec<String> = half.keys().take(half.len() / 2).cloned().collect();
+    half.retain(|k, _| keep.contains(k));
+    applications::save_self_check(st, &staff, a.id, a.version, &half).await?;
+
+    // 5. A class-2 draft, waiting for the class-2+ track.
+    applications::create(st, &im, &demo_input("文書共有クラウド（デモ）", "デモクラウド株式会社", "2", "2026-12-01")).await?;
+    Ok(())
+}
+
+pub async fn run(listen: &str) -> anyhow::Result<()> {
+    let dir = std::env::temp_dir().join(format!("gaibu-demo-{}", jiff::Timestamp::now().as_millisecond()));
+    let url = crate::server::database_url(None, &dir)?;
+    let st = crate::server::open(&url, Config::default()).await?;
+    seed(&st).await.map_err(|e| anyhow::anyhow!("demo seed failed: {e}"))?;
+    let listener = crate::server::bind(listen).await?;
+    let addr = listener.local_addr()?;
+    println!("gaibu demo — 外部サービス管理（デモ）");
+    println!("  URL:      http://{addr}/");
+    println!("  database: {}", dir.join("gaibu.db").display());
+    println!("  password for every demo user: {DEMO_PASSWORD}");
+    println!("  logins:");
+    for (login, name, _, position, role, role_org) in DEMO_USERS {
+        println!("    {login:<7} {role} @ {role_org}  ({name}, {position})");
+    }
+    crate::server::serve(st, listener).await
+}

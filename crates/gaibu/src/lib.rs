@@ -1,0 +1,15 @@
+//! gaibu: the shell around the standard's rules — HTTP (HTML and JSON), CLI, demo data.
+
+pub mod applications;
+pub mod audit_denial;
+pub mod auth;
+pub mod cli;
+pub mod demo;
+pub mod error;
+pub mod i18n;
+pub mod people;
+pub mod policies;
+pub mod server;
+pub mod services;
+pub mod state;
+pub mod web;

@@ -1,0 +1,216 @@
+//! Organisation units, users, roles and API tokens: the System Administrator's work, shared by
+//! the admin pages, the JSON API and `gaibu user …`.
+
+use crate::audit_denial::refuse;
+use crate::auth::{CurrentUser, hash_password, random_token, token_hash};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use gaibu_domain::role::{OrgTree, Role};
+use gaibu_domain::{FieldError, Refusal};
+use gaibu_store::{ApiTokenRow, NewOrgUnit, NewUser, OrgUnitRow, RoleRow, UserRow, Who};
+use serde::Deserialize;
+
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+/// Only the System Administrator manages people and units; the rules of the standard are not
+/// theirs to decide, so this role confers nothing else.
+pub async fn require_system_administrator(st: &AppState, u: &CurrentUser, action: &str) -> AppResult<()> {
+    if u.has_role(Role::SystemAdministrator) {
+        return Ok(());
+    }
+    Err(refuse(st, u, Refusal::Forbidden("system_administrator_required"), action, "user", None).await)
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct UserInput {
+    pub login: String,
+    pub display_name: String,
+    pub email: String,
+    /// Org unit id or code.
+    pub org_unit: String,
+    pub position: String,
+    pub lang: String,
+    /// Leave empty to have one generated and shown once.
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct OrgUnitInput {
+    /// Parent org unit id or code; empty for a root.
+    pub parent: String,
+    pub code: String,
+    pub name_ja: String,
+    pub name_en: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct RoleInput {
+    pub role: String,
+    /// Org unit id or code.
+    pub org_unit: String,
+}
+
+pub async fn find_org_unit(st: &AppState, key: &str) -> AppResult<Option<OrgUnitRow>> {
+    let key = key.trim();
+    let units = st.store.org_units().await?;
+    Ok(units
+        .into_iter()
+        .find(|u| u.code == key || u.id.to_string() == key))
+}
+
+pub async fn find_user(st: &AppState, key: &str) -> AppResult<UserRow> {
+    let key = key.trim();
+    if let Some(u) = st.store.user_by_login(key).await? {
+        return Ok(u);
+    }
+    match key.parse::<i64>() {
+        Ok(id) => st.store.user(id).await?.ok_or(AppError::NotFound),
+        Err(_) => Err(AppError::NotFound),
+    }
+}
+
+fn valid_login(s: &str) -> bool {
+    (2..=64).contains(&s.len())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
+}
+
+/// Creates a user; returns the user and the password when one was generated.
+pub async fn create_user(st: &AppState, who: &Who, input: &UserInput) -> AppResult<(UserRow, Option<String>)> {
+    let mut errs = Vec::new();
+    let login = input.login.trim().to_string();
+    if login.is_empty() {
+        errs.push(FieldError::new("login", "required"));
+    } else if !valid_login(&login) {
+        errs.push(FieldError::new("login", "invalid_login"));
+    }
+    if input.display_name.trim().is_empty() {
+        errs.push(FieldError::new("display_name", "required"));
+    }
+    let org = find_org_unit(st, &input.org_unit).await?;
+    if org.is_none() {
+        errs.push(FieldError::new("org_unit", "unknown_org_unit"));
+    }
+    let lang = if input.lang.trim().is_empty() { "ja" } else { input.lang.trim() };
+    if !matches!(lang, "ja" | "en") {
+        errs.push(FieldError::new("lang", "invalid_choice"));
+    }
+    let password = input.password.trim().to_string();
+    if !password.is_empty() && password.chars().count() < MIN_PASSWORD_CHARS {
+        errs.push(FieldError::new("password", "password_too_short"));
+    }
+    let Some(org) = org.filter(|_| errs.is_empty()) else {
+        return Err(AppError::Invalid(errs));
+    };
+    let (password, generated) = if password.is_empty() {
+        let p = random_token()[..16].to_string();
+        (p.clone(), Some(p))
+    } else {
+        (password, None)
+    };
+    let hash = hash_password(password).await?;
+    let user = st
+        .store
+        .create_user(
+            who,
+            &NewUser {
+                login,
+                display_name: input.display_name.trim().into(),
+                email: input.email.trim().into(),
+                org_unit_id: org.id,
+                position: input.position.trim().into(),
+                lang: lang.into(),
+                password_hash: Some(hash),
+            },
+            st.now(),
+        )
+        .await?;
+    Ok((user, generated))
+}
+
+pub async fn assign_role(st: &AppState, who: &Who, user_id: i64, input: &RoleInput) -> AppResult<RoleRow> {
+    let mut errs = Vec::new();
+    let role = Role::parse(input.role.trim());
+    if role.is_none() {
+        errs.push(FieldError::new("role", "unknown_role"));
+    }
+    let org = find_org_unit(st, &input.org_unit).await?;
+    if org.is_none() {
+        errs.push(FieldError::new("org_unit", "unknown_org_unit"));
+    }
+    let (Some(role), Some(org)) = (role, org) else {
+        return Err(AppError::Invalid(errs));
+    };
+    st.store.user(user_id).await?.ok_or(AppError::NotFound)?;
+    Ok(st
+        .store
+        .assign_role(who, user_id, role.as_str(), org.id, st.now())
+        .await?)
+}
+
+pub async fn create_org_unit(st: &AppState, who: &Who, input: &OrgUnitInput) -> AppResult<OrgUnitRow> {
+    let mut errs = Vec::new();
+    let code = input.code.trim().to_string();
+    if code.is_empty() {
+        errs.push(FieldError::new("code", "required"));
+    }
+    if input.name_ja.trim().is_empty() {
+        errs.push(FieldError::new("name_ja", "required"));
+    }
+    if input.name_en.trim().is_empty() {
+        errs.push(FieldError::new("name_en", "required"));
+    }
+    let parent = if input.parent.trim().is_empty() {
+        None
+    } else {
+        match find_org_unit(st, &input.parent).await? {
+            Some(p) => Some(p.id),
+            None => {
+                errs.push(FieldError::new("parent", "unknown_org_unit"));
+                None
+            }
+        }
+    };
+    if !errs.is_empty() {
+        return Err(AppError::Invalid(errs));
+    }
+    Ok(st
+        .store
+        .create_org_unit(
+            who,
+            &NewOrgUnit {
+                parent_id: parent,
+                code,
+                name_ja: input.name_ja.trim().into(),
+                name_en: input.name_en.trim().into(),
+            },
+            st.now(),
+        )
+        .await?)
+}
+
+pub async fn reset_password(st: &AppState, who: &Who, user_id: i64, password: &str) -> AppResult<()> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(AppError::Invalid(vec![FieldError::new("password", "password_too_short")]));
+    }
+    let hash = hash_password(password.to_string()).await?;
+    Ok(st.store.set_password(who, user_id, &hash, st.now()).await?)
+}
+
+/// Creates an API token; the token itself is shown once and only its hash is kept.
+pub async fn create_api_token(st: &AppState, who: &Who, user_id: i64, name: &str) -> AppResult<(ApiTokenRow, String)> {
+    let token = format!("gaibu_{}", random_token());
+    let name = if name.trim().is_empty() { "api" } else { name.trim() };
+    let row = st
+        .store
+        .create_api_token(who, user_id, name, &token_hash(&token), st.now())
+        .await?;
+    Ok((row, token))
+}
+
+pub fn tree_of(units: &[OrgUnitRow]) -> OrgTree {
+    OrgTree::new(units.iter().map(|u| (u.id, u.parent_id)))
+}

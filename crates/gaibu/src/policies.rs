@@ -1,0 +1,135 @@
+//! Policy versions as the shell sees them: shipped files, loading, the versions in force and
+//! the CISO's approval (S1.3).
+
+use crate::audit_denial::refuse;
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use gaibu_domain::account::AccountRules;
+use gaibu_domain::classification::{Scheme, Track};
+use gaibu_domain::policy::{self, KIND_ACCOUNT_RULES, KIND_CLASSIFICATION, PolicyDocument, PolicyStatus};
+use gaibu_domain::sheet::Sheet;
+use gaibu_domain::FieldError;
+use gaibu_store::{PolicyRow, Who};
+
+/// The policy files shipped in `policy/` and loaded (as pending) on every start. The
+/// five-level scheme ships as an alternative: `gaibu policy load` loads it on demand.
+pub const BUILTIN: [(&str, &str); 3] = [
+    (
+        "policy/classification/three-level.toml",
+        include_str!("../../../policy/classification/three-level.toml"),
+    ),
+    (
+        "policy/sheets/class1.toml",
+        include_str!("../../../policy/sheets/class1.toml"),
+    ),
+    (
+        "policy/accounts/official-accounts.toml",
+        include_str!("../../../policy/accounts/official-accounts.toml"),
+    ),
+];
+
+pub const FIVE_LEVEL: &str = include_str!("../../../policy/classification/five-level.toml");
+
+/// A policy version with its parsed content.
+#[derive(Debug, Clone)]
+pub struct Loaded<T> {
+    pub row: PolicyRow,
+    pub doc: T,
+}
+
+fn parse_row(row: &PolicyRow) -> AppResult<PolicyDocument> {
+    policy::parse(&row.content)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("stored policy {} unreadable: {e}", row.id)))
+}
+
+fn as_scheme(row: PolicyRow) -> AppResult<Loaded<Scheme>> {
+    match parse_row(&row)? {
+        PolicyDocument::Classification { scheme, .. } => Ok(Loaded { row, doc: scheme }),
+        _ => Err(AppError::Internal(anyhow::anyhow!("policy {} is not a scheme", row.id))),
+    }
+}
+
+fn as_sheet(row: PolicyRow) -> AppResult<Loaded<Sheet>> {
+    match parse_row(&row)? {
+        PolicyDocument::Sheet { sheet, .. } => Ok(Loaded { row, doc: sheet }),
+        _ => Err(AppError::Internal(anyhow::anyhow!("policy {} is not a sheet", row.id))),
+    }
+}
+
+async fn by_id(st: &AppState, id: i64) -> AppResult<PolicyRow> {
+    st.store.policy(id).await?.ok_or(AppError::NotFound)
+}
+
+/// The scheme an application was judged under (never the newest one, S1.3).
+pub async fn scheme(st: &AppState, id: i64) -> AppResult<Loaded<Scheme>> {
+    as_scheme(by_id(st, id).await?)
+}
+
+pub async fn sheet(st: &AppState, id: i64) -> AppResult<Loaded<Sheet>> {
+    as_sheet(by_id(st, id).await?)
+}
+
+async fn in_force(st: &AppState, kind: &str) -> AppResult<PolicyRow> {
+    st.store
+        .effective_policy(kind)
+        .await?
+        .ok_or(AppError::Conflict("policy_not_in_force"))
+}
+
+pub async fn scheme_in_force(st: &AppState) -> AppResult<Loaded<Scheme>> {
+    as_scheme(in_force(st, KIND_CLASSIFICATION).await?)
+}
+
+pub async fn sheet_in_force(st: &AppState, track: Track) -> AppResult<Loaded<Sheet>> {
+    as_sheet(in_force(st, &policy::sheet_kind(track)).await?)
+}
+
+pub async fn account_rules_in_force(st: &AppState) -> AppResult<Loaded<AccountRules>> {
+    let row = in_force(st, KIND_ACCOUNT_RULES).await?;
+    match parse_row(&row)? {
+        PolicyDocument::AccountRules { rules, .. } => Ok(Loaded { row, doc: rules }),
+        _ => Err(AppError::Internal(anyhow::anyhow!("policy {} is not account rules", row.id))),
+    }
+}
+
+/// Loads a policy text as a pending version. A text that does not parse is refused whole.
+pub async fn load_text(st: &AppState, who: &Who, text: &str) -> AppResult<(PolicyRow, bool)> {
+    let doc = policy::parse(text).map_err(|e| {
+        tracing::info!(error = %e, "policy refused");
+        AppError::Invalid(vec![FieldError::new("content", "policy_invalid")])
+    })?;
+    Ok(st.store.load_policy(who, &doc, text, st.now()).await?)
+}
+
+/// Loads the shipped policy files (a no-op for texts already stored).
+pub async fn load_builtin(st: &AppState) -> AppResult<()> {
+    for (name, text) in BUILTIN {
+        let (row, new) = load_text(st, &Who::system(), text).await?;
+        if new {
+            tracing::info!(file = name, id = row.id, "policy loaded, pending CISO approval");
+        }
+    }
+    Ok(())
+}
+
+pub async fn list(st: &AppState) -> AppResult<Vec<PolicyRow>> {
+    Ok(st.store.policies().await?)
+}
+
+pub async fn get(st: &AppState, id: i64) -> AppResult<(PolicyRow, PolicyDocument)> {
+    let row = by_id(st, id).await?;
+    let doc = parse_row(&row)?;
+    Ok((row, doc))
+}
+
+/// S1.3: the CISO approves a pending version; the previous one of its kind is superseded.
+pub async fn approve(st: &AppState, u: &CurrentUser, id: i64) -> AppResult<PolicyRow> {
+    let row = by_id(st, id).await?;
+    let status = PolicyStatus::parse(&row.status)
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("bad policy status")))?;
+    if let Err(r) = policy::approve(status, &u.actor) {
+        return Err(refuse(st, u, r, "policy.approve", "policy", Some(id)).await);
+    }
+    Ok(st.store.approve_policy(&u.who(), &row, st.now()).await?)
+}

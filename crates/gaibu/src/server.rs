@@ -1,0 +1,93 @@
+//! Starting the server: database, migrations, shipped policy, listener.
+
+use crate::policies;
+use crate::state::{AppState, Config};
+use anyhow::Context;
+use gaibu_store::Store;
+use std::path::Path;
+use tokio::net::TcpListener;
+
+/// `sqlite://<data-dir>/gaibu.db` unless a URL is given.
+pub fn database_url(url: Option<&str>, data_dir: &Path) -> anyhow::Result<String> {
+    if let Some(u) = url {
+        return Ok(u.to_string());
+    }
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("cannot create data dir {}", data_dir.display()))?;
+    Ok(format!("sqlite://{}?mode=rwc", data_dir.join("gaibu.db").display()))
+}
+
+/// Connects, migrates and loads the shipped policy files (as pending versions).
+pub async fn open(url: &str, cfg: Config) -> anyhow::Result<AppState> {
+    let store = Store::connect(url)
+        .await
+        .with_context(|| format!("cannot open database {}", redact(url)))?;
+    store.migrate().await.context("migrations failed")?;
+    let st = AppState::new(store, cfg);
+    policies::load_builtin(&st)
+        .await
+        .map_err(|e| anyhow::anyhow!("loading shipped policy failed: {e}"))?;
+    Ok(st)
+}
+
+/// Hides a password in a URL for logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..s + 3], user, &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+pub async fn bind(listen: &str) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))
+}
+
+/// Serves until Ctrl-C or SIGTERM.
+pub async fn serve(st: AppState, listener: TcpListener) -> anyhow::Result<()> {
+    let app = crate::web::router(st.clone());
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown())
+        .await
+        .context("server failed")?;
+    st.store.close().await;
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            super::redact("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
+        assert_eq!(super::redact("sqlite:///x.db"), "sqlite:///x.db");
+    }
+}

@@ -1,0 +1,142 @@
+//! Approved services: the ledger entry, retirement and the official-account register
+//! (S5.2.2-3, S5.2.2-4, S7.2). Shared by the HTML forms, the JSON API and the CLI.
+
+use crate::audit_denial::refuse;
+use crate::auth::{CurrentUser, org_tree};
+use crate::error::{AppError, AppResult};
+use crate::policies;
+use crate::state::AppState;
+use gaibu_domain::account::AccountInput;
+use gaibu_domain::ledger::{self, LedgerInput, LedgerStatus, RetireError, RetireInput, Service};
+use gaibu_domain::role::{OrgTree, Role};
+use gaibu_domain::FieldError;
+use gaibu_store::{AccountRow, ServiceRow};
+
+fn domain(row: &ServiceRow) -> Service {
+    Service {
+        id: row.id,
+        administrator: row.administrator_id,
+        ledger_status: row.ledger_status.as_deref().and_then(LedgerStatus::parse),
+        registered_on: row.registered_on.as_deref().and_then(|d| d.parse().ok()),
+    }
+}
+
+/// The ledger is open to every signed-in member of staff.
+pub async fn list(st: &AppState) -> AppResult<Vec<ServiceRow>> {
+    Ok(st.store.services().await?)
+}
+
+pub async fn get(st: &AppState, id: i64) -> AppResult<ServiceRow> {
+    st.store.service(id).await?.ok_or(AppError::NotFound)
+}
+
+/// The account register names people's addresses: its administrator, the managers over its
+/// unit and the CISO may read it.
+pub fn may_view_accounts(u: &CurrentUser, s: &ServiceRow, tree: &OrgTree) -> bool {
+    s.administrator_id == u.user.id
+        || u.actor.is_information_manager_etc_over(s.org_unit_id, tree)
+        || u.actor.has_role_over(Role::InformationSecurityManager, s.org_unit_id, tree)
+        || u.actor.has_role(Role::Ciso)
+}
+
+fn check_version(row_version: i64, version: i64) -> AppResult<()> {
+    if row_version != version {
+        return Err(AppError::Stale);
+    }
+    Ok(())
+}
+
+/// S5.2.2-3: the administrator registers the service in the information-system ledger.
+pub async fn register_in_ledger(
+    st: &AppState,
+    u: &CurrentUser,
+    id: i64,
+    version: i64,
+    input: &LedgerInput,
+) -> AppResult<ServiceRow> {
+    let row = get(st, id).await?;
+    if let Err(r) = ledger::register(&domain(&row), &u.actor) {
+        return Err(refuse(st, u, r, "ledger.register", "service", Some(id)).await);
+    }
+    check_version(row.version, version)?;
+    let entry = input.parse().map_err(AppError::Invalid)?;
+    Ok(st.store.register_in_ledger(&u.who(), &row, &entry, st.now()).await?)
+}
+
+/// S7.2: 稼働中 → 廃止済み.
+pub async fn retire(
+    st: &AppState,
+    u: &CurrentUser,
+    id: i64,
+    version: i64,
+    input: &RetireInput,
+) -> AppResult<ServiceRow> {
+    let row = get(st, id).await?;
+    let retirement = match ledger::retire(&domain(&row), &u.actor, input) {
+        Ok(r) => r,
+        Err(RetireError::Refused(r)) => {
+            return Err(refuse(st, u, r, "ledger.retire", "service", Some(id)).await);
+        }
+        Err(RetireError::Invalid(f)) => return Err(AppError::Invalid(f)),
+    };
+    check_version(row.version, version)?;
+    Ok(st.store.retire_service(&u.who(), &row, &retirement, st.now()).await?)
+}
+
+pub async fn accounts(st: &AppState, u: &CurrentUser, s: &ServiceRow) -> AppResult<Option<Vec<AccountRow>>> {
+    if !may_view_accounts(u, s, &org_tree(st).await?) {
+        return Ok(None);
+    }
+    Ok(Some(st.store.accounts(s.id).await?))
+}
+
+/// S5.2.2-4: official accounts only; a private one is refused with the reason on its field.
+pub async fn add_account(
+    st: &AppState,
+    u: &CurrentUser,
+    id: i64,
+    input: &AccountInput,
+) -> AppResult<AccountRow> {
+    let row = get(st, id).await?;
+    if let Err(r) = ledger::may_add_account(&domain(&row), &u.actor) {
+        return Err(refuse(st, u, r, "account.register", "service", Some(id)).await);
+    }
+    let rules = policies::account_rules_in_force(st).await?;
+    let tree = org_tree(st).await?;
+    let account = input
+        .parse(&rules.doc, |u| tree.contains(u))
+        .map_err(AppError::Invalid)?;
+    Ok(st.store.add_account(&u.who(), id, &account, st.now()).await?)
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct CloseAccountInput {
+    #[serde(default)]
+    pub version: i64,
+    #[serde(default)]
+    pub closed_on: String,
+}
+
+pub async fn close_account(
+    st: &AppState,
+    u: &CurrentUser,
+    account_id: i64,
+    input: &CloseAccountInput,
+) -> AppResult<AccountRow> {
+    let acc = st.store.account(account_id).await?.ok_or(AppError::NotFound)?;
+    let svc = get(st, acc.service_id).await?;
+    if let Err(r) = ledger::may_close_account(&domain(&svc), &u.actor, acc.status == "closed") {
+        return Err(refuse(st, u, r, "account.close", "account", Some(account_id)).await);
+    }
+    check_version(acc.version, input.version)?;
+    let closed_on = if input.closed_on.trim().is_empty() {
+        st.today()
+    } else {
+        input
+            .closed_on
+            .trim()
+            .parse()
+            .map_err(|_| AppError::Invalid(vec![FieldError::new("closed_on", "invalid_date")]))?
+    };
+    Ok(st.store.close_account(&u.who(), &acc, closed_on, st.now()).await?)
+}

@@ -1,0 +1,361 @@
+//! The JSON API under `/api/v1/`: everything the pages do, for scripts and other systems.
+//! Authenticate with `Authorization: Bearer <token>` or a browser session plus `X-CSRF-Token`.
+
+use crate::applications as apps;
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult, ErrorBody};
+use crate::people::{self, OrgUnitInput, RoleInput, UserInput};
+use crate::services::{self as svcs, CloseAccountInput};
+use crate::state::AppState;
+use crate::policies;
+use axum::extract::{FromRequest, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use gaibu_domain::account::AccountInput;
+use gaibu_domain::application::ApplicationInput;
+use gaibu_domain::ledger::{LedgerInput, RetireInput};
+use gaibu_domain::sheet::{Answer, Answers};
+use gaibu_store::{AccountRow, ApplicationRow, OrgUnitRow, PolicyRow, ServiceRow, UserRow};
+use serde::{Deserialize, Serialize};
+use utoipa::{OpenApi, ToSchema};
+
+/// JSON bodies whose rejections answer with the API's error shape.
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(AppError))]
+pub struct ApiJson<T>(pub T);
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/me", get(me))
+        .route("/org-units", get(org_units).post(create_org_unit))
+        .route("/users", get(users).post(create_user))
+        .route("/users/{id}/roles", post(assign_role))
+        .route("/policies", get(list_policies))
+        .route("/policies/{id}", get(get_policy))
+        .route("/policies/{id}/approve", post(approve_policy))
+        .route("/applications", get(list_applications).post(create_application))
+        .route("/applications/{id}", get(get_application).put(update_application))
+        .route("/applications/{id}/self-check", put(save_self_check))
+        .route("/applications/{id}/approve", post(approve_application))
+        .route("/services", get(list_services))
+        .route("/services/{id}", get(get_service))
+        .route("/services/{id}/ledger", post(register_in_ledger))
+        .route("/services/{id}/retire", post(retire_service))
+        .route("/services/{id}/accounts", get(list_accounts).post(add_account))
+        .route("/services/{id}/history", get(service_history))
+        .route("/accounts/{id}/close", post(close_account))
+        .fallback(not_found)
+}
+
+async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    pub user: UserRow,
+    pub roles: Vec<gaibu_store::RoleRow>,
+    /// Send this as `X-CSRF-Token` on state changes made with the browser session.
+    pub csrf_token: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
+async fn me(u: CurrentUser) -> Json<Me> {
+    Json(Me { user: u.user.clone(), roles: u.roles.clone(), csrf_token: u.csrf.clone() })
+}
+
+#[utoipa::path(get, path = "/api/v1/org-units", responses((status = 200, body = Vec<OrgUnitRow>)))]
+async fn org_units(State(st): State<AppState>, _u: CurrentUser) -> AppResult<Json<Vec<OrgUnitRow>>> {
+    Ok(Json(st.store.org_units().await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/org-units", request_body = OrgUnitInput,
+    responses((status = 201, body = OrgUnitRow), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_org_unit(State(st): State<AppState>, u: CurrentUser, ApiJson(input): ApiJson<OrgUnitInput>) -> AppResult<Response> {
+    people::require_system_administrator(&st, &u, "org_unit.create").await?;
+    let row = people::create_org_unit(&st, &u.who(), &input).await?;
+    Ok((StatusCode::CREATED, Json(row)).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/users", responses((status = 200, body = Vec<UserRow>), (status = 403, body = ErrorBody)))]
+async fn users(State(st): State<AppState>, u: CurrentUser) -> AppResult<Json<Vec<UserRow>>> {
+    people::require_system_administrator(&st, &u, "user.list").await?;
+    Ok(Json(st.store.users().await?))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CreatedUser {
+    pub user: UserRow,
+    /// Present only when the password was generated: shown once.
+    pub generated_password: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/users", request_body = UserInput,
+    responses((status = 201, body = CreatedUser), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_user(State(st): State<AppState>, u: CurrentUser, ApiJson(input): ApiJson<UserInput>) -> AppResult<Response> {
+    people::require_system_administrator(&st, &u, "user.create").await?;
+    let (user, generated_password) = people::create_user(&st, &u.who(), &input).await?;
+    Ok((StatusCode::CREATED, Json(CreatedUser { user, generated_password })).into_response())
+}
+
+#[utoipa::path(post, path = "/api/v1/users/{id}/roles", request_body = RoleInput,
+    responses((status = 201, body = gaibu_store::RoleRow), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn assign_role(State(st): State<AppState>, u: CurrentUser, Path(id): Path<i64>, ApiJson(input): ApiJson<RoleInput>) -> AppResult<Response> {
+    people::require_system_administrator(&st, &u, "role.assign").await?;
+    let row = people::assign_role(&st, &u.who(), id, &input).await?;
+    Ok((StatusCode::CREATED, Json(row)).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/policies", responses((status = 200, body = Vec<PolicyRow>)))]
+async fn list_policies(State(st): State<AppState>, _u: CurrentUser) -> AppResult<Json<Vec<PolicyRow>>> {
+    Ok(Json(policies::list(&st).await?))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PolicyView {
+    #[serde(flatten)]
+    pub row: PolicyRow,
+    /// The TOML source.
+    pub content: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/policies/{id}", responses((status = 200, body = PolicyView), (status = 404, body = ErrorBody)))]
+async fn get_policy(State(st): State<AppState>, _u: CurrentUser, Path(id): Path<i64>) -> AppResult<Json<PolicyView>> {
+    let (row, _) = policies::get(&st, id).await?;
+    Ok(Json(PolicyView { content: row.content.clone(), row }))
+}
+
+#[utoipa::path(post, path = "/api/v1/policies/{id}/approve",
+    responses((status = 200, body = PolicyRow), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn approve_policy(State(st): State<AppState>, u: CurrentUser, Path(id): Path<i64>) -> AppResult<Json<PolicyRow>> {
+    Ok(Json(policies::approve(&st, &u, id).await?))
+}
+
+/// An application as the API shows it: its stored row with fields and answers as objects.
+#[derive(Serialize, ToSchema)]
+pub struct ApplicationView {
+    pub id: i64,
+    pub state: String,
+    pub track: String,
+    pub applicant_id: i64,
+    pub org_unit_id: i64,
+    #[schema(value_type = Object)]
+    pub fields: serde_json::Value,
+    #[schema(value_type = Object)]
+    pub answers: serde_json::Value,
+    pub classification_policy_id: i64,
+    pub sheet_policy_id: Option<i64>,
+    pub approved_by: Option<i64>,
+    pub approved_at: Option<i64>,
+    pub snapshot_sha256: Option<String>,
+    pub service_id: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// Send it back with every change (optimistic versioning).
+    pub version: i64,
+}
+
+async fn view(st: &AppState, row: ApplicationRow) -> AppResult<ApplicationView> {
+    let service_id = st.store.service_of_application(row.id).await?.map(|s| s.id);
+    Ok(ApplicationView {
+        fields: serde_json::from_str(&row.fields).unwrap_or_default(),
+        answers: serde_json::from_str(&row.answers).unwrap_or_default(),
+        id: row.id,
+        state: row.state,
+        track: row.track,
+        applicant_id: row.applicant_id,
+        org_unit_id: row.org_unit_id,
+        classification_policy_id: row.classification_policy_id,
+        sheet_policy_id: row.sheet_policy_id,
+        approved_by: row.approved_by,
+        approved_at: row.approved_at,
+        snapshot_sha256: row.snapshot_sha256,
+        service_id,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        version: row.version,
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/applications", responses((status = 200, body = Vec<ApplicationView>)))]
+async fn list_applications(State(st): State<AppState>, u: CurrentUser) -> AppResult<Json<Vec<ApplicationView>>> {
+    let mut out = Vec::new();
+    for row in apps::list(&st, &u).await? {
+        out.push(view(&st, row).await?);
+    }
+    Ok(Json(out))
+}
+
+#[utoipa::path(post, path = "/api/v1/applications", request_body = ApplicationInput,
+    responses((status = 201, body = ApplicationView), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn create_application(State(st): State<AppState>, u: CurrentUser, ApiJson(input): ApiJson<ApplicationInput>) -> AppResult<Response> {
+    let row = apps::create(&st, &u, &input).await?;
+    Ok((StatusCode::CREATED, Json(view(&st, row).await?)).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/applications/{id}", responses((status = 200, body = ApplicationView), (status = 404, body = ErrorBody)))]
+async fn get_application(State(st): State<AppState>, u: CurrentUser, Path(id): Path<i64>) -> AppResult<Json<ApplicationView>> {
+    let row = apps::get(&st, &u, id).await?;
+    Ok(Json(view(&st, row).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct VersionedApplication {
+    pub version: i64,
+    #[serde(flatten)]
+    pub input: ApplicationInput,
+}
+
+#[utoipa::path(put, path = "/api/v1/applications/{id}", request_body = VersionedApplication,
+    responses((status = 200, body = ApplicationView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_application(State(st): State<AppState>, u: CurrentUser, Path(id): Path<i64>, ApiJson(body): ApiJson<VersionedApplication>) -> AppResult<Json<ApplicationView>> {
+    let row = apps::update(&st, &u, id, body.version, &body.input).await?;
+    Ok(Json(view(&st, row).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct SelfCheckBody {
+    pub version: i64,
+    /// Answers by sheet item id.
+    pub answers: std::collections::BTreeMap<String, Answer>,
+}
+
+#[utoipa::path(put, path = "/api/v1/applications/{id}/self-check", request_body = SelfCheckBody,
+    responses((status = 200, body = ApplicationView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn save_self_check(State(st): State<AppState>, u: CurrentUser, Path(id): Path<i64>, ApiJson(body): ApiJson<SelfCheckBody>) -> AppResult<Json<ApplicationView>> {
+    let answers: Answers = body.answers;
+    let row = apps::save_self_check(&st, &u, id, body.version, &answers).await?;
+    Ok(Json(view(&st, row).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct VersionBody {
+    pub version: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Approved {
+    pub application: ApplicationView,
+    pub service: ServiceRow,
+}
+
+#[utoipa::path(post, path = "/api/v1/applications/{id}/approve", request_body = VersionBody,
+    responses((status = 200, body = Approved), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn approve_application(State(st): State<AppState>, u: CurrentUser, Path(id): Path<i64>, ApiJson(body): ApiJson<VersionBody>) -> AppResult<Json<Approved>> {
+    let (app, service) = apps::approve(&st, &u, id, body.version).await?;
+    Ok(Json(Approved { application: view(&st, app).await?, service }))
+}
+
+#[utoipa::path(get, path = "/api/v1/services", responses((status = 200, body = Vec<ServiceRow>)))]
+async fn list_services(State(st): State<AppState>, _u: CurrentUser) -> AppResult<Json<Vec<ServiceRow>>> {
+    Ok(Json(svcs::list(&st).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/services/{id}", responses((status = 200, body = ServiceRow), (status = 404, body = ErrorBody)))]
+async fn get_service(State(st): State<AppState>, _u: CurrentUser, Path(id): Path<i64>) -> AppResult<Json<ServiceRow>> {
+    Ok(Json(svcs::get(&st, id).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct VersionedLedger {
+    pub version: i64,
+    #[serde(flatten)]
+    pub input: LedgerInput,
+}
+
+#[utoipa::path(post, path = "/api/v1/services/{id}/ledger", request_body = VersionedLedger,
+    responses((status = 200, body = ServiceRow), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn register_in_ledger(State(st): State<AppState>, u: CurrentUser, Path(id): Path<i64>, ApiJson(b): ApiJson<VersionedLedger>) -> AppResult<Json<ServiceRow>> {
+    Ok(Json(svcs::register_in_ledger(&st, &u, id, b.version, &b.input).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct VersionedRetire {
+    pub version: i64,
+    #[serde(flatten)]
+    pub input: RetireInput,
+}
+
+#[utoipa::path(post, path = "/api/v1/services/{id}/retire", request_body = VersionedRetire,
+    responses((status = 200, body = ServiceRow), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn retire_service(State(st): State<AppState>, u: CurrentUser, Path(id): Path<i64>, ApiJson(b): ApiJson<VersionedRetire>) -> AppResult<Json<ServiceRow>> {
+    Ok(Json(svcs::retire(&st, &u, id, b.version, &b.input).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/services/{id}/accounts", responses((status = 200, body = Vec<AccountRow>), (status = 403, body = ErrorBody)))]
+async fn list_accounts(State(st): State<AppState>, u: CurrentUser, Path(id): Path<i64>) -> AppResult<Json<Vec<AccountRow>>> {
+    let s = svcs::get(&st, id).await?;
+    match svcs::accounts(&st, &u, &s).await? {
+        Some(a) => Ok(Json(a)),
+        None => Err(AppError::Forbidden("accounts_hidden")),
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/services/{id}/accounts", request_body = AccountInput,
+    responses((status = 201, body = AccountRow), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn add_account(State(st): State<AppState>, u: CurrentUser, Path(id): Path<i64>, ApiJson(input): ApiJson<AccountInput>) -> AppResult<Response> {
+    let row = svcs::add_account(&st, &u, id, &input).await?;
+    Ok((StatusCode::CREATED, Json(row)).into_response())
+}
+
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/close", request_body = CloseAccountInput,
+    responses((status = 200, body = AccountRow), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn close_account(State(st): State<AppState>, u: CurrentUser, Path(id): Path<i64>, ApiJson(input): ApiJson<CloseAccountInput>) -> AppResult<Json<AccountRow>> {
+    Ok(Json(svcs::close_account(&st, &u, id, &input).await?))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct HistoryEvent {
+    pub seq: i64,
+    pub at_ms: i64,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<i64>,
+    #[schema(value_type = Object)]
+    pub before: Option<serde_json::Value>,
+    #[schema(value_type = Object)]
+    pub after: Option<serde_json::Value>,
+    pub hash: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/services/{id}/history", responses((status = 200, body = Vec<HistoryEvent>), (status = 404, body = ErrorBody)))]
+async fn service_history(State(st): State<AppState>, _u: CurrentUser, Path(id): Path<i64>) -> AppResult<Json<Vec<HistoryEvent>>> {
+    let s = svcs::get(&st, id).await?;
+    let parse = |s: &Option<String>| s.as_deref().and_then(|s| serde_json::from_str(s).ok());
+    Ok(Json(
+        st.store
+            .service_history(s.id, s.application_id)
+            .await?
+            .into_iter()
+            .map(|e| HistoryEvent {
+                before: parse(&e.before),
+                after: parse(&e.after),
+                seq: e.seq,
+                at_ms: e.at_ms,
+                actor: e.actor_login,
+                action: e.action,
+                entity: e.entity,
+                entity_id: e.entity_id,
+                hash: e.hash,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "gaibu API", description = "External service governance (外部サービス利用基準). Authenticate with `Authorization: Bearer <token>`."),
+    paths(me, org_units, create_org_unit, users, create_user, assign_role, list_policies, get_policy,
+          approve_policy, list_applications, create_application, get_application, update_application,
+          save_self_check, approve_application, list_services, get_service, register_in_ledger,
+          retire_service, list_accounts, add_account, close_account, service_history),
+    components(schemas(ErrorBody, Answer))
+)]
+pub struct ApiDoc;
+
+pub async fn openapi_json() -> Response {
+    Json(ApiDoc::openapi()).into_response()
+}

@@ -1,0 +1,432 @@
+//! Application pages: list, new/edit form, detail, self-check and approval.
+
+use super::{FieldErrors, FormPairs, HistoryRow, PageCtx, fmt_ms, history_rows, org_name, org_options};
+use crate::applications as ops;
+use crate::auth::{CurrentUser, org_tree};
+use crate::error::{AppError, AppResult};
+use crate::i18n::Tr;
+use crate::policies;
+use crate::state::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use axum_extra::extract::CookieJar;
+use gaibu_domain::application::{self, ApplicationInput};
+use gaibu_domain::classification::{Level, Restriction, Scheme, Track};
+use gaibu_domain::sheet::{Answer, AnswerType, Answers};
+use gaibu_store::ApplicationRow;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/applications", get(list).post(create))
+        .route("/applications/new", get(new_form))
+        .route("/applications/{id}", get(detail).post(update))
+        .route("/applications/{id}/edit", get(edit_form))
+        .route("/applications/{id}/self-check", get(self_check_form).post(save_self_check))
+        .route("/applications/{id}/approve", post(approve))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "applications.html")]
+struct ListPage {
+    t: Tr,
+    page: PageCtx,
+    rows: Vec<(ApplicationRow, String)>,
+}
+
+impl ListPage {
+    fn when(&self, ms: &i64) -> String {
+        fmt_ms(*ms)
+    }
+}
+
+async fn list(State(st): State<AppState>, u: CurrentUser, jar: CookieJar) -> AppResult<Response> {
+    let page = PageCtx::new(&u, &jar, "/applications");
+    let units = st.store.org_units().await?;
+    let rows = ops::list(&st, &u)
+        .await?
+        .into_iter()
+        .map(|a| {
+            let org = org_name(page.t, &units, a.org_unit_id);
+            (a, org)
+        })
+        .collect();
+    Ok(ListPage { t: page.t, page, rows }.into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "application_form.html")]
+struct FormPage {
+    t: Tr,
+    page: PageCtx,
+    action: String,
+    is_new: bool,
+    input: ApplicationInput,
+    version: i64,
+    errors: FieldErrors,
+    stale: bool,
+    confidentiality: Vec<Level>,
+    integrity: Vec<Level>,
+    availability: Vec<Level>,
+    restrictions: Vec<Restriction>,
+    org_units: Vec<(i64, String)>,
+}
+
+impl FormPage {
+    fn handled(&self, code: &str) -> bool {
+        self.input.handling.iter().any(|h| h == code)
+    }
+    fn locations(&self) -> String {
+        self.input.data_locations.join(", ")
+    }
+    fn level_label(&self, l: &Level) -> String {
+        format!("{} — {}", self.t.pick(&l.label_ja, &l.label_en), self.t.pick(&l.description_ja, &l.description_en))
+    }
+    fn org_selected(&self, id: &i64) -> bool {
+        self.input.org_unit == id.to_string()
+    }
+}
+
+async fn form_page(
+    st: &AppState,
+    page: PageCtx,
+    action: String,
+    is_new: bool,
+    input: ApplicationInput,
+    version: i64,
+    errors: FieldErrors,
+    stale: bool,
+) -> AppResult<FormPage> {
+    let Scheme {
+        confidentiality,
+        integrity,
+        availability,
+        handling_restrictions,
+    } = policies::scheme_in_force(st).await?.doc;
+    let org_units = org_options(page.t, &st.store.org_units().await?);
+    Ok(FormPage {
+        t: page.t,
+        page,
+        action,
+        is_new,
+        input,
+        version,
+        errors,
+        stale,
+        confidentiality,
+        integrity,
+        availability,
+        restrictions: handling_restrictions,
+        org_units,
+    })
+}
+
+async fn new_form(State(st): State<AppState>, u: CurrentUser, jar: CookieJar) -> AppResult<Response> {
+    let page = PageCtx::new(&u, &jar, "/applications/new");
+    let input = ApplicationInput {
+        org_unit: u.user.org_unit_id.to_string(),
+        period_from: st.today().to_string(),
+        ..Default::default()
+    };
+    Ok(form_page(&st, page, "/applications".into(), true, input, 0, FieldErrors::default(), false)
+        .await?
+        .into_response())
+}
+
+const MULTI: &[&str] = &["handling"];
+
+async fn create(State(st): State<AppState>, u: CurrentUser, jar: CookieJar, form: FormPairs) -> AppResult<Response> {
+    let input: ApplicationInput = form.to_input(MULTI)?;
+    match ops::create(&st, &u, &input).await {
+        Ok(row) => Ok(Redirect::to(&format!("/applications/{}", row.id)).into_response()),
+        Err(AppError::Invalid(errs)) => {
+            let page = PageCtx::new(&u, &jar, "/applications/new");
+            let errors = FieldErrors::from(page.t, &errs);
+            let f = form_page(&st, page, "/applications".into(), true, input, 0, errors, false).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, f).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn edit_form(State(st): State<AppState>, u: CurrentUser, jar: CookieJar, Path(id): Path<i64>) -> AppResult<Response> {
+    let row = ops::get(&st, &u, id).await?;
+    let path = format!("/applications/{id}");
+    let page = PageCtx::new(&u, &jar, &path);
+    let input = ApplicationInput::from(&ops::fields_of(&row)?);
+    Ok(form_page(&st, page, path, false, input, row.version, FieldErrors::default(), false)
+        .await?
+        .into_response())
+}
+
+async fn update(State(st): State<AppState>, u: CurrentUser, jar: CookieJar, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
+    let input: ApplicationInput = form.to_input(MULTI)?;
+    let path = format!("/applications/{id}");
+    match ops::update(&st, &u, id, form.version(), &input).await {
+        Ok(_) => Ok(Redirect::to(&path).into_response()),
+        Err(AppError::Invalid(errs)) => {
+            let page = PageCtx::new(&u, &jar, &path);
+            let errors = FieldErrors::from(page.t, &errs);
+            let f = form_page(&st, page, path, false, input, form.version(), errors, false).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, f).into_response())
+        }
+        // Someone saved first: show this user's input again over the newer version, so
+        // nothing is lost and they decide what to keep.
+        Err(AppError::Stale) => {
+            let current = ops::get(&st, &u, id).await?;
+            let page = PageCtx::new(&u, &jar, &path);
+            let f = form_page(&st, page, path, false, input, current.version, FieldErrors::default(), true).await?;
+            Ok((StatusCode::CONFLICT, f).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "application.html")]
+struct DetailPage {
+    t: Tr,
+    page: PageCtx,
+    app: ApplicationRow,
+    f: application::ApplicationFields,
+    applicant: String,
+    org: String,
+    conf: String,
+    integ: String,
+    avail: String,
+    handling: Vec<String>,
+    class2: bool,
+    can_edit: bool,
+    can_approve: bool,
+    problems: Vec<(String, String)>,
+    answered: usize,
+    total: usize,
+    service_id: Option<i64>,
+    approver: String,
+    approved_at: String,
+    scheme_version: String,
+    sheet_version: String,
+    history: Vec<HistoryRow>,
+}
+
+fn label_of(t: Tr, levels: &[Level], code: &str) -> String {
+    levels
+        .iter()
+        .find(|l| l.code == code)
+        .map(|l| t.pick(&l.label_ja, &l.label_en).to_string())
+        .unwrap_or_else(|| code.to_string())
+}
+
+async fn detail(State(st): State<AppState>, u: CurrentUser, jar: CookieJar, Path(id): Path<i64>) -> AppResult<Response> {
+    let row = ops::get(&st, &u, id).await?;
+    let page = PageCtx::new(&u, &jar, &format!("/applications/{id}"));
+    let t = page.t;
+    let f = ops::fields_of(&row)?;
+    let answers = ops::answers_of(&row)?;
+    let track = ops::track_of(&row)?;
+    // Labels come from the scheme this application was judged under, not the newest (S1.3).
+    let scheme = policies::scheme(&st, row.classification_policy_id).await?;
+    let units = st.store.org_units().await?;
+    let tree = org_tree(&st).await?;
+    let draft = row.state == "draft";
+    let mine_or_manager = row.applicant_id == u.user.id || u.actor.is_information_manager_etc_over(row.org_unit_id, &tree);
+    let can_approve = draft && track == Track::Class1 && u.actor.is_information_manager_etc_over(row.org_unit_id, &tree);
+    let (problems, total, sheet_version) = match row.sheet_policy_id {
+        Some(sid) => {
+            let sheet = policies::sheet(&st, sid).await?;
+            let problems = sheet
+                .doc
+                .check_complete(&answers)
+                .into_iter()
+                .map(|p| {
+                    let text = sheet.doc.item(&p.item).map(|i| t.pick(&i.text_ja, &i.text_en).to_string()).unwrap_or(p.item.clone());
+                    (text, t.error(p.code))
+                })
+                .collect();
+            (problems, sheet.doc.items.len(), sheet.row.version)
+        }
+        None => (vec![], 0, String::new()),
+    };
+    let answered = answers.values().filter(|a| !a.value.trim().is_empty()).count();
+    let service_id = st.store.service_of_application(row.id).await?.map(|s| s.id);
+    let history = history_rows(t, &st.store.entity_history("application", row.id).await?);
+    let page_data = DetailPage {
+        t,
+        applicant: super::user_name(&st, row.applicant_id).await,
+        org: org_name(t, &units, row.org_unit_id),
+        conf: label_of(t, &scheme.doc.confidentiality, &f.classification.confidentiality),
+        integ: label_of(t, &scheme.doc.integrity, &f.classification.integrity),
+        avail: label_of(t, &scheme.doc.availability, &f.classification.availability),
+        handling: f
+            .classification
+            .handling
+            .iter()
+            .map(|h| {
+                scheme.doc.handling_restrictions.iter().find(|r| &r.code == h)
+                    .map(|r| t.pick(&r.label_ja, &r.label_en).to_string())
+                    .unwrap_or(h.clone())
+            })
+            .collect(),
+        class2: track == Track::Class2Plus,
+        can_edit: draft && mine_or_manager,
+        can_approve,
+        problems,
+        answered,
+        total,
+        service_id,
+        approver: match row.approved_by {
+            Some(a) => super::user_name(&st, a).await,
+            None => String::new(),
+        },
+        approved_at: row.approved_at.map(fmt_ms).unwrap_or_default(),
+        scheme_version: scheme.row.version.clone(),
+        sheet_version,
+        history,
+        f,
+        app: row,
+        page,
+    };
+    Ok(page_data.into_response())
+}
+
+struct ItemView {
+    id: String,
+    text: String,
+    clause: String,
+    kind: &'static str,
+    blocking: bool,
+    options: Vec<(String, String)>,
+    value: String,
+    comment: String,
+    error: String,
+}
+
+struct SectionView {
+    title: String,
+    items: Vec<ItemView>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "self_check.html")]
+struct SelfCheckPage {
+    t: Tr,
+    page: PageCtx,
+    app: ApplicationRow,
+    version: i64,
+    sheet_title: String,
+    sheet_version: String,
+    sections: Vec<SectionView>,
+    has_errors: bool,
+    stale: bool,
+}
+
+async fn self_check_page(
+    st: &AppState,
+    u: &CurrentUser,
+    jar: &CookieJar,
+    row: ApplicationRow,
+    version: i64,
+    answers: &Answers,
+    errors: &FieldErrors,
+    stale: bool,
+) -> AppResult<SelfCheckPage> {
+    let page = PageCtx::new(u, jar, &format!("/applications/{}/self-check", row.id));
+    let t = page.t;
+    let sheet = policies::sheet_in_force(st, Track::Class1).await?;
+    let sections = sheet
+        .doc
+        .sections
+        .iter()
+        .map(|s| SectionView {
+            title: t.pick(&s.title_ja, &s.title_en).to_string(),
+            items: sheet
+                .doc
+                .items
+                .iter()
+                .filter(|i| i.section == s.id)
+                .map(|i| {
+                    let a = answers.get(&i.id).cloned().unwrap_or_default();
+                    ItemView {
+                        id: i.id.clone(),
+                        text: t.pick(&i.text_ja, &i.text_en).to_string(),
+                        clause: i.clause.clone(),
+                        kind: match i.answer {
+                            AnswerType::YesNoNa => "yes_no_na",
+                            AnswerType::Text => "text",
+                            AnswerType::Date => "date",
+                            AnswerType::Choice => "choice",
+                        },
+                        blocking: i.blocking,
+                        options: i.options.iter().map(|o| (o.code.clone(), t.pick(&o.label_ja, &o.label_en).to_string())).collect(),
+                        value: a.value,
+                        comment: a.comment,
+                        error: errors.get(&format!("answers.{}", i.id)).to_string(),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(SelfCheckPage {
+        t,
+        page,
+        version,
+        sheet_title: t.pick(&sheet.row.title_ja, &sheet.row.title_en).to_string(),
+        sheet_version: sheet.row.version.clone(),
+        sections,
+        has_errors: !errors.is_empty(),
+        stale,
+        app: row,
+    })
+}
+
+async fn self_check_form(State(st): State<AppState>, u: CurrentUser, jar: CookieJar, Path(id): Path<i64>) -> AppResult<Response> {
+    let row = ops::get(&st, &u, id).await?;
+    let answers = ops::answers_of(&row)?;
+    let v = row.version;
+    Ok(self_check_page(&st, &u, &jar, row, v, &answers, &FieldErrors::default(), false)
+        .await?
+        .into_response())
+}
+
+/// `answer.<item>` and `comment.<item>` fields into answers.
+fn answers_from(form: &FormPairs) -> Answers {
+    let mut out = Answers::new();
+    for (k, v) in &form.0 {
+        if let Some(item) = k.strip_prefix("answer.") {
+            out.entry(item.to_string()).or_insert_with(Answer::default).value = v.trim().to_string();
+        } else if let Some(item) = k.strip_prefix("comment.") {
+            out.entry(item.to_string()).or_insert_with(Answer::default).comment = v.trim().to_string();
+        }
+    }
+    out.retain(|_, a| !a.value.is_empty() || !a.comment.is_empty());
+    out
+}
+
+async fn save_self_check(State(st): State<AppState>, u: CurrentUser, jar: CookieJar, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
+    let answers = answers_from(&form);
+    match ops::save_self_check(&st, &u, id, form.version(), &answers).await {
+        Ok(_) => Ok(Redirect::to(&format!("/applications/{id}")).into_response()),
+        Err(AppError::Invalid(errs)) => {
+            let row = ops::get(&st, &u, id).await?;
+            let errors = FieldErrors::from(super::PageCtx::new(&u, &jar, "").t, &errs);
+            let p = self_check_page(&st, &u, &jar, row, form.version(), &answers, &errors, false).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response())
+        }
+        Err(AppError::Stale) => {
+            let row = ops::get(&st, &u, id).await?;
+            let v = row.version;
+            let p = self_check_page(&st, &u, &jar, row, v, &answers, &FieldErrors::default(), true).await?;
+            Ok((StatusCode::CONFLICT, p).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn approve(State(st): State<AppState>, u: CurrentUser, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
+    let (_, service) = ops::approve(&st, &u, id, form.version()).await?;
+    Ok(Redirect::to(&format!("/services/{}", service.id)).into_response())
+}

@@ -1,0 +1,75 @@
+//! The start page: what is waiting for the signed-in user.
+
+use super::{PageCtx, fmt_ms};
+use crate::auth::CurrentUser;
+use crate::error::AppResult;
+use crate::i18n::Tr;
+use crate::state::AppState;
+use crate::{applications, policies};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use axum_extra::extract::CookieJar;
+use gaibu_domain::classification::Track;
+use gaibu_store::{ApplicationRow, ServiceRow};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/", get(home))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home.html")]
+struct HomePage {
+    t: Tr,
+    page: PageCtx,
+    drafts: Vec<ApplicationRow>,
+    my_services: Vec<ServiceRow>,
+    pending_policies: usize,
+    missing_policies: Vec<String>,
+}
+
+impl HomePage {
+    fn when(&self, ms: &i64) -> String {
+        fmt_ms(*ms)
+    }
+}
+
+async fn home(State(st): State<AppState>, u: CurrentUser, jar: CookieJar) -> AppResult<Response> {
+    let page = PageCtx::new(&u, &jar, "/");
+    let drafts = applications::list(&st, &u)
+        .await?
+        .into_iter()
+        .filter(|a| a.state == "draft")
+        .collect();
+    let my_services = st
+        .store
+        .services()
+        .await?
+        .into_iter()
+        .filter(|s| s.administrator_id == u.user.id)
+        .collect();
+    let all = policies::list(&st).await?;
+    let pending_policies = all.iter().filter(|p| p.status == "pending").count();
+    let mut missing_policies = Vec::new();
+    for kind in [
+        gaibu_domain::policy::KIND_CLASSIFICATION.to_string(),
+        gaibu_domain::policy::sheet_kind(Track::Class1),
+        gaibu_domain::policy::KIND_ACCOUNT_RULES.to_string(),
+    ] {
+        if !all.iter().any(|p| p.kind == kind && p.status == "approved") {
+            missing_policies.push(page.t.of("policy.kind", &kind));
+        }
+    }
+    Ok(HomePage {
+        t: page.t,
+        page,
+        drafts,
+        my_services,
+        pending_policies,
+        missing_policies,
+    }
+    .into_response())
+}

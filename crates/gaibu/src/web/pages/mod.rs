@@ -1,0 +1,295 @@
+//! Server-rendered pages (askama, auto-escaped) in the user's language.
+
+mod admin;
+mod applications;
+mod home;
+mod policies;
+mod services;
+mod session;
+
+use crate::auth::{CurrentUser, request_lang};
+use crate::error::{AppError, ErrorInfo};
+use crate::i18n::{Lang, Tr};
+use crate::state::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::CookieJar;
+use gaibu_domain::FieldError;
+use gaibu_domain::role::Role;
+use std::collections::HashMap;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(session::routes())
+        .merge(home::routes())
+        .merge(applications::routes())
+        .merge(services::routes())
+        .merge(policies::routes())
+        .merge(admin::routes())
+}
+
+/// What the layout needs on every page.
+#[derive(Debug, Clone)]
+pub struct PageCtx {
+    pub t: Tr,
+    pub user_name: String,
+    pub csrf: String,
+    pub is_sysadmin: bool,
+    pub is_ciso: bool,
+    pub signed_in: bool,
+    pub path: String,
+}
+
+impl PageCtx {
+    pub fn new(u: &CurrentUser, jar: &CookieJar, path: &str) -> Self {
+        PageCtx {
+            t: Tr(jar
+                .get(crate::auth::LANG_COOKIE)
+                .and_then(|c| Lang::parse(c.value()))
+                .unwrap_or(u.lang)),
+            user_name: u.user.display_name.clone(),
+            csrf: u.csrf().to_string(),
+            is_sysadmin: u.has_role(Role::SystemAdministrator),
+            is_ciso: u.has_role(Role::Ciso),
+            signed_in: true,
+            path: path.to_string(),
+        }
+    }
+
+    pub fn anonymous(lang: Lang) -> Self {
+        PageCtx {
+            t: Tr(lang),
+            user_name: String::new(),
+            csrf: String::new(),
+            is_sysadmin: false,
+            is_ciso: false,
+            signed_in: false,
+            path: String::new(),
+        }
+    }
+
+    pub fn nav_class(&self, prefix: &str) -> &'static str {
+        if (prefix == "/" && self.path == "/") || (prefix != "/" && self.path.starts_with(prefix)) {
+            "active"
+        } else {
+            ""
+        }
+    }
+}
+
+/// Field errors by field name, translated, for showing next to each field.
+#[derive(Debug, Clone, Default)]
+pub struct FieldErrors(HashMap<String, String>);
+
+impl FieldErrors {
+    pub fn from(t: Tr, errs: &[FieldError]) -> Self {
+        let mut m = HashMap::new();
+        for e in errs {
+            m.entry(e.field.clone()).or_insert_with(|| t.error(e.code));
+        }
+        FieldErrors(m)
+    }
+    pub fn has(&self, field: &str) -> bool {
+        self.0.contains_key(field)
+    }
+    pub fn get(&self, field: &str) -> &str {
+        self.0.get(field).map(String::as_str).unwrap_or("")
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// A url-encoded form as name/value pairs, keeping repeated names (checkboxes).
+pub struct FormPairs(pub Vec<(String, String)>);
+
+impl<S: Send + Sync> FromRequest<S> for FormPairs {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|_| AppError::BadRequest("malformed_form"))?;
+        serde_urlencoded::from_bytes(&bytes)
+            .map(FormPairs)
+            .map_err(|_| AppError::BadRequest("malformed_form"))
+    }
+}
+
+impl FormPairs {
+    pub fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+
+    pub fn version(&self) -> i64 {
+        self.get("version").trim().parse().unwrap_or(-1)
+    }
+
+    /// Deserialises the form into an input type; names in `multi` collect every value.
+    pub fn to_input<T: serde::de::DeserializeOwned>(&self, multi: &[&str]) -> Result<T, AppError> {
+        let mut obj = serde_json::Map::new();
+        for (k, v) in &self.0 {
+            if k.starts_with('_') {
+                continue;
+            }
+            if multi.contains(&k.as_str()) {
+                let e = obj
+                    .entry(k.clone())
+                    .or_insert_with(|| serde_json::Value::Array(vec![]));
+                if let serde_json::Value::Array(a) = e {
+                    a.push(serde_json::Value::String(v.clone()));
+                }
+            } else {
+                obj.insert(k.clone(), serde_json::Value::String(v.clone()));
+            }
+        }
+        for m in multi {
+            obj.entry(m.to_string())
+                .or_insert_with(|| serde_json::Value::Array(vec![]));
+        }
+        serde_json::from_value(serde_json::Value::Object(obj))
+            .map_err(|_| AppError::BadRequest("malformed_form"))
+    }
+}
+
+/// Epoch milliseconds as a local (Asia/Tokyo) date and time.
+pub fn fmt_ms(ms: i64) -> String {
+    let Ok(ts) = jiff::Timestamp::from_millisecond(ms) else {
+        return String::new();
+    };
+    let tz = jiff::tz::TimeZone::get("Asia/Tokyo")
+        .unwrap_or(jiff::tz::TimeZone::fixed(jiff::tz::offset(9)));
+    ts.to_zoned(tz).strftime("%Y-%m-%d %H:%M").to_string()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    t: Tr,
+    page: PageCtx,
+    status: u16,
+    message: String,
+    details: Vec<String>,
+}
+
+/// Turns an API-style error response into a page, for every route outside `/api/`.
+pub async fn render_error_pages(jar: CookieJar, req: Request, next: Next) -> Response {
+    let is_api = req.uri().path().starts_with("/api/");
+    let lang = request_lang(&jar, req.headers());
+    let res = next.run(req).await;
+    if is_api {
+        return res;
+    }
+    let Some(info) = res.extensions().get::<ErrorInfo>().cloned() else {
+        return res;
+    };
+    let t = Tr(lang);
+    let pick = |b: &crate::error::Bilingual| match lang {
+        Lang::Ja => b.ja.clone(),
+        Lang::En => b.en.clone(),
+    };
+    let mut details: Vec<String> = info
+        .body
+        .error
+        .fields
+        .iter()
+        .map(|f| format!("{}: {}", t.of("label", &f.field), pick(&f.message)))
+        .collect();
+    details.extend(info.body.error.items.iter().map(|i| format!("{}: {}", i.item, pick(&i.message))));
+    let page = ErrorPage {
+        t,
+        page: PageCtx::anonymous(lang),
+        status: info.status.as_u16(),
+        message: pick(&info.body.error.message),
+        details,
+    };
+    (info.status, page).into_response()
+}
+
+/// One line of a record's history, for display.
+#[derive(Debug, Clone)]
+pub struct HistoryRow {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub changes: Vec<String>,
+}
+
+/// Which top-level fields an event changed, so a reader sees "what" without reading JSON.
+fn changed_fields(before: Option<&str>, after: Option<&str>) -> Vec<String> {
+    let parse = |s: Option<&str>| {
+        s.and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok())
+            .and_then(|v| v.as_object().cloned())
+    };
+    let (Some(b), Some(a)) = (parse(before), parse(after)) else {
+        return vec![];
+    };
+    a.iter()
+        .filter(|(k, v)| {
+            !matches!(k.as_str(), "version" | "updated_at") && b.get(k.as_str()) != Some(v)
+        })
+        .map(|(k, _)| k.clone())
+        .collect()
+}
+
+pub fn history_rows(t: Tr, events: &[gaibu_domain::audit::AuditEvent]) -> Vec<HistoryRow> {
+    events
+        .iter()
+        .map(|e| HistoryRow {
+            seq: e.seq,
+            at: fmt_ms(e.at_ms),
+            actor: e.actor_login.clone(),
+            action: t.of("audit", &e.action),
+            changes: changed_fields(e.before.as_deref(), e.after.as_deref())
+                .iter()
+                .map(|f| t.of("label", f))
+                .collect(),
+        })
+        .collect()
+}
+
+pub fn org_name(t: Tr, units: &[gaibu_store::OrgUnitRow], id: i64) -> String {
+    units
+        .iter()
+        .find(|u| u.id == id)
+        .map(|u| t.pick(&u.name_ja, &u.name_en).to_string())
+        .unwrap_or_else(|| format!("#{id}"))
+}
+
+/// Org units as options, indented by depth, in tree order.
+pub fn org_options(t: Tr, units: &[gaibu_store::OrgUnitRow]) -> Vec<(i64, String)> {
+    fn walk(
+        t: Tr,
+        units: &[gaibu_store::OrgUnitRow],
+        parent: Option<i64>,
+        depth: usize,
+        out: &mut Vec<(i64, String)>,
+    ) {
+        if depth > 32 {
+            return;
+        }
+        for u in units.iter().filter(|u| u.parent_id == parent) {
+            out.push((u.id, format!("{}{}", "　".repeat(depth), t.pick(&u.name_ja, &u.name_en))));
+            walk(t, units, Some(u.id), depth + 1, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(t, units, None, 0, &mut out);
+    out
+}
+
+pub async fn user_name(st: &AppState, id: i64) -> String {
+    match st.store.user(id).await {
+        Ok(Some(u)) => u.display_name,
+        _ => format!("#{id}"),
+    }
+}

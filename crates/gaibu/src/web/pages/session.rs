@@ -1,0 +1,136 @@
+//! Sign-in, sign-out and the language switch.
+
+use super::{FormPairs, PageCtx};
+use crate::auth::{self, CurrentUser, LANG_COOKIE, request_lang};
+use crate::error::AppResult;
+use crate::i18n::{Lang, Tr};
+use crate::state::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use gaibu_store::Who;
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
+        .route("/lang", post(switch_lang))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login.html")]
+struct LoginPage {
+    t: Tr,
+    page: PageCtx,
+    next: String,
+    login: String,
+    failed: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct LoginQuery {
+    next: String,
+    lang: String,
+}
+
+fn lang_cookie(lang: Lang) -> Cookie<'static> {
+    Cookie::build((LANG_COOKIE, lang.code()))
+        .path("/")
+        .same_site(SameSite::Lax)
+        .permanent()
+        .build()
+}
+
+/// Only same-site paths: never an open redirect.
+fn safe_next(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next
+    } else {
+        "/"
+    }
+}
+
+async fn login_page(jar: CookieJar, headers: HeaderMap, Query(q): Query<LoginQuery>) -> Response {
+    let (jar, lang) = match Lang::parse(&q.lang) {
+        Some(l) => (jar.add(lang_cookie(l)), l),
+        None => {
+            let l = request_lang(&jar, &headers);
+            (jar, l)
+        }
+    };
+    let page = LoginPage {
+        t: Tr(lang),
+        page: PageCtx::anonymous(lang),
+        next: safe_next(&q.next).to_string(),
+        login: String::new(),
+        failed: false,
+    };
+    (jar, page).into_response()
+}
+
+async fn login(
+    State(st): State<AppState>,
+    jar: CookieJar,
+    headers: HeaderMap,
+    form: FormPairs,
+) -> AppResult<Response> {
+    let login = form.get("login").trim().to_string();
+    let password = form.get("password").to_string();
+    let next = safe_next(form.get("next")).to_string();
+    let user = st.store.user_by_login(&login).await?.filter(|u| u.active == 1);
+    let ok = auth::verify_password(user.as_ref().and_then(|u| u.password_hash.clone()), password).await;
+    let Some(user) = user.filter(|_| ok) else {
+        tracing::info!(login = %login, "sign-in failed");
+        let who = Who { user_id: None, login: login.clone() };
+        st.store.audit_alone(&who, st.now(), "session.sign_in_failed", "user", None, None).await?;
+        let lang = request_lang(&jar, &headers);
+        let page = LoginPage { t: Tr(lang), page: PageCtx::anonymous(lang), next, login, failed: true };
+        return Ok((StatusCode::UNAUTHORIZED, page).into_response());
+    };
+    // A new session id at every sign-in: an id planted before sign-in is worth nothing.
+    auth::end_session(&st, &jar).await?;
+    let cookie = auth::start_session(&st, user.id).await?;
+    let who = Who { user_id: Some(user.id), login: user.login.clone() };
+    st.store.audit_alone(&who, st.now(), "session.signed_in", "user", Some(user.id), None).await?;
+    let lang = Lang::parse(&user.lang).unwrap_or_default();
+    let jar = jar.add(cookie).add(lang_cookie(lang));
+    Ok((jar, Redirect::to(&next)).into_response())
+}
+
+async fn logout(State(st): State<AppState>, jar: CookieJar) -> AppResult<Response> {
+    auth::end_session(&st, &jar).await?;
+    let jar = jar.remove(Cookie::build(auth::SESSION_COOKIE).path("/").build());
+    Ok((jar, Redirect::to("/login")).into_response())
+}
+
+async fn switch_lang(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    jar: CookieJar,
+    form: FormPairs,
+) -> AppResult<Response> {
+    let lang = Lang::parse(form.get("lang")).unwrap_or_default();
+    st.store.set_user_lang(u.user.id, lang.code()).await?;
+    let back = safe_next(form.get("back")).to_string();
+    Ok((jar.add(lang_cookie(lang)), Redirect::to(&back)).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn redirects_stay_on_site() {
+        assert_eq!(safe_next("/services/1"), "/services/1");
+        assert_eq!(safe_next("//evil.example"), "/");
+        assert_eq!(safe_next("https://evil.example"), "/");
+        assert_eq!(safe_next("/\\evil"), "/");
+    }
+}
