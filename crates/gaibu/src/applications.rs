@@ -6,11 +6,13 @@ use crate::auth::{CurrentUser, org_tree};
 use crate::error::{AppError, AppResult};
 use crate::policies;
 use crate::state::AppState;
-use gaibu_domain::application::{self, Application, ApplicationFields, ApplicationInput, ApproveError, State};
+use gaibu_domain::FieldError;
+use gaibu_domain::application::{
+    self, Application, ApplicationFields, ApplicationInput, ApproveError, State,
+};
 use gaibu_domain::classification::Track;
 use gaibu_domain::role::{OrgTree, Role};
 use gaibu_domain::sheet::Answers;
-use gaibu_domain::FieldError;
 use gaibu_store::NewApplication;
 use gaibu_store::{ApplicationRow, ServiceRow};
 
@@ -44,8 +46,10 @@ fn domain(row: &ApplicationRow) -> AppResult<Application> {
 /// its unit, and the CISO.
 pub fn may_view(u: &CurrentUser, row: &ApplicationRow, tree: &OrgTree) -> bool {
     row.applicant_id == u.user.id
-        || u.actor.is_information_manager_etc_over(row.org_unit_id, tree)
-        || u.actor.has_role_over(Role::InformationSecurityManager, row.org_unit_id, tree)
+        || u.actor
+            .is_information_manager_etc_over(row.org_unit_id, tree)
+        || u.actor
+            .has_role_over(Role::InformationSecurityManager, row.org_unit_id, tree)
         || u.actor.has_role(Role::Ciso)
 }
 
@@ -69,7 +73,11 @@ pub async fn get(st: &AppState, u: &CurrentUser, id: i64) -> AppResult<Applicati
     Ok(row)
 }
 
-pub async fn create(st: &AppState, u: &CurrentUser, input: &ApplicationInput) -> AppResult<ApplicationRow> {
+pub async fn create(
+    st: &AppState,
+    u: &CurrentUser,
+    input: &ApplicationInput,
+) -> AppResult<ApplicationRow> {
     let scheme = policies::scheme_in_force(st).await?;
     let tree = org_tree(st).await?;
     let fields = input
@@ -78,10 +86,9 @@ pub async fn create(st: &AppState, u: &CurrentUser, input: &ApplicationInput) ->
     if let Err(r) = application::may_create(&fields, &u.actor, &tree) {
         return Err(refuse(st, u, r, "application.create", "application", None).await);
     }
-    let track = scheme
-        .doc
-        .route(&fields.classification)
-        .ok_or_else(|| AppError::Invalid(vec![FieldError::new("confidentiality", "unknown_level")]))?;
+    let track = scheme.doc.route(&fields.classification).ok_or_else(|| {
+        AppError::Invalid(vec![FieldError::new("confidentiality", "unknown_level")])
+    })?;
     let sheet_policy_id = match policies::sheet_in_force(st, track).await {
         Ok(s) => Some(s.row.id),
         Err(AppError::Conflict(_)) => None,
@@ -103,6 +110,12 @@ pub async fn create(st: &AppState, u: &CurrentUser, input: &ApplicationInput) ->
         .await?)
 }
 
+/// For changes: any signed-in user reaches the rules, so that an attempt without the right
+/// role is answered 403 and audited rather than hidden as 404.
+async fn load_for_change(st: &AppState, id: i64) -> AppResult<ApplicationRow> {
+    st.store.application(id).await?.ok_or(AppError::NotFound)
+}
+
 fn check_version(row: &ApplicationRow, version: i64) -> AppResult<()> {
     if row.version != version {
         return Err(AppError::Stale);
@@ -117,7 +130,7 @@ pub async fn update(
     version: i64,
     input: &ApplicationInput,
 ) -> AppResult<ApplicationRow> {
-    let row = get(st, u, id).await?;
+    let row = load_for_change(st, id).await?;
     let tree = org_tree(st).await?;
     if let Err(r) = application::may_edit(&domain(&row)?, &u.actor, &tree) {
         return Err(refuse(st, u, r, "application.update", "application", Some(id)).await);
@@ -132,10 +145,9 @@ pub async fn update(
     {
         return Err(refuse(st, u, r, "application.update", "application", Some(id)).await);
     }
-    let track = scheme
-        .doc
-        .route(&fields.classification)
-        .ok_or_else(|| AppError::Invalid(vec![FieldError::new("confidentiality", "unknown_level")]))?;
+    let track = scheme.doc.route(&fields.classification).ok_or_else(|| {
+        AppError::Invalid(vec![FieldError::new("confidentiality", "unknown_level")])
+    })?;
     let sheet_policy_id = match policies::sheet_in_force(st, track).await {
         Ok(s) => Some(s.row.id),
         Err(AppError::Conflict(_)) => None,
@@ -143,7 +155,15 @@ pub async fn update(
     };
     Ok(st
         .store
-        .update_application(&u.who(), &row, &fields, track, scheme.row.id, sheet_policy_id, st.now())
+        .update_application(
+            &u.who(),
+            &row,
+            &fields,
+            track,
+            scheme.row.id,
+            sheet_policy_id,
+            st.now(),
+        )
         .await?)
 }
 
@@ -156,7 +176,7 @@ pub async fn save_self_check(
     version: i64,
     answers: &Answers,
 ) -> AppResult<ApplicationRow> {
-    let row = get(st, u, id).await?;
+    let row = load_for_change(st, id).await?;
     let tree = org_tree(st).await?;
     if let Err(r) = application::may_save_self_check(&domain(&row)?, &u.actor, &tree) {
         return Err(refuse(st, u, r, "application.self_check", "application", Some(id)).await);
@@ -186,7 +206,7 @@ pub async fn approve(
     id: i64,
     version: i64,
 ) -> AppResult<(ApplicationRow, ServiceRow)> {
-    let row = get(st, u, id).await?;
+    let row = load_for_change(st, id).await?;
     check_version(&row, version)?;
     let app = domain(&row)?;
     let sheet = match row.sheet_policy_id {

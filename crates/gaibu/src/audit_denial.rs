@@ -18,7 +18,14 @@ pub async fn refuse(
         let detail = serde_json::json!({ "attempted": action, "code": code }).to_string();
         if let Err(e) = st
             .store
-            .audit_alone(&u.who(), st.now(), "access.denied", entity, id, Some(detail))
+            .audit_alone(
+                &u.who(),
+                st.now(),
+                "access.denied",
+                entity,
+                id,
+                Some(detail),
+            )
             .await
         {
             return AppError::from(e);

@@ -8,8 +8,8 @@
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::state::AppState;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::body::{Body, to_bytes};
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::{HeaderMap, Method, header, request::Parts};
@@ -63,7 +63,11 @@ pub async fn verify_password(hash: Option<String>, password: String) -> bool {
         let known = hash.is_some();
         let h = hash.unwrap_or_else(|| DUMMY_HASH.clone());
         let ok = PasswordHash::new(&h)
-            .map(|p| Argon2::default().verify_password(password.as_bytes(), &p).is_ok())
+            .map(|p| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &p)
+                    .is_ok()
+            })
             .unwrap_or(false);
         known && ok
     })
@@ -123,7 +127,9 @@ pub async fn org_tree(state: &AppState) -> AppResult<OrgTree> {
 
 /// Loads a user as a signed-in actor, for work outside HTTP (demo data, CLI).
 pub async fn acting_as(state: &AppState, user_id: i64) -> AppResult<CurrentUser> {
-    load_user(state, user_id, None).await?.ok_or(AppError::NotFound)
+    load_user(state, user_id, None)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 async fn load_user(
@@ -162,18 +168,32 @@ async fn load_user(
 }
 
 /// Resolves identity from a Bearer token or the session cookie.
-async fn identify(state: &AppState, headers: &HeaderMap, jar: &CookieJar) -> AppResult<Option<CurrentUser>> {
-    if let Some(auth) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+async fn identify(
+    state: &AppState,
+    headers: &HeaderMap,
+    jar: &CookieJar,
+) -> AppResult<Option<CurrentUser>> {
+    if let Some(auth) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
         let Some(token) = auth.strip_prefix("Bearer ") else {
             return Err(AppError::Unauthenticated);
         };
-        let Some(user_id) = state.store.user_by_api_token(&token_hash(token.trim())).await? else {
+        let Some(user_id) = state
+            .store
+            .user_by_api_token(&token_hash(token.trim()))
+            .await?
+        else {
             return Err(AppError::Unauthenticated);
         };
         return load_user(state, user_id, None).await;
     }
     if let Some(c) = jar.get(SESSION_COOKIE)
-        && let Some(s) = state.store.session(&token_hash(c.value()), state.now()).await?
+        && let Some(s) = state
+            .store
+            .session(&token_hash(c.value()), state.now())
+            .await?
     {
         return load_user(state, s.user_id, Some(s.csrf)).await;
     }
@@ -181,8 +201,10 @@ async fn identify(state: &AppState, headers: &HeaderMap, jar: &CookieJar) -> App
 }
 
 fn is_public(path: &str) -> bool {
-    matches!(path, "/login" | "/healthz" | "/api/openapi.json" | "/favicon.ico")
-        || path.starts_with("/assets/")
+    matches!(
+        path,
+        "/login" | "/healthz" | "/api/openapi.json" | "/favicon.ico"
+    ) || path.starts_with("/assets/")
 }
 
 fn is_api(path: &str) -> bool {
@@ -199,7 +221,10 @@ fn cross_site(headers: &HeaderMap) -> bool {
         return true;
     }
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-    match (headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()), host) {
+    match (
+        headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+        host,
+    ) {
         (Some("null"), _) => true,
         (Some(origin), Some(host)) => {
             let o = origin
@@ -224,7 +249,12 @@ fn form_urlencoded_pairs(body: &[u8]) -> Vec<(String, String)> {
 }
 
 /// Identifies the user, denies by default, and checks Origin and CSRF on state changes.
-pub async fn authenticate(State(state): State<AppState>, jar: CookieJar, req: Request, next: Next) -> Response {
+pub async fn authenticate(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    req: Request,
+    next: Next,
+) -> Response {
     match authenticate_inner(&state, &jar, req).await {
         Ok(req) => next.run(req).await,
         Err((e, path)) => {
@@ -361,9 +391,15 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(header::HOST, "127.0.0.1:8080".parse().expect("header"));
         assert!(!cross_site(&h));
-        h.insert(header::ORIGIN, "http://127.0.0.1:8080".parse().expect("header"));
+        h.insert(
+            header::ORIGIN,
+            "http://127.0.0.1:8080".parse().expect("header"),
+        );
         assert!(!cross_site(&h));
-        h.insert(header::ORIGIN, "http://evil.example".parse().expect("header"));
+        h.insert(
+            header::ORIGIN,
+            "http://evil.example".parse().expect("header"),
+        );
         assert!(cross_site(&h));
     }
 

@@ -8,7 +8,11 @@ use gaibu_store::{VerifyOutcome, Who};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "gaibu", version, about = "外部サービス利用基準の運用 — governance of the external services a city uses")]
+#[command(
+    name = "gaibu",
+    version,
+    about = "外部サービス利用基準の運用 — governance of the external services a city uses"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -185,7 +189,11 @@ fn app_err(e: crate::error::AppError) -> anyhow::Error {
         crate::error::AppError::Invalid(f) => anyhow::anyhow!(
             "invalid input: {}",
             f.iter()
-                .map(|f| format!("{} ({})", f.field, crate::i18n::message(crate::i18n::Lang::En, &format!("error.{}", f.code))))
+                .map(|f| format!(
+                    "{} ({})",
+                    f.field,
+                    crate::i18n::message(crate::i18n::Lang::En, &format!("error.{}", f.code))
+                ))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
@@ -196,21 +204,38 @@ fn app_err(e: crate::error::AppError) -> anyhow::Error {
 /// Runs a command; returns the process exit code.
 pub async fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
-        Command::Serve { listen, db, secure_cookies } => {
+        Command::Serve {
+            listen,
+            db,
+            secure_cookies,
+        } => {
             let url = db.url()?;
-            let st = server::open(&url, Config { secure_cookies, ..Config::default() }).await?;
+            let st = server::open(
+                &url,
+                Config {
+                    secure_cookies,
+                    ..Config::default()
+                },
+            )
+            .await?;
             if st.store.count_users().await? == 0 {
                 print_first_admin_help(&db);
             }
             let listener = server::bind(&listen).await?;
-            println!("gaibu: http://{} ({})", listener.local_addr()?, server::redact(&url));
+            println!(
+                "gaibu: http://{} ({})",
+                listener.local_addr()?,
+                server::redact(&url)
+            );
             server::serve(st, listener).await?;
             Ok(0)
         }
         Command::Demo { listen } => crate::demo::run(&listen).await.map(|_| 0),
-        Command::Audit { command: AuditCommand::Verify { db } } => {
-            let st = server::open(&db.url()?, Config::default()).await?;
-            match st.store.verify_audit().await? {
+        Command::Audit {
+            command: AuditCommand::Verify { db },
+        } => {
+            let store = server::connect(&db.url()?).await?;
+            match store.verify_audit().await? {
                 VerifyOutcome::Intact { events } => {
                     println!("audit chain intact: {events} events");
                     Ok(0)
@@ -222,11 +247,29 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             }
         }
         Command::User { command } => user(command).await,
-        Command::Org { command: OrgCommand::Add { code, name_ja, name_en, parent, db } } => {
+        Command::Org {
+            command:
+                OrgCommand::Add {
+                    code,
+                    name_ja,
+                    name_en,
+                    parent,
+                    db,
+                },
+        } => {
             let st = server::open(&db.url()?, Config::default()).await?;
-            let row = people::create_org_unit(&st, &operator(), &OrgUnitInput { parent, code, name_ja, name_en })
-                .await
-                .map_err(app_err)?;
+            let row = people::create_org_unit(
+                &st,
+                &operator(),
+                &OrgUnitInput {
+                    parent,
+                    code,
+                    name_ja,
+                    name_en,
+                },
+            )
+            .await
+            .map_err(app_err)?;
             println!("org unit {} created (id {})", row.code, row.id);
             Ok(0)
         }
@@ -248,42 +291,91 @@ fn print_first_admin_help(db: &DbArgs) {
 
 async fn user(cmd: UserCommand) -> anyhow::Result<i32> {
     match cmd {
-        UserCommand::Create { login, name, org_unit, email, position, lang, password, role, db } => {
+        UserCommand::Create {
+            login,
+            name,
+            org_unit,
+            email,
+            position,
+            lang,
+            password,
+            role,
+            db,
+        } => {
             let st = server::open(&db.url()?, Config::default()).await?;
-            let input = UserInput { login, display_name: name, email, org_unit: org_unit.clone(), position, lang, password };
-            let (u, generated) = people::create_user(&st, &operator(), &input).await.map_err(app_err)?;
+            let input = UserInput {
+                login,
+                display_name: name,
+                email,
+                org_unit: org_unit.clone(),
+                position,
+                lang,
+                password,
+            };
+            let (u, generated) = people::create_user(&st, &operator(), &input)
+                .await
+                .map_err(app_err)?;
             println!("user {} created (id {})", u.login, u.id);
             if let Some(p) = generated {
                 println!("password (shown once): {p}");
             }
             if let Some(role) = role {
-                people::assign_role(&st, &operator(), u.id, &RoleInput { role: role.clone(), org_unit })
-                    .await
-                    .map_err(app_err)?;
+                people::assign_role(
+                    &st,
+                    &operator(),
+                    u.id,
+                    &RoleInput {
+                        role: role.clone(),
+                        org_unit,
+                    },
+                )
+                .await
+                .map_err(app_err)?;
                 println!("role {role} assigned");
             }
             Ok(0)
         }
-        UserCommand::Role { login, role, org_unit, db } => {
+        UserCommand::Role {
+            login,
+            role,
+            org_unit,
+            db,
+        } => {
             let st = server::open(&db.url()?, Config::default()).await?;
             let u = people::find_user(&st, &login).await.map_err(app_err)?;
-            people::assign_role(&st, &operator(), u.id, &RoleInput { role: role.clone(), org_unit })
-                .await
-                .map_err(app_err)?;
+            people::assign_role(
+                &st,
+                &operator(),
+                u.id,
+                &RoleInput {
+                    role: role.clone(),
+                    org_unit,
+                },
+            )
+            .await
+            .map_err(app_err)?;
             println!("role {role} assigned to {}", u.login);
             Ok(0)
         }
-        UserCommand::Password { login, password, db } => {
+        UserCommand::Password {
+            login,
+            password,
+            db,
+        } => {
             let st = server::open(&db.url()?, Config::default()).await?;
             let u = people::find_user(&st, &login).await.map_err(app_err)?;
-            people::reset_password(&st, &operator(), u.id, &password).await.map_err(app_err)?;
+            people::reset_password(&st, &operator(), u.id, &password)
+                .await
+                .map_err(app_err)?;
             println!("password of {} reset; their sessions have ended", u.login);
             Ok(0)
         }
         UserCommand::Token { login, name, db } => {
             let st = server::open(&db.url()?, Config::default()).await?;
             let u = people::find_user(&st, &login).await.map_err(app_err)?;
-            let (_, token) = people::create_api_token(&st, &operator(), u.id, &name).await.map_err(app_err)?;
+            let (_, token) = people::create_api_token(&st, &operator(), u.id, &name)
+                .await
+                .map_err(app_err)?;
             println!("{token}");
             Ok(0)
         }
@@ -296,7 +388,11 @@ async fn user(cmd: UserCommand) -> anyhow::Result<i32> {
                     .iter()
                     .filter(|r| r.user_id == u.id)
                     .map(|r| {
-                        let code = units.iter().find(|x| x.id == r.org_unit_id).map(|x| x.code.as_str()).unwrap_or("?");
+                        let code = units
+                            .iter()
+                            .find(|x| x.id == r.org_unit_id)
+                            .map(|x| x.code.as_str())
+                            .unwrap_or("?");
                         format!("{}@{}", r.role, code)
                     })
                     .collect();
@@ -312,9 +408,14 @@ async fn policy(cmd: PolicyCommand) -> anyhow::Result<i32> {
         PolicyCommand::Load { file, db } => {
             let text = std::fs::read_to_string(&file)?;
             let st = server::open(&db.url()?, Config::default()).await?;
-            let (row, new) = crate::policies::load_text(&st, &operator(), &text).await.map_err(app_err)?;
+            let (row, new) = crate::policies::load_text(&st, &operator(), &text)
+                .await
+                .map_err(app_err)?;
             if new {
-                println!("loaded {} {} as policy {} (pending CISO approval)", row.kind, row.version, row.id);
+                println!(
+                    "loaded {} {} as policy {} (pending CISO approval)",
+                    row.kind, row.version, row.id
+                );
             } else {
                 println!("already loaded as policy {} ({})", row.id, row.status);
             }

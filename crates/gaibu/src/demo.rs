@@ -19,12 +19,47 @@ pub const DEMO_PASSWORD: &str = "gaibu-demo";
 
 /// (login, name, org unit code, position, role, role's org unit code)
 pub const DEMO_USERS: [(&str, &str, &str, &str, &str, &str); 7] = [
-    ("admin", "システム 管理", "CITY", "システム管理者", "system_administrator", "CITY"),
+    (
+        "admin",
+        "システム 管理",
+        "CITY",
+        "システム管理者",
+        "system_administrator",
+        "CITY",
+    ),
     ("ciso", "最高 責任", "CITY", "副市長", "ciso", "CITY"),
-    ("ism", "安全 管理", "CIT", "市民局長", "information_security_manager", "CIT"),
-    ("im", "情報 太郎", "CIT-REG", "市民課長", "information_manager", "CIT-REG"),
-    ("bsm", "業務 花子", "CIT-REG", "システム担当係長", "business_system_manager", "CIT-REG"),
-    ("infra", "基盤 次郎", "GA-ICT", "情報政策課長", "infrastructure_manager", "GA"),
+    (
+        "ism",
+        "安全 管理",
+        "CIT",
+        "市民局長",
+        "information_security_manager",
+        "CIT",
+    ),
+    (
+        "im",
+        "情報 太郎",
+        "CIT-REG",
+        "市民課長",
+        "information_manager",
+        "CIT-REG",
+    ),
+    (
+        "bsm",
+        "業務 花子",
+        "CIT-REG",
+        "システム担当係長",
+        "business_system_manager",
+        "CIT-REG",
+    ),
+    (
+        "infra",
+        "基盤 次郎",
+        "GA-ICT",
+        "情報政策課長",
+        "infrastructure_manager",
+        "GA",
+    ),
     ("staff", "職員 一郎", "CIT-REG", "主事", "staff", "CIT-REG"),
 ];
 
@@ -35,7 +70,12 @@ const ORG: [(&str, &str, &str, &str); 8] = [
     ("GA-ICT", "GA-ADM", "情報政策課", "ICT Policy Section"),
     ("CIT", "CITY", "市民局", "Citizens Bureau"),
     ("CIT-CIV", "CIT", "市民部", "Civic Affairs Department"),
-    ("CIT-REG", "CIT-CIV", "市民課", "Citizen Registration Section"),
+    (
+        "CIT-REG",
+        "CIT-CIV",
+        "市民課",
+        "Citizen Registration Section",
+    ),
     ("CIT-PR", "CIT-CIV", "広聴課", "Public Hearing Section"),
 ];
 
@@ -70,9 +110,19 @@ pub fn met_answers(sheet: &gaibu_domain::sheet::Sheet) -> Answers {
                 AnswerType::YesNoNa => YES.to_string(),
                 AnswerType::Text => "確認済み（詳細は利用規約を参照）".to_string(),
                 AnswerType::Date => "2026-11-01".to_string(),
-                AnswerType::Choice => i.options.first().map(|o| o.code.clone()).unwrap_or_default(),
+                AnswerType::Choice => i
+                    .options
+                    .first()
+                    .map(|o| o.code.clone())
+                    .unwrap_or_default(),
             };
-            (i.id.clone(), Answer { value, comment: String::new() })
+            (
+                i.id.clone(),
+                Answer {
+                    value,
+                    comment: String::new(),
+                },
+            )
         })
         .collect()
 }
@@ -84,7 +134,12 @@ pub async fn seed(st: &AppState) -> AppResult<()> {
         people::create_org_unit(
             st,
             &sys,
-            &OrgUnitInput { parent: parent.into(), code: code.into(), name_ja: ja.into(), name_en: en.into() },
+            &OrgUnitInput {
+                parent: parent.into(),
+                code: code.into(),
+                name_ja: ja.into(),
+                name_en: en.into(),
+            },
         )
         .await?;
     }
@@ -104,7 +159,16 @@ pub async fn seed(st: &AppState) -> AppResult<()> {
             },
         )
         .await?;
-        people::assign_role(st, &sys, u.id, &RoleInput { role: role.into(), org_unit: role_org.into() }).await?;
+        people::assign_role(
+            st,
+            &sys,
+            u.id,
+            &RoleInput {
+                role: role.into(),
+                org_unit: role_org.into(),
+            },
+        )
+        .await?;
         ids.insert(login, u.id);
     }
     let id = |l: &str| ids.get(l).copied().unwrap_or_default();
@@ -121,18 +185,40 @@ pub async fn seed(st: &AppState) -> AppResult<()> {
     let today = st.today();
 
     // 1. In operation, with two official accounts.
-    let a = applications::create(st, &im, &demo_input("Web会議サービス（デモ）", "株式会社デモ会議", "1", "2026-04-01")).await?;
-    let a = applications::save_self_check(st, &im, a.id, a.version, &met_answers(&sheet.doc)).await?;
+    let a = applications::create(
+        st,
+        &im,
+        &demo_input(
+            "Web会議サービス（デモ）",
+            "株式会社デモ会議",
+            "1",
+            "2026-04-01",
+        ),
+    )
+    .await?;
+    let a =
+        applications::save_self_check(st, &im, a.id, a.version, &met_answers(&sheet.doc)).await?;
     let (_, s) = applications::approve(st, &im, a.id, a.version).await?;
     let s = services::register_in_ledger(
         st,
         &im,
         s.id,
         s.version,
-        &LedgerInput { system_name: s.name.clone(), registered_on: "2026-04-01".into(), note: String::new() },
+        &LedgerInput {
+            system_name: s.name.clone(),
+            registered_on: "2026-04-01".into(),
+            note: String::new(),
+        },
     )
     .await?;
-    for (acct, kind, pos) in [("reg-meeting@city.example.lg.jp", "shared", "市民課 庶務係"), ("reg-admin@city.example.lg.jp", "admin", "市民課 システム担当係長")] {
+    for (acct, kind, pos) in [
+        ("reg-meeting@city.example.lg.jp", "shared", "市民課 庶務係"),
+        (
+            "reg-admin@city.example.lg.jp",
+            "admin",
+            "市民課 システム担当係長",
+        ),
+    ] {
         services::add_account(
             st,
             &im,
@@ -150,41 +236,102 @@ pub async fn seed(st: &AppState) -> AppResult<()> {
     }
 
     // 2. Retired.
-    let a = applications::create(st, &im, &demo_input("アンケート作成サービス（デモ）", "デモサーベイ株式会社", "1", "2025-04-01")).await?;
-    let a = applications::save_self_check(st, &im, a.id, a.version, &met_answers(&sheet.doc)).await?;
+    let a = applications::create(
+        st,
+        &im,
+        &demo_input(
+            "アンケート作成サービス（デモ）",
+            "デモサーベイ株式会社",
+            "1",
+            "2025-04-01",
+        ),
+    )
+    .await?;
+    let a =
+        applications::save_self_check(st, &im, a.id, a.version, &met_answers(&sheet.doc)).await?;
     let (_, s) = applications::approve(st, &im, a.id, a.version).await?;
     let s = services::register_in_ledger(
         st,
         &im,
         s.id,
         s.version,
-        &LedgerInput { system_name: s.name.clone(), registered_on: "2025-04-01".into(), note: String::new() },
+        &LedgerInput {
+            system_name: s.name.clone(),
+            registered_on: "2025-04-01".into(),
+            note: String::new(),
+        },
     )
     .await?;
-    services::retire(st, &im, s.id, s.version, &RetireInput { retired_on: today.to_string(), reason: "後継サービスへ移行したため".into() }).await?;
+    services::retire(
+        st,
+        &im,
+        s.id,
+        s.version,
+        &RetireInput {
+            retired_on: today.to_string(),
+            reason: "後継サービスへ移行したため".into(),
+        },
+    )
+    .await?;
 
     // 3. Approved, not yet in the ledger.
-    let a = applications::create(st, &im, &demo_input("地図作成サービス（デモ）", "デモマップ合同会社", "1", "2026-10-01")).await?;
-    let a = applications::save_self_check(st, &im, a.id, a.version, &met_answers(&sheet.doc)).await?;
+    let a = applications::create(
+        st,
+        &im,
+        &demo_input(
+            "地図作成サービス（デモ）",
+            "デモマップ合同会社",
+            "1",
+            "2026-10-01",
+        ),
+    )
+    .await?;
+    let a =
+        applications::save_self_check(st, &im, a.id, a.version, &met_answers(&sheet.doc)).await?;
     applications::approve(st, &im, a.id, a.version).await?;
 
     // 4. A staff member's draft, half checked.
-    let a = applications::create(st, &staff, &demo_input("画像素材サービス（デモ）", "デモフォト株式会社", "1", "2026-12-01")).await?;
+    let a = applications::create(
+        st,
+        &staff,
+        &demo_input(
+            "画像素材サービス（デモ）",
+            "デモフォト株式会社",
+            "1",
+            "2026-12-01",
+        ),
+    )
+    .await?;
     let mut half = met_answers(&sheet.doc);
     let keep: Vec<String> = half.keys().take(half.len() / 2).cloned().collect();
     half.retain(|k, _| keep.contains(k));
     applications::save_self_check(st, &staff, a.id, a.version, &half).await?;
 
     // 5. A class-2 draft, waiting for the class-2+ track.
-    applications::create(st, &im, &demo_input("文書共有クラウド（デモ）", "デモクラウド株式会社", "2", "2026-12-01")).await?;
+    applications::create(
+        st,
+        &im,
+        &demo_input(
+            "文書共有クラウド（デモ）",
+            "デモクラウド株式会社",
+            "2",
+            "2026-12-01",
+        ),
+    )
+    .await?;
     Ok(())
 }
 
 pub async fn run(listen: &str) -> anyhow::Result<()> {
-    let dir = std::env::temp_dir().join(format!("gaibu-demo-{}", jiff::Timestamp::now().as_millisecond()));
+    let dir = std::env::temp_dir().join(format!(
+        "gaibu-demo-{}",
+        jiff::Timestamp::now().as_millisecond()
+    ));
     let url = crate::server::database_url(None, &dir)?;
     let st = crate::server::open(&url, Config::default()).await?;
-    seed(&st).await.map_err(|e| anyhow::anyhow!("demo seed failed: {e}"))?;
+    seed(&st)
+        .await
+        .map_err(|e| anyhow::anyhow!("demo seed failed: {e}"))?;
     let listener = crate::server::bind(listen).await?;
     let addr = listener.local_addr()?;
     println!("gaibu demo — 外部サービス管理（デモ）");

@@ -28,7 +28,12 @@ impl Lang {
     /// From an Accept-Language header: English only when it is preferred over Japanese.
     pub fn from_accept_language(h: &str) -> Lang {
         for part in h.split(',') {
-            let tag = part.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            let tag = part
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
             if tag.starts_with("ja") {
                 return Lang::Ja;
             }
@@ -127,7 +132,10 @@ mod tests {
         en.sort();
         let only_ja: Vec<_> = ja.iter().filter(|k| !EN.contains_key(**k)).collect();
         let only_en: Vec<_> = en.iter().filter(|k| !JA.contains_key(**k)).collect();
-        assert!(only_ja.is_empty() && only_en.is_empty(), "ja only: {only_ja:?}; en only: {only_en:?}");
+        assert!(
+            only_ja.is_empty() && only_en.is_empty(),
+            "ja only: {only_ja:?}; en only: {only_en:?}"
+        );
         assert!(JA.len() > 100);
     }
 

@@ -14,11 +14,23 @@ pub const MIN_PASSWORD_CHARS: usize = 10;
 
 /// Only the System Administrator manages people and units; the rules of the standard are not
 /// theirs to decide, so this role confers nothing else.
-pub async fn require_system_administrator(st: &AppState, u: &CurrentUser, action: &str) -> AppResult<()> {
+pub async fn require_system_administrator(
+    st: &AppState,
+    u: &CurrentUser,
+    action: &str,
+) -> AppResult<()> {
     if u.has_role(Role::SystemAdministrator) {
         return Ok(());
     }
-    Err(refuse(st, u, Refusal::Forbidden("system_administrator_required"), action, "user", None).await)
+    Err(refuse(
+        st,
+        u,
+        Refusal::Forbidden("system_administrator_required"),
+        action,
+        "user",
+        None,
+    )
+    .await)
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -79,7 +91,11 @@ fn valid_login(s: &str) -> bool {
 }
 
 /// Creates a user; returns the user and the password when one was generated.
-pub async fn create_user(st: &AppState, who: &Who, input: &UserInput) -> AppResult<(UserRow, Option<String>)> {
+pub async fn create_user(
+    st: &AppState,
+    who: &Who,
+    input: &UserInput,
+) -> AppResult<(UserRow, Option<String>)> {
     let mut errs = Vec::new();
     let login = input.login.trim().to_string();
     if login.is_empty() {
@@ -94,7 +110,11 @@ pub async fn create_user(st: &AppState, who: &Who, input: &UserInput) -> AppResu
     if org.is_none() {
         errs.push(FieldError::new("org_unit", "unknown_org_unit"));
     }
-    let lang = if input.lang.trim().is_empty() { "ja" } else { input.lang.trim() };
+    let lang = if input.lang.trim().is_empty() {
+        "ja"
+    } else {
+        input.lang.trim()
+    };
     if !matches!(lang, "ja" | "en") {
         errs.push(FieldError::new("lang", "invalid_choice"));
     }
@@ -131,7 +151,12 @@ pub async fn create_user(st: &AppState, who: &Who, input: &UserInput) -> AppResu
     Ok((user, generated))
 }
 
-pub async fn assign_role(st: &AppState, who: &Who, user_id: i64, input: &RoleInput) -> AppResult<RoleRow> {
+pub async fn assign_role(
+    st: &AppState,
+    who: &Who,
+    user_id: i64,
+    input: &RoleInput,
+) -> AppResult<RoleRow> {
     let mut errs = Vec::new();
     let role = Role::parse(input.role.trim());
     if role.is_none() {
@@ -151,7 +176,11 @@ pub async fn assign_role(st: &AppState, who: &Who, user_id: i64, input: &RoleInp
         .await?)
 }
 
-pub async fn create_org_unit(st: &AppState, who: &Who, input: &OrgUnitInput) -> AppResult<OrgUnitRow> {
+pub async fn create_org_unit(
+    st: &AppState,
+    who: &Who,
+    input: &OrgUnitInput,
+) -> AppResult<OrgUnitRow> {
     let mut errs = Vec::new();
     let code = input.code.trim().to_string();
     if code.is_empty() {
@@ -192,18 +221,35 @@ pub async fn create_org_unit(st: &AppState, who: &Who, input: &OrgUnitInput) -> 
         .await?)
 }
 
-pub async fn reset_password(st: &AppState, who: &Who, user_id: i64, password: &str) -> AppResult<()> {
+pub async fn reset_password(
+    st: &AppState,
+    who: &Who,
+    user_id: i64,
+    password: &str,
+) -> AppResult<()> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(AppError::Invalid(vec![FieldError::new("password", "password_too_short")]));
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "password",
+            "password_too_short",
+        )]));
     }
     let hash = hash_password(password.to_string()).await?;
     Ok(st.store.set_password(who, user_id, &hash, st.now()).await?)
 }
 
 /// Creates an API token; the token itself is shown once and only its hash is kept.
-pub async fn create_api_token(st: &AppState, who: &Who, user_id: i64, name: &str) -> AppResult<(ApiTokenRow, String)> {
+pub async fn create_api_token(
+    st: &AppState,
+    who: &Who,
+    user_id: i64,
+    name: &str,
+) -> AppResult<(ApiTokenRow, String)> {
     let token = format!("gaibu_{}", random_token());
-    let name = if name.trim().is_empty() { "api" } else { name.trim() };
+    let name = if name.trim().is_empty() {
+        "api"
+    } else {
+        name.trim()
+    };
     let row = st
         .store
         .create_api_token(who, user_id, name, &token_hash(&token), st.now())

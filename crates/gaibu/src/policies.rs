@@ -5,11 +5,13 @@ use crate::audit_denial::refuse;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use gaibu_domain::FieldError;
 use gaibu_domain::account::AccountRules;
 use gaibu_domain::classification::{Scheme, Track};
-use gaibu_domain::policy::{self, KIND_ACCOUNT_RULES, KIND_CLASSIFICATION, PolicyDocument, PolicyStatus};
+use gaibu_domain::policy::{
+    self, KIND_ACCOUNT_RULES, KIND_CLASSIFICATION, PolicyDocument, PolicyStatus,
+};
 use gaibu_domain::sheet::Sheet;
-use gaibu_domain::FieldError;
 use gaibu_store::{PolicyRow, Who};
 
 /// The policy files shipped in `policy/` and loaded (as pending) on every start. The
@@ -39,21 +41,28 @@ pub struct Loaded<T> {
 }
 
 fn parse_row(row: &PolicyRow) -> AppResult<PolicyDocument> {
-    policy::parse(&row.content)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("stored policy {} unreadable: {e}", row.id)))
+    policy::parse(&row.content).map_err(|e| {
+        AppError::Internal(anyhow::anyhow!("stored policy {} unreadable: {e}", row.id))
+    })
 }
 
 fn as_scheme(row: PolicyRow) -> AppResult<Loaded<Scheme>> {
     match parse_row(&row)? {
         PolicyDocument::Classification { scheme, .. } => Ok(Loaded { row, doc: scheme }),
-        _ => Err(AppError::Internal(anyhow::anyhow!("policy {} is not a scheme", row.id))),
+        _ => Err(AppError::Internal(anyhow::anyhow!(
+            "policy {} is not a scheme",
+            row.id
+        ))),
     }
 }
 
 fn as_sheet(row: PolicyRow) -> AppResult<Loaded<Sheet>> {
     match parse_row(&row)? {
         PolicyDocument::Sheet { sheet, .. } => Ok(Loaded { row, doc: sheet }),
-        _ => Err(AppError::Internal(anyhow::anyhow!("policy {} is not a sheet", row.id))),
+        _ => Err(AppError::Internal(anyhow::anyhow!(
+            "policy {} is not a sheet",
+            row.id
+        ))),
     }
 }
 
@@ -89,7 +98,10 @@ pub async fn account_rules_in_force(st: &AppState) -> AppResult<Loaded<AccountRu
     let row = in_force(st, KIND_ACCOUNT_RULES).await?;
     match parse_row(&row)? {
         PolicyDocument::AccountRules { rules, .. } => Ok(Loaded { row, doc: rules }),
-        _ => Err(AppError::Internal(anyhow::anyhow!("policy {} is not account rules", row.id))),
+        _ => Err(AppError::Internal(anyhow::anyhow!(
+            "policy {} is not account rules",
+            row.id
+        ))),
     }
 }
 
@@ -107,7 +119,11 @@ pub async fn load_builtin(st: &AppState) -> AppResult<()> {
     for (name, text) in BUILTIN {
         let (row, new) = load_text(st, &Who::system(), text).await?;
         if new {
-            tracing::info!(file = name, id = row.id, "policy loaded, pending CISO approval");
+            tracing::info!(
+                file = name,
+                id = row.id,
+                "policy loaded, pending CISO approval"
+            );
         }
     }
     Ok(())

@@ -14,16 +14,24 @@ pub fn database_url(url: Option<&str>, data_dir: &Path) -> anyhow::Result<String
     }
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("cannot create data dir {}", data_dir.display()))?;
-    Ok(format!("sqlite://{}?mode=rwc", data_dir.join("gaibu.db").display()))
+    Ok(format!(
+        "sqlite://{}?mode=rwc",
+        data_dir.join("gaibu.db").display()
+    ))
 }
 
-/// Connects, migrates and loads the shipped policy files (as pending versions).
-pub async fn open(url: &str, cfg: Config) -> anyhow::Result<AppState> {
+/// Connects and migrates, nothing more (for maintenance commands such as `audit verify`).
+pub async fn connect(url: &str) -> anyhow::Result<Store> {
     let store = Store::connect(url)
         .await
         .with_context(|| format!("cannot open database {}", redact(url)))?;
     store.migrate().await.context("migrations failed")?;
-    let st = AppState::new(store, cfg);
+    Ok(store)
+}
+
+/// Connects, migrates and loads the shipped policy files (as pending versions).
+pub async fn open(url: &str, cfg: Config) -> anyhow::Result<AppState> {
+    let st = AppState::new(connect(url).await?, cfg);
     policies::load_builtin(&st)
         .await
         .map_err(|e| anyhow::anyhow!("loading shipped policy failed: {e}"))?;
@@ -67,7 +75,8 @@ async fn shutdown() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -6,10 +6,10 @@ use crate::auth::{CurrentUser, org_tree};
 use crate::error::{AppError, AppResult};
 use crate::policies;
 use crate::state::AppState;
+use gaibu_domain::FieldError;
 use gaibu_domain::account::AccountInput;
 use gaibu_domain::ledger::{self, LedgerInput, LedgerStatus, RetireError, RetireInput, Service};
 use gaibu_domain::role::{OrgTree, Role};
-use gaibu_domain::FieldError;
 use gaibu_store::{AccountRow, ServiceRow};
 
 fn domain(row: &ServiceRow) -> Service {
@@ -35,7 +35,8 @@ pub async fn get(st: &AppState, id: i64) -> AppResult<ServiceRow> {
 pub fn may_view_accounts(u: &CurrentUser, s: &ServiceRow, tree: &OrgTree) -> bool {
     s.administrator_id == u.user.id
         || u.actor.is_information_manager_etc_over(s.org_unit_id, tree)
-        || u.actor.has_role_over(Role::InformationSecurityManager, s.org_unit_id, tree)
+        || u.actor
+            .has_role_over(Role::InformationSecurityManager, s.org_unit_id, tree)
         || u.actor.has_role(Role::Ciso)
 }
 
@@ -60,7 +61,10 @@ pub async fn register_in_ledger(
     }
     check_version(row.version, version)?;
     let entry = input.parse().map_err(AppError::Invalid)?;
-    Ok(st.store.register_in_ledger(&u.who(), &row, &entry, st.now()).await?)
+    Ok(st
+        .store
+        .register_in_ledger(&u.who(), &row, &entry, st.now())
+        .await?)
 }
 
 /// S7.2: 稼働中 → 廃止済み.
@@ -80,10 +84,17 @@ pub async fn retire(
         Err(RetireError::Invalid(f)) => return Err(AppError::Invalid(f)),
     };
     check_version(row.version, version)?;
-    Ok(st.store.retire_service(&u.who(), &row, &retirement, st.now()).await?)
+    Ok(st
+        .store
+        .retire_service(&u.who(), &row, &retirement, st.now())
+        .await?)
 }
 
-pub async fn accounts(st: &AppState, u: &CurrentUser, s: &ServiceRow) -> AppResult<Option<Vec<AccountRow>>> {
+pub async fn accounts(
+    st: &AppState,
+    u: &CurrentUser,
+    s: &ServiceRow,
+) -> AppResult<Option<Vec<AccountRow>>> {
     if !may_view_accounts(u, s, &org_tree(st).await?) {
         return Ok(None);
     }
@@ -106,7 +117,10 @@ pub async fn add_account(
     let account = input
         .parse(&rules.doc, |u| tree.contains(u))
         .map_err(AppError::Invalid)?;
-    Ok(st.store.add_account(&u.who(), id, &account, st.now()).await?)
+    Ok(st
+        .store
+        .add_account(&u.who(), id, &account, st.now())
+        .await?)
 }
 
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
@@ -123,20 +137,26 @@ pub async fn close_account(
     account_id: i64,
     input: &CloseAccountInput,
 ) -> AppResult<AccountRow> {
-    let acc = st.store.account(account_id).await?.ok_or(AppError::NotFound)?;
+    let acc = st
+        .store
+        .account(account_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let svc = get(st, acc.service_id).await?;
     if let Err(r) = ledger::may_close_account(&domain(&svc), &u.actor, acc.status == "closed") {
         return Err(refuse(st, u, r, "account.close", "account", Some(account_id)).await);
     }
     check_version(acc.version, input.version)?;
-    let closed_on = if input.closed_on.trim().is_empty() {
-        st.today()
-    } else {
-        input
-            .closed_on
-            .trim()
-            .parse()
-            .map_err(|_| AppError::Invalid(vec![FieldError::new("closed_on", "invalid_date")]))?
-    };
-    Ok(st.store.close_account(&u.who(), &acc, closed_on, st.now()).await?)
+    let closed_on =
+        if input.closed_on.trim().is_empty() {
+            st.today()
+        } else {
+            input.closed_on.trim().parse().map_err(|_| {
+                AppError::Invalid(vec![FieldError::new("closed_on", "invalid_date")])
+            })?
+        };
+    Ok(st
+        .store
+        .close_account(&u.who(), &acc, closed_on, st.now())
+        .await?)
 }

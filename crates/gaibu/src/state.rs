@@ -49,9 +49,8 @@ impl AppState {
 
     /// Today in the city's time zone (Asia/Tokyo), for date defaults.
     pub fn today(&self) -> jiff::civil::Date {
-        let tz = jiff::tz::TimeZone::get("Asia/Tokyo").unwrap_or(jiff::tz::TimeZone::fixed(
-            jiff::tz::offset(9),
-        ));
+        let tz = jiff::tz::TimeZone::get("Asia/Tokyo")
+            .unwrap_or(jiff::tz::TimeZone::fixed(jiff::tz::offset(9)));
         self.now().to_zoned(tz).date()
     }
 }

@@ -5,10 +5,11 @@ use crate::applications as apps;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::people::{self, OrgUnitInput, RoleInput, UserInput};
+use crate::policies;
 use crate::services::{self as svcs, CloseAccountInput};
 use crate::state::AppState;
-use crate::policies;
-use axum::extract::{FromRequest, Path, State};
+use crate::web::Path;
+use axum::extract::{FromRequest, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -35,15 +36,24 @@ pub fn routes() -> Router<AppState> {
         .route("/policies", get(list_policies))
         .route("/policies/{id}", get(get_policy))
         .route("/policies/{id}/approve", post(approve_policy))
-        .route("/applications", get(list_applications).post(create_application))
-        .route("/applications/{id}", get(get_application).put(update_application))
+        .route(
+            "/applications",
+            get(list_applications).post(create_application),
+        )
+        .route(
+            "/applications/{id}",
+            get(get_application).put(update_application),
+        )
         .route("/applications/{id}/self-check", put(save_self_check))
         .route("/applications/{id}/approve", post(approve_application))
         .route("/services", get(list_services))
         .route("/services/{id}", get(get_service))
         .route("/services/{id}/ledger", post(register_in_ledger))
         .route("/services/{id}/retire", post(retire_service))
-        .route("/services/{id}/accounts", get(list_accounts).post(add_account))
+        .route(
+            "/services/{id}/accounts",
+            get(list_accounts).post(add_account),
+        )
         .route("/services/{id}/history", get(service_history))
         .route("/accounts/{id}/close", post(close_account))
         .fallback(not_found)
@@ -63,17 +73,28 @@ pub struct Me {
 
 #[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
 async fn me(u: CurrentUser) -> Json<Me> {
-    Json(Me { user: u.user.clone(), roles: u.roles.clone(), csrf_token: u.csrf.clone() })
+    Json(Me {
+        user: u.user.clone(),
+        roles: u.roles.clone(),
+        csrf_token: u.csrf.clone(),
+    })
 }
 
 #[utoipa::path(get, path = "/api/v1/org-units", responses((status = 200, body = Vec<OrgUnitRow>)))]
-async fn org_units(State(st): State<AppState>, _u: CurrentUser) -> AppResult<Json<Vec<OrgUnitRow>>> {
+async fn org_units(
+    State(st): State<AppState>,
+    _u: CurrentUser,
+) -> AppResult<Json<Vec<OrgUnitRow>>> {
     Ok(Json(st.store.org_units().await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/org-units", request_body = OrgUnitInput,
     responses((status = 201, body = OrgUnitRow), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn create_org_unit(State(st): State<AppState>, u: CurrentUser, ApiJson(input): ApiJson<OrgUnitInput>) -> AppResult<Response> {
+async fn create_org_unit(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    ApiJson(input): ApiJson<OrgUnitInput>,
+) -> AppResult<Response> {
     people::require_system_administrator(&st, &u, "org_unit.create").await?;
     let row = people::create_org_unit(&st, &u.who(), &input).await?;
     Ok((StatusCode::CREATED, Json(row)).into_response())
@@ -94,22 +115,41 @@ pub struct CreatedUser {
 
 #[utoipa::path(post, path = "/api/v1/users", request_body = UserInput,
     responses((status = 201, body = CreatedUser), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn create_user(State(st): State<AppState>, u: CurrentUser, ApiJson(input): ApiJson<UserInput>) -> AppResult<Response> {
+async fn create_user(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    ApiJson(input): ApiJson<UserInput>,
+) -> AppResult<Response> {
     people::require_system_administrator(&st, &u, "user.create").await?;
     let (user, generated_password) = people::create_user(&st, &u.who(), &input).await?;
-    Ok((StatusCode::CREATED, Json(CreatedUser { user, generated_password })).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedUser {
+            user,
+            generated_password,
+        }),
+    )
+        .into_response())
 }
 
 #[utoipa::path(post, path = "/api/v1/users/{id}/roles", request_body = RoleInput,
     responses((status = 201, body = gaibu_store::RoleRow), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn assign_role(State(st): State<AppState>, u: CurrentUser, Path(id): Path<i64>, ApiJson(input): ApiJson<RoleInput>) -> AppResult<Response> {
+async fn assign_role(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<RoleInput>,
+) -> AppResult<Response> {
     people::require_system_administrator(&st, &u, "role.assign").await?;
     let row = people::assign_role(&st, &u.who(), id, &input).await?;
     Ok((StatusCode::CREATED, Json(row)).into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/policies", responses((status = 200, body = Vec<PolicyRow>)))]
-async fn list_policies(State(st): State<AppState>, _u: CurrentUser) -> AppResult<Json<Vec<PolicyRow>>> {
+async fn list_policies(
+    State(st): State<AppState>,
+    _u: CurrentUser,
+) -> AppResult<Json<Vec<PolicyRow>>> {
     Ok(Json(policies::list(&st).await?))
 }
 
@@ -122,14 +162,25 @@ pub struct PolicyView {
 }
 
 #[utoipa::path(get, path = "/api/v1/policies/{id}", responses((status = 200, body = PolicyView), (status = 404, body = ErrorBody)))]
-async fn get_policy(State(st): State<AppState>, _u: CurrentUser, Path(id): Path<i64>) -> AppResult<Json<PolicyView>> {
+async fn get_policy(
+    State(st): State<AppState>,
+    _u: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Json<PolicyView>> {
     let (row, _) = policies::get(&st, id).await?;
-    Ok(Json(PolicyView { content: row.content.clone(), row }))
+    Ok(Json(PolicyView {
+        content: row.content.clone(),
+        row,
+    }))
 }
 
 #[utoipa::path(post, path = "/api/v1/policies/{id}/approve",
     responses((status = 200, body = PolicyRow), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
-async fn approve_policy(State(st): State<AppState>, u: CurrentUser, Path(id): Path<i64>) -> AppResult<Json<PolicyRow>> {
+async fn approve_policy(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Json<PolicyRow>> {
     Ok(Json(policies::approve(&st, &u, id).await?))
 }
 
@@ -180,7 +231,10 @@ async fn view(st: &AppState, row: ApplicationRow) -> AppResult<ApplicationView> 
 }
 
 #[utoipa::path(get, path = "/api/v1/applications", responses((status = 200, body = Vec<ApplicationView>)))]
-async fn list_applications(State(st): State<AppState>, u: CurrentUser) -> AppResult<Json<Vec<ApplicationView>>> {
+async fn list_applications(
+    State(st): State<AppState>,
+    u: CurrentUser,
+) -> AppResult<Json<Vec<ApplicationView>>> {
     let mut out = Vec::new();
     for row in apps::list(&st, &u).await? {
         out.push(view(&st, row).await?);
@@ -190,13 +244,21 @@ async fn list_applications(State(st): State<AppState>, u: CurrentUser) -> AppRes
 
 #[utoipa::path(post, path = "/api/v1/applications", request_body = ApplicationInput,
     responses((status = 201, body = ApplicationView), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
-async fn create_application(State(st): State<AppState>, u: CurrentUser, ApiJson(input): ApiJson<ApplicationInput>) -> AppResult<Response> {
+async fn create_application(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    ApiJson(input): ApiJson<ApplicationInput>,
+) -> AppResult<Response> {
     let row = apps::create(&st, &u, &input).await?;
     Ok((StatusCode::CREATED, Json(view(&st, row).await?)).into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/applications/{id}", responses((status = 200, body = ApplicationView), (status = 404, body = ErrorBody)))]
-async fn get_application(State(st): State<AppState>, u: CurrentUser, Path(id): Path<i64>) -> AppResult<Json<ApplicationView>> {
+async fn get_application(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Json<ApplicationView>> {
     let row = apps::get(&st, &u, id).await?;
     Ok(Json(view(&st, row).await?))
 }
@@ -210,7 +272,12 @@ pub struct VersionedApplication {
 
 #[utoipa::path(put, path = "/api/v1/applications/{id}", request_body = VersionedApplication,
     responses((status = 200, body = ApplicationView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn update_application(State(st): State<AppState>, u: CurrentUser, Path(id): Path<i64>, ApiJson(body): ApiJson<VersionedApplication>) -> AppResult<Json<ApplicationView>> {
+async fn update_application(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<VersionedApplication>,
+) -> AppResult<Json<ApplicationView>> {
     let row = apps::update(&st, &u, id, body.version, &body.input).await?;
     Ok(Json(view(&st, row).await?))
 }
@@ -224,7 +291,12 @@ pub struct SelfCheckBody {
 
 #[utoipa::path(put, path = "/api/v1/applications/{id}/self-check", request_body = SelfCheckBody,
     responses((status = 200, body = ApplicationView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn save_self_check(State(st): State<AppState>, u: CurrentUser, Path(id): Path<i64>, ApiJson(body): ApiJson<SelfCheckBody>) -> AppResult<Json<ApplicationView>> {
+async fn save_self_check(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<SelfCheckBody>,
+) -> AppResult<Json<ApplicationView>> {
     let answers: Answers = body.answers;
     let row = apps::save_self_check(&st, &u, id, body.version, &answers).await?;
     Ok(Json(view(&st, row).await?))
@@ -243,18 +315,33 @@ pub struct Approved {
 
 #[utoipa::path(post, path = "/api/v1/applications/{id}/approve", request_body = VersionBody,
     responses((status = 200, body = Approved), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
-async fn approve_application(State(st): State<AppState>, u: CurrentUser, Path(id): Path<i64>, ApiJson(body): ApiJson<VersionBody>) -> AppResult<Json<Approved>> {
+async fn approve_application(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<VersionBody>,
+) -> AppResult<Json<Approved>> {
     let (app, service) = apps::approve(&st, &u, id, body.version).await?;
-    Ok(Json(Approved { application: view(&st, app).await?, service }))
+    Ok(Json(Approved {
+        application: view(&st, app).await?,
+        service,
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/services", responses((status = 200, body = Vec<ServiceRow>)))]
-async fn list_services(State(st): State<AppState>, _u: CurrentUser) -> AppResult<Json<Vec<ServiceRow>>> {
+async fn list_services(
+    State(st): State<AppState>,
+    _u: CurrentUser,
+) -> AppResult<Json<Vec<ServiceRow>>> {
     Ok(Json(svcs::list(&st).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/services/{id}", responses((status = 200, body = ServiceRow), (status = 404, body = ErrorBody)))]
-async fn get_service(State(st): State<AppState>, _u: CurrentUser, Path(id): Path<i64>) -> AppResult<Json<ServiceRow>> {
+async fn get_service(
+    State(st): State<AppState>,
+    _u: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Json<ServiceRow>> {
     Ok(Json(svcs::get(&st, id).await?))
 }
 
@@ -267,8 +354,15 @@ pub struct VersionedLedger {
 
 #[utoipa::path(post, path = "/api/v1/services/{id}/ledger", request_body = VersionedLedger,
     responses((status = 200, body = ServiceRow), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
-async fn register_in_ledger(State(st): State<AppState>, u: CurrentUser, Path(id): Path<i64>, ApiJson(b): ApiJson<VersionedLedger>) -> AppResult<Json<ServiceRow>> {
-    Ok(Json(svcs::register_in_ledger(&st, &u, id, b.version, &b.input).await?))
+async fn register_in_ledger(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<VersionedLedger>,
+) -> AppResult<Json<ServiceRow>> {
+    Ok(Json(
+        svcs::register_in_ledger(&st, &u, id, b.version, &b.input).await?,
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -280,12 +374,21 @@ pub struct VersionedRetire {
 
 #[utoipa::path(post, path = "/api/v1/services/{id}/retire", request_body = VersionedRetire,
     responses((status = 200, body = ServiceRow), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
-async fn retire_service(State(st): State<AppState>, u: CurrentUser, Path(id): Path<i64>, ApiJson(b): ApiJson<VersionedRetire>) -> AppResult<Json<ServiceRow>> {
+async fn retire_service(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<VersionedRetire>,
+) -> AppResult<Json<ServiceRow>> {
     Ok(Json(svcs::retire(&st, &u, id, b.version, &b.input).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/services/{id}/accounts", responses((status = 200, body = Vec<AccountRow>), (status = 403, body = ErrorBody)))]
-async fn list_accounts(State(st): State<AppState>, u: CurrentUser, Path(id): Path<i64>) -> AppResult<Json<Vec<AccountRow>>> {
+async fn list_accounts(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Vec<AccountRow>>> {
     let s = svcs::get(&st, id).await?;
     match svcs::accounts(&st, &u, &s).await? {
         Some(a) => Ok(Json(a)),
@@ -295,14 +398,24 @@ async fn list_accounts(State(st): State<AppState>, u: CurrentUser, Path(id): Pat
 
 #[utoipa::path(post, path = "/api/v1/services/{id}/accounts", request_body = AccountInput,
     responses((status = 201, body = AccountRow), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn add_account(State(st): State<AppState>, u: CurrentUser, Path(id): Path<i64>, ApiJson(input): ApiJson<AccountInput>) -> AppResult<Response> {
+async fn add_account(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<AccountInput>,
+) -> AppResult<Response> {
     let row = svcs::add_account(&st, &u, id, &input).await?;
     Ok((StatusCode::CREATED, Json(row)).into_response())
 }
 
 #[utoipa::path(post, path = "/api/v1/accounts/{id}/close", request_body = CloseAccountInput,
     responses((status = 200, body = AccountRow), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
-async fn close_account(State(st): State<AppState>, u: CurrentUser, Path(id): Path<i64>, ApiJson(input): ApiJson<CloseAccountInput>) -> AppResult<Json<AccountRow>> {
+async fn close_account(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<CloseAccountInput>,
+) -> AppResult<Json<AccountRow>> {
     Ok(Json(svcs::close_account(&st, &u, id, &input).await?))
 }
 
@@ -322,7 +435,11 @@ pub struct HistoryEvent {
 }
 
 #[utoipa::path(get, path = "/api/v1/services/{id}/history", responses((status = 200, body = Vec<HistoryEvent>), (status = 404, body = ErrorBody)))]
-async fn service_history(State(st): State<AppState>, _u: CurrentUser, Path(id): Path<i64>) -> AppResult<Json<Vec<HistoryEvent>>> {
+async fn service_history(
+    State(st): State<AppState>,
+    _u: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Vec<HistoryEvent>>> {
     let s = svcs::get(&st, id).await?;
     let parse = |s: &Option<String>| s.as_deref().and_then(|s| serde_json::from_str(s).ok());
     Ok(Json(
@@ -347,11 +464,35 @@ async fn service_history(State(st): State<AppState>, _u: CurrentUser, Path(id): 
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "gaibu API", description = "External service governance (外部サービス利用基準). Authenticate with `Authorization: Bearer <token>`."),
-    paths(me, org_units, create_org_unit, users, create_user, assign_role, list_policies, get_policy,
-          approve_policy, list_applications, create_application, get_application, update_application,
-          save_self_check, approve_application, list_services, get_service, register_in_ledger,
-          retire_service, list_accounts, add_account, close_account, service_history),
+    info(
+        title = "gaibu API",
+        description = "External service governance (外部サービス利用基準). Authenticate with `Authorization: Bearer <token>`."
+    ),
+    paths(
+        me,
+        org_units,
+        create_org_unit,
+        users,
+        create_user,
+        assign_role,
+        list_policies,
+        get_policy,
+        approve_policy,
+        list_applications,
+        create_application,
+        get_application,
+        update_application,
+        save_self_check,
+        approve_application,
+        list_services,
+        get_service,
+        register_in_ledger,
+        retire_service,
+        list_accounts,
+        add_account,
+        close_account,
+        service_history
+    ),
     components(schemas(ErrorBody, Answer))
 )]
 pub struct ApiDoc;

@@ -5,12 +5,17 @@ pub mod pages;
 
 use crate::auth::authenticate;
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Router, middleware};
 use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Path parameters whose parse failure is a 404 in the app's error shape, not a bare 400.
+#[derive(axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(crate::error::AppError))]
+pub struct Path<T>(pub T);
 
 pub fn router(state: AppState) -> Router {
     let csp = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
@@ -54,7 +59,7 @@ async fn healthz(State(st): State<AppState>) -> Response {
 }
 
 /// Assets are compiled into the binary: nothing is fetched from elsewhere at run time.
-async fn asset(Path(file): Path<String>) -> Response {
+async fn asset(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
     let (body, ctype): (&'static [u8], &str) = match file.as_str() {
         "htmx.min.js" => (
             include_bytes!("../../assets/htmx.min.js"),

@@ -6,13 +6,14 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
 use crate::people::{self, OrgUnitInput, RoleInput, UserInput};
 use crate::state::AppState;
+use crate::web::Path;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use axum_extra::extract::CookieJar;
 use gaibu_domain::role::Role;
 use gaibu_store::UserRow;
@@ -55,7 +56,12 @@ struct State2 {
     notice: String,
 }
 
-async fn render(st: &AppState, u: &CurrentUser, jar: &CookieJar, s: State2) -> AppResult<AdminPage> {
+async fn render(
+    st: &AppState,
+    u: &CurrentUser,
+    jar: &CookieJar,
+    s: State2,
+) -> AppResult<AdminPage> {
     people::require_system_administrator(st, u, "admin.view").await?;
     let page = PageCtx::new(u, jar, "/admin");
     let t = page.t;
@@ -71,7 +77,13 @@ async fn render(st: &AppState, u: &CurrentUser, jar: &CookieJar, s: State2) -> A
             roles: roles
                 .iter()
                 .filter(|r| r.user_id == user.id)
-                .map(|r| format!("{} @ {}", t.of("role", &r.role), org_name(t, &units, r.org_unit_id)))
+                .map(|r| {
+                    format!(
+                        "{} @ {}",
+                        t.of("role", &r.role),
+                        org_name(t, &units, r.org_unit_id)
+                    )
+                })
                 .collect(),
             user,
         })
@@ -84,8 +96,15 @@ async fn render(st: &AppState, u: &CurrentUser, jar: &CookieJar, s: State2) -> A
         units: units
             .iter()
             .map(|x| {
-                let parent = x.parent_id.map(|p| org_name(t, &units, p)).unwrap_or_default();
-                (x.id, format!("{} ({})", t.pick(&x.name_ja, &x.name_en), x.code), parent)
+                let parent = x
+                    .parent_id
+                    .map(|p| org_name(t, &units, p))
+                    .unwrap_or_default();
+                (
+                    x.id,
+                    format!("{} ({})", t.pick(&x.name_ja, &x.name_en), x.code),
+                    parent,
+                )
             })
             .collect(),
         org_options: org_options(t, &units),
@@ -100,58 +119,144 @@ async fn render(st: &AppState, u: &CurrentUser, jar: &CookieJar, s: State2) -> A
 }
 
 async fn page(State(st): State<AppState>, u: CurrentUser, jar: CookieJar) -> AppResult<Response> {
-    Ok(render(&st, &u, &jar, State2::default()).await?.into_response())
+    Ok(render(&st, &u, &jar, State2::default())
+        .await?
+        .into_response())
 }
 
-async fn create_user(State(st): State<AppState>, u: CurrentUser, jar: CookieJar, form: FormPairs) -> AppResult<Response> {
+async fn create_user(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    jar: CookieJar,
+    form: FormPairs,
+) -> AppResult<Response> {
     people::require_system_administrator(&st, &u, "user.create").await?;
     let input: UserInput = form.to_input(&[])?;
     let t = PageCtx::new(&u, &jar, "").t;
     match people::create_user(&st, &u.who(), &input).await {
         Ok((user, generated)) => {
             let notice = match generated {
-                Some(p) => format!("{} {}: {}", user.login, t.get("admin.generated_password"), p),
+                Some(p) => format!(
+                    "{} {}: {}",
+                    user.login,
+                    t.get("admin.generated_password"),
+                    p
+                ),
                 None => format!("{} {}", user.login, t.get("admin.user_created")),
             };
-            Ok(render(&st, &u, &jar, State2 { notice, ..Default::default() }).await?.into_response())
+            Ok(render(
+                &st,
+                &u,
+                &jar,
+                State2 {
+                    notice,
+                    ..Default::default()
+                },
+            )
+            .await?
+            .into_response())
         }
         Err(AppError::Invalid(errs)) => {
-            let s = State2 { user: Some((input, FieldErrors::from(t, &errs))), ..Default::default() };
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&st, &u, &jar, s).await?).into_response())
+            let s = State2 {
+                user: Some((input, FieldErrors::from(t, &errs))),
+                ..Default::default()
+            };
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                render(&st, &u, &jar, s).await?,
+            )
+                .into_response())
         }
         Err(e) => Err(e),
     }
 }
 
-async fn assign_role(State(st): State<AppState>, u: CurrentUser, jar: CookieJar, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
+async fn assign_role(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    jar: CookieJar,
+    Path(id): Path<i64>,
+    form: FormPairs,
+) -> AppResult<Response> {
     people::require_system_administrator(&st, &u, "role.assign").await?;
     let input: RoleInput = form.to_input(&[])?;
     people::assign_role(&st, &u.who(), id, &input).await?;
-    let notice = PageCtx::new(&u, &jar, "").t.get("admin.role_assigned").to_string();
-    Ok(render(&st, &u, &jar, State2 { notice, ..Default::default() }).await?.into_response())
+    let notice = PageCtx::new(&u, &jar, "")
+        .t
+        .get("admin.role_assigned")
+        .to_string();
+    Ok(render(
+        &st,
+        &u,
+        &jar,
+        State2 {
+            notice,
+            ..Default::default()
+        },
+    )
+    .await?
+    .into_response())
 }
 
-async fn create_token(State(st): State<AppState>, u: CurrentUser, jar: CookieJar, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
+async fn create_token(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    jar: CookieJar,
+    Path(id): Path<i64>,
+    form: FormPairs,
+) -> AppResult<Response> {
     people::require_system_administrator(&st, &u, "api_token.create").await?;
     st.store.user(id).await?.ok_or(AppError::NotFound)?;
     let (_, token) = people::create_api_token(&st, &u.who(), id, form.get("name")).await?;
     let t = PageCtx::new(&u, &jar, "").t;
     let notice = format!("{}: {}", t.get("admin.token_created"), token);
-    Ok(render(&st, &u, &jar, State2 { notice, ..Default::default() }).await?.into_response())
+    Ok(render(
+        &st,
+        &u,
+        &jar,
+        State2 {
+            notice,
+            ..Default::default()
+        },
+    )
+    .await?
+    .into_response())
 }
 
-async fn create_org_unit(State(st): State<AppState>, u: CurrentUser, jar: CookieJar, form: FormPairs) -> AppResult<Response> {
+async fn create_org_unit(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    jar: CookieJar,
+    form: FormPairs,
+) -> AppResult<Response> {
     people::require_system_administrator(&st, &u, "org_unit.create").await?;
     let input: OrgUnitInput = form.to_input(&[])?;
     let t = PageCtx::new(&u, &jar, "").t;
     match people::create_org_unit(&st, &u.who(), &input).await {
         Ok(_) => {
             let notice = t.get("admin.org_unit_created").to_string();
-            Ok(render(&st, &u, &jar, State2 { notice, ..Default::default() }).await?.into_response())
+            Ok(render(
+                &st,
+                &u,
+                &jar,
+                State2 {
+                    notice,
+                    ..Default::default()
+                },
+            )
+            .await?
+            .into_response())
         }
         Err(AppError::Invalid(errs)) => {
-            let s = State2 { unit: Some((input, FieldErrors::from(t, &errs))), ..Default::default() };
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&st, &u, &jar, s).await?).into_response())
+            let s = State2 {
+                unit: Some((input, FieldErrors::from(t, &errs))),
+                ..Default::default()
+            };
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                render(&st, &u, &jar, s).await?,
+            )
+                .into_response())
         }
         Err(e) => Err(e),
     }

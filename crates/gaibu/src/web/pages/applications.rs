@@ -1,19 +1,22 @@
 //! Application pages: list, new/edit form, detail, self-check and approval.
 
-use super::{FieldErrors, FormPairs, HistoryRow, PageCtx, fmt_ms, history_rows, org_name, org_options};
+use super::{
+    FieldErrors, FormPairs, HistoryRow, PageCtx, fmt_ms, history_rows, org_name, org_options,
+};
 use crate::applications as ops;
 use crate::auth::{CurrentUser, org_tree};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
 use crate::policies;
 use crate::state::AppState;
+use crate::web::Path;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use axum_extra::extract::CookieJar;
 use gaibu_domain::application::{self, ApplicationInput};
 use gaibu_domain::classification::{Level, Restriction, Scheme, Track};
@@ -26,7 +29,10 @@ pub fn routes() -> Router<AppState> {
         .route("/applications/new", get(new_form))
         .route("/applications/{id}", get(detail).post(update))
         .route("/applications/{id}/edit", get(edit_form))
-        .route("/applications/{id}/self-check", get(self_check_form).post(save_self_check))
+        .route(
+            "/applications/{id}/self-check",
+            get(self_check_form).post(save_self_check),
+        )
         .route("/applications/{id}/approve", post(approve))
 }
 
@@ -55,7 +61,12 @@ async fn list(State(st): State<AppState>, u: CurrentUser, jar: CookieJar) -> App
             (a, org)
         })
         .collect();
-    Ok(ListPage { t: page.t, page, rows }.into_response())
+    Ok(ListPage {
+        t: page.t,
+        page,
+        rows,
+    }
+    .into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -84,7 +95,11 @@ impl FormPage {
         self.input.data_locations.join(", ")
     }
     fn level_label(&self, l: &Level) -> String {
-        format!("{} — {}", self.t.pick(&l.label_ja, &l.label_en), self.t.pick(&l.description_ja, &l.description_en))
+        format!(
+            "{} — {}",
+            self.t.pick(&l.label_ja, &l.label_en),
+            self.t.pick(&l.description_ja, &l.description_en)
+        )
     }
     fn org_selected(&self, id: &i64) -> bool {
         self.input.org_unit == id.to_string()
@@ -125,45 +140,93 @@ async fn form_page(
     })
 }
 
-async fn new_form(State(st): State<AppState>, u: CurrentUser, jar: CookieJar) -> AppResult<Response> {
+async fn new_form(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    jar: CookieJar,
+) -> AppResult<Response> {
     let page = PageCtx::new(&u, &jar, "/applications/new");
     let input = ApplicationInput {
         org_unit: u.user.org_unit_id.to_string(),
         period_from: st.today().to_string(),
         ..Default::default()
     };
-    Ok(form_page(&st, page, "/applications".into(), true, input, 0, FieldErrors::default(), false)
-        .await?
-        .into_response())
+    Ok(form_page(
+        &st,
+        page,
+        "/applications".into(),
+        true,
+        input,
+        0,
+        FieldErrors::default(),
+        false,
+    )
+    .await?
+    .into_response())
 }
 
 const MULTI: &[&str] = &["handling"];
 
-async fn create(State(st): State<AppState>, u: CurrentUser, jar: CookieJar, form: FormPairs) -> AppResult<Response> {
+async fn create(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    jar: CookieJar,
+    form: FormPairs,
+) -> AppResult<Response> {
     let input: ApplicationInput = form.to_input(MULTI)?;
     match ops::create(&st, &u, &input).await {
         Ok(row) => Ok(Redirect::to(&format!("/applications/{}", row.id)).into_response()),
         Err(AppError::Invalid(errs)) => {
             let page = PageCtx::new(&u, &jar, "/applications/new");
             let errors = FieldErrors::from(page.t, &errs);
-            let f = form_page(&st, page, "/applications".into(), true, input, 0, errors, false).await?;
+            let f = form_page(
+                &st,
+                page,
+                "/applications".into(),
+                true,
+                input,
+                0,
+                errors,
+                false,
+            )
+            .await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, f).into_response())
         }
         Err(e) => Err(e),
     }
 }
 
-async fn edit_form(State(st): State<AppState>, u: CurrentUser, jar: CookieJar, Path(id): Path<i64>) -> AppResult<Response> {
+async fn edit_form(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    jar: CookieJar,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let row = ops::get(&st, &u, id).await?;
     let path = format!("/applications/{id}");
     let page = PageCtx::new(&u, &jar, &path);
     let input = ApplicationInput::from(&ops::fields_of(&row)?);
-    Ok(form_page(&st, page, path, false, input, row.version, FieldErrors::default(), false)
-        .await?
-        .into_response())
+    Ok(form_page(
+        &st,
+        page,
+        path,
+        false,
+        input,
+        row.version,
+        FieldErrors::default(),
+        false,
+    )
+    .await?
+    .into_response())
 }
 
-async fn update(State(st): State<AppState>, u: CurrentUser, jar: CookieJar, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
+async fn update(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    jar: CookieJar,
+    Path(id): Path<i64>,
+    form: FormPairs,
+) -> AppResult<Response> {
     let input: ApplicationInput = form.to_input(MULTI)?;
     let path = format!("/applications/{id}");
     match ops::update(&st, &u, id, form.version(), &input).await {
@@ -179,7 +242,17 @@ async fn update(State(st): State<AppState>, u: CurrentUser, jar: CookieJar, Path
         Err(AppError::Stale) => {
             let current = ops::get(&st, &u, id).await?;
             let page = PageCtx::new(&u, &jar, &path);
-            let f = form_page(&st, page, path, false, input, current.version, FieldErrors::default(), true).await?;
+            let f = form_page(
+                &st,
+                page,
+                path,
+                false,
+                input,
+                current.version,
+                FieldErrors::default(),
+                true,
+            )
+            .await?;
             Ok((StatusCode::CONFLICT, f).into_response())
         }
         Err(e) => Err(e),
@@ -221,7 +294,12 @@ fn label_of(t: Tr, levels: &[Level], code: &str) -> String {
         .unwrap_or_else(|| code.to_string())
 }
 
-async fn detail(State(st): State<AppState>, u: CurrentUser, jar: CookieJar, Path(id): Path<i64>) -> AppResult<Response> {
+async fn detail(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    jar: CookieJar,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let row = ops::get(&st, &u, id).await?;
     let page = PageCtx::new(&u, &jar, &format!("/applications/{id}"));
     let t = page.t;
@@ -233,8 +311,13 @@ async fn detail(State(st): State<AppState>, u: CurrentUser, jar: CookieJar, Path
     let units = st.store.org_units().await?;
     let tree = org_tree(&st).await?;
     let draft = row.state == "draft";
-    let mine_or_manager = row.applicant_id == u.user.id || u.actor.is_information_manager_etc_over(row.org_unit_id, &tree);
-    let can_approve = draft && track == Track::Class1 && u.actor.is_information_manager_etc_over(row.org_unit_id, &tree);
+    let mine_or_manager = row.applicant_id == u.user.id
+        || u.actor
+            .is_information_manager_etc_over(row.org_unit_id, &tree);
+    let can_approve = draft
+        && track == Track::Class1
+        && u.actor
+            .is_information_manager_etc_over(row.org_unit_id, &tree);
     let (problems, total, sheet_version) = match row.sheet_policy_id {
         Some(sid) => {
             let sheet = policies::sheet(&st, sid).await?;
@@ -243,7 +326,11 @@ async fn detail(State(st): State<AppState>, u: CurrentUser, jar: CookieJar, Path
                 .check_complete(&answers)
                 .into_iter()
                 .map(|p| {
-                    let text = sheet.doc.item(&p.item).map(|i| t.pick(&i.text_ja, &i.text_en).to_string()).unwrap_or(p.item.clone());
+                    let text = sheet
+                        .doc
+                        .item(&p.item)
+                        .map(|i| t.pick(&i.text_ja, &i.text_en).to_string())
+                        .unwrap_or(p.item.clone());
                     (text, t.error(p.code))
                 })
                 .collect();
@@ -251,14 +338,21 @@ async fn detail(State(st): State<AppState>, u: CurrentUser, jar: CookieJar, Path
         }
         None => (vec![], 0, String::new()),
     };
-    let answered = answers.values().filter(|a| !a.value.trim().is_empty()).count();
+    let answered = answers
+        .values()
+        .filter(|a| !a.value.trim().is_empty())
+        .count();
     let service_id = st.store.service_of_application(row.id).await?.map(|s| s.id);
     let history = history_rows(t, &st.store.entity_history("application", row.id).await?);
     let page_data = DetailPage {
         t,
         applicant: super::user_name(&st, row.applicant_id).await,
         org: org_name(t, &units, row.org_unit_id),
-        conf: label_of(t, &scheme.doc.confidentiality, &f.classification.confidentiality),
+        conf: label_of(
+            t,
+            &scheme.doc.confidentiality,
+            &f.classification.confidentiality,
+        ),
         integ: label_of(t, &scheme.doc.integrity, &f.classification.integrity),
         avail: label_of(t, &scheme.doc.availability, &f.classification.availability),
         handling: f
@@ -266,7 +360,11 @@ async fn detail(State(st): State<AppState>, u: CurrentUser, jar: CookieJar, Path
             .handling
             .iter()
             .map(|h| {
-                scheme.doc.handling_restrictions.iter().find(|r| &r.code == h)
+                scheme
+                    .doc
+                    .handling_restrictions
+                    .iter()
+                    .find(|r| &r.code == h)
                     .map(|r| t.pick(&r.label_ja, &r.label_en).to_string())
                     .unwrap_or(h.clone())
             })
@@ -361,7 +459,11 @@ async fn self_check_page(
                             AnswerType::Choice => "choice",
                         },
                         blocking: i.blocking,
-                        options: i.options.iter().map(|o| (o.code.clone(), t.pick(&o.label_ja, &o.label_en).to_string())).collect(),
+                        options: i
+                            .options
+                            .iter()
+                            .map(|o| (o.code.clone(), t.pick(&o.label_ja, &o.label_en).to_string()))
+                            .collect(),
                         value: a.value,
                         comment: a.comment,
                         error: errors.get(&format!("answers.{}", i.id)).to_string(),
@@ -383,13 +485,27 @@ async fn self_check_page(
     })
 }
 
-async fn self_check_form(State(st): State<AppState>, u: CurrentUser, jar: CookieJar, Path(id): Path<i64>) -> AppResult<Response> {
+async fn self_check_form(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    jar: CookieJar,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let row = ops::get(&st, &u, id).await?;
     let answers = ops::answers_of(&row)?;
     let v = row.version;
-    Ok(self_check_page(&st, &u, &jar, row, v, &answers, &FieldErrors::default(), false)
-        .await?
-        .into_response())
+    Ok(self_check_page(
+        &st,
+        &u,
+        &jar,
+        row,
+        v,
+        &answers,
+        &FieldErrors::default(),
+        false,
+    )
+    .await?
+    .into_response())
 }
 
 /// `answer.<item>` and `comment.<item>` fields into answers.
@@ -397,36 +513,62 @@ fn answers_from(form: &FormPairs) -> Answers {
     let mut out = Answers::new();
     for (k, v) in &form.0 {
         if let Some(item) = k.strip_prefix("answer.") {
-            out.entry(item.to_string()).or_insert_with(Answer::default).value = v.trim().to_string();
+            out.entry(item.to_string())
+                .or_insert_with(Answer::default)
+                .value = v.trim().to_string();
         } else if let Some(item) = k.strip_prefix("comment.") {
-            out.entry(item.to_string()).or_insert_with(Answer::default).comment = v.trim().to_string();
+            out.entry(item.to_string())
+                .or_insert_with(Answer::default)
+                .comment = v.trim().to_string();
         }
     }
     out.retain(|_, a| !a.value.is_empty() || !a.comment.is_empty());
     out
 }
 
-async fn save_self_check(State(st): State<AppState>, u: CurrentUser, jar: CookieJar, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
+async fn save_self_check(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    jar: CookieJar,
+    Path(id): Path<i64>,
+    form: FormPairs,
+) -> AppResult<Response> {
     let answers = answers_from(&form);
     match ops::save_self_check(&st, &u, id, form.version(), &answers).await {
         Ok(_) => Ok(Redirect::to(&format!("/applications/{id}")).into_response()),
         Err(AppError::Invalid(errs)) => {
             let row = ops::get(&st, &u, id).await?;
             let errors = FieldErrors::from(super::PageCtx::new(&u, &jar, "").t, &errs);
-            let p = self_check_page(&st, &u, &jar, row, form.version(), &answers, &errors, false).await?;
+            let p = self_check_page(&st, &u, &jar, row, form.version(), &answers, &errors, false)
+                .await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response())
         }
         Err(AppError::Stale) => {
             let row = ops::get(&st, &u, id).await?;
             let v = row.version;
-            let p = self_check_page(&st, &u, &jar, row, v, &answers, &FieldErrors::default(), true).await?;
+            let p = self_check_page(
+                &st,
+                &u,
+                &jar,
+                row,
+                v,
+                &answers,
+                &FieldErrors::default(),
+                true,
+            )
+            .await?;
             Ok((StatusCode::CONFLICT, p).into_response())
         }
         Err(e) => Err(e),
     }
 }
 
-async fn approve(State(st): State<AppState>, u: CurrentUser, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
+async fn approve(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    Path(id): Path<i64>,
+    form: FormPairs,
+) -> AppResult<Response> {
     let (_, service) = ops::approve(&st, &u, id, form.version()).await?;
     Ok(Redirect::to(&format!("/services/{}", service.id)).into_response())
 }

@@ -203,7 +203,13 @@ pub async fn render_error_pages(jar: CookieJar, req: Request, next: Next) -> Res
         .iter()
         .map(|f| format!("{}: {}", t.of("label", &f.field), pick(&f.message)))
         .collect();
-    details.extend(info.body.error.items.iter().map(|i| format!("{}: {}", i.item, pick(&i.message))));
+    details.extend(
+        info.body
+            .error
+            .items
+            .iter()
+            .map(|i| format!("{}: {}", i.item, pick(&i.message))),
+    );
     let page = ErrorPage {
         t,
         page: PageCtx::anonymous(lang),
@@ -278,7 +284,10 @@ pub fn org_options(t: Tr, units: &[gaibu_store::OrgUnitRow]) -> Vec<(i64, String
             return;
         }
         for u in units.iter().filter(|u| u.parent_id == parent) {
-            out.push((u.id, format!("{}{}", "　".repeat(depth), t.pick(&u.name_ja, &u.name_en))));
+            out.push((
+                u.id,
+                format!("{}{}", "　".repeat(depth), t.pick(&u.name_ja, &u.name_en)),
+            ));
             walk(t, units, Some(u.id), depth + 1, out);
         }
     }

@@ -7,17 +7,18 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
 use crate::policies as ops;
 use crate::state::AppState;
+use crate::web::Path;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use axum_extra::extract::CookieJar;
+use gaibu_domain::Refusal;
 use gaibu_domain::policy::PolicyDocument;
 use gaibu_domain::role::Role;
-use gaibu_domain::Refusal;
 use gaibu_store::PolicyRow;
 
 pub fn routes() -> Router<AppState> {
@@ -43,19 +44,48 @@ impl ListPage {
     }
 }
 
-async fn list_page(st: &AppState, u: &CurrentUser, jar: &CookieJar, content: String, errors: FieldErrors) -> AppResult<ListPage> {
+async fn list_page(
+    st: &AppState,
+    u: &CurrentUser,
+    jar: &CookieJar,
+    content: String,
+    errors: FieldErrors,
+) -> AppResult<ListPage> {
     let page = PageCtx::new(u, jar, "/policies");
-    Ok(ListPage { t: page.t, page, rows: ops::list(st).await?, content, errors })
+    Ok(ListPage {
+        t: page.t,
+        page,
+        rows: ops::list(st).await?,
+        content,
+        errors,
+    })
 }
 
 async fn list(State(st): State<AppState>, u: CurrentUser, jar: CookieJar) -> AppResult<Response> {
-    Ok(list_page(&st, &u, &jar, String::new(), FieldErrors::default()).await?.into_response())
+    Ok(
+        list_page(&st, &u, &jar, String::new(), FieldErrors::default())
+            .await?
+            .into_response(),
+    )
 }
 
 /// A CISO loads the city's own version; it waits, pending, for approval like any other.
-async fn load(State(st): State<AppState>, u: CurrentUser, jar: CookieJar, form: FormPairs) -> AppResult<Response> {
+async fn load(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    jar: CookieJar,
+    form: FormPairs,
+) -> AppResult<Response> {
     if !u.has_role(Role::Ciso) {
-        return Err(refuse(&st, &u, Refusal::Forbidden("ciso_required"), "policy.load", "policy", None).await);
+        return Err(refuse(
+            &st,
+            &u,
+            Refusal::Forbidden("ciso_required"),
+            "policy.load",
+            "policy",
+            None,
+        )
+        .await);
     }
     let content = form.get("content").replace("\r\n", "\n");
     match ops::load_text(&st, &u.who(), &content).await {
@@ -81,7 +111,12 @@ struct DetailPage {
     loaded_at: String,
 }
 
-async fn detail(State(st): State<AppState>, u: CurrentUser, jar: CookieJar, Path(id): Path<i64>) -> AppResult<Response> {
+async fn detail(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    jar: CookieJar,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let (p, doc) = ops::get(&st, id).await?;
     let page = PageCtx::new(&u, &jar, &format!("/policies/{id}"));
     let approver = match p.approved_by {
@@ -100,7 +135,11 @@ async fn detail(State(st): State<AppState>, u: CurrentUser, jar: CookieJar, Path
     .into_response())
 }
 
-async fn approve(State(st): State<AppState>, u: CurrentUser, Path(id): Path<i64>) -> AppResult<Response> {
+async fn approve(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     ops::approve(&st, &u, id).await?;
     Ok(Redirect::to(&format!("/policies/{id}")).into_response())
 }

@@ -1,23 +1,27 @@
 //! The information-system ledger and each service's page: ledger entry, official accounts,
 //! retirement and history.
 
-use super::{FieldErrors, FormPairs, HistoryRow, PageCtx, fmt_ms, history_rows, org_name, org_options, user_name};
+use super::{
+    FieldErrors, FormPairs, HistoryRow, PageCtx, fmt_ms, history_rows, org_name, org_options,
+    user_name,
+};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
 use crate::services as ops;
 use crate::state::AppState;
+use crate::web::Path;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use axum_extra::extract::CookieJar;
+use gaibu_domain::FieldError;
 use gaibu_domain::account::AccountInput;
 use gaibu_domain::ledger::{LedgerInput, RetireInput};
-use gaibu_domain::FieldError;
 use gaibu_store::{AccountRow, ServiceRow};
 
 pub fn routes() -> Router<AppState> {
@@ -55,7 +59,12 @@ async fn list(State(st): State<AppState>, u: CurrentUser, jar: CookieJar) -> App
             (s, org, admin)
         })
         .collect();
-    Ok(ListPage { t: page.t, page, rows }.into_response())
+    Ok(ListPage {
+        t: page.t,
+        page,
+        rows,
+    }
+    .into_response())
 }
 
 struct AccountView {
@@ -141,7 +150,13 @@ struct Forms {
     account: Option<(AccountInput, Vec<FieldError>)>,
 }
 
-async fn detail_page(st: &AppState, u: &CurrentUser, jar: &CookieJar, id: i64, forms: Forms) -> AppResult<DetailPage> {
+async fn detail_page(
+    st: &AppState,
+    u: &CurrentUser,
+    jar: &CookieJar,
+    id: i64,
+    forms: Forms,
+) -> AppResult<DetailPage> {
     let s = ops::get(st, id).await?;
     let page = PageCtx::new(u, jar, &format!("/services/{id}"));
     let t = page.t;
@@ -177,7 +192,16 @@ async fn detail_page(st: &AppState, u: &CurrentUser, jar: &CookieJar, id: i64, f
             vec![],
         )
     });
-    let acc = accounts_partial(st, u, t, &s, account_input, FieldErrors::from(t, &account_errs), false).await?;
+    let acc = accounts_partial(
+        st,
+        u,
+        t,
+        &s,
+        account_input,
+        FieldErrors::from(t, &account_errs),
+        false,
+    )
+    .await?;
     let history = history_rows(t, &st.store.service_history(s.id, s.application_id).await?);
     Ok(DetailPage {
         t,
@@ -195,29 +219,62 @@ async fn detail_page(st: &AppState, u: &CurrentUser, jar: &CookieJar, id: i64, f
     })
 }
 
-async fn detail(State(st): State<AppState>, u: CurrentUser, jar: CookieJar, Path(id): Path<i64>) -> AppResult<Response> {
-    Ok(detail_page(&st, &u, &jar, id, Forms::default()).await?.into_response())
+async fn detail(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    jar: CookieJar,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    Ok(detail_page(&st, &u, &jar, id, Forms::default())
+        .await?
+        .into_response())
 }
 
-async fn register(State(st): State<AppState>, u: CurrentUser, jar: CookieJar, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
+async fn register(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    jar: CookieJar,
+    Path(id): Path<i64>,
+    form: FormPairs,
+) -> AppResult<Response> {
     let input: LedgerInput = form.to_input(&[])?;
     match ops::register_in_ledger(&st, &u, id, form.version(), &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/services/{id}")).into_response()),
         Err(AppError::Invalid(errs)) => {
-            let forms = Forms { ledger: Some((input, errs)), ..Default::default() };
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, detail_page(&st, &u, &jar, id, forms).await?).into_response())
+            let forms = Forms {
+                ledger: Some((input, errs)),
+                ..Default::default()
+            };
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                detail_page(&st, &u, &jar, id, forms).await?,
+            )
+                .into_response())
         }
         Err(e) => Err(e),
     }
 }
 
-async fn retire(State(st): State<AppState>, u: CurrentUser, jar: CookieJar, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
+async fn retire(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    jar: CookieJar,
+    Path(id): Path<i64>,
+    form: FormPairs,
+) -> AppResult<Response> {
     let input: RetireInput = form.to_input(&[])?;
     match ops::retire(&st, &u, id, form.version(), &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/services/{id}")).into_response()),
         Err(AppError::Invalid(errs)) => {
-            let forms = Forms { retire: Some((input, errs)), ..Default::default() };
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, detail_page(&st, &u, &jar, id, forms).await?).into_response())
+            let forms = Forms {
+                retire: Some((input, errs)),
+                ..Default::default()
+            };
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                detail_page(&st, &u, &jar, id, forms).await?,
+            )
+                .into_response())
         }
         Err(e) => Err(e),
     }
@@ -227,7 +284,14 @@ fn is_htmx(h: &HeaderMap) -> bool {
     h.get("hx-request").is_some_and(|v| v == "true")
 }
 
-async fn add_account(State(st): State<AppState>, u: CurrentUser, jar: CookieJar, headers: HeaderMap, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
+async fn add_account(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    jar: CookieJar,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    form: FormPairs,
+) -> AppResult<Response> {
     let input: AccountInput = form.to_input(&[])?;
     let htmx = is_htmx(&headers);
     let t = PageCtx::new(&u, &jar, "").t;
@@ -240,24 +304,42 @@ async fn add_account(State(st): State<AppState>, u: CurrentUser, jar: CookieJar,
                 created_on: input.created_on.clone(),
                 ..Default::default()
             };
-            Ok(accounts_partial(&st, &u, t, &s, fresh, FieldErrors::default(), true).await?.into_response())
+            Ok(
+                accounts_partial(&st, &u, t, &s, fresh, FieldErrors::default(), true)
+                    .await?
+                    .into_response(),
+            )
         }
         Ok(_) => Ok(Redirect::to(&format!("/services/{id}#accounts")).into_response()),
         Err(AppError::Invalid(errs)) if htmx => {
             // htmx swaps only 2xx answers by default: the errors come back as a 200 fragment.
             let s = ops::get(&st, id).await?;
             let errors = FieldErrors::from(t, &errs);
-            Ok(accounts_partial(&st, &u, t, &s, input, errors, false).await?.into_response())
+            Ok(accounts_partial(&st, &u, t, &s, input, errors, false)
+                .await?
+                .into_response())
         }
         Err(AppError::Invalid(errs)) => {
-            let forms = Forms { account: Some((input, errs)), ..Default::default() };
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, detail_page(&st, &u, &jar, id, forms).await?).into_response())
+            let forms = Forms {
+                account: Some((input, errs)),
+                ..Default::default()
+            };
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                detail_page(&st, &u, &jar, id, forms).await?,
+            )
+                .into_response())
         }
         Err(e) => Err(e),
     }
 }
 
-async fn close_account(State(st): State<AppState>, u: CurrentUser, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
+async fn close_account(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    Path(id): Path<i64>,
+    form: FormPairs,
+) -> AppResult<Response> {
     let input: ops::CloseAccountInput = ops::CloseAccountInput {
         version: form.version(),
         closed_on: form.get("closed_on").to_string(),

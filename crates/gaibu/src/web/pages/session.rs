@@ -7,11 +7,11 @@ use crate::i18n::{Lang, Tr};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use gaibu_store::Who;
 use serde::Deserialize;
@@ -84,21 +84,52 @@ async fn login(
     let login = form.get("login").trim().to_string();
     let password = form.get("password").to_string();
     let next = safe_next(form.get("next")).to_string();
-    let user = st.store.user_by_login(&login).await?.filter(|u| u.active == 1);
-    let ok = auth::verify_password(user.as_ref().and_then(|u| u.password_hash.clone()), password).await;
+    let user = st
+        .store
+        .user_by_login(&login)
+        .await?
+        .filter(|u| u.active == 1);
+    let ok = auth::verify_password(
+        user.as_ref().and_then(|u| u.password_hash.clone()),
+        password,
+    )
+    .await;
     let Some(user) = user.filter(|_| ok) else {
         tracing::info!(login = %login, "sign-in failed");
-        let who = Who { user_id: None, login: login.clone() };
-        st.store.audit_alone(&who, st.now(), "session.sign_in_failed", "user", None, None).await?;
+        let who = Who {
+            user_id: None,
+            login: login.clone(),
+        };
+        st.store
+            .audit_alone(&who, st.now(), "session.sign_in_failed", "user", None, None)
+            .await?;
         let lang = request_lang(&jar, &headers);
-        let page = LoginPage { t: Tr(lang), page: PageCtx::anonymous(lang), next, login, failed: true };
+        let page = LoginPage {
+            t: Tr(lang),
+            page: PageCtx::anonymous(lang),
+            next,
+            login,
+            failed: true,
+        };
         return Ok((StatusCode::UNAUTHORIZED, page).into_response());
     };
     // A new session id at every sign-in: an id planted before sign-in is worth nothing.
     auth::end_session(&st, &jar).await?;
     let cookie = auth::start_session(&st, user.id).await?;
-    let who = Who { user_id: Some(user.id), login: user.login.clone() };
-    st.store.audit_alone(&who, st.now(), "session.signed_in", "user", Some(user.id), None).await?;
+    let who = Who {
+        user_id: Some(user.id),
+        login: user.login.clone(),
+    };
+    st.store
+        .audit_alone(
+            &who,
+            st.now(),
+            "session.signed_in",
+            "user",
+            Some(user.id),
+            None,
+        )
+        .await?;
     let lang = Lang::parse(&user.lang).unwrap_or_default();
     let jar = jar.add(cookie).add(lang_cookie(lang));
     Ok((jar, Redirect::to(&next)).into_response())

@@ -1,0 +1,383 @@
+//! What bad input and disallowed transitions get: clear refusals, records unchanged.
+
+use crate::harness::{TestApp, application_json, form, id_of, version_of};
+use reqwest::StatusCode;
+use serde_json::json;
+
+async fn approved_service(app: &TestApp) -> (i64, serde_json::Value) {
+    let im = app.api("im").await;
+    let (_, a) = im
+        .post("/applications", application_json("状態テスト", "1"))
+        .await;
+    let id = id_of(&a);
+    let (_, a) = im
+        .put(
+            &format!("/applications/{id}/self-check"),
+            json!({"version": version_of(&a), "answers": app.met_answers().await}),
+        )
+        .await;
+    let (s, r) = im
+        .post(
+            &format!("/applications/{id}/approve"),
+            json!({"version": version_of(&a)}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    (id, r["service"].clone())
+}
+
+// clause: S5.1.2, S5.2.2-2, S2.1, S7.2
+pub async fn transitions_the_state_does_not_allow(app: &TestApp) {
+    let im = app.api("im").await;
+    let staff = app.api("staff").await;
+    let other_im = app.api("infra").await; // infrastructure manager of another bureau
+
+    // Approval by someone without the role over the unit: 403, audited, unchanged.
+    let (_, a) = staff
+        .post("/applications", application_json("職員の申請", "1"))
+        .await;
+    let id = id_of(&a);
+    let (_, a) = staff
+        .put(
+            &format!("/applications/{id}/self-check"),
+            json!({"version": version_of(&a), "answers": app.met_answers().await}),
+        )
+        .await;
+    let v = version_of(&a);
+    for who in [&staff, &other_im] {
+        let (s, body) = who
+            .post(
+                &format!("/applications/{id}/approve"),
+                json!({"version": v}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
+        assert_eq!(body["error"]["code"], "class1_approver_required");
+    }
+    let denied = app.st.store.recent_audit(20).await.expect("audit");
+    assert!(
+        denied
+            .iter()
+            .any(|e| e.action == "access.denied" && e.entity_id == Some(id)),
+        "a 403 is audited"
+    );
+    let row = app
+        .st
+        .store
+        .application(id)
+        .await
+        .expect("db")
+        .expect("row");
+    assert_eq!((row.state.as_str(), row.version), ("draft", v), "unchanged");
+
+    // The Information Manager over the staff member's unit may approve it.
+    let (s, _) = im
+        .post(
+            &format!("/applications/{id}/approve"),
+            json!({"version": v}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    // Approve twice: 409.
+    let (s, body) = im
+        .post(
+            &format!("/applications/{id}/approve"),
+            json!({"version": v + 1}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert_eq!(body["error"]["code"], "already_decided");
+    // Editing an approved application: 409.
+    let (s, body) = im
+        .put(&format!("/applications/{id}"), {
+            let mut b = application_json("変更", "1");
+            b["version"] = json!(v + 1);
+            b
+        })
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "not_draft");
+
+    // A class-2 application stays a draft with the reason (S2.1).
+    let (s, a) = im
+        .post("/applications", application_json("機密性2の申請", "2"))
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    assert_eq!(a["track"], "class2plus");
+    let (s, body) = im
+        .post(
+            &format!("/applications/{}/approve", id_of(&a)),
+            json!({"version": version_of(&a)}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert_eq!(body["error"]["code"], "class2_track_required");
+    assert!(
+        body["error"]["message"]["ja"]
+            .as_str()
+            .is_some_and(|m| m.contains("情報セキュリティ管理者"))
+    );
+
+    // Approval with an incomplete sheet: 409 naming the items.
+    let (_, a) = im
+        .post("/applications", application_json("未確認", "1"))
+        .await;
+    let (s, body) = im
+        .post(
+            &format!("/applications/{}/approve", id_of(&a)),
+            json!({"version": version_of(&a)}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert_eq!(body["error"]["code"], "sheet_not_met");
+    assert!(
+        body["error"]["items"]
+            .as_array()
+            .is_some_and(|i| i.len() >= 10)
+    );
+
+    // Retiring a service that is not in the ledger: 409; by someone else: 403.
+    let (_, svc) = approved_service(app).await;
+    let sid = id_of(&svc);
+    let (s, body) = im
+        .post(
+            &format!("/services/{sid}/retire"),
+            json!({"version": version_of(&svc), "retired_on": "2027-01-01", "reason": "x"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert_eq!(body["error"]["code"], "not_in_operation");
+    let (s, body) = staff
+        .post(
+            &format!("/services/{sid}/ledger"),
+            json!({"version": version_of(&svc), "system_name": "x", "registered_on": "2027-01-01"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(body["error"]["code"], "administrator_required");
+    let (s, svc2) = im
+        .post(
+            &format!("/services/{sid}/ledger"),
+            json!({"version": version_of(&svc), "system_name": "x", "registered_on": "2027-01-01"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, body) = im
+        .post(&format!("/services/{sid}/ledger"), json!({"version": version_of(&svc2), "system_name": "x", "registered_on": "2027-01-01"}))
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert_eq!(body["error"]["code"], "already_in_ledger");
+}
+
+pub async fn bad_input_is_answered_clearly(app: &TestApp) {
+    let im = app.api("im").await;
+    // Missing fields: 422 with every field named, nothing saved.
+    let before = app.st.store.applications().await.expect("db").len();
+    let (s, body) = im
+        .post("/applications", json!({"service_name": "名前だけ"}))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = body["error"]["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .filter_map(|f| f["field"].as_str())
+        .collect();
+    for f in [
+        "provider",
+        "url",
+        "purpose",
+        "period_from",
+        "confidentiality",
+        "data_locations",
+    ] {
+        assert!(fields.contains(&f), "{f} not in {fields:?}");
+    }
+    assert_eq!(app.st.store.applications().await.expect("db").len(), before);
+
+    // Malformed JSON: 400 with a stable code and both languages, never a 500.
+    let res = im
+        .http
+        .post(format!("{}/api/v1/applications", im.base))
+        .bearer_auth(&im.token)
+        .header("content-type", "application/json")
+        .body("{\"service_name\": ")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = res.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "malformed_json");
+    assert!(
+        body["error"]["message"]["ja"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty())
+    );
+    assert!(
+        body["error"]["message"]["en"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty())
+    );
+    let (s, body) = im
+        .put("/applications/1/self-check", json!({"answers": "nope"}))
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+
+    // Unknown ids: 404, in JSON and as a page.
+    let (s, body) = im.get("/applications/999999").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(body["error"]["code"], "not_found");
+    let (s, _) = im.get("/services/abc").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = im.get("/no-such-route").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let b = app.browser("im").await;
+    let (s, html) = b.get("/services/999999").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(html.contains("見つかりません"));
+
+    // Other people's drafts do not exist for a stranger.
+    let ism = app.api("ism").await;
+    let (_, a) = im
+        .post("/applications", application_json("見えない申請", "1"))
+        .await;
+    let infra = app.api("infra").await;
+    let (s, _) = infra.get(&format!("/applications/{}", id_of(&a))).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = ism.get(&format!("/applications/{}", id_of(&a))).await;
+    assert_eq!(s, StatusCode::OK, "the ISM over the unit may read it");
+
+    // No credentials: 401 for the API, a redirect to sign-in for pages.
+    let res = reqwest::Client::new()
+        .get(format!("{}/api/v1/applications", app.base))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let res = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+        .get(format!("{}/services", app.base))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = reqwest::Client::new()
+        .get(format!("{}/api/v1/me", app.base))
+        .bearer_auth("gaibu_not-a-token")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+
+    // A wrong password: refused, audited.
+    let res = reqwest::Client::new()
+        .post(format!("{}/login", app.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form(&[("login", "im"), ("password", "wrong-password")]))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert!(
+        res.text()
+            .await
+            .expect("body")
+            .contains("ログインIDまたはパスワードが正しくありません")
+    );
+}
+
+pub async fn concurrent_saves_conflict(app: &TestApp) {
+    let im = app.api("im").await;
+    let bsm = app.api("bsm").await;
+    let (_, a) = im
+        .post("/applications", application_json("同時編集", "1"))
+        .await;
+    let id = id_of(&a);
+    let v = version_of(&a);
+    let mut first = application_json("同時編集（情報管理者）", "1");
+    first["version"] = json!(v);
+    let mut second = application_json("同時編集（業務システム管理者）", "1");
+    second["version"] = json!(v);
+    let (s, _) = im.put(&format!("/applications/{id}"), first).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, body) = bsm.put(&format!("/applications/{id}"), second).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "stale_version");
+    let (_, now) = im.get(&format!("/applications/{id}")).await;
+    assert_eq!(
+        now["fields"]["service_name"], "同時編集（情報管理者）",
+        "the first save stands"
+    );
+
+    // In the form, the loser sees their own input again with the newer version.
+    let b = app.browser("bsm").await;
+    let (s, _, html) = b
+        .post(
+            &format!("/applications/{id}"),
+            &[
+                ("version", &v.to_string()),
+                ("service_name", "フォームからの変更"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert!(html.contains("id=\"stale-notice\""));
+    assert!(
+        html.contains("value=\"フォームからの変更\""),
+        "nothing lost silently"
+    );
+}
+
+pub async fn csrf_and_origin_are_enforced(app: &TestApp) {
+    let b = app.browser("im").await;
+    // A form post without the token is refused.
+    let (s, _, html) = b
+        .post_raw("/applications", &form(&[("service_name", "x")]))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert!(html.contains("有効期限"));
+    // With a wrong token too.
+    let (s, _, _) = b
+        .post_raw(
+            "/applications",
+            &form(&[("_csrf", "forged"), ("service_name", "x")]),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // The JSON API with the session cookie needs the header.
+    let res = b
+        .http
+        .post(format!("{}/api/v1/applications", app.base))
+        .json(&application_json("x", "1"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = b
+        .http
+        .post(format!("{}/api/v1/applications", app.base))
+        .header("x-csrf-token", &b.csrf)
+        .json(&application_json("セッションから", "1"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status(), StatusCode::CREATED);
+    // A cross-site post is refused even with the token.
+    let res = b
+        .http
+        .post(format!("{}/logout", app.base))
+        .header("origin", "http://evil.example")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form(&[("_csrf", &b.csrf)]))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // Sign-out ends the session: the same cookie no longer works.
+    let (s, _, _) = b.post("/logout", &[]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (s, _) = b.get("/api/v1/me").await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+}

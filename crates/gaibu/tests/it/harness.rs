@@ -1,0 +1,296 @@
+//! Starts the real app: a fresh database (an SQLite file, or a new PostgreSQL database per
+//! test), the demo organisation and users, and an HTTP server on port 0.
+
+use gaibu::state::{AppState, Config};
+use reqwest::StatusCode;
+use serde_json::Value;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub st: AppState,
+    pub db_url: String,
+    admin_url: Option<(String, String)>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+fn with_database(url: &str, db: &str) -> String {
+    // postgres://user@host:port/dbname?params → same URL with another dbname
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let after_scheme = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let root = match base[after_scheme..].find('/') {
+        Some(i) => &base[..after_scheme + i],
+        None => base,
+    };
+    format!("{root}/{db}{query}")
+}
+
+impl TestApp {
+    /// An app with the demo data; `None` for PostgreSQL when no server is configured.
+    pub async fn spawn(db: Db) -> Option<TestApp> {
+        Self::spawn_with(db, true).await
+    }
+
+    pub async fn spawn_with(db: Db, demo: bool) -> Option<TestApp> {
+        let (db_url, admin_url, dir) = match db {
+            Db::Sqlite => {
+                let dir = tempfile::tempdir().expect("tempdir");
+                let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+                (url, None, Some(dir))
+            }
+            Db::Postgres => {
+                let admin = std::env::var("GAIBU_TEST_POSTGRES_URL").ok()?;
+                let name = format!(
+                    "gaibu_test_{}_{}_{}",
+                    std::process::id(),
+                    COUNTER.fetch_add(1, Ordering::SeqCst),
+                    jiff::Timestamp::now().as_millisecond() % 1_000_000
+                );
+                sqlx::any::install_default_drivers();
+                let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin)
+                    .await
+                    .expect("connect to GAIBU_TEST_POSTGRES_URL");
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut conn)
+                    .await
+                    .expect("create test database");
+                (with_database(&admin, &name), Some((admin, name)), None)
+            }
+        };
+        let st = gaibu::server::open(&db_url, Config::default())
+            .await
+            .expect("open app");
+        if demo {
+            gaibu::demo::seed(&st).await.expect("demo seed");
+        }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let router = gaibu::web::router(st.clone());
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, router).await;
+        });
+        Some(TestApp {
+            base,
+            st,
+            db_url,
+            admin_url,
+            _dir: dir,
+        })
+    }
+
+    /// Drops the PostgreSQL test database.
+    pub async fn cleanup(self) {
+        self.st.store.close().await;
+        if let Some((admin, name)) = &self.admin_url {
+            if let Ok(mut conn) = <sqlx::AnyConnection as sqlx::Connection>::connect(admin).await {
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut conn)
+                    .await;
+            }
+        }
+    }
+
+    pub async fn user_id(&self, login: &str) -> i64 {
+        self.st
+            .store
+            .user_by_login(login)
+            .await
+            .expect("db")
+            .expect("user")
+            .id
+    }
+
+    /// An API client signed in by a fresh token of `login`.
+    pub async fn api(&self, login: &str) -> Api {
+        let who = gaibu_store::Who::system();
+        let (_, token) =
+            gaibu::people::create_api_token(&self.st, &who, self.user_id(login).await, "test")
+                .await
+                .expect("token");
+        Api {
+            http: reqwest::Client::new(),
+            base: self.base.clone(),
+            token,
+        }
+    }
+
+    /// A browser-like client (cookies kept) signed in through the login form.
+    pub async fn browser(&self, login: &str) -> Browser {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        let res = http
+            .post(format!("{}/login", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form(&[
+                ("login", login),
+                ("password", gaibu::demo::DEMO_PASSWORD),
+                ("next", "/"),
+            ]))
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "login of {login}");
+        let mut b = Browser {
+            http,
+            base: self.base.clone(),
+            csrf: String::new(),
+        };
+        b.refresh_csrf().await;
+        b
+    }
+
+    /// Answers that meet the class-1 sheet in force.
+    pub async fn met_answers(&self) -> Value {
+        let sheet =
+            gaibu::policies::sheet_in_force(&self.st, gaibu_domain::classification::Track::Class1)
+                .await
+                .expect("sheet in force");
+        serde_json::to_value(gaibu::demo::met_answers(&sheet.doc)).expect("json")
+    }
+}
+
+pub fn form(pairs: &[(&str, &str)]) -> String {
+    serde_urlencoded::to_string(pairs).expect("form")
+}
+
+pub struct Api {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub token: String,
+}
+
+impl Api {
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self
+            .http
+            .request(method, format!("{}/api/v1{path}", self.base))
+            .bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status();
+        let text = res.text().await.expect("body");
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.send(reqwest::Method::GET, path, None).await
+    }
+    pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send(reqwest::Method::POST, path, Some(body)).await
+    }
+    pub async fn put(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send(reqwest::Method::PUT, path, Some(body)).await
+    }
+}
+
+pub struct Browser {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub csrf: String,
+}
+
+impl Browser {
+    pub async fn get(&self, path: &str) -> (StatusCode, String) {
+        let res = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("get");
+        (res.status(), res.text().await.expect("body"))
+    }
+
+    /// Reads the CSRF token the pages carry.
+    pub async fn refresh_csrf(&mut self) {
+        let (_, html) = self.get("/").await;
+        let marker = "name=\"_csrf\" value=\"";
+        if let Some(i) = html.find(marker) {
+            let rest = &html[i + marker.len()..];
+            self.csrf = rest[..rest.find('"').unwrap_or(0)].to_string();
+        }
+    }
+
+    /// Posts a form with the page's CSRF token; returns status, redirect target and body.
+    pub async fn post(&self, path: &str, pairs: &[(&str, &str)]) -> (StatusCode, String, String) {
+        let mut all: Vec<(&str, &str)> = vec![("_csrf", self.csrf.as_str())];
+        all.extend_from_slice(pairs);
+        self.post_raw(path, &form(&all)).await
+    }
+
+    pub async fn post_raw(&self, path: &str, body: &str) -> (StatusCode, String, String) {
+        let res = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body.to_string())
+            .send()
+            .await
+            .expect("post");
+        let status = res.status();
+        let loc = res
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        (status, loc, res.text().await.expect("body"))
+    }
+}
+
+/// A valid class-1 application body for the API.
+pub fn application_json(name: &str, conf: &str) -> Value {
+    serde_json::json!({
+        "service_name": name,
+        "provider": "株式会社テスト",
+        "url": "https://svc.example.com",
+        "purpose": "広報資料の共同編集",
+        "user_scope": "市民課の職員に限る",
+        "period_from": "2026-12-01",
+        "period_to": "2027-03-31",
+        "confidentiality": conf,
+        "integrity": "1",
+        "availability": "1",
+        "handling": [],
+        "data_locations": ["日本"],
+        "governing_law": "日本法",
+        "court": "東京地方裁判所",
+        "tos_url": "https://svc.example.com/terms",
+        "tos_version": "v3",
+        "citizen_facing": false
+    })
+}
+
+pub fn id_of(v: &Value) -> i64 {
+    v["id"].as_i64().unwrap_or_else(|| panic!("no id in {v}"))
+}
+
+pub fn version_of(v: &Value) -> i64 {
+    v["version"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no version in {v}"))
+}
