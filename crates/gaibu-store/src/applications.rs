@@ -11,8 +11,8 @@ pub(crate) const COLUMNS: &str = "id, applicant_id, org_unit_id, state, track, s
     provider, confidentiality, fields, answers, classification_policy_id, sheet_policy_id, \
     approved_by, approved_at, approval_snapshot, snapshot_sha256, created_at, updated_at, version";
 
-pub struct NewApplication<'a> {
-    pub applicant_id: i64,
+/// What an application says and the policy versions it was judged under.
+pub struct ApplicationContent<'a> {
     pub fields: &'a ApplicationFields,
     pub track: Track,
     pub classification_policy_id: i64,
@@ -41,7 +41,8 @@ impl Store {
     pub async fn create_application(
         &self,
         who: &Who,
-        new: &NewApplication<'_>,
+        applicant_id: i64,
+        new: &ApplicationContent<'_>,
         now: jiff::Timestamp,
     ) -> Result<ApplicationRow> {
         let f = new.fields;
@@ -52,7 +53,7 @@ impl Store {
              sheet_policy_id, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '{{}}', $9, $10, $11, $11) RETURNING {COLUMNS}"
         ))
-        .bind(new.applicant_id)
+        .bind(applicant_id)
         .bind(f.org_unit)
         .bind(State::Draft.as_str())
         .bind(new.track.as_str())
@@ -105,12 +106,10 @@ impl Store {
         &self,
         who: &Who,
         before: &ApplicationRow,
-        fields: &ApplicationFields,
-        track: Track,
-        classification_policy_id: i64,
-        sheet_policy_id: Option<i64>,
+        c: &ApplicationContent<'_>,
         now: jiff::Timestamp,
     ) -> Result<ApplicationRow> {
+        let fields = c.fields;
         let mut tx = self.pool.begin().await?;
         let n = sqlx::query(
             "UPDATE applications SET org_unit_id = $1, track = $2, service_name = $3, \
@@ -119,13 +118,13 @@ impl Store {
              WHERE id = $10 AND version = $11 AND state = 'draft'",
         )
         .bind(fields.org_unit)
-        .bind(track.as_str())
+        .bind(c.track.as_str())
         .bind(&fields.service_name)
         .bind(&fields.provider)
         .bind(&fields.classification.confidentiality)
         .bind(to_json(fields))
-        .bind(classification_policy_id)
-        .bind(sheet_policy_id)
+        .bind(c.classification_policy_id)
+        .bind(c.sheet_policy_id)
         .bind(ms(now))
         .bind(before.id)
         .bind(before.version)

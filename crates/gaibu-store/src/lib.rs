@@ -18,7 +18,7 @@ mod policies;
 mod rows;
 mod services;
 
-pub use applications::NewApplication;
+pub use applications::ApplicationContent;
 pub use audit::VerifyOutcome;
 pub use org::{NewOrgUnit, NewUser, SessionRow};
 pub use rows::*;

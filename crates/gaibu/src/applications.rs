@@ -13,7 +13,7 @@ use gaibu_domain::application::{
 use gaibu_domain::classification::Track;
 use gaibu_domain::role::{OrgTree, Role};
 use gaibu_domain::sheet::Answers;
-use gaibu_store::NewApplication;
+use gaibu_store::ApplicationContent;
 use gaibu_store::{ApplicationRow, ServiceRow};
 
 pub fn fields_of(row: &ApplicationRow) -> AppResult<ApplicationFields> {
@@ -53,6 +53,23 @@ pub fn may_view(u: &CurrentUser, row: &ApplicationRow, tree: &OrgTree) -> bool {
         || u.actor.has_role(Role::Ciso)
 }
 
+/// Routing by class (S2.1, S2.2), and the requirement sheet in force for that track, if any.
+async fn route(
+    st: &AppState,
+    scheme: &gaibu_domain::classification::Scheme,
+    fields: &ApplicationFields,
+) -> AppResult<(Track, Option<i64>)> {
+    let track = scheme.route(&fields.classification).ok_or_else(|| {
+        AppError::Invalid(vec![FieldError::new("confidentiality", "unknown_level")])
+    })?;
+    let sheet_policy_id = match policies::sheet_in_force(st, track).await {
+        Ok(s) => Some(s.row.id),
+        Err(AppError::Conflict(_)) => None,
+        Err(e) => return Err(e),
+    };
+    Ok((track, sheet_policy_id))
+}
+
 pub async fn list(st: &AppState, u: &CurrentUser) -> AppResult<Vec<ApplicationRow>> {
     let tree = org_tree(st).await?;
     Ok(st
@@ -86,20 +103,13 @@ pub async fn create(
     if let Err(r) = application::may_create(&fields, &u.actor, &tree) {
         return Err(refuse(st, u, r, "application.create", "application", None).await);
     }
-    let track = scheme.doc.route(&fields.classification).ok_or_else(|| {
-        AppError::Invalid(vec![FieldError::new("confidentiality", "unknown_level")])
-    })?;
-    let sheet_policy_id = match policies::sheet_in_force(st, track).await {
-        Ok(s) => Some(s.row.id),
-        Err(AppError::Conflict(_)) => None,
-        Err(e) => return Err(e),
-    };
+    let (track, sheet_policy_id) = route(st, &scheme.doc, &fields).await?;
     Ok(st
         .store
         .create_application(
             &u.who(),
-            &NewApplication {
-                applicant_id: u.user.id,
+            u.user.id,
+            &ApplicationContent {
                 fields: &fields,
                 track,
                 classification_policy_id: scheme.row.id,
@@ -145,23 +155,18 @@ pub async fn update(
     {
         return Err(refuse(st, u, r, "application.update", "application", Some(id)).await);
     }
-    let track = scheme.doc.route(&fields.classification).ok_or_else(|| {
-        AppError::Invalid(vec![FieldError::new("confidentiality", "unknown_level")])
-    })?;
-    let sheet_policy_id = match policies::sheet_in_force(st, track).await {
-        Ok(s) => Some(s.row.id),
-        Err(AppError::Conflict(_)) => None,
-        Err(e) => return Err(e),
-    };
+    let (track, sheet_policy_id) = route(st, &scheme.doc, &fields).await?;
     Ok(st
         .store
         .update_application(
             &u.who(),
             &row,
-            &fields,
-            track,
-            scheme.row.id,
-            sheet_policy_id,
+            &ApplicationContent {
+                fields: &fields,
+                track,
+                classification_policy_id: scheme.row.id,
+                sheet_policy_id,
+            },
             st.now(),
         )
         .await?)

@@ -322,6 +322,7 @@ pub async fn seed(st: &AppState) -> AppResult<()> {
     Ok(())
 }
 
+#[allow(clippy::disallowed_methods)] // names a fresh directory
 pub async fn run(listen: &str) -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join(format!(
         "gaibu-demo-{}",

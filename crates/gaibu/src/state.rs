@@ -30,6 +30,7 @@ pub struct AppState {
 }
 
 impl AppState {
+    #[allow(clippy::disallowed_methods)] // the one clock of the running server
     pub fn new(store: Store, cfg: Config) -> Self {
         Self::with_clock(store, cfg, Arc::new(jiff::Timestamp::now))
     }

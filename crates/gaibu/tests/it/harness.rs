@@ -51,6 +51,7 @@ impl TestApp {
             }
             Db::Postgres => {
                 let admin = std::env::var("GAIBU_TEST_POSTGRES_URL").ok()?;
+                #[allow(clippy::disallowed_methods)] // a unique name, not a rule's time
                 let name = format!(
                     "gaibu_test_{}_{}_{}",
                     std::process::id(),
@@ -94,12 +95,12 @@ impl TestApp {
     /// Drops the PostgreSQL test database.
     pub async fn cleanup(self) {
         self.st.store.close().await;
-        if let Some((admin, name)) = &self.admin_url {
-            if let Ok(mut conn) = <sqlx::AnyConnection as sqlx::Connection>::connect(admin).await {
-                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .execute(&mut conn)
-                    .await;
-            }
+        if let Some((admin, name)) = &self.admin_url
+            && let Ok(mut conn) = <sqlx::AnyConnection as sqlx::Connection>::connect(admin).await
+        {
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut conn)
+                .await;
         }
     }
 

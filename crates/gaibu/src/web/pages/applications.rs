@@ -20,7 +20,7 @@ use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 use gaibu_domain::application::{self, ApplicationInput};
 use gaibu_domain::classification::{Level, Restriction, Scheme, Track};
-use gaibu_domain::sheet::{Answer, AnswerType, Answers};
+use gaibu_domain::sheet::{AnswerType, Answers};
 use gaibu_store::ApplicationRow;
 
 pub fn routes() -> Router<AppState> {
@@ -106,16 +106,38 @@ impl FormPage {
     }
 }
 
+/// What the form shows besides the scheme: the input, its version, and what went wrong.
+struct Filled {
+    input: ApplicationInput,
+    version: i64,
+    errors: FieldErrors,
+    stale: bool,
+}
+
+impl Filled {
+    fn fresh(input: ApplicationInput, version: i64) -> Self {
+        Filled {
+            input,
+            version,
+            errors: FieldErrors::default(),
+            stale: false,
+        }
+    }
+}
+
 async fn form_page(
     st: &AppState,
     page: PageCtx,
     action: String,
     is_new: bool,
-    input: ApplicationInput,
-    version: i64,
-    errors: FieldErrors,
-    stale: bool,
+    f: Filled,
 ) -> AppResult<FormPage> {
+    let Filled {
+        input,
+        version,
+        errors,
+        stale,
+    } = f;
     let Scheme {
         confidentiality,
         integrity,
@@ -156,10 +178,7 @@ async fn new_form(
         page,
         "/applications".into(),
         true,
-        input,
-        0,
-        FieldErrors::default(),
-        false,
+        Filled::fresh(input, 0),
     )
     .await?
     .into_response())
@@ -184,10 +203,12 @@ async fn create(
                 page,
                 "/applications".into(),
                 true,
-                input,
-                0,
-                errors,
-                false,
+                Filled {
+                    input,
+                    version: 0,
+                    errors,
+                    stale: false,
+                },
             )
             .await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, f).into_response())
@@ -206,18 +227,11 @@ async fn edit_form(
     let path = format!("/applications/{id}");
     let page = PageCtx::new(&u, &jar, &path);
     let input = ApplicationInput::from(&ops::fields_of(&row)?);
-    Ok(form_page(
-        &st,
-        page,
-        path,
-        false,
-        input,
-        row.version,
-        FieldErrors::default(),
-        false,
+    Ok(
+        form_page(&st, page, path, false, Filled::fresh(input, row.version))
+            .await?
+            .into_response(),
     )
-    .await?
-    .into_response())
 }
 
 async fn update(
@@ -234,7 +248,19 @@ async fn update(
         Err(AppError::Invalid(errs)) => {
             let page = PageCtx::new(&u, &jar, &path);
             let errors = FieldErrors::from(page.t, &errs);
-            let f = form_page(&st, page, path, false, input, form.version(), errors, false).await?;
+            let f = form_page(
+                &st,
+                page,
+                path,
+                false,
+                Filled {
+                    input,
+                    version: form.version(),
+                    errors,
+                    stale: false,
+                },
+            )
+            .await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, f).into_response())
         }
         // Someone saved first: show this user's input again over the newer version, so
@@ -247,10 +273,12 @@ async fn update(
                 page,
                 path,
                 false,
-                input,
-                current.version,
-                FieldErrors::default(),
-                true,
+                Filled {
+                    input,
+                    version: current.version,
+                    errors: FieldErrors::default(),
+                    stale: true,
+                },
             )
             .await?;
             Ok((StatusCode::CONFLICT, f).into_response())
@@ -422,16 +450,27 @@ struct SelfCheckPage {
     stale: bool,
 }
 
+/// The answers to show, the version they were based on, and what went wrong.
+struct SheetFill<'a> {
+    version: i64,
+    answers: &'a Answers,
+    errors: &'a FieldErrors,
+    stale: bool,
+}
+
 async fn self_check_page(
     st: &AppState,
     u: &CurrentUser,
     jar: &CookieJar,
     row: ApplicationRow,
-    version: i64,
-    answers: &Answers,
-    errors: &FieldErrors,
-    stale: bool,
+    fill: SheetFill<'_>,
 ) -> AppResult<SelfCheckPage> {
+    let SheetFill {
+        version,
+        answers,
+        errors,
+        stale,
+    } = fill;
     let page = PageCtx::new(u, jar, &format!("/applications/{}/self-check", row.id));
     let t = page.t;
     let sheet = policies::sheet_in_force(st, Track::Class1).await?;
@@ -499,10 +538,12 @@ async fn self_check_form(
         &u,
         &jar,
         row,
-        v,
-        &answers,
-        &FieldErrors::default(),
-        false,
+        SheetFill {
+            version: v,
+            answers: &answers,
+            errors: &FieldErrors::default(),
+            stale: false,
+        },
     )
     .await?
     .into_response())
@@ -513,13 +554,9 @@ fn answers_from(form: &FormPairs) -> Answers {
     let mut out = Answers::new();
     for (k, v) in &form.0 {
         if let Some(item) = k.strip_prefix("answer.") {
-            out.entry(item.to_string())
-                .or_insert_with(Answer::default)
-                .value = v.trim().to_string();
+            out.entry(item.to_string()).or_default().value = v.trim().to_string();
         } else if let Some(item) = k.strip_prefix("comment.") {
-            out.entry(item.to_string())
-                .or_insert_with(Answer::default)
-                .comment = v.trim().to_string();
+            out.entry(item.to_string()).or_default().comment = v.trim().to_string();
         }
     }
     out.retain(|_, a| !a.value.is_empty() || !a.comment.is_empty());
@@ -539,8 +576,19 @@ async fn save_self_check(
         Err(AppError::Invalid(errs)) => {
             let row = ops::get(&st, &u, id).await?;
             let errors = FieldErrors::from(super::PageCtx::new(&u, &jar, "").t, &errs);
-            let p = self_check_page(&st, &u, &jar, row, form.version(), &answers, &errors, false)
-                .await?;
+            let p = self_check_page(
+                &st,
+                &u,
+                &jar,
+                row,
+                SheetFill {
+                    version: form.version(),
+                    answers: &answers,
+                    errors: &errors,
+                    stale: false,
+                },
+            )
+            .await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response())
         }
         Err(AppError::Stale) => {
@@ -551,10 +599,12 @@ async fn save_self_check(
                 &u,
                 &jar,
                 row,
-                v,
-                &answers,
-                &FieldErrors::default(),
-                true,
+                SheetFill {
+                    version: v,
+                    answers: &answers,
+                    errors: &FieldErrors::default(),
+                    stale: true,
+                },
             )
             .await?;
             Ok((StatusCode::CONFLICT, p).into_response())

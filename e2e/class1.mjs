@@ -1,0 +1,112 @@
+// The class-1 track in a real browser, as the demo Information Manager takes it:
+// sign in, apply, self-check, approve, register in the ledger, add two official accounts,
+// be refused a private one, retire. Screenshots go to $GAIBU_SHOTS.
+import { chromium } from "playwright-core";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+
+const base = process.env.GAIBU_BASE_URL;
+const shots = process.env.GAIBU_SHOTS || "shots";
+mkdirSync(shots, { recursive: true });
+
+const browser = await chromium.launch({
+  executablePath: process.env.GAIBU_CHROMIUM || "/usr/bin/chromium",
+  args: [
+    // playwright starts it headless with a fresh profile of its own.
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+  ],
+  headless: true,
+});
+const failures = [];
+try {
+  const context = await browser.newContext({ locale: "ja-JP", viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.on("dialog", (d) => d.accept());
+  page.on("pageerror", (e) => failures.push(`page error: ${e.message}`));
+  page.on("console", (m) => { if (m.type() === "error") failures.push(`console: ${m.text()}`); });
+  const shot = (name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  const expectText = async (selector, text) => {
+    const t = await page.locator(selector).first().innerText();
+    if (!t.includes(text)) throw new Error(`${selector}: expected "${text}", got "${t}"`);
+  };
+
+  // Sign in.
+  await page.goto(`${base}/`);
+  await page.fill("#login", "im");
+  await page.fill("#password", "gaibu-demo");
+  await page.click("#login-submit");
+  await expectText("#current-user", "情報 太郎");
+  await shot("01-home");
+
+  // Apply.
+  await page.click("#new-application");
+  await page.fill("#service_name", "ブラウザ会議サービス");
+  await page.fill("#provider", "株式会社ブラウザ");
+  await page.fill("#url", "https://browser-meeting.example.com");
+  await page.fill("#purpose", "庁外の事業者との打合せ");
+  await page.fill("#user_scope", "市民課の職員に限る");
+  await page.check('input[name="confidentiality"][value="1"]');
+  await page.check('input[name="integrity"][value="1"]');
+  await page.check('input[name="availability"][value="1"]');
+  await page.fill("#data_locations", "日本");
+  await page.fill("#governing_law", "日本法");
+  await page.fill("#court", "神戸地方裁判所");
+  await page.fill("#tos_url", "https://browser-meeting.example.com/terms");
+  await page.fill("#tos_version", "2026年10月版");
+  await shot("02-application-form");
+  await page.click("#save-application");
+  await page.waitForURL(/\/applications\/\d+$/);
+  await expectText("#application-state", "作成中");
+
+  // Self-check: every item met.
+  await page.click("#open-self-check");
+  for (const radio of await page.locator('input[type="radio"][value="yes"]').all()) await radio.check();
+  for (const select of await page.locator('#self-check-form select').all()) {
+    const first = await select.locator("option:not([value=''])").first().getAttribute("value");
+    await select.selectOption(first);
+  }
+  for (const date of await page.locator('#self-check-form input[type="date"]').all()) await date.fill("2026-11-01");
+  for (const area of await page.locator("#self-check-form textarea").all()) await area.fill("確認済み");
+  await shot("03-self-check");
+  await page.click("#save-self-check");
+  await page.waitForSelector("#sheet-ready");
+
+  // Approve: the approver becomes the administrator.
+  await page.click("#approve");
+  await page.waitForURL(/\/services\/\d+$/);
+  await expectText("#administrator", "情報 太郎");
+  await expectText("#ledger-status", "台帳未登録");
+
+  // Ledger.
+  await page.click("#register-ledger");
+  await page.waitForSelector("#ledger-status:has-text('稼働中')");
+
+  // Two official accounts (the form is swapped in place by htmx), then a private one.
+  for (const [id, pos] of [["bm-admin@city.example.lg.jp", "係長"], ["bm-shared@city.example.lg.jp", "庶務係"]]) {
+    await page.fill("#account_id", id);
+    await page.fill("#holder_position", pos);
+    await page.fill("#account_purpose", "打合せ");
+    await page.click("#add-account");
+    await page.waitForSelector(`#accounts-table td:has-text("${id}")`);
+  }
+  await page.fill("#account_id", "browser.user@gmail.com");
+  await page.fill("#holder_position", "主事");
+  await page.fill("#account_purpose", "個人で利用");
+  await page.click("#add-account");
+  await page.waitForSelector('.field-error[data-field="account_id"]');
+  await expectText('.field-error[data-field="account_id"]', "私用アカウントは登録できません");
+  await shot("04-accounts");
+
+  // Retire.
+  await page.fill("#reason", "契約終了のため");
+  await page.click("#retire");
+  await page.waitForSelector("#ledger-status:has-text('廃止済み')");
+  await page.waitForSelector("#history");
+  await shot("05-retired");
+
+  if (failures.length) throw new Error(failures.join("\n"));
+  console.log("class-1 track done");
+} finally {
+  await browser.close();
+}
