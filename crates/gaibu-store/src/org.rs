@@ -203,12 +203,34 @@ impl Store {
         Ok(())
     }
 
-    pub async fn set_user_lang(&self, user_id: i64, lang: &str) -> Result<()> {
-        sqlx::query("UPDATE users SET lang = $1 WHERE id = $2")
+    pub async fn set_user_lang(
+        &self,
+        who: &Who,
+        user_id: i64,
+        lang: &str,
+        now: jiff::Timestamp,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE users SET lang = $1, version = version + 1 WHERE id = $2")
             .bind(lang)
             .bind(user_id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        append(
+            &mut tx,
+            who,
+            ms(now),
+            Event {
+                action: "user.language_changed",
+                entity: "user",
+                entity_id: Some(user_id),
+                service_id: None,
+                before: None,
+                after: Some(serde_json::json!({ "lang": lang }).to_string()),
+            },
+        )
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 

@@ -111,7 +111,7 @@ M = {
 "audit.policy.loaded": ("基準・様式を登録", "Policy loaded"), "audit.policy.approved": ("基準・様式を承認", "Policy approved"),
 "audit.user.created": ("利用者を追加", "User created"), "audit.user.password_reset": ("パスワードを再設定", "Password reset"),
 "audit.role.assigned": ("役割を付与", "Role assigned"), "audit.org_unit.created": ("組織を追加", "Org unit created"), "audit.api_token.created": ("APIトークンを発行", "API token created"),
-"audit.session.signed_in": ("ログイン", "Signed in"), "audit.session.sign_in_failed": ("ログイン失敗", "Sign-in failed"),
+"audit.user.language_changed": ("表示言語を変更", "Language changed"), "audit.session.signed_in": ("ログイン", "Signed in"), "audit.session.sign_in_failed": ("ログイン失敗", "Sign-in failed"),
 "error.required": ("入力してください。", "This field is required."), "error.too_long": ("長すぎます。", "Too long."),
 "error.invalid_url": ("http:// または https:// で始まるURLを入力してください。", "Enter a URL starting with http:// or https://."),
 "error.invalid_date": ("日付を YYYY-MM-DD の形式で入力してください。", "Enter a date as YYYY-MM-DD."),

@@ -92,6 +92,22 @@ impl TestApp {
         })
     }
 
+    /// Another instance of the app on the same database; returns its base URL.
+    pub async fn second_instance(&self) -> String {
+        let st = gaibu::server::open(&self.db_url, Config::default())
+            .await
+            .expect("open second");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let router = gaibu::web::router(st);
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, router).await;
+        });
+        base
+    }
+
     /// Drops the PostgreSQL test database.
     pub async fn cleanup(self) {
         self.st.store.close().await;

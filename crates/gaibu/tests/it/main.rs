@@ -8,6 +8,7 @@ mod audit_chain;
 mod bad_input;
 mod browser;
 mod html_track;
+mod instances;
 mod policy;
 
 /// Declares each scenario once per backend: `sqlite::name` and `postgres::name`.
@@ -43,6 +44,7 @@ mod scenarios {
     pub use crate::audit_chain::*;
     pub use crate::bad_input::*;
     pub use crate::html_track::*;
+    pub use crate::instances::*;
     pub use crate::policy::*;
 }
 
@@ -56,4 +58,5 @@ on_both_backends!(
     tampering_with_the_audit_chain_is_detected,
     policy_takes_effect_only_on_ciso_approval,
     five_level_scheme_routes_applications,
+    several_instances_share_one_database,
 );

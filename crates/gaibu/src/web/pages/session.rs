@@ -148,7 +148,9 @@ async fn switch_lang(
     form: FormPairs,
 ) -> AppResult<Response> {
     let lang = Lang::parse(form.get("lang")).unwrap_or_default();
-    st.store.set_user_lang(u.user.id, lang.code()).await?;
+    st.store
+        .set_user_lang(&u.who(), u.user.id, lang.code(), st.now())
+        .await?;
     let back = safe_next(form.get("back")).to_string();
     Ok((jar.add(lang_cookie(lang)), Redirect::to(&back)).into_response())
 }
