@@ -10,8 +10,14 @@ use serde::{Deserialize, Deserializer, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum State {
-    /// Being written and self-checked; the only state in which it can change.
+    /// Being written and checked; it can change.
     Draft,
+    /// Class 2+: with the Information Security Manager for review (S3.4a); frozen.
+    Submitted,
+    /// Class 2+: sent back by the ISM with reasons; it can change and be resubmitted (S3.4b).
+    Returned,
+    /// Class 2+: refused by the ISM (S3.4b); final.
+    Rejected,
     /// Approved: a service exists and has an administrator.
     Approved,
 }
@@ -20,15 +26,27 @@ impl State {
     pub fn as_str(self) -> &'static str {
         match self {
             State::Draft => "draft",
+            State::Submitted => "submitted",
+            State::Returned => "returned",
+            State::Rejected => "rejected",
             State::Approved => "approved",
         }
     }
     pub fn parse(s: &str) -> Option<State> {
-        match s {
-            "draft" => Some(State::Draft),
-            "approved" => Some(State::Approved),
-            _ => None,
-        }
+        [
+            State::Draft,
+            State::Submitted,
+            State::Returned,
+            State::Rejected,
+            State::Approved,
+        ]
+        .into_iter()
+        .find(|st| st.as_str() == s)
+    }
+
+    /// Only a draft or a returned application can be changed by its applicant.
+    pub fn is_editable(self) -> bool {
+        matches!(self, State::Draft | State::Returned)
     }
 }
 
@@ -282,6 +300,16 @@ pub struct Application {
     pub answers: Answers,
 }
 
+impl Application {
+    /// What the sheet's conditions are judged against.
+    pub fn context(&self) -> crate::sheet::Context {
+        crate::sheet::Context {
+            classification: self.fields.classification.clone(),
+            citizen_facing: self.fields.citizen_facing,
+        }
+    }
+}
+
 /// The outcome of an approval: who approved, and who becomes External Service Administrator.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Approval {
@@ -297,7 +325,7 @@ pub fn may_edit(app: &Application, actor: &Actor, tree: &OrgTree) -> Result<(), 
     {
         return Err(Refusal::Forbidden("not_your_application"));
     }
-    if app.state != State::Draft {
+    if !app.state.is_editable() {
         return Err(Refusal::Conflict("not_draft"));
     }
     Ok(())
@@ -316,17 +344,13 @@ pub fn may_create(
     }
 }
 
-/// Self-check answers may be saved only on a draft of the class-1 track (S5.2.2-1).
+/// Sheet answers may be saved while the application can change (S5.2.2-1, S5.2.1-1).
 pub fn may_save_self_check(
     app: &Application,
     actor: &Actor,
     tree: &OrgTree,
 ) -> Result<(), Refusal> {
-    may_edit(app, actor, tree)?;
-    if app.track != Track::Class1 {
-        return Err(Refusal::Conflict("class2_track_required"));
-    }
-    Ok(())
+    may_edit(app, actor, tree)
 }
 
 /// Class-1 self-approval (S5.1.2, S5.2.2-1, S5.2.2-2): an Information Manager etc. over the
@@ -348,7 +372,7 @@ pub fn approve_class1(
     if !actor.is_information_manager_etc_over(app.fields.org_unit, tree) {
         return Err(DomainError::Forbidden("class1_approver_required").into());
     }
-    let problems = sheet.check_complete(&app.answers);
+    let problems = sheet.check_complete(&app.answers, &app.context());
     if !problems.is_empty() {
         return Err(ApproveError::SheetNotMet(problems));
     }

@@ -9,8 +9,11 @@ pub mod application;
 pub mod audit;
 pub mod classification;
 pub mod error;
+pub mod evaluation;
 pub mod ledger;
 pub mod policy;
+pub mod procurement;
+pub mod review;
 pub mod role;
 pub mod sheet;
 

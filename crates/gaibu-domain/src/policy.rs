@@ -178,6 +178,7 @@ mod tests {
             include_str!("../../../policy/classification/three-level.toml"),
             include_str!("../../../policy/classification/five-level.toml"),
             include_str!("../../../policy/sheets/class1.toml"),
+            include_str!("../../../policy/sheets/class2plus.toml"),
             include_str!("../../../policy/accounts/official-accounts.toml"),
         ] {
             let d = parse(text).expect("shipped policy parses");

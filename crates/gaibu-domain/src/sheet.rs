@@ -44,6 +44,27 @@ pub struct Item {
     pub text_en: String,
     #[serde(default)]
     pub options: Vec<Choice>,
+    /// Shown and required only when this holds (e.g. availability 2, or another answer).
+    #[serde(default)]
+    pub show_if: Option<Condition>,
+    /// Evidence (certificates, reports, contracts) is expected for this item.
+    #[serde(default)]
+    pub evidence: bool,
+}
+
+/// When an item applies: `field` is `confidentiality`, `integrity`, `availability`, `handling`,
+/// `citizen_facing` or `answer:<item id>`; the item applies when its value is one of `any_of`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Condition {
+    pub field: String,
+    pub any_of: Vec<String>,
+}
+
+/// What conditions are judged against: the application's classification and scope.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    pub classification: crate::classification::Classification,
+    pub citizen_facing: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,8 +118,48 @@ impl Sheet {
             if i.blocking && i.answer != AnswerType::YesNoNa {
                 return Err(format!("only yes/no items can block: {}", i.id));
             }
+            if let Some(c) = &i.show_if {
+                let known = matches!(
+                    c.field.as_str(),
+                    "confidentiality"
+                        | "integrity"
+                        | "availability"
+                        | "handling"
+                        | "citizen_facing"
+                ) || c
+                    .field
+                    .strip_prefix("answer:")
+                    .is_some_and(|other| other != i.id && self.items.iter().any(|x| x.id == other));
+                if !known || c.any_of.is_empty() {
+                    return Err(format!(
+                        "item {} has an unknown condition {}",
+                        i.id, c.field
+                    ));
+                }
+            }
         }
         Ok(())
+    }
+
+    /// Whether `item` applies to an application in `ctx` with these answers.
+    pub fn applies(&self, item: &Item, answers: &Answers, ctx: &Context) -> bool {
+        let Some(c) = &item.show_if else {
+            return true;
+        };
+        let cl = &ctx.classification;
+        let values: Vec<String> = match c.field.as_str() {
+            "confidentiality" => vec![cl.confidentiality.clone()],
+            "integrity" => vec![cl.integrity.clone()],
+            "availability" => vec![cl.availability.clone()],
+            "handling" => cl.handling.clone(),
+            "citizen_facing" => vec![if ctx.citizen_facing { "yes" } else { "no" }.to_string()],
+            other => other
+                .strip_prefix("answer:")
+                .and_then(|id| answers.get(id))
+                .map(|a| vec![a.value.trim().to_string()])
+                .unwrap_or_default(),
+        };
+        values.iter().any(|v| c.any_of.contains(v))
     }
 
     pub fn item(&self, id: &str) -> Option<&Item> {
@@ -143,9 +204,9 @@ impl Sheet {
 
     /// The self-check (S5.2.2-1): every item answered, "no"/"not applicable" justified, and no
     /// blocking item answered "no". Empty means the sheet is met.
-    pub fn check_complete(&self, answers: &Answers) -> Vec<ItemProblem> {
+    pub fn check_complete(&self, answers: &Answers, ctx: &Context) -> Vec<ItemProblem> {
         let mut out = self.check_values(answers);
-        for item in &self.items {
+        for item in self.items.iter().filter(|i| self.applies(i, answers, ctx)) {
             let a = answers.get(&item.id);
             let v = a.map(|a| a.value.trim()).unwrap_or("");
             let comment = a.map(|a| a.comment.trim()).unwrap_or("");
@@ -210,7 +271,10 @@ mod tests {
     #[test]
     fn a_fully_met_sheet_has_no_problems() {
         let s = class1();
-        assert!(s.check_complete(&all_yes(&s)).is_empty());
+        assert!(
+            s.check_complete(&all_yes(&s), &Context::default())
+                .is_empty()
+        );
     }
 
     // clause: S5.2.2-1 — every item must be answered
@@ -220,7 +284,7 @@ mod tests {
         let mut a = all_yes(&s);
         a.remove("c1-reliability");
         assert_eq!(
-            s.check_complete(&a),
+            s.check_complete(&a, &Context::default()),
             vec![ItemProblem {
                 item: "c1-reliability".into(),
                 code: "unanswered"
@@ -241,7 +305,7 @@ mod tests {
             },
         );
         assert_eq!(
-            s.check_complete(&a),
+            s.check_complete(&a, &Context::default()),
             vec![ItemProblem {
                 item: "c1-official-accounts".into(),
                 code: "blocking_no"
@@ -260,7 +324,10 @@ mod tests {
                 comment: String::new(),
             },
         );
-        assert_eq!(s.check_complete(&a)[0].code, "comment_required");
+        assert_eq!(
+            s.check_complete(&a, &Context::default())[0].code,
+            "comment_required"
+        );
         a.insert(
             "c1-backup".into(),
             Answer {
@@ -268,7 +335,7 @@ mod tests {
                 comment: "提供者がバックアップを保証".into(),
             },
         );
-        assert!(s.check_complete(&a).is_empty());
+        assert!(s.check_complete(&a, &Context::default()).is_empty());
     }
 
     #[test]

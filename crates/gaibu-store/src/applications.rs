@@ -9,7 +9,8 @@ use sqlx::AnyConnection;
 
 pub(crate) const COLUMNS: &str = "id, applicant_id, org_unit_id, state, track, service_name, \
     provider, confidentiality, fields, answers, classification_policy_id, sheet_policy_id, \
-    approved_by, approved_at, approval_snapshot, snapshot_sha256, created_at, updated_at, version";
+    approved_by, approved_at, approval_snapshot, snapshot_sha256, created_at, updated_at, version, \
+    evaluation, procurement, round, submitted_at, decision_reason";
 
 /// What an application says and the policy versions it was judged under.
 pub struct ApplicationContent<'a> {
@@ -19,13 +20,39 @@ pub struct ApplicationContent<'a> {
     pub sheet_policy_id: Option<i64>,
 }
 
-async fn fetch(conn: &mut AnyConnection, id: i64) -> Result<ApplicationRow> {
+pub(crate) async fn fetch(conn: &mut AnyConnection, id: i64) -> Result<ApplicationRow> {
     Ok(
         sqlx::query_as(&format!("SELECT {COLUMNS} FROM applications WHERE id = $1"))
             .bind(id)
             .fetch_one(conn)
             .await?,
     )
+}
+
+/// Records the approved service with its External Service Administrator (S3.4c, S5.2.2-2).
+pub(crate) async fn insert_service(
+    conn: &mut AnyConnection,
+    app: &ApplicationRow,
+    approval: &Approval,
+    now: jiff::Timestamp,
+) -> Result<ServiceRow> {
+    Ok(sqlx::query_as(&format!(
+        "INSERT INTO services (application_id, name, provider, org_unit_id, track, \
+         confidentiality, administrator_id, approved_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING {}",
+        crate::services::COLUMNS
+    ))
+    .bind(app.id)
+    .bind(&app.service_name)
+    .bind(&app.provider)
+    .bind(app.org_unit_id)
+    .bind(&app.track)
+    .bind(&app.confidentiality)
+    .bind(approval.administrator)
+    .bind(ms(approval.approved_at))
+    .bind(ms(now))
+    .fetch_one(conn)
+    .await?)
 }
 
 /// A versioned update touched no row: the record is gone or someone saved first.
@@ -223,23 +250,7 @@ impl Store {
         .await?
         .rows_affected();
         stale_or_missing(n)?;
-        let service: ServiceRow = sqlx::query_as(&format!(
-            "INSERT INTO services (application_id, name, provider, org_unit_id, track, \
-             confidentiality, administrator_id, approved_at, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING {}",
-            crate::services::COLUMNS
-        ))
-        .bind(before.id)
-        .bind(&before.service_name)
-        .bind(&before.provider)
-        .bind(before.org_unit_id)
-        .bind(&before.track)
-        .bind(&before.confidentiality)
-        .bind(approval.administrator)
-        .bind(approved_ms)
-        .bind(ms(now))
-        .fetch_one(&mut *tx)
-        .await?;
+        let service = insert_service(&mut tx, before, approval, now).await?;
         let after = fetch(&mut tx, before.id).await?;
         append(
             &mut tx,

@@ -13,14 +13,18 @@
 mod accounts;
 mod applications;
 mod audit;
+mod notifications;
 mod org;
 mod policies;
+mod register;
+mod review;
 mod rows;
 mod services;
 
 pub use applications::ApplicationContent;
 pub use audit::VerifyOutcome;
 pub use org::{NewOrgUnit, NewUser, SessionRow};
+pub use review::{Decided, RegisterFields};
 pub use rows::*;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

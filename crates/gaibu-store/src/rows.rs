@@ -81,6 +81,64 @@ pub struct ApplicationRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub version: i64,
+    /// JSON of `gaibu_domain::evaluation::Evaluation` (class 2+).
+    pub evaluation: String,
+    /// JSON of the procurement record (S3.3).
+    pub procurement: String,
+    /// How many times it was submitted (class 2+).
+    pub round: i64,
+    pub submitted_at: Option<i64>,
+    /// The ISM's reason for the last return or rejection.
+    pub decision_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct RoundRow {
+    pub id: i64,
+    pub application_id: i64,
+    pub round: i64,
+    pub submitted_by: i64,
+    pub submitted_at: i64,
+    /// JSON snapshot of what was submitted.
+    pub content: String,
+    pub decision: Option<String>,
+    pub decided_by: Option<i64>,
+    pub decided_at: Option<i64>,
+    pub reason: Option<String>,
+    /// JSON object: comments by item.
+    pub comments: String,
+}
+
+/// サービス利用状況 (S5.2.1-5a–h).
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct RegisterRow {
+    pub id: i64,
+    pub service_id: i64,
+    pub org_unit_id: i64,
+    pub service_name: String,
+    pub provider_name: String,
+    pub purpose: String,
+    pub classification: String,
+    pub period_of_use: String,
+    pub applicant: String,
+    pub user_scope: String,
+    pub administrator: String,
+    pub citizen_facing: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct NotificationRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub kind: String,
+    pub application_id: Option<i64>,
+    pub service_id: Option<i64>,
+    pub subject: String,
+    pub created_at: i64,
+    pub read_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]

@@ -30,7 +30,7 @@ pub fn track_of(row: &ApplicationRow) -> AppResult<Track> {
     Track::parse(&row.track).ok_or_else(|| AppError::Internal(anyhow::anyhow!("bad track")))
 }
 
-fn domain(row: &ApplicationRow) -> AppResult<Application> {
+pub fn domain(row: &ApplicationRow) -> AppResult<Application> {
     Ok(Application {
         id: row.id,
         applicant: row.applicant_id,
@@ -122,11 +122,11 @@ pub async fn create(
 
 /// For changes: any signed-in user reaches the rules, so that an attempt without the right
 /// role is answered 403 and audited rather than hidden as 404.
-async fn load_for_change(st: &AppState, id: i64) -> AppResult<ApplicationRow> {
+pub async fn load_for_change(st: &AppState, id: i64) -> AppResult<ApplicationRow> {
     st.store.application(id).await?.ok_or(AppError::NotFound)
 }
 
-fn check_version(row: &ApplicationRow, version: i64) -> AppResult<()> {
+pub fn check_version(row: &ApplicationRow, version: i64) -> AppResult<()> {
     if row.version != version {
         return Err(AppError::Stale);
     }
@@ -187,7 +187,7 @@ pub async fn save_self_check(
         return Err(refuse(st, u, r, "application.self_check", "application", Some(id)).await);
     }
     check_version(&row, version)?;
-    let sheet = policies::sheet_in_force(st, Track::Class1).await?;
+    let sheet = policies::sheet_in_force(st, track_of(&row)?).await?;
     let problems = sheet.doc.check_values(answers);
     if !problems.is_empty() {
         return Err(AppError::Invalid(

@@ -28,6 +28,9 @@ pub enum AppError {
     Invalid(Vec<FieldError>),
     #[error("requirement sheet not met")]
     SheetNotMet(Vec<ItemProblem>),
+    /// A class-2+ submission with the sheet, evaluation or procurement record incomplete.
+    #[error("submission incomplete")]
+    Incomplete(Vec<ItemProblem>),
     #[error("bad request: {0}")]
     BadRequest(&'static str),
     #[error(transparent)]
@@ -42,9 +45,10 @@ impl AppError {
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Conflict(_) | AppError::Stale | AppError::SheetNotMet(_) => {
-                StatusCode::CONFLICT
-            }
+            AppError::Conflict(_)
+            | AppError::Stale
+            | AppError::SheetNotMet(_)
+            | AppError::Incomplete(_) => StatusCode::CONFLICT,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -59,6 +63,7 @@ impl AppError {
             AppError::Stale => "stale_version",
             AppError::Invalid(_) => "invalid_input",
             AppError::SheetNotMet(_) => "sheet_not_met",
+            AppError::Incomplete(_) => "submission_incomplete",
             AppError::Internal(_) => "internal",
         }
     }
@@ -76,7 +81,7 @@ impl AppError {
             _ => vec![],
         };
         let items = match self {
-            AppError::SheetNotMet(p) => p
+            AppError::SheetNotMet(p) | AppError::Incomplete(p) => p
                 .iter()
                 .map(|p| ItemMessage {
                     item: p.item.clone(),

@@ -9,6 +9,8 @@ pub mod error;
 pub mod i18n;
 pub mod people;
 pub mod policies;
+pub mod register;
+pub mod review;
 pub mod server;
 pub mod services;
 pub mod state;

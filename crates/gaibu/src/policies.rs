@@ -16,7 +16,7 @@ use gaibu_store::{PolicyRow, Who};
 
 /// The policy files shipped in `policy/` and loaded (as pending) on every start. The
 /// five-level scheme ships as an alternative: `gaibu policy load` loads it on demand.
-pub const BUILTIN: [(&str, &str); 3] = [
+pub const BUILTIN: [(&str, &str); 4] = [
     (
         "policy/classification/three-level.toml",
         include_str!("../../../policy/classification/three-level.toml"),
@@ -24,6 +24,10 @@ pub const BUILTIN: [(&str, &str); 3] = [
     (
         "policy/sheets/class1.toml",
         include_str!("../../../policy/sheets/class1.toml"),
+    ),
+    (
+        "policy/sheets/class2plus.toml",
+        include_str!("../../../policy/sheets/class2plus.toml"),
     ),
     (
         "policy/accounts/official-accounts.toml",

@@ -334,6 +334,7 @@ async fn detail(
     let f = ops::fields_of(&row)?;
     let answers = ops::answers_of(&row)?;
     let track = ops::track_of(&row)?;
+    let ctx = ops::domain(&row)?.context();
     // Labels come from the scheme this application was judged under, not the newest (S1.3).
     let scheme = policies::scheme(&st, row.classification_policy_id).await?;
     let units = st.store.org_units().await?;
@@ -351,7 +352,7 @@ async fn detail(
             let sheet = policies::sheet(&st, sid).await?;
             let problems = sheet
                 .doc
-                .check_complete(&answers)
+                .check_complete(&answers, &ctx)
                 .into_iter()
                 .map(|p| {
                     let text = sheet

@@ -1,0 +1,434 @@
+//! The class-2+ track: submission to the Information Security Manager and the ISM's decision
+//! (S3.4, S5.1.1, S5.2.1-1..3).
+
+use crate::application::{Application, Approval, State, may_edit};
+use crate::classification::Track;
+use crate::evaluation::Evaluation;
+use crate::role::{Actor, OrgTree, Role};
+use crate::sheet::{ItemProblem, Sheet};
+use crate::{DomainError, FieldError, Refusal};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SubmitError {
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    /// The sheet or the evaluation is not complete: what is missing, item by item.
+    #[error("incomplete")]
+    Incomplete(Vec<ItemProblem>),
+}
+
+/// S5.2.1-1, S3.4a: the applicant (or an Information Manager etc. over the unit) submits a
+/// class-2+ application with its sheet and evaluation complete, to the ISM.
+pub fn submit(
+    app: &Application,
+    actor: &Actor,
+    tree: &OrgTree,
+    sheet: &Sheet,
+    evaluation: &Evaluation,
+    procurement: &crate::procurement::Procurement,
+) -> Result<(), SubmitError> {
+    may_edit(app, actor, tree)?;
+    if app.track != Track::Class2Plus {
+        return Err(Refusal::Conflict("class1_is_self_approved").into());
+    }
+    let mut problems = sheet.check_complete(&app.answers, &app.context());
+    problems.extend(
+        evaluation
+            .check_complete()
+            .into_iter()
+            .chain(procurement.check_complete())
+            .map(|f| ItemProblem {
+                item: f.field,
+                code: f.code,
+            }),
+    );
+    if !problems.is_empty() {
+        return Err(SubmitError::Incomplete(problems));
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Approve,
+    Reject,
+    /// Return for revision.
+    Return,
+}
+
+impl Decision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Approve => "approve",
+            Decision::Reject => "reject",
+            Decision::Return => "return",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "approve" => Some(Self::Approve),
+            "reject" => Some(Self::Reject),
+            "return" => Some(Self::Return),
+            _ => None,
+        }
+    }
+}
+
+/// The ISM's decision as sent: the decision, its reasons and comments per item.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct DecisionInput {
+    /// approve, reject or return
+    pub decision: String,
+    /// Required to reject or return.
+    pub reason: String,
+    /// Comments by sheet item id or `evaluation.<field>`.
+    pub comments: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// S3.4c: approved; the applicant is designated External Service Administrator.
+    Approved(Approval),
+    Rejected {
+        reason: String,
+    },
+    Returned {
+        reason: String,
+    },
+}
+
+impl Outcome {
+    pub fn state(&self) -> State {
+        match self {
+            Outcome::Approved(_) => State::Approved,
+            Outcome::Rejected { .. } => State::Rejected,
+            Outcome::Returned { .. } => State::Returned,
+        }
+    }
+}
+
+/// S3.4b, S5.1.1, S5.2.1-2..3: the ISM responsible for the applicant's unit decides on a
+/// submitted application. Nobody decides on their own application.
+pub fn decide(
+    app: &Application,
+    actor: &Actor,
+    tree: &OrgTree,
+    input: &DecisionInput,
+    now: jiff::Timestamp,
+) -> Result<Outcome, DomainError> {
+    if !actor.has_role_over(Role::InformationSecurityManager, app.fields.org_unit, tree) {
+        return Err(DomainError::Forbidden("responsible_ism_required"));
+    }
+    if app.applicant == actor.user_id {
+        return Err(DomainError::Forbidden("own_application"));
+    }
+    if app.state != State::Submitted {
+        return Err(DomainError::Conflict("not_under_review"));
+    }
+    let Some(decision) = Decision::parse(input.decision.trim()) else {
+        return Err(DomainError::Invalid(vec![FieldError::new(
+            "decision", "required",
+        )]));
+    };
+    let reason = input.reason.trim().to_string();
+    if decision != Decision::Approve && reason.is_empty() {
+        return Err(DomainError::Invalid(vec![FieldError::new(
+            "reason", "required",
+        )]));
+    }
+    Ok(match decision {
+        Decision::Approve => Outcome::Approved(Approval {
+            approver: actor.user_id,
+            administrator: app.applicant,
+            approved_at: now,
+        }),
+        Decision::Reject => Outcome::Rejected { reason },
+        Decision::Return => Outcome::Returned { reason },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::application::{ApplicationFields, ApplicationInput};
+    use crate::classification::Classification;
+    use crate::role::RoleAssignment;
+    use crate::sheet::{Answer, AnswerType, Answers, Item, Section, YES};
+
+    fn tree() -> OrgTree {
+        // 1 city → 2 bureau → 3 section; 4 another bureau
+        OrgTree::new([(1, None), (2, Some(1)), (3, Some(2)), (4, Some(1))])
+    }
+    fn actor(id: i64, role: Role, unit: i64) -> Actor {
+        Actor {
+            user_id: id,
+            org_unit: unit,
+            assignments: vec![RoleAssignment {
+                role,
+                org_unit: unit,
+            }],
+        }
+    }
+    fn sheet() -> Sheet {
+        let item = |id: &str, blocking, show_if| Item {
+            id: id.into(),
+            section: "s".into(),
+            clause: "S3.1".into(),
+            answer: AnswerType::YesNoNa,
+            blocking,
+            text_ja: "t".into(),
+            text_en: "t".into(),
+            options: vec![],
+            show_if,
+            evidence: false,
+        };
+        Sheet {
+            sections: vec![Section {
+                id: "s".into(),
+                title_ja: "s".into(),
+                title_en: "s".into(),
+            }],
+            items: vec![
+                item("c2-a", true, None),
+                item(
+                    "c2-avail",
+                    true,
+                    Some(crate::sheet::Condition {
+                        field: "availability".into(),
+                        any_of: vec!["2".into()],
+                    }),
+                ),
+            ],
+        }
+    }
+    fn fields(avail: &str) -> ApplicationFields {
+        ApplicationFields {
+            org_unit: 3,
+            service_name: "x".into(),
+            provider: "p".into(),
+            url: "https://x".into(),
+            purpose: "p".into(),
+            user_scope: "s".into(),
+            period_from: jiff::civil::Date::constant(2026, 12, 1),
+            period_to: None,
+            classification: Classification {
+                confidentiality: "2".into(),
+                integrity: "1".into(),
+                availability: avail.into(),
+                handling: vec![],
+            },
+            data_locations: vec!["日本".into()],
+            governing_law: "日本法".into(),
+            court: "東京地裁".into(),
+            tos_url: "https://x/t".into(),
+            tos_version: "1".into(),
+            citizen_facing: false,
+        }
+    }
+    fn yes(ids: &[&str]) -> Answers {
+        ids.iter()
+            .map(|i| {
+                (
+                    i.to_string(),
+                    Answer {
+                        value: YES.into(),
+                        comment: String::new(),
+                    },
+                )
+            })
+            .collect()
+    }
+    fn app(state: State, avail: &str, answers: Answers) -> Application {
+        let _ = ApplicationInput::default();
+        Application {
+            id: 1,
+            applicant: 10,
+            state,
+            track: Track::Class2Plus,
+            fields: fields(avail),
+            answers,
+        }
+    }
+    fn evaluation() -> Evaluation {
+        let mut e = Evaluation::default();
+        for (f, _) in crate::evaluation::FIELDS {
+            match f {
+                "tos_changeable" => e.tos_changeable = "yes".into(),
+                "security_requirements" => e.security_requirements = "x".into(),
+                "security_design" => e.security_design = "x".into(),
+                "provider_reliability" => e.provider_reliability = "x".into(),
+                "contract_clauses" => e.contract_clauses = "x".into(),
+                "sla" => e.sla = "x".into(),
+                "backup_level" => e.backup_level = "x".into(),
+                "unfavourable_terms" => e.unfavourable_terms = "x".into(),
+                "responsibility_split" => e.responsibility_split = "x".into(),
+                "dev_ops_information" => e.dev_ops_information = "x".into(),
+                _ => {}
+            }
+        }
+        e
+    }
+    const NOW: jiff::Timestamp = jiff::Timestamp::UNIX_EPOCH;
+
+    fn no_procurement() -> crate::procurement::Procurement {
+        crate::procurement::Procurement {
+            procured: "no".into(),
+            ..Default::default()
+        }
+    }
+
+    // clause: S5.2.1-1, S3.4a, S3.1 — submitted with the class-2+ sheet and the evaluation
+    #[test]
+    fn submission_needs_the_sheet_and_the_evaluation() {
+        let applicant = actor(10, Role::InformationManager, 3);
+        let a = app(State::Draft, "1", yes(&["c2-a"]));
+        assert_eq!(
+            submit(
+                &a,
+                &applicant,
+                &tree(),
+                &sheet(),
+                &evaluation(),
+                &no_procurement()
+            ),
+            Ok(())
+        );
+        match submit(
+            &a,
+            &applicant,
+            &tree(),
+            &sheet(),
+            &Evaluation::default(),
+            &no_procurement(),
+        ) {
+            Err(SubmitError::Incomplete(p)) => {
+                assert!(p.iter().all(|p| p.item.starts_with("evaluation.")))
+            }
+            other => panic!("{other:?}"),
+        }
+        // A conditional item applies only when its condition holds (availability 2).
+        let a2 = app(State::Draft, "2", yes(&["c2-a"]));
+        match submit(
+            &a2,
+            &applicant,
+            &tree(),
+            &sheet(),
+            &evaluation(),
+            &no_procurement(),
+        ) {
+            Err(SubmitError::Incomplete(p)) => assert_eq!(p[0].item, "c2-avail"),
+            other => panic!("{other:?}"),
+        }
+        let resubmit = app(State::Returned, "1", yes(&["c2-a"]));
+        assert_eq!(
+            submit(
+                &resubmit,
+                &applicant,
+                &tree(),
+                &sheet(),
+                &evaluation(),
+                &no_procurement()
+            ),
+            Ok(())
+        );
+        let frozen = app(State::Submitted, "1", yes(&["c2-a"]));
+        assert_eq!(
+            submit(
+                &frozen,
+                &applicant,
+                &tree(),
+                &sheet(),
+                &evaluation(),
+                &no_procurement()
+            ),
+            Err(SubmitError::Refused(Refusal::Conflict("not_draft")))
+        );
+    }
+
+    fn decision(d: &str, reason: &str) -> DecisionInput {
+        DecisionInput {
+            decision: d.into(),
+            reason: reason.into(),
+            comments: BTreeMap::new(),
+        }
+    }
+
+    // clause: S3.4c, S5.2.1-3 — approval designates the applicant as administrator
+    #[test]
+    fn the_responsible_ism_approves_and_designates_the_applicant() {
+        let ism = actor(20, Role::InformationSecurityManager, 2);
+        let a = app(State::Submitted, "1", yes(&["c2-a"]));
+        match decide(&a, &ism, &tree(), &decision("approve", ""), NOW) {
+            Ok(Outcome::Approved(ap)) => {
+                assert_eq!(ap.approver, 20);
+                assert_eq!(ap.administrator, 10);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    // clause: S5.1.1, S3.4b — only the ISM over the unit decides, never on their own application
+    #[test]
+    fn only_the_responsible_ism_decides() {
+        let a = app(State::Submitted, "1", yes(&["c2-a"]));
+        for who in [
+            actor(21, Role::InformationSecurityManager, 4),
+            actor(22, Role::InformationManager, 3),
+            actor(23, Role::Ciso, 1),
+        ] {
+            assert_eq!(
+                decide(&a, &who, &tree(), &decision("approve", ""), NOW),
+                Err(DomainError::Forbidden("responsible_ism_required"))
+            );
+        }
+        let mut own = a.clone();
+        own.applicant = 20;
+        assert_eq!(
+            decide(
+                &own,
+                &actor(20, Role::InformationSecurityManager, 2),
+                &tree(),
+                &decision("approve", ""),
+                NOW
+            ),
+            Err(DomainError::Forbidden("own_application"))
+        );
+    }
+
+    // clause: S3.4b — reject or return, with reasons; only what is under review
+    #[test]
+    fn returns_and_rejections_need_reasons() {
+        let ism = actor(20, Role::InformationSecurityManager, 1);
+        let a = app(State::Submitted, "1", yes(&["c2-a"]));
+        assert_eq!(
+            decide(&a, &ism, &tree(), &decision("return", " "), NOW),
+            Err(DomainError::Invalid(vec![FieldError::new(
+                "reason", "required"
+            )]))
+        );
+        assert_eq!(
+            decide(&a, &ism, &tree(), &decision("return", "SLAを明記"), NOW).map(|o| o.state()),
+            Ok(State::Returned)
+        );
+        assert_eq!(
+            decide(&a, &ism, &tree(), &decision("reject", "国外保存"), NOW).map(|o| o.state()),
+            Ok(State::Rejected)
+        );
+        assert_eq!(
+            decide(&a, &ism, &tree(), &decision("maybe", ""), NOW),
+            Err(DomainError::Invalid(vec![FieldError::new(
+                "decision", "required"
+            )]))
+        );
+        let draft = app(State::Draft, "1", yes(&["c2-a"]));
+        assert_eq!(
+            decide(&draft, &ism, &tree(), &decision("approve", ""), NOW),
+            Err(DomainError::Conflict("not_under_review"))
+        );
+    }
+}

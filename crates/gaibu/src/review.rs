@@ -1,0 +1,312 @@
+//! The class-2+ track (S3.2–S3.4, S5.1.1, S5.2.1): evaluation, procurement, submission to the
+//! responsible Information Security Manager, and the ISM's decision. Shared by pages and API.
+
+use crate::applications::{self as apps, check_version, load_for_change};
+use crate::audit_denial::refuse;
+use crate::auth::{CurrentUser, org_tree};
+use crate::error::{AppError, AppResult};
+use crate::i18n::{Lang, Tr};
+use crate::policies;
+use crate::state::AppState;
+use gaibu_domain::DomainError;
+use gaibu_domain::FieldError;
+use gaibu_domain::evaluation::Evaluation;
+use gaibu_domain::procurement::Procurement;
+use gaibu_domain::review::{self, DecisionInput, Outcome, SubmitError};
+use gaibu_domain::role::{OrgTree, Role};
+use gaibu_store::{ApplicationRow, Decided, RegisterFields, RoundRow, ServiceRow};
+
+pub fn evaluation_of(row: &ApplicationRow) -> Evaluation {
+    serde_json::from_str(&row.evaluation).unwrap_or_default()
+}
+
+pub fn procurement_of(row: &ApplicationRow) -> Procurement {
+    serde_json::from_str(&row.procurement).unwrap_or_default()
+}
+
+async fn editable(
+    st: &AppState,
+    u: &CurrentUser,
+    id: i64,
+    version: i64,
+    action: &str,
+) -> AppResult<ApplicationRow> {
+    let row = load_for_change(st, id).await?;
+    let tree = org_tree(st).await?;
+    if let Err(r) = gaibu_domain::application::may_edit(&apps::domain(&row)?, &u.actor, &tree) {
+        return Err(refuse(st, u, r, action, "application", Some(id)).await);
+    }
+    check_version(&row, version)?;
+    Ok(row)
+}
+
+/// S3.2a–g: saved item by item; completeness is checked at submission.
+pub async fn save_evaluation(
+    st: &AppState,
+    u: &CurrentUser,
+    id: i64,
+    version: i64,
+    e: &Evaluation,
+) -> AppResult<ApplicationRow> {
+    let row = editable(st, u, id, version, "application.evaluation").await?;
+    let errs = e.check_values();
+    if !errs.is_empty() {
+        return Err(AppError::Invalid(errs));
+    }
+    let json = serde_json::to_string(e).map_err(|e| anyhow::anyhow!(e))?;
+    Ok(st
+        .store
+        .save_evaluation(&u.who(), &row, &json, st.now())
+        .await?)
+}
+
+/// S3.3: the procurement record.
+pub async fn save_procurement(
+    st: &AppState,
+    u: &CurrentUser,
+    id: i64,
+    version: i64,
+    p: &Procurement,
+) -> AppResult<ApplicationRow> {
+    let row = editable(st, u, id, version, "application.procurement").await?;
+    let errs = p.check_values();
+    if !errs.is_empty() {
+        return Err(AppError::Invalid(errs));
+    }
+    let json = serde_json::to_string(p).map_err(|e| anyhow::anyhow!(e))?;
+    Ok(st
+        .store
+        .save_procurement(&u.who(), &row, &json, st.now())
+        .await?)
+}
+
+/// The Information Security Managers responsible for `unit` (S3.4a): those holding the role
+/// over it.
+pub async fn responsible_isms(st: &AppState, unit: i64, tree: &OrgTree) -> AppResult<Vec<i64>> {
+    let mut ids: Vec<i64> = st
+        .store
+        .all_roles()
+        .await?
+        .into_iter()
+        .filter(|r| {
+            r.role == Role::InformationSecurityManager.as_str()
+                && tree.is_within(unit, r.org_unit_id)
+        })
+        .map(|r| r.user_id)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
+fn content_snapshot(
+    row: &ApplicationRow,
+    extra: serde_json::Value,
+) -> AppResult<serde_json::Value> {
+    let mut v = serde_json::json!({
+        "application_id": row.id,
+        "track": row.track,
+        "fields": apps::fields_of(row)?,
+        "answers": apps::answers_of(row)?,
+        "evaluation": evaluation_of(row),
+        "procurement": procurement_of(row),
+        "classification_policy_id": row.classification_policy_id,
+        "sheet_policy_id": row.sheet_policy_id,
+    });
+    if let (Some(obj), serde_json::Value::Object(more)) = (v.as_object_mut(), extra) {
+        obj.extend(more);
+    }
+    Ok(v)
+}
+
+/// S3.4a, S5.2.1-1: submit to the ISM with the sheet, the evaluation and the procurement record.
+pub async fn submit(
+    st: &AppState,
+    u: &CurrentUser,
+    id: i64,
+    version: i64,
+) -> AppResult<ApplicationRow> {
+    let row = load_for_change(st, id).await?;
+    let tree = org_tree(st).await?;
+    let app = apps::domain(&row)?;
+    let sheet = match row.sheet_policy_id {
+        Some(sid) => policies::sheet(st, sid).await?,
+        None => policies::sheet_in_force(st, app.track).await?,
+    };
+    match review::submit(
+        &app,
+        &u.actor,
+        &tree,
+        &sheet.doc,
+        &evaluation_of(&row),
+        &procurement_of(&row),
+    ) {
+        Ok(()) => {}
+        Err(SubmitError::Refused(r)) => {
+            return Err(refuse(st, u, r, "application.submit", "application", Some(id)).await);
+        }
+        Err(SubmitError::Incomplete(p)) => return Err(AppError::Incomplete(p)),
+    }
+    check_version(&row, version)?;
+    let reviewers = responsible_isms(st, row.org_unit_id, &tree).await?;
+    if reviewers.is_empty() {
+        return Err(AppError::Conflict("no_responsible_ism"));
+    }
+    let content = content_snapshot(
+        &row,
+        serde_json::json!({ "sheet_version": sheet.row.version }),
+    )?
+    .to_string();
+    Ok(st
+        .store
+        .submit_application(&u.who(), &row, &content, &reviewers, st.now())
+        .await?)
+}
+
+/// The register entry as the application states it (S5.2.1-5a–h), in the register's language.
+async fn register_fields(st: &AppState, row: &ApplicationRow) -> AppResult<RegisterFields> {
+    let f = apps::fields_of(row)?;
+    let t = Tr(Lang::Ja);
+    let scheme = policies::scheme(st, row.classification_policy_id)
+        .await?
+        .doc;
+    let label = |levels: &[gaibu_domain::classification::Level], code: &str| {
+        levels
+            .iter()
+            .find(|l| l.code == code)
+            .map(|l| l.label_ja.clone())
+            .unwrap_or_else(|| code.to_string())
+    };
+    let mut classification = format!(
+        "{} / {} / {}",
+        label(&scheme.confidentiality, &f.classification.confidentiality),
+        label(&scheme.integrity, &f.classification.integrity),
+        label(&scheme.availability, &f.classification.availability)
+    );
+    let handling: Vec<String> = f
+        .classification
+        .handling
+        .iter()
+        .map(|h| {
+            scheme
+                .handling_restrictions
+                .iter()
+                .find(|r| &r.code == h)
+                .map(|r| r.label_ja.clone())
+                .unwrap_or(h.clone())
+        })
+        .collect();
+    if !handling.is_empty() {
+        classification.push_str(&format!(
+            "（{}: {}）",
+            t.get("label.handling"),
+            handling.join("、")
+        ));
+    }
+    let units = st.store.org_units().await?;
+    let unit = crate::web::pages::org_name(t, &units, row.org_unit_id);
+    let applicant = st
+        .store
+        .user(row.applicant_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let applicant_unit = crate::web::pages::org_name(t, &units, applicant.org_unit_id);
+    Ok(RegisterFields {
+        service_name: f.service_name.clone(),
+        provider_name: f.provider.clone(),
+        purpose: f.purpose.clone(),
+        classification,
+        period_of_use: match f.period_to {
+            Some(to) => format!("{} 〜 {}", f.period_from, to),
+            None => format!("{} 〜", f.period_from),
+        },
+        applicant: format!("{unit} {}", applicant.display_name),
+        user_scope: f.user_scope.clone(),
+        // The applicant is designated administrator (S3.4c): section and position.
+        administrator: format!("{applicant_unit} {}", applicant.position)
+            .trim()
+            .to_string(),
+    })
+}
+
+/// S3.4b–c, S5.2.1-2..5: the responsible ISM approves, rejects or returns.
+pub async fn decide(
+    st: &AppState,
+    u: &CurrentUser,
+    id: i64,
+    version: i64,
+    input: &DecisionInput,
+) -> AppResult<(ApplicationRow, Option<ServiceRow>)> {
+    let row = load_for_change(st, id).await?;
+    let tree = org_tree(st).await?;
+    let app = apps::domain(&row)?;
+    let now = st.now();
+    let outcome = match review::decide(&app, &u.actor, &tree, input, now) {
+        Ok(o) => o,
+        Err(DomainError::Forbidden(c)) => {
+            let r = gaibu_domain::Refusal::Forbidden(c);
+            return Err(refuse(st, u, r, "application.decide", "application", Some(id)).await);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    check_version(&row, version)?;
+    if input.comments.values().any(|c| c.chars().count() > 4000) {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "comments", "too_long",
+        )]));
+    }
+    let comments: std::collections::BTreeMap<&String, &String> = input
+        .comments
+        .iter()
+        .filter(|(_, c)| !c.trim().is_empty())
+        .collect();
+    let comments = serde_json::to_string(&comments).map_err(|e| anyhow::anyhow!(e))?;
+    let who = u.who();
+    let result = match &outcome {
+        Outcome::Approved(approval) => {
+            let register = register_fields(st, &row).await?;
+            let snapshot = content_snapshot(
+                &row,
+                serde_json::json!({
+                    "round": row.round,
+                    "approver_id": approval.approver,
+                    "administrator_id": approval.administrator,
+                    "approved_at": approval.approved_at.to_string(),
+                }),
+            )?
+            .to_string();
+            let decided = Decided::Approved {
+                approval,
+                snapshot: &snapshot,
+                register: &register,
+                citizen_facing: app.fields.citizen_facing,
+            };
+            st.store
+                .decide_application(&who, &row, &decided, &comments, now)
+                .await?
+        }
+        Outcome::Rejected { reason } => {
+            st.store
+                .decide_application(&who, &row, &Decided::Rejected { reason }, &comments, now)
+                .await?
+        }
+        Outcome::Returned { reason } => {
+            st.store
+                .decide_application(&who, &row, &Decided::Returned { reason }, &comments, now)
+                .await?
+        }
+    };
+    Ok(result)
+}
+
+pub async fn rounds(st: &AppState, u: &CurrentUser, id: i64) -> AppResult<Vec<RoundRow>> {
+    apps::get(st, u, id).await?;
+    Ok(st.store.rounds(id).await?)
+}
+
+/// Is `u` an ISM who may decide on `row` (for showing the review form)?
+pub fn is_reviewer(u: &CurrentUser, row: &ApplicationRow, tree: &OrgTree) -> bool {
+    u.actor
+        .has_role_over(Role::InformationSecurityManager, row.org_unit_id, tree)
+        && row.applicant_id != u.user.id
+}
