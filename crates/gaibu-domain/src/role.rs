@@ -136,10 +136,12 @@ impl Actor {
             .any(|a| a.role.is_information_manager_etc() && tree.is_within(unit, a.org_unit))
     }
 
-    /// May start an application for work of `unit`: staff may apply (S3.4b), as may the
-    /// Information Managers etc. who select services (S3.1).
+    /// May start an application for work of `unit`: every member of staff for their own unit
+    /// (職員等, S3.4b), the Information Managers etc. over theirs (S3.1), and anyone holding the
+    /// Staff role over it.
     pub fn may_apply_for(&self, unit: OrgUnitId, tree: &OrgTree) -> bool {
-        self.is_information_manager_etc_over(unit, tree)
+        tree.is_within(unit, self.org_unit)
+            || self.is_information_manager_etc_over(unit, tree)
             || self.has_role_over(Role::Staff, unit, tree)
     }
 }
@@ -199,6 +201,7 @@ mod tests {
         };
         assert!(!staff.is_information_manager_etc_over(4, &t));
         assert!(staff.may_apply_for(4, &t));
+        assert!(!staff.may_apply_for(5, &t), "not for another bureau");
     }
 
     #[test]

@@ -9,6 +9,7 @@ use crate::policies;
 use crate::services::{self as svcs, CloseAccountInput};
 use crate::state::AppState;
 use crate::web::Path;
+use crate::{register, review};
 use axum::extract::{FromRequest, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -16,9 +17,15 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use gaibu_domain::account::AccountInput;
 use gaibu_domain::application::ApplicationInput;
+use gaibu_domain::evaluation::Evaluation;
 use gaibu_domain::ledger::{LedgerInput, RetireInput};
+use gaibu_domain::procurement::Procurement;
+use gaibu_domain::review::DecisionInput;
 use gaibu_domain::sheet::{Answer, Answers};
-use gaibu_store::{AccountRow, ApplicationRow, OrgUnitRow, PolicyRow, ServiceRow, UserRow};
+use gaibu_store::{
+    AccountRow, ApplicationRow, NotificationRow, OrgUnitRow, PolicyRow, RegisterFields,
+    RegisterRow, RoundRow, ServiceRow, UserRow,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
@@ -46,6 +53,15 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/applications/{id}/self-check", put(save_self_check))
         .route("/applications/{id}/approve", post(approve_application))
+        .route("/applications/{id}/evaluation", put(save_evaluation))
+        .route("/applications/{id}/procurement", put(save_procurement))
+        .route("/applications/{id}/submit", post(submit_application))
+        .route("/applications/{id}/decision", post(decide_application))
+        .route("/applications/{id}/rounds", get(list_rounds))
+        .route("/register", get(list_register))
+        .route("/register/{id}", get(get_register).put(update_register))
+        .route("/notifications", get(list_notifications))
+        .route("/notifications/read", post(read_notifications))
         .route("/services", get(list_services))
         .route("/services/{id}", get(get_service))
         .route("/services/{id}/ledger", post(register_in_ledger))
@@ -206,6 +222,14 @@ pub struct ApplicationView {
     pub updated_at: i64,
     /// Send it back with every change (optimistic versioning).
     pub version: i64,
+    #[schema(value_type = Object)]
+    pub evaluation: serde_json::Value,
+    #[schema(value_type = Object)]
+    pub procurement: serde_json::Value,
+    /// Submissions so far (class 2+).
+    pub round: i64,
+    /// The ISM's reason for the last return or rejection.
+    pub decision_reason: Option<String>,
 }
 
 async fn view(st: &AppState, row: ApplicationRow) -> AppResult<ApplicationView> {
@@ -227,6 +251,10 @@ async fn view(st: &AppState, row: ApplicationRow) -> AppResult<ApplicationView> 
         created_at: row.created_at,
         updated_at: row.updated_at,
         version: row.version,
+        evaluation: serde_json::from_str(&row.evaluation).unwrap_or_default(),
+        procurement: serde_json::from_str(&row.procurement).unwrap_or_default(),
+        round: row.round,
+        decision_reason: row.decision_reason,
     })
 }
 
@@ -460,6 +488,165 @@ async fn service_history(
             })
             .collect(),
     ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct VersionedEvaluation {
+    pub version: i64,
+    #[serde(flatten)]
+    pub evaluation: Evaluation,
+}
+
+#[utoipa::path(put, path = "/api/v1/applications/{id}/evaluation", request_body = VersionedEvaluation,
+    responses((status = 200, body = ApplicationView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn save_evaluation(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<VersionedEvaluation>,
+) -> AppResult<Json<ApplicationView>> {
+    let row = review::save_evaluation(&st, &u, id, b.version, &b.evaluation).await?;
+    Ok(Json(view(&st, row).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct VersionedProcurement {
+    pub version: i64,
+    #[serde(flatten)]
+    pub procurement: Procurement,
+}
+
+#[utoipa::path(put, path = "/api/v1/applications/{id}/procurement", request_body = VersionedProcurement,
+    responses((status = 200, body = ApplicationView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn save_procurement(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<VersionedProcurement>,
+) -> AppResult<Json<ApplicationView>> {
+    let row = review::save_procurement(&st, &u, id, b.version, &b.procurement).await?;
+    Ok(Json(view(&st, row).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/applications/{id}/submit", request_body = VersionBody,
+    responses((status = 200, body = ApplicationView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn submit_application(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<VersionBody>,
+) -> AppResult<Json<ApplicationView>> {
+    let row = review::submit(&st, &u, id, b.version).await?;
+    Ok(Json(view(&st, row).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct VersionedDecision {
+    pub version: i64,
+    #[serde(flatten)]
+    pub decision: DecisionInput,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Decided {
+    pub application: ApplicationView,
+    /// The approved service, when approved.
+    pub service: Option<ServiceRow>,
+}
+
+#[utoipa::path(post, path = "/api/v1/applications/{id}/decision", request_body = VersionedDecision,
+    responses((status = 200, body = Decided), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn decide_application(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<VersionedDecision>,
+) -> AppResult<Json<Decided>> {
+    let (app, service) = review::decide(&st, &u, id, b.version, &b.decision).await?;
+    Ok(Json(Decided {
+        application: view(&st, app).await?,
+        service,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/applications/{id}/rounds", responses((status = 200, body = Vec<RoundRow>), (status = 404, body = ErrorBody)))]
+async fn list_rounds(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Vec<RoundRow>>> {
+    Ok(Json(review::rounds(&st, &u, id).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/register", responses((status = 200, body = Vec<RegisterRow>)))]
+async fn list_register(
+    State(st): State<AppState>,
+    u: CurrentUser,
+) -> AppResult<Json<Vec<RegisterRow>>> {
+    Ok(Json(register::list(&st, &u).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/register/{id}", responses((status = 200, body = RegisterRow), (status = 404, body = ErrorBody)))]
+async fn get_register(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Json<RegisterRow>> {
+    Ok(Json(register::get(&st, &u, id).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct VersionedRegister {
+    pub version: i64,
+    #[serde(flatten)]
+    pub fields: RegisterFields,
+}
+
+#[utoipa::path(put, path = "/api/v1/register/{id}", request_body = VersionedRegister,
+    responses((status = 200, body = RegisterRow), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_register(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<VersionedRegister>,
+) -> AppResult<Json<RegisterRow>> {
+    Ok(Json(
+        register::update(&st, &u, id, b.version, &b.fields).await?,
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Notifications {
+    pub unread: i64,
+    pub items: Vec<NotificationRow>,
+}
+
+#[utoipa::path(get, path = "/api/v1/notifications", responses((status = 200, body = Notifications)))]
+async fn list_notifications(
+    State(st): State<AppState>,
+    u: CurrentUser,
+) -> AppResult<Json<Notifications>> {
+    Ok(Json(Notifications {
+        unread: st.store.unread_count(u.user.id).await?,
+        items: st.store.notifications(u.user.id, 100).await?,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ReadBody {
+    /// One notification; all of them when absent.
+    #[serde(default)]
+    pub id: Option<i64>,
+}
+
+#[utoipa::path(post, path = "/api/v1/notifications/read", request_body = ReadBody, responses((status = 204)))]
+async fn read_notifications(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    ApiJson(b): ApiJson<ReadBody>,
+) -> AppResult<StatusCode> {
+    st.store.mark_read(u.user.id, b.id, st.now()).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(OpenApi)]

@@ -174,10 +174,14 @@ impl TestApp {
 
     /// Answers that meet the class-1 sheet in force.
     pub async fn met_answers(&self) -> Value {
-        let sheet =
-            gaibu::policies::sheet_in_force(&self.st, gaibu_domain::classification::Track::Class1)
-                .await
-                .expect("sheet in force");
+        self.met_answers_for(gaibu_domain::classification::Track::Class1)
+            .await
+    }
+
+    pub async fn met_answers_for(&self, track: gaibu_domain::classification::Track) -> Value {
+        let sheet = gaibu::policies::sheet_in_force(&self.st, track)
+            .await
+            .expect("sheet in force");
         serde_json::to_value(gaibu::demo::met_answers(&sheet.doc)).expect("json")
     }
 }

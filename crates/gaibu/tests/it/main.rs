@@ -7,6 +7,7 @@ mod api_track;
 mod audit_chain;
 mod bad_input;
 mod browser;
+mod class2_track;
 mod html_track;
 mod instances;
 mod policy;
@@ -43,6 +44,7 @@ mod scenarios {
     pub use crate::api_track::*;
     pub use crate::audit_chain::*;
     pub use crate::bad_input::*;
+    pub use crate::class2_track::*;
     pub use crate::html_track::*;
     pub use crate::instances::*;
     pub use crate::policy::*;
@@ -59,4 +61,6 @@ on_both_backends!(
     policy_takes_effect_only_on_ciso_approval,
     five_level_scheme_routes_applications,
     several_instances_share_one_database,
+    class2_track_return_resubmit_approve,
+    class2_rejection_and_who_may_decide,
 );
