@@ -84,6 +84,8 @@ pub struct CurrentUser {
     /// The session's CSRF token; `None` when signed in by API token.
     pub csrf: Option<String>,
     pub lang: Lang,
+    /// Unread notifications, for the page header.
+    pub unread: i64,
 }
 
 impl CurrentUser {
@@ -158,12 +160,14 @@ async fn load_user(
             .collect(),
     };
     let lang = Lang::parse(&user.lang).unwrap_or_default();
+    let unread = state.store.unread_count(user_id).await?;
     Ok(Some(CurrentUser {
         user,
         roles,
         actor,
         csrf,
         lang,
+        unread,
     }))
 }
 

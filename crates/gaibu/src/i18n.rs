@@ -111,6 +111,21 @@ impl Tr {
         }
     }
 
+    /// The label of an input field: `evaluation.x`, `procurement.x`, `answers.<item>` or a
+    /// plain field name.
+    pub fn field(&self, field: &str) -> String {
+        if let Some(f) = field.strip_prefix("evaluation.") {
+            return self.of("evaluation_item", f);
+        }
+        if let Some(f) = field.strip_prefix("procurement.") {
+            return self.of("procurement_item", f);
+        }
+        if let Some(item) = field.strip_prefix("answers.") {
+            return item.to_string();
+        }
+        self.of("label", field)
+    }
+
     pub fn error(&self, code: &str) -> String {
         self.of("error", code)
     }

@@ -376,3 +376,238 @@ pub async fn class2_rejection_and_who_may_decide(app: &TestApp) {
     assert_eq!(s, StatusCode::FORBIDDEN);
     assert_eq!(body["error"]["code"], "own_application");
 }
+
+fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
+    v.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+// clause: S3.4a, S3.4b, S3.4c, S5.2.1-5
+pub async fn class2_track_through_html_forms(app: &TestApp) {
+    let im = app.browser("im").await;
+    let ism = app.browser("ism").await;
+    // The application, through the form, with confidentiality 2.
+    let (s, loc, _) = im
+        .post(
+            "/applications",
+            &[
+                ("service_name", "画面からの機密性2"),
+                ("provider", "株式会社フォーム2"),
+                ("url", "https://f2.example.com"),
+                ("org_unit", ""),
+                ("purpose", "住民対応記録の共有"),
+                ("user_scope", "市民課に限る"),
+                ("period_from", "2026-12-01"),
+                ("period_to", ""),
+                ("confidentiality", "2"),
+                ("integrity", "2"),
+                ("availability", "2"),
+                ("data_locations", "日本"),
+                ("governing_law", "日本法"),
+                ("court", "東京地方裁判所"),
+                ("tos_url", "https://f2.example.com/tos"),
+                ("tos_version", "1.0"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let id: i64 = loc
+        .trim_start_matches("/applications/")
+        .parse()
+        .expect("id");
+    let (_, html) = im.get(&loc).await;
+    assert!(html.contains("id=\"class2-notice\""));
+    assert!(html.contains("id=\"open-evaluation\""));
+    let v = |app: &TestApp| {
+        let st = app.st.clone();
+        async move {
+            st.store
+                .application(id)
+                .await
+                .expect("db")
+                .expect("row")
+                .version
+                .to_string()
+        }
+    };
+
+    // The sheet: conditional items apply (availability 2).
+    let (_, html) = im.get(&format!("/applications/{id}/self-check")).await;
+    assert!(html.contains("外部サービス要件（機密性２以上）"));
+    assert!(html.contains("条件付きの項目：この申請では回答が必要です。"));
+    let answers = app.met_answers_for(Track::Class2Plus).await;
+    let mut form: Vec<(String, String)> = answers
+        .as_object()
+        .expect("answers")
+        .iter()
+        .map(|(k, a)| {
+            (
+                format!("answer.{k}"),
+                a["value"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    form.push(("version".into(), v(app).await));
+    let refs: Vec<(&str, &str)> = form.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let (s, _, _) = im
+        .post(&format!("/applications/{id}/self-check"), &refs)
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+
+    // The evaluation: an incomplete one is saved, then the page names what is missing.
+    let (s, _, _) = im
+        .post(
+            &format!("/applications/{id}/evaluation"),
+            &[
+                ("version", &v(app).await),
+                ("tos_changeable", "yes"),
+                ("sla", "99.9%"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, html) = im.get(&format!("/applications/{id}")).await;
+    assert!(html.contains("id=\"sheet-problems\""));
+    assert!(html.contains("(イ) 情報の流通経路全般のセキュリティ設計"));
+    let e = evaluation_json();
+    let mut ev: Vec<(String, String)> = e
+        .as_object()
+        .expect("evaluation")
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
+        .collect();
+    ev.retain(|(k, _)| k != "tos_changeable");
+    ev.push(("tos_changeable".into(), "yes".into()));
+    ev.push(("version".into(), v(app).await));
+    let refs: Vec<(&str, &str)> = ev.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let (s, _, _) = im
+        .post(&format!("/applications/{id}/evaluation"), &refs)
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let p = pairs(&[
+        ("procured", "yes"),
+        ("spec_reference", "仕様書12"),
+        ("spec_includes_conditions", "yes"),
+        ("verified_on", "2026-11-20"),
+        ("verified_by", "情報 太郎"),
+        ("contract_reference", "契約-7"),
+        ("spec_in_contract", "yes"),
+    ]);
+    let mut p = p;
+    p.push(("version".into(), v(app).await));
+    let refs: Vec<(&str, &str)> = p.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let (s, _, _) = im
+        .post(&format!("/applications/{id}/procurement"), &refs)
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, html) = im.get(&format!("/applications/{id}")).await;
+    assert!(html.contains("id=\"sheet-ready\""), "ready to submit");
+    let (s, _, _) = im
+        .post(
+            &format!("/applications/{id}/submit"),
+            &[("version", &v(app).await)],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+
+    // The ISM sees it in the notifications and reviews the whole file; returns with a comment.
+    let (_, html) = ism.get("/").await;
+    assert!(html.contains("id=\"unread-count\""));
+    let (_, html) = ism.get("/notifications").await;
+    assert!(html.contains("審査依頼が届きました: 画面からの機密性2"));
+    let (s, html) = ism.get(&format!("/applications/{id}/review")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("name=\"comment.evaluation.sla\""));
+    assert!(html.contains("name=\"comment.c2-redundancy\""));
+    let (s, _, html) = ism
+        .post(
+            &format!("/applications/{id}/decision"),
+            &[
+                ("version", &v(app).await),
+                ("decision", "return"),
+                ("reason", ""),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "reason required");
+    assert!(html.contains("入力してください"));
+    let (s, _, _) = ism
+        .post(
+            &format!("/applications/{id}/decision"),
+            &[
+                ("version", &v(app).await),
+                ("decision", "return"),
+                ("reason", "RTOを記載してください"),
+                ("comment.evaluation.sla", "RTOがありません"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, html) = im.get(&format!("/applications/{id}")).await;
+    assert!(html.contains("id=\"returned-notice\""));
+    assert!(html.contains("RTOを記載してください"));
+    assert!(html.contains("RTOがありません"));
+
+    // Revised and resubmitted; the rounds can be compared.
+    let (s, _, _) = im
+        .post(
+            &format!("/applications/{id}/evaluation"),
+            &{
+                let mut ev2 = ev.clone();
+                ev2.retain(|(k, _)| k != "version" && k != "sla");
+                ev2.push(("sla".into(), "稼働率99.9%、RTO 4時間".into()));
+                ev2.push(("version".into(), v(app).await));
+                ev2
+            }
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect::<Vec<_>>(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (s, _, _) = im
+        .post(
+            &format!("/applications/{id}/submit"),
+            &[("version", &v(app).await)],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, html) = im.get(&format!("/applications/{id}/rounds")).await;
+    assert!(
+        html.contains("稼働率99.9%、RTO 4時間"),
+        "the change between rounds is shown"
+    );
+
+    // Approved by the ISM: the register shows all eight fields.
+    let (s, _, _) = ism
+        .post(
+            &format!("/applications/{id}/decision"),
+            &[
+                ("version", &v(app).await),
+                ("decision", "approve"),
+                ("reason", ""),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, html) = im.get(&format!("/applications/{id}")).await;
+    assert!(html.contains("id=\"service-link\""));
+    let (_, html) = ism.get("/register").await;
+    assert!(html.contains("画面からの機密性2"));
+    assert!(html.contains("市民課 情報 太郎"));
+    let entry = app
+        .st
+        .store
+        .register_entries()
+        .await
+        .expect("db")
+        .into_iter()
+        .find(|e| e.service_name == "画面からの機密性2")
+        .expect("entry");
+    let (s, html) = ism.get(&format!("/register/{}", entry.id)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("id=\"register-form\""));
+    let (_, html) = im.get("/notifications").await;
+    assert!(html.contains("外部サービス管理者に指名されました"));
+}

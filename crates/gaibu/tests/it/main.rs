@@ -63,4 +63,5 @@ on_both_backends!(
     several_instances_share_one_database,
     class2_track_return_resubmit_approve,
     class2_rejection_and_who_may_decide,
+    class2_track_through_html_forms,
 );

@@ -312,6 +312,62 @@ struct DetailPage {
     scheme_version: String,
     sheet_version: String,
     history: Vec<HistoryRow>,
+    evaluation: Vec<(String, String, String)>,
+    procurement: gaibu_domain::procurement::Procurement,
+    rounds: Vec<RoundView>,
+    is_reviewer: bool,
+}
+
+pub(super) struct RoundView {
+    pub round: i64,
+    pub submitted_at: String,
+    pub submitted_by: String,
+    pub decision: String,
+    pub decided_by: String,
+    pub decided_at: String,
+    pub reason: String,
+    pub comments: Vec<(String, String)>,
+}
+
+/// A readable label for a sheet item, an `evaluation.x` or a `procurement.x` key.
+pub(super) fn item_label(t: Tr, sheet: Option<&gaibu_domain::sheet::Sheet>, key: &str) -> String {
+    if key.starts_with("evaluation.") || key.starts_with("procurement.") {
+        return t.field(key);
+    }
+    sheet
+        .and_then(|s| s.item(key))
+        .map(|i| t.pick(&i.text_ja, &i.text_en).to_string())
+        .unwrap_or_else(|| key.to_string())
+}
+
+pub(super) async fn round_views(
+    st: &AppState,
+    t: Tr,
+    sheet: Option<&gaibu_domain::sheet::Sheet>,
+    rows: Vec<gaibu_store::RoundRow>,
+) -> AppResult<Vec<RoundView>> {
+    let mut out = Vec::new();
+    for r in rows {
+        let comments: std::collections::BTreeMap<String, String> =
+            serde_json::from_str(&r.comments).unwrap_or_default();
+        out.push(RoundView {
+            round: r.round,
+            submitted_at: fmt_ms(r.submitted_at),
+            submitted_by: super::user_name(st, r.submitted_by).await,
+            decision: r.decision.clone().unwrap_or_default(),
+            decided_by: match r.decided_by {
+                Some(d) => super::user_name(st, d).await,
+                None => String::new(),
+            },
+            decided_at: r.decided_at.map(fmt_ms).unwrap_or_default(),
+            reason: r.reason.clone().unwrap_or_default(),
+            comments: comments
+                .into_iter()
+                .map(|(k, v)| (item_label(t, sheet, &k), v))
+                .collect(),
+        });
+    }
+    Ok(out)
 }
 
 fn label_of(t: Tr, levels: &[Level], code: &str) -> String {
@@ -339,7 +395,7 @@ async fn detail(
     let scheme = policies::scheme(&st, row.classification_policy_id).await?;
     let units = st.store.org_units().await?;
     let tree = org_tree(&st).await?;
-    let draft = row.state == "draft";
+    let draft = application::State::parse(&row.state).is_some_and(|s| s.is_editable());
     let mine_or_manager = row.applicant_id == u.user.id
         || u.actor
             .is_information_manager_etc_over(row.org_unit_id, &tree);
@@ -347,26 +403,59 @@ async fn detail(
         && track == Track::Class1
         && u.actor
             .is_information_manager_etc_over(row.org_unit_id, &tree);
-    let (problems, total, sheet_version) = match row.sheet_policy_id {
-        Some(sid) => {
-            let sheet = policies::sheet(&st, sid).await?;
-            let problems = sheet
-                .doc
-                .check_complete(&answers, &ctx)
+    let evaluation = crate::review::evaluation_of(&row);
+    let procurement = crate::review::procurement_of(&row);
+    let sheet = match row.sheet_policy_id {
+        Some(sid) => Some(policies::sheet(&st, sid).await?),
+        None => None,
+    };
+    let (problems, total, sheet_version) = match &sheet {
+        Some(sheet) => {
+            let mut raw = sheet.doc.check_complete(&answers, &ctx);
+            if track == Track::Class2Plus {
+                raw.extend(
+                    evaluation
+                        .check_complete()
+                        .into_iter()
+                        .chain(procurement.check_complete())
+                        .map(|f| gaibu_domain::sheet::ItemProblem {
+                            item: f.field,
+                            code: f.code,
+                        }),
+                );
+            }
+            let problems = raw
                 .into_iter()
-                .map(|p| {
-                    let text = sheet
-                        .doc
-                        .item(&p.item)
-                        .map(|i| t.pick(&i.text_ja, &i.text_en).to_string())
-                        .unwrap_or(p.item.clone());
-                    (text, t.error(p.code))
-                })
+                .map(|p| (item_label(t, Some(&sheet.doc), &p.item), t.error(p.code)))
                 .collect();
-            (problems, sheet.doc.items.len(), sheet.row.version)
+            let applicable = sheet
+                .doc
+                .items
+                .iter()
+                .filter(|i| sheet.doc.applies(i, &answers, &ctx))
+                .count();
+            (problems, applicable, sheet.row.version.clone())
         }
         None => (vec![], 0, String::new()),
     };
+    let rounds = round_views(
+        &st,
+        t,
+        sheet.as_ref().map(|s| &s.doc),
+        st.store.rounds(row.id).await?,
+    )
+    .await?;
+    let is_reviewer = row.state == "submitted" && crate::review::is_reviewer(&u, &row, &tree);
+    let evaluation = gaibu_domain::evaluation::FIELDS
+        .iter()
+        .map(|(f, clause)| {
+            (
+                t.of("evaluation_item", f),
+                evaluation.get(f).to_string(),
+                clause.to_string(),
+            )
+        })
+        .collect();
     let answered = answers
         .values()
         .filter(|a| !a.value.trim().is_empty())
@@ -413,6 +502,10 @@ async fn detail(
         scheme_version: scheme.row.version.clone(),
         sheet_version,
         history,
+        evaluation,
+        procurement,
+        rounds,
+        is_reviewer,
         f,
         app: row,
         page,
@@ -430,6 +523,10 @@ struct ItemView {
     value: String,
     comment: String,
     error: String,
+    /// Applies to this application now (conditions met).
+    applies: bool,
+    conditional: bool,
+    evidence: bool,
 }
 
 struct SectionView {
@@ -474,7 +571,9 @@ async fn self_check_page(
     } = fill;
     let page = PageCtx::new(u, jar, &format!("/applications/{}/self-check", row.id));
     let t = page.t;
-    let sheet = policies::sheet_in_force(st, Track::Class1).await?;
+    let app = ops::domain(&row)?;
+    let ctx = app.context();
+    let sheet = policies::sheet_in_force(st, app.track).await?;
     let sections = sheet
         .doc
         .sections
@@ -507,6 +606,9 @@ async fn self_check_page(
                         value: a.value,
                         comment: a.comment,
                         error: errors.get(&format!("answers.{}", i.id)).to_string(),
+                        applies: sheet.doc.applies(i, answers, &ctx),
+                        conditional: i.show_if.is_some(),
+                        evidence: i.evidence,
                     }
                 })
                 .collect(),

@@ -1,9 +1,11 @@
 //! Server-rendered pages (askama, auto-escaped) in the user's language.
 
 mod admin;
-mod applications;
+pub(crate) mod applications;
 mod home;
 mod policies;
+mod register;
+mod review;
 mod services;
 mod session;
 
@@ -31,6 +33,8 @@ pub fn routes() -> Router<AppState> {
         .merge(services::routes())
         .merge(policies::routes())
         .merge(admin::routes())
+        .merge(review::routes())
+        .merge(register::routes())
 }
 
 /// What the layout needs on every page.
@@ -43,6 +47,7 @@ pub struct PageCtx {
     pub is_ciso: bool,
     pub signed_in: bool,
     pub path: String,
+    pub unread: i64,
 }
 
 impl PageCtx {
@@ -58,6 +63,7 @@ impl PageCtx {
             is_ciso: u.has_role(Role::Ciso),
             signed_in: true,
             path: path.to_string(),
+            unread: u.unread,
         }
     }
 
@@ -70,6 +76,7 @@ impl PageCtx {
             is_ciso: false,
             signed_in: false,
             path: String::new(),
+            unread: 0,
         }
     }
 
@@ -201,7 +208,7 @@ pub async fn render_error_pages(jar: CookieJar, req: Request, next: Next) -> Res
         .error
         .fields
         .iter()
-        .map(|f| format!("{}: {}", t.of("label", &f.field), pick(&f.message)))
+        .map(|f| format!("{}: {}", t.field(&f.field), pick(&f.message)))
         .collect();
     details.extend(
         info.body
