@@ -106,7 +106,8 @@ impl AccountInput {
         org_exists: impl Fn(i64) -> bool,
     ) -> Result<NewAccount, Vec<FieldError>> {
         let mut errs = Vec::new();
-        let account_id = self.account_id.trim().to_string();
+        // Identity-domain addresses are case-insensitive: one account, one spelling.
+        let account_id = self.account_id.trim().to_lowercase();
         if account_id.is_empty() {
             errs.push(FieldError::new("account_id", "required"));
         } else if !rules.is_official(&account_id) {

@@ -161,7 +161,8 @@ impl Store {
         rows.iter().map(decode).collect()
     }
 
-    /// Recomputes the whole chain, in pages so that a long history does not fill memory.
+    /// Recomputes the whole chain, in pages so that a long history does not fill memory. The
+    /// chain is checked up to the head read first, so appends while it runs do not disturb it.
     pub async fn verify_audit(&self) -> Result<VerifyOutcome> {
         let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
             .fetch_optional(&self.pool)
@@ -172,9 +173,10 @@ impl Store {
         let mut chain = ChainVerifier::default();
         loop {
             let rows = sqlx::query(&format!(
-                "SELECT {COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT 2000"
+                "SELECT {COLUMNS} FROM audit_events WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT 2000"
             ))
             .bind(chain.last_seq())
+            .bind(head_seq)
             .fetch_all(&self.pool)
             .await?;
             if rows.is_empty() {

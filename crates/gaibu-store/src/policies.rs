@@ -109,7 +109,8 @@ impl Store {
         .await?)
     }
 
-    /// Puts a pending version into force and retires the one before it, in one transaction.
+    /// Puts a pending version into force and supersedes the one before it, in one transaction,
+    /// each change with its audit event.
     pub async fn approve_policy(
         &self,
         who: &Who,
@@ -117,6 +118,11 @@ impl Store {
         now: jiff::Timestamp,
     ) -> Result<PolicyRow> {
         let mut tx = self.pool.begin().await?;
+        // Take the audit head's lock first: approvals of one kind then run one after another
+        // on PostgreSQL too, so two versions can never both end up in force.
+        sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1")
+            .execute(&mut *tx)
+            .await?;
         let n = sqlx::query(
             "UPDATE policy_versions SET status = 'approved', approved_by = $1, approved_at = $2 \
              WHERE id = $3 AND status = 'pending'",
@@ -130,14 +136,35 @@ impl Store {
         if n == 0 {
             return Err(StoreError::Stale);
         }
-        sqlx::query(
-            "UPDATE policy_versions SET status = 'superseded' \
-             WHERE kind = $1 AND status = 'approved' AND id <> $2",
-        )
+        let superseded: Vec<PolicyRow> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM policy_versions WHERE kind = $1 AND status = 'approved' AND id <> $2"
+        ))
         .bind(&before.kind)
         .bind(before.id)
-        .execute(&mut *tx)
+        .fetch_all(&mut *tx)
         .await?;
+        for old in &superseded {
+            sqlx::query("UPDATE policy_versions SET status = 'superseded' WHERE id = $1")
+                .bind(old.id)
+                .execute(&mut *tx)
+                .await?;
+            let mut after = old.clone();
+            after.status = "superseded".into();
+            append(
+                &mut tx,
+                who,
+                ms(now),
+                Event {
+                    action: "policy.superseded",
+                    entity: "policy",
+                    entity_id: Some(old.id),
+                    service_id: None,
+                    before: Some(to_json(old)),
+                    after: Some(to_json(&after)),
+                },
+            )
+            .await?;
+        }
         let after: PolicyRow = sqlx::query_as(&format!(
             "SELECT {COLUMNS} FROM policy_versions WHERE id = $1"
         ))

@@ -245,6 +245,12 @@ M = {
 "error.not_under_review": ("審査中の申請ではありません。", "This application is not under review."),
 "error.responsible_ism_required": ("この判断は、申請の所属を所管する情報セキュリティ管理者だけが行えます（5.1.1）。", "Only the Information Security Manager responsible for the application's unit may decide (5.1.1)."),
 "error.own_application": ("自分の申請を自分で審査することはできません。", "Nobody may decide on their own application."),
+"error.sheet_superseded": ("要件シートが改訂されました。現行の要件シートで要件確認をやり直してください。", "The requirement sheet has been revised: answer the sheet now in force again."),
+"error.self_assignment": ("自分自身に役割を付与することはできません。", "Nobody may assign a role to themselves."),
+"error.own_token_only": ("APIトークンは本人のものだけ発行できます。", "API tokens can be created for yourself only."),
+"error.invalid_characters": ("使用できない制御文字が含まれています。", "The input contains control characters that are not allowed."),
+"error.text_too_long": ("入力が長すぎます。", "An input is too long."),
+"audit.policy.superseded": ("旧版となった基準・様式", "Policy superseded"),
 "error.no_responsible_ism": ("この所属を所管する情報セキュリティ管理者が登録されていません。システム管理者に連絡してください。", "No Information Security Manager is responsible for this unit: contact the System Administrator."),
 }
 def q(seg):

@@ -212,14 +212,12 @@ pub async fn approve(
     version: i64,
 ) -> AppResult<(ApplicationRow, ServiceRow)> {
     let row = load_for_change(st, id).await?;
-    check_version(&row, version)?;
     let app = domain(&row)?;
-    let sheet = match row.sheet_policy_id {
-        Some(sid) => policies::sheet(st, sid).await?,
-        None => policies::sheet_in_force(st, Track::Class1).await?,
-    };
+    let sheet = policies::sheet_in_force(st, Track::Class1).await?;
     let tree = org_tree(st).await?;
     let now = st.now();
+    // The rules first (so a refusal is a 403, audited, whatever version was sent), then the
+    // version, then whether the answers were given to the sheet now in force (S1.3).
     let approval = match application::approve_class1(&app, &sheet.doc, &u.actor, &tree, now) {
         Ok(a) => a,
         Err(ApproveError::SheetNotMet(p)) => return Err(AppError::SheetNotMet(p)),
@@ -229,6 +227,10 @@ pub async fn approve(
         }
         Err(ApproveError::Domain(e)) => return Err(e.into()),
     };
+    check_version(&row, version)?;
+    if row.sheet_policy_id != Some(sheet.row.id) {
+        return Err(AppError::Conflict("sheet_superseded"));
+    }
     let classification = policies::scheme(st, row.classification_policy_id).await?;
     let snapshot = serde_json::json!({
         "application_id": row.id,

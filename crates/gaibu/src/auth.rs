@@ -301,7 +301,9 @@ async fn authenticate_inner(
         return Err(fail(AppError::Unauthenticated));
     };
     let (mut parts, body) = req.into_parts();
-    let body = if unsafe_method && let Some(expected) = user.csrf.clone() {
+    // The sign-in form carries no token (there is no session yet); it makes a new session.
+    let needs_token = unsafe_method && path != "/login";
+    let body = if needs_token && let Some(expected) = user.csrf.clone() {
         // A browser session: the token must come with the request.
         let header_token = parts
             .headers
@@ -322,6 +324,19 @@ async fn authenticate_inner(
             ct_eq(t.as_bytes(), expected.as_bytes())
         });
         if !ok {
+            let detail = serde_json::json!({ "code": "csrf_failed", "path": path }).to_string();
+            state
+                .store
+                .audit_alone(
+                    &user.who(),
+                    state.now(),
+                    "access.denied",
+                    "request",
+                    None,
+                    Some(detail),
+                )
+                .await
+                .map_err(|e| fail(e.into()))?;
             return Err(fail(AppError::Forbidden("csrf_failed")));
         }
         body

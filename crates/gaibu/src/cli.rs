@@ -302,6 +302,13 @@ async fn user(cmd: UserCommand) -> anyhow::Result<i32> {
             role,
             db,
         } => {
+            // Check the role first, so that a typo does not leave a user without it.
+            if let Some(r) = &role
+                && gaibu_domain::role::Role::parse(r).is_none()
+            {
+                let all = gaibu_domain::role::Role::ALL.map(|r| r.as_str()).join(", ");
+                anyhow::bail!("unknown role {r:?}: one of {all}");
+            }
             let st = server::open(&db.url()?, Config::default()).await?;
             let input = UserInput {
                 login,

@@ -6,12 +6,16 @@ use crate::auth::acting_as;
 use crate::error::AppResult;
 use crate::people::{self, OrgUnitInput, RoleInput, UserInput};
 use crate::policies;
+use crate::review;
 use crate::services;
 use crate::state::{AppState, Config};
 use gaibu_domain::account::AccountInput;
 use gaibu_domain::application::ApplicationInput;
 use gaibu_domain::classification::Track;
+use gaibu_domain::evaluation::Evaluation;
 use gaibu_domain::ledger::{LedgerInput, RetireInput};
+use gaibu_domain::procurement::Procurement;
+use gaibu_domain::review::DecisionInput;
 use gaibu_domain::sheet::{Answer, AnswerType, Answers, YES};
 use gaibu_store::Who;
 
@@ -307,19 +311,111 @@ pub async fn seed(st: &AppState) -> AppResult<()> {
     half.retain(|k, _| keep.contains(k));
     applications::save_self_check(st, &staff, a.id, a.version, &half).await?;
 
-    // 5. A class-2 draft, waiting for the class-2+ track.
-    applications::create(
+    // 5. Class 2: returned once by the ISM, revised, approved; in the ledger and the register.
+    let ism = acting_as(st, id("ism")).await?;
+    let sheet2 = policies::sheet_in_force(st, Track::Class2Plus).await?;
+    let no = Procurement {
+        procured: "no".into(),
+        ..Default::default()
+    };
+    let a = applications::create(
         st,
         &im,
         &demo_input(
             "文書共有クラウド（デモ）",
             "デモクラウド株式会社",
             "2",
-            "2026-12-01",
+            "2026-06-01",
+        ),
+    )
+    .await?;
+    let a =
+        applications::save_self_check(st, &im, a.id, a.version, &met_answers(&sheet2.doc)).await?;
+    let mut evaluation = demo_evaluation();
+    evaluation.sla = "稼働率99.9%".into();
+    let a = review::save_evaluation(st, &im, a.id, a.version, &evaluation).await?;
+    let a = review::save_procurement(st, &im, a.id, a.version, &no).await?;
+    let a = review::submit(st, &im, a.id, a.version).await?;
+    let back = DecisionInput {
+        decision: "return".into(),
+        reason: "SLAに目標復旧時間（RTO）を記載してください".into(),
+        comments: [(
+            "evaluation.sla".to_string(),
+            "RTOの記載がありません".to_string(),
+        )]
+        .into(),
+    };
+    let (a, _) = review::decide(st, &ism, a.id, a.version, &back).await?;
+    let a = review::save_evaluation(st, &im, a.id, a.version, &demo_evaluation()).await?;
+    let a = review::submit(st, &im, a.id, a.version).await?;
+    let ok = DecisionInput {
+        decision: "approve".into(),
+        ..Default::default()
+    };
+    if let (_, Some(s)) = review::decide(st, &ism, a.id, a.version, &ok).await? {
+        services::register_in_ledger(
+            st,
+            &im,
+            s.id,
+            s.version,
+            &LedgerInput {
+                system_name: s.name.clone(),
+                registered_on: "2026-06-15".into(),
+                note: String::new(),
+            },
+        )
+        .await?;
+    }
+
+    // 6. Class 2, submitted and waiting for the ISM's review.
+    let bsm = acting_as(st, id("bsm")).await?;
+    let a = applications::create(
+        st,
+        &bsm,
+        &demo_input(
+            "オンライン予約サービス（デモ）",
+            "デモ予約株式会社",
+            "2",
+            "2027-01-04",
+        ),
+    )
+    .await?;
+    let a =
+        applications::save_self_check(st, &bsm, a.id, a.version, &met_answers(&sheet2.doc)).await?;
+    let a = review::save_evaluation(st, &bsm, a.id, a.version, &demo_evaluation()).await?;
+    let a = review::save_procurement(st, &bsm, a.id, a.version, &no).await?;
+    review::submit(st, &bsm, a.id, a.version).await?;
+
+    // 7. A class-2 draft, just started.
+    applications::create(
+        st,
+        &staff,
+        &demo_input(
+            "電子契約サービス（デモ）",
+            "デモサイン株式会社",
+            "2",
+            "2027-04-01",
         ),
     )
     .await?;
     Ok(())
+}
+
+fn demo_evaluation() -> Evaluation {
+    Evaluation {
+        security_requirements: "機密性2の情報を扱うため、通信・保存時の暗号化、管理者の多要素認証、アクセス元IPの制限を要件とした".into(),
+        security_design: "庁内端末→LGWAN接続系→インターネット分離環境→サービス。各区間の暗号化と責任範囲を図示".into(),
+        provider_reliability: "ISMAP登録（登録番号・有効期限を確認）、SOC2 Type2報告書".into(),
+        contract_clauses: "インシデントの報告義務（24時間以内）、損害賠償、守秘義務を規約で確認".into(),
+        sla: "稼働率99.9%、RTO 4時間、東西2リージョンで冗長化".into(),
+        backup_level: "日次バックアップ（遠隔地保管）。重要データは月次で庁内にも保管".into(),
+        tos_changeable: "no".into(),
+        tos_acceptability: "約款は変更できないが、報告義務・賠償・データ消去の条件は本市の基準を満たし受容可能".into(),
+        special_agreement: String::new(),
+        unfavourable_terms: "賠償上限は年額利用料。代替手段（庁内ファイルサーバ）を確保した上で受容".into(),
+        responsibility_split: "基盤・ミドルウェアは提供者、アカウント・権限・共有設定は本市".into(),
+        dev_ops_information: "運用手順書・脆弱性対応方針の提供を契約前に確認".into(),
+    }
 }
 
 #[allow(clippy::disallowed_methods)] // names a fresh directory

@@ -222,3 +222,33 @@ impl From<axum::extract::rejection::PathRejection> for AppError {
         AppError::NotFound
     }
 }
+
+/// The longest text any single input may carry.
+pub const MAX_TEXT_CHARS: usize = 20_000;
+
+/// Input hygiene at the boundary: no control characters other than tab and newline (NUL is
+/// refused by PostgreSQL and would be kept by SQLite), and no unbounded texts.
+pub fn check_text(s: &str) -> Result<(), AppError> {
+    if s.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(AppError::BadRequest("invalid_characters"));
+    }
+    if s.chars().count() > MAX_TEXT_CHARS {
+        return Err(AppError::BadRequest("text_too_long"));
+    }
+    Ok(())
+}
+
+/// Applies `check_text` to every string in a JSON document.
+pub fn check_json_text(v: &serde_json::Value) -> Result<(), AppError> {
+    match v {
+        serde_json::Value::String(s) => check_text(s),
+        serde_json::Value::Array(a) => a.iter().try_for_each(check_json_text),
+        serde_json::Value::Object(m) => m.iter().try_for_each(|(k, v)| {
+            check_text(k)?;
+            check_json_text(v)
+        }),
+        _ => Ok(()),
+    }
+}

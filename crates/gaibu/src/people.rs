@@ -157,6 +157,10 @@ pub async fn assign_role(
     user_id: i64,
     input: &RoleInput,
 ) -> AppResult<RoleRow> {
+    // Nobody grants themselves a role: a System Administrator would otherwise become anyone.
+    if who.user_id == Some(user_id) {
+        return Err(AppError::Forbidden("self_assignment"));
+    }
     let mut errs = Vec::new();
     let role = Role::parse(input.role.trim());
     if role.is_none() {

@@ -129,10 +129,7 @@ pub async fn submit(
     let row = load_for_change(st, id).await?;
     let tree = org_tree(st).await?;
     let app = apps::domain(&row)?;
-    let sheet = match row.sheet_policy_id {
-        Some(sid) => policies::sheet(st, sid).await?,
-        None => policies::sheet_in_force(st, app.track).await?,
-    };
+    let sheet = policies::sheet_in_force(st, app.track).await?;
     match review::submit(
         &app,
         &u.actor,
@@ -148,6 +145,9 @@ pub async fn submit(
         Err(SubmitError::Incomplete(p)) => return Err(AppError::Incomplete(p)),
     }
     check_version(&row, version)?;
+    if row.sheet_policy_id != Some(sheet.row.id) {
+        return Err(AppError::Conflict("sheet_superseded"));
+    }
     let reviewers = responsible_isms(st, row.org_unit_id, &tree).await?;
     if reviewers.is_empty() {
         return Err(AppError::Conflict("no_responsible_ism"));

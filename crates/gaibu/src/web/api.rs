@@ -29,10 +29,21 @@ use gaibu_store::{
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
-/// JSON bodies whose rejections answer with the API's error shape.
-#[derive(FromRequest)]
-#[from_request(via(axum::Json), rejection(AppError))]
+/// JSON bodies whose rejections answer with the API's error shape, checked for control
+/// characters and size like every other input.
 pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, AppError> {
+        let Json(v) = Json::<serde_json::Value>::from_request(req, state).await?;
+        crate::error::check_json_text(&v)?;
+        serde_json::from_value(v).map(ApiJson).map_err(|e| {
+            tracing::debug!(error = %e, "JSON of the wrong shape");
+            AppError::BadRequest("malformed_json")
+        })
+    }
+}
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -420,7 +431,10 @@ async fn list_accounts(
     let s = svcs::get(&st, id).await?;
     match svcs::accounts(&st, &u, &s).await? {
         Some(a) => Ok(Json(a)),
-        None => Err(AppError::Forbidden("accounts_hidden")),
+        None => {
+            let r = gaibu_domain::Refusal::Forbidden("accounts_hidden");
+            Err(crate::audit_denial::refuse(&st, &u, r, "account.list", "service", Some(id)).await)
+        }
     }
 }
 
@@ -465,11 +479,19 @@ pub struct HistoryEvent {
 #[utoipa::path(get, path = "/api/v1/services/{id}/history", responses((status = 200, body = Vec<HistoryEvent>), (status = 404, body = ErrorBody)))]
 async fn service_history(
     State(st): State<AppState>,
-    _u: CurrentUser,
+    u: CurrentUser,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Vec<HistoryEvent>>> {
     let s = svcs::get(&st, id).await?;
-    let parse = |s: &Option<String>| s.as_deref().and_then(|s| serde_json::from_str(s).ok());
+    // The contents (applications' answers, account addresses) only for those who may read
+    // them; everyone else sees who did what, when.
+    let full = svcs::may_view_accounts(&u, &s, &crate::auth::org_tree(&st).await?);
+    let parse = |s: &Option<String>| {
+        if !full {
+            return None;
+        }
+        s.as_deref().and_then(|s| serde_json::from_str(s).ok())
+    };
     Ok(Json(
         st.store
             .service_history(s.id, s.application_id)

@@ -271,6 +271,71 @@ pub async fn bad_input_is_answered_clearly(app: &TestApp) {
         .expect("send");
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 
+    // Control characters are refused at the boundary, the same on both databases.
+    let mut nul = application_json("名前\u{0}付き", "1");
+    let (s, body) = im.post("/applications", nul.take()).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["code"], "invalid_characters");
+    let res = reqwest::Client::new()
+        .post(format!("{}/login", app.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("login=a%00b&password=x")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    // A sign-in while signed in works (the form has no token; it starts a new session).
+    let signed_in = app.browser("im").await;
+    let (s, loc, _) = signed_in
+        .post_raw(
+            "/login",
+            &form(&[
+                ("login", "im"),
+                ("password", gaibu::demo::DEMO_PASSWORD),
+                ("next", "/\t/evil.example"),
+            ]),
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert_eq!(loc, "/", "no open redirect");
+
+    // The history of a service: contents only for those who may read them.
+    let (_, svc_list) = im.get("/services").await;
+    let sid = svc_list[0]["id"].as_i64().expect("a demo service");
+    let (_, full) = im.get(&format!("/services/{sid}/history")).await;
+    assert!(
+        full.as_array()
+            .expect("history")
+            .iter()
+            .any(|e| !e["after"].is_null())
+    );
+    let (s, bare) = infra.get(&format!("/services/{sid}/history")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        bare.as_array()
+            .expect("history")
+            .iter()
+            .all(|e| e["after"].is_null() && e["before"].is_null())
+    );
+
+    // A System Administrator grants roles to others only, and makes API tokens for themselves.
+    let admin = app.api("admin").await;
+    let admin_id = app.user_id("admin").await;
+    let (s, body) = admin
+        .post(
+            &format!("/users/{admin_id}/roles"),
+            json!({"role": "information_manager", "org_unit": "CITY"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["error"]["code"], "self_assignment");
+    let admin_b = app.browser("admin").await;
+    let ciso_id = app.user_id("ciso").await;
+    let (s, _, _) = admin_b
+        .post(&format!("/admin/users/{ciso_id}/token"), &[("name", "x")])
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
     // A wrong password: refused, audited.
     let res = reqwest::Client::new()
         .post(format!("{}/login", app.base))

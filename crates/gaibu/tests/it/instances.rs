@@ -37,6 +37,13 @@ pub async fn several_instances_share_one_database(app: &TestApp) {
                 .map(|r| r.status())
         }));
     }
+    // `audit verify` while the writes go on: never a false alarm.
+    for _ in 0..20 {
+        match app.st.store.verify_audit().await.expect("verify") {
+            gaibu_store::VerifyOutcome::Intact { .. } => {}
+            broken => panic!("verify during writes: {broken:?}"),
+        }
+    }
     for t in tasks {
         assert_eq!(t.await.expect("join").expect("send"), StatusCode::CREATED);
     }

@@ -23,6 +23,12 @@ pub async fn policy_takes_effect_only_on_ciso_approval(app: &TestApp) {
         .post("/applications", application_json("旧版で作成", "1"))
         .await;
     let old_sheet = old_app["sheet_policy_id"].as_i64().expect("sheet id");
+    let (_, old_app) = im
+        .put(
+            &format!("/applications/{}/self-check", id_of(&old_app)),
+            json!({"version": old_app["version"], "answers": app.met_answers().await}),
+        )
+        .await;
 
     // Only a CISO may load a version, and a broken one is refused whole.
     let staff = app.browser("staff").await;
@@ -86,6 +92,37 @@ pub async fn policy_takes_effect_only_on_ciso_approval(app: &TestApp) {
     assert_eq!(a["sheet_policy_id"].as_i64(), Some(pid));
     let (_, again) = im.get(&format!("/applications/{}", id_of(&old_app))).await;
     assert_eq!(again["sheet_policy_id"].as_i64(), Some(old_sheet));
+    // Superseding is itself recorded.
+    let hist = app
+        .st
+        .store
+        .entity_history("policy", old_sheet)
+        .await
+        .expect("history");
+    assert!(hist.iter().any(|e| e.action == "policy.superseded"));
+    // Answers given to the old sheet are not approved under the new one: answer it again.
+    let (s, body) = im
+        .post(
+            &format!("/applications/{}/approve", id_of(&again)),
+            json!({"version": again["version"]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "sheet_superseded", "{body}");
+    let (_, again) = im
+        .put(
+            &format!("/applications/{}/self-check", id_of(&again)),
+            json!({"version": again["version"], "answers": app.met_answers().await}),
+        )
+        .await;
+    assert_eq!(again["sheet_policy_id"].as_i64(), Some(pid));
+    let (s, body) = im
+        .post(
+            &format!("/applications/{}/approve", id_of(&again)),
+            json!({"version": again["version"]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
 }
 
 // clause: S2.1, S2.2 — the five-level scheme is only data

@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 struct UserView {
+    is_self: bool,
     user: UserRow,
     org: String,
     roles: Vec<String>,
@@ -73,6 +74,7 @@ async fn render(
         .await?
         .into_iter()
         .map(|user| UserView {
+            is_self: user.id == u.user.id,
             org: org_name(t, &units, user.org_unit_id),
             roles: roles
                 .iter()
@@ -207,6 +209,13 @@ async fn create_token(
 ) -> AppResult<Response> {
     people::require_system_administrator(&st, &u, "api_token.create").await?;
     st.store.user(id).await?.ok_or(AppError::NotFound)?;
+    // A token acts as its holder: administrators make their own only.
+    if id != u.user.id {
+        let r = gaibu_domain::Refusal::Forbidden("own_token_only");
+        return Err(
+            crate::audit_denial::refuse(&st, &u, r, "api_token.create", "user", Some(id)).await,
+        );
+    }
     let (_, token) = people::create_api_token(&st, &u.who(), id, form.get("name")).await?;
     let t = PageCtx::new(&u, &jar, "").t;
     let notice = format!("{}: {}", t.get("admin.token_created"), token);

@@ -424,6 +424,16 @@ async fn detail(
                         }),
                 );
             }
+            if draft
+                && policies::sheet_in_force(&st, track)
+                    .await
+                    .is_ok_and(|s| s.row.id != sheet.row.id)
+            {
+                raw.push(gaibu_domain::sheet::ItemProblem {
+                    item: String::new(),
+                    code: "sheet_superseded",
+                });
+            }
             let problems = raw
                 .into_iter()
                 .map(|p| (item_label(t, Some(&sheet.doc), &p.item), t.error(p.code)))
@@ -449,17 +459,29 @@ async fn detail(
     let evaluation = gaibu_domain::evaluation::FIELDS
         .iter()
         .map(|(f, clause)| {
-            (
-                t.of("evaluation_item", f),
-                evaluation.get(f).to_string(),
-                clause.to_string(),
-            )
+            let v = evaluation.get(f);
+            let shown = if *f == "tos_changeable" {
+                t.of("yesno", v)
+            } else {
+                v.to_string()
+            };
+            (t.of("evaluation_item", f), shown, clause.to_string())
         })
         .collect();
-    let answered = answers
-        .values()
-        .filter(|a| !a.value.trim().is_empty())
-        .count();
+    let answered = match &sheet {
+        Some(sheet) => sheet
+            .doc
+            .items
+            .iter()
+            .filter(|i| sheet.doc.applies(i, &answers, &ctx))
+            .filter(|i| {
+                answers
+                    .get(&i.id)
+                    .is_some_and(|a| !a.value.trim().is_empty())
+            })
+            .count(),
+        None => 0,
+    };
     let service_id = st.store.service_of_application(row.id).await?.map(|s| s.id);
     let history = history_rows(t, &st.store.entity_history("application", row.id).await?);
     let page_data = DetailPage {

@@ -121,9 +121,12 @@ impl<S: Send + Sync> FromRequest<S> for FormPairs {
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|_| AppError::BadRequest("malformed_form"))?;
-        serde_urlencoded::from_bytes(&bytes)
-            .map(FormPairs)
-            .map_err(|_| AppError::BadRequest("malformed_form"))
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|_| AppError::BadRequest("malformed_form"))?;
+        for (_, v) in &pairs {
+            crate::error::check_text(v)?;
+        }
+        Ok(FormPairs(pairs))
     }
 }
 

@@ -50,7 +50,12 @@ fn lang_cookie(lang: Lang) -> Cookie<'static> {
 
 /// Only same-site paths: never an open redirect.
 fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    // Browsers drop tabs and newlines from URLs, so "/\t/evil" would become "//evil".
+    if next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(|c| c.is_control() || c.is_whitespace())
+    {
         next
     } else {
         "/"
@@ -165,5 +170,8 @@ mod tests {
         assert_eq!(safe_next("//evil.example"), "/");
         assert_eq!(safe_next("https://evil.example"), "/");
         assert_eq!(safe_next("/\\evil"), "/");
+        assert_eq!(safe_next("/\t/evil.example"), "/");
+        assert_eq!(safe_next("/\n"), "/");
+        assert_eq!(safe_next("/ /evil.example"), "/");
     }
 }
