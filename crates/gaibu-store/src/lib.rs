@@ -23,6 +23,7 @@ mod services;
 
 pub use applications::ApplicationContent;
 pub use audit::VerifyOutcome;
+pub use notifications::{MAX_ATTEMPTS, OutboxItem};
 pub use org::{NewOrgUnit, NewUser, SessionRow};
 pub use review::{Decided, RegisterFields};
 pub use rows::*;

@@ -11,14 +11,16 @@ pub(crate) struct NewNotification<'a> {
     pub subject: &'a str,
 }
 
+/// Records a notification and, for a user with an e-mail address, queues the e-mail — in the
+/// caller's transaction, so neither exists without the event.
 pub(crate) async fn notify(
     conn: &mut AnyConnection,
     n: &NewNotification<'_>,
     now: jiff::Timestamp,
 ) -> Result<()> {
-    sqlx::query(
+    let id: i64 = sqlx::query(
         "INSERT INTO notifications (user_id, kind, application_id, service_id, subject, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(n.user_id)
     .bind(n.kind)
@@ -26,14 +28,115 @@ pub(crate) async fn notify(
     .bind(n.service_id)
     .bind(n.subject)
     .bind(ms(now))
-    .execute(conn)
+    .fetch_one(&mut *conn)
+    .await?
+    .try_get("id")?;
+    sqlx::query(
+        "INSERT INTO email_outbox (notification_id, created_at) \
+         SELECT $1, $2 FROM users WHERE id = $3 AND email <> ''",
+    )
+    .bind(id)
+    .bind(ms(now))
+    .bind(n.user_id)
+    .execute(&mut *conn)
     .await?;
     Ok(())
 }
 
+/// A queued e-mail with what is needed to write it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OutboxItem {
+    pub id: i64,
+    pub attempts: i64,
+    pub kind: String,
+    pub subject: String,
+    pub application_id: Option<i64>,
+    pub service_id: Option<i64>,
+    pub email: String,
+    pub display_name: String,
+    pub lang: String,
+}
+
+/// Give up on a message after this many attempts; it stays in the table with its last error.
+pub const MAX_ATTEMPTS: i64 = 5;
+
 const COLUMNS: &str = "id, user_id, kind, application_id, service_id, subject, created_at, read_at";
 
 impl Store {
+    /// Leases up to `limit` unsent e-mails to `owner` until `lease_until`. The lease condition is
+    /// repeated outside the subquery so that two instances racing for a row cannot both win.
+    pub async fn claim_outbox(
+        &self,
+        owner: &str,
+        now: jiff::Timestamp,
+        lease_until: jiff::Timestamp,
+        limit: i64,
+    ) -> Result<Vec<OutboxItem>> {
+        let ids: Vec<i64> = sqlx::query(
+            "UPDATE email_outbox SET lease_owner = $1, lease_until = $2, attempts = attempts + 1 \
+             WHERE id IN (SELECT id FROM email_outbox WHERE sent_at IS NULL AND attempts < $3 \
+                          AND (lease_until IS NULL OR lease_until < $4) ORDER BY id LIMIT $5) \
+             AND sent_at IS NULL AND (lease_until IS NULL OR lease_until < $4) RETURNING id",
+        )
+        .bind(owner)
+        .bind(ms(lease_until))
+        .bind(MAX_ATTEMPTS)
+        .bind(ms(now))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| r.try_get("id"))
+        .collect::<std::result::Result<_, _>>()?;
+        let mut out = Vec::new();
+        for id in ids {
+            let item: OutboxItem = sqlx::query_as(
+                "SELECT o.id, o.attempts, n.kind, n.subject, n.application_id, n.service_id, \
+                 u.email, u.display_name, u.lang FROM email_outbox o \
+                 JOIN notifications n ON n.id = o.notification_id JOIN users u ON u.id = n.user_id \
+                 WHERE o.id = $1 AND o.lease_owner = $2",
+            )
+            .bind(id)
+            .bind(owner)
+            .fetch_one(&self.pool)
+            .await?;
+            out.push(item);
+        }
+        Ok(out)
+    }
+
+    pub async fn outbox_sent(&self, id: i64, owner: &str, now: jiff::Timestamp) -> Result<()> {
+        sqlx::query(
+            "UPDATE email_outbox SET sent_at = $1, last_error = NULL WHERE id = $2 AND lease_owner = $3",
+        )
+        .bind(ms(now))
+        .bind(id)
+        .bind(owner)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Records a failed attempt; the message is tried again once `retry_at` has passed.
+    pub async fn outbox_failed(
+        &self,
+        id: i64,
+        owner: &str,
+        error: &str,
+        retry_at: jiff::Timestamp,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE email_outbox SET last_error = $1, lease_until = $2 WHERE id = $3 AND lease_owner = $4",
+        )
+        .bind(error)
+        .bind(ms(retry_at))
+        .bind(id)
+        .bind(owner)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     pub async fn notifications(&self, user_id: i64, limit: i64) -> Result<Vec<NotificationRow>> {
         Ok(sqlx::query_as(&format!(
             "SELECT {COLUMNS} FROM notifications WHERE user_id = $1 ORDER BY id DESC LIMIT $2"

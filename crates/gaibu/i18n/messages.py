@@ -251,6 +251,8 @@ M = {
 "error.invalid_characters": ("使用できない制御文字が含まれています。", "The input contains control characters that are not allowed."),
 "error.text_too_long": ("入力が長すぎます。", "An input is too long."),
 "audit.policy.superseded": ("旧版となった基準・様式", "Policy superseded"),
+"mail.greeting": ("{name} 様", "Dear {name},"),
+"mail.footer": ("外部サービス管理（gaibu）からの自動送信です。", "Sent automatically by External Service Governance (gaibu)."),
 "error.no_responsible_ism": ("この所属を所管する情報セキュリティ管理者が登録されていません。システム管理者に連絡してください。", "No Information Security Manager is responsible for this unit: contact the System Administrator."),
 }
 def q(seg):

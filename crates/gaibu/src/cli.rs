@@ -28,6 +28,32 @@ pub struct DbArgs {
     pub data_dir: PathBuf,
 }
 
+#[derive(Args, Debug, Clone)]
+pub struct MailArgs {
+    /// SMTP relay for notification e-mail, e.g. smtp://relay.city.lg.jp:25 (none: in-app only)
+    #[arg(long, env = "GAIBU_SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// Sender address of notification e-mail
+    #[arg(long, env = "GAIBU_MAIL_FROM", default_value = "gaibu@localhost")]
+    pub mail_from: String,
+    /// The address users reach the server at, for links in e-mail (default: http://LISTEN)
+    #[arg(long, env = "GAIBU_PUBLIC_URL")]
+    pub public_url: Option<String>,
+}
+
+impl MailArgs {
+    pub fn config(&self, listen: &str) -> Option<crate::mail::MailConfig> {
+        self.smtp_url.as_ref().map(|url| crate::mail::MailConfig {
+            smtp_url: url.clone(),
+            from: self.mail_from.clone(),
+            public_url: self
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{listen}")),
+        })
+    }
+}
+
 impl DbArgs {
     pub fn url(&self) -> anyhow::Result<String> {
         server::database_url(self.database_url.as_deref(), &self.data_dir)
@@ -45,11 +71,15 @@ pub enum Command {
         /// Mark cookies Secure (when served over TLS, e.g. behind a load balancer)
         #[arg(long, env = "GAIBU_SECURE_COOKIES")]
         secure_cookies: bool,
+        #[command(flatten)]
+        mail: MailArgs,
     },
     /// Run the server on a new demo database with demo users for every role
     Demo {
         #[arg(long, env = "GAIBU_LISTEN", default_value = "127.0.0.1:8080")]
         listen: String,
+        #[command(flatten)]
+        mail: MailArgs,
     },
     /// The audit trail
     Audit {
@@ -208,6 +238,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             listen,
             db,
             secure_cookies,
+            mail,
         } => {
             let url = db.url()?;
             let st = server::open(
@@ -227,10 +258,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
                 listener.local_addr()?,
                 server::redact(&url)
             );
-            server::serve(st, listener).await?;
+            server::serve(st, listener, mail.config(&listen)).await?;
             Ok(0)
         }
-        Command::Demo { listen } => crate::demo::run(&listen).await.map(|_| 0),
+        Command::Demo { listen, mail } => crate::demo::run(&listen, mail.config(&listen))
+            .await
+            .map(|_| 0),
         Command::Audit {
             command: AuditCommand::Verify { db },
         } => {

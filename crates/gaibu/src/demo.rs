@@ -419,7 +419,7 @@ fn demo_evaluation() -> Evaluation {
 }
 
 #[allow(clippy::disallowed_methods)] // names a fresh directory
-pub async fn run(listen: &str) -> anyhow::Result<()> {
+pub async fn run(listen: &str, mail: Option<crate::mail::MailConfig>) -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join(format!(
         "gaibu-demo-{}",
         jiff::Timestamp::now().as_millisecond()
@@ -439,5 +439,5 @@ pub async fn run(listen: &str) -> anyhow::Result<()> {
     for (login, name, _, position, role, role_org) in DEMO_USERS {
         println!("    {login:<7} {role} @ {role_org}  ({name}, {position})");
     }
-    crate::server::serve(st, listener).await
+    crate::server::serve(st, listener, mail).await
 }

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod demo;
 pub mod error;
 pub mod i18n;
+pub mod mail;
 pub mod people;
 pub mod policies;
 pub mod register;

@@ -58,8 +58,17 @@ pub async fn bind(listen: &str) -> anyhow::Result<TcpListener> {
         .with_context(|| format!("cannot listen on {listen}"))
 }
 
-/// Serves until Ctrl-C or SIGTERM.
-pub async fn serve(st: AppState, listener: TcpListener) -> anyhow::Result<()> {
+/// Serves until Ctrl-C or SIGTERM, sending notification e-mail when SMTP is configured.
+pub async fn serve(
+    st: AppState,
+    listener: TcpListener,
+    mail: Option<crate::mail::MailConfig>,
+) -> anyhow::Result<()> {
+    if let Some(cfg) = mail {
+        let mailer = crate::mail::Mailer::new(&cfg)?;
+        crate::mail::spawn_worker(st.clone(), mailer, std::time::Duration::from_secs(5));
+        tracing::info!(smtp = %redact(&cfg.smtp_url), "notification e-mail enabled");
+    }
     let app = crate::web::router(st.clone());
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())

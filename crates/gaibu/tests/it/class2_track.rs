@@ -24,7 +24,7 @@ pub fn evaluation_json() -> Value {
 }
 
 /// A class-2 application with its sheet met, ready to submit. Returns (id, version).
-async fn prepared(app: &TestApp, login: &str, name: &str) -> (i64, i64) {
+pub async fn prepared(app: &TestApp, login: &str, name: &str) -> (i64, i64) {
     let c = app.api(login).await;
     let (s, a) = c.post("/applications", application_json(name, "2")).await;
     assert_eq!(s, StatusCode::CREATED, "{a}");

@@ -10,6 +10,7 @@ mod browser;
 mod class2_track;
 mod html_track;
 mod instances;
+mod mail;
 mod policy;
 
 /// Declares each scenario once per backend: `sqlite::name` and `postgres::name`.
@@ -47,6 +48,7 @@ mod scenarios {
     pub use crate::class2_track::*;
     pub use crate::html_track::*;
     pub use crate::instances::*;
+    pub use crate::mail::*;
     pub use crate::policy::*;
 }
 
@@ -64,4 +66,5 @@ on_both_backends!(
     class2_track_return_resubmit_approve,
     class2_rejection_and_who_may_decide,
     class2_track_through_html_forms,
+    notification_email_reaches_the_applicant,
 );
