@@ -10,6 +10,7 @@ pub mod audit;
 pub mod classification;
 pub mod error;
 pub mod evaluation;
+pub mod evidence;
 pub mod ledger;
 pub mod policy;
 pub mod procurement;

@@ -13,6 +13,7 @@
 mod accounts;
 mod applications;
 mod audit;
+mod evidence;
 mod notifications;
 mod org;
 mod policies;
@@ -23,6 +24,7 @@ mod services;
 
 pub use applications::ApplicationContent;
 pub use audit::VerifyOutcome;
+pub use evidence::NewEvidence;
 pub use notifications::{MAX_ATTEMPTS, OutboxItem};
 pub use org::{NewOrgUnit, NewUser, SessionRow};
 pub use review::{Decided, RegisterFields};

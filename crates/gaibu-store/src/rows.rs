@@ -129,6 +129,25 @@ pub struct RegisterRow {
     pub version: i64,
 }
 
+/// An evidence file's record (S3.2c).
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct EvidenceRow {
+    pub id: i64,
+    pub application_id: i64,
+    /// The sheet item or `evaluation.<field>` it supports; empty for the application as a whole.
+    pub item_key: String,
+    pub filename: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    /// A certificate's or report's expiry date.
+    pub expires_on: Option<String>,
+    pub note: String,
+    pub uploaded_by: i64,
+    pub uploaded_at: i64,
+    pub removed_at: Option<i64>,
+}
+
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct NotificationRow {
     pub id: i64,

@@ -248,6 +248,13 @@ fn form_csrf(body: &[u8]) -> Option<String> {
         .map(|(_, v)| v)
 }
 
+fn query_csrf(query: &str) -> Option<String> {
+    form_urlencoded_pairs(query.as_bytes())
+        .into_iter()
+        .find(|(k, _)| k == "_csrf")
+        .map(|(_, v)| v)
+}
+
 fn form_urlencoded_pairs(body: &[u8]) -> Vec<(String, String)> {
     serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).unwrap_or_default()
 }
@@ -310,8 +317,15 @@ async fn authenticate_inner(
             .get("x-csrf-token")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
+        let multipart = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
         let (token, body) = match header_token {
             Some(t) => (Some(t), body),
+            // File uploads carry the token in the form's action URL: their bodies are large.
+            None if multipart => (query_csrf(parts.uri.query().unwrap_or("")), body),
             None => {
                 let bytes = to_bytes(body, MAX_FORM_BYTES)
                     .await

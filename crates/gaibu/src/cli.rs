@@ -71,6 +71,9 @@ pub enum Command {
         /// Mark cookies Secure (when served over TLS, e.g. behind a load balancer)
         #[arg(long, env = "GAIBU_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// The largest evidence file accepted, in MB (files live in DATA_DIR/evidence)
+        #[arg(long, env = "GAIBU_MAX_UPLOAD_MB", default_value_t = 20)]
+        max_upload_mb: usize,
         #[command(flatten)]
         mail: MailArgs,
     },
@@ -238,6 +241,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             listen,
             db,
             secure_cookies,
+            max_upload_mb,
             mail,
         } => {
             let url = db.url()?;
@@ -245,6 +249,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
                 &url,
                 Config {
                     secure_cookies,
+                    evidence_dir: db.data_dir.join("evidence"),
+                    max_upload_bytes: max_upload_mb * 1024 * 1024,
                     ..Config::default()
                 },
             )

@@ -425,7 +425,11 @@ pub async fn run(listen: &str, mail: Option<crate::mail::MailConfig>) -> anyhow:
         jiff::Timestamp::now().as_millisecond()
     ));
     let url = crate::server::database_url(None, &dir)?;
-    let st = crate::server::open(&url, Config::default()).await?;
+    let cfg = Config {
+        evidence_dir: dir.join("evidence"),
+        ..Config::default()
+    };
+    let st = crate::server::open(&url, cfg).await?;
     seed(&st)
         .await
         .map_err(|e| anyhow::anyhow!("demo seed failed: {e}"))?;

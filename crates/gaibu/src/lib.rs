@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cli;
 pub mod demo;
 pub mod error;
+pub mod evidence;
 pub mod i18n;
 pub mod mail;
 pub mod people;

@@ -99,11 +99,27 @@ pub async fn responsible_isms(st: &AppState, unit: i64, tree: &OrgTree) -> AppRe
     Ok(ids)
 }
 
-fn content_snapshot(
+/// Exactly what is submitted or approved: the application, its answers, evaluation,
+/// procurement record, the evidence (by hash) and the policy versions.
+async fn content_snapshot(
+    st: &AppState,
     row: &ApplicationRow,
     extra: serde_json::Value,
 ) -> AppResult<serde_json::Value> {
+    let evidence: Vec<serde_json::Value> = st
+        .store
+        .evidence_of(row.id)
+        .await?
+        .into_iter()
+        .map(|e| {
+            serde_json::json!({
+                "id": e.id, "filename": e.filename, "sha256": e.sha256,
+                "item_key": e.item_key, "expires_on": e.expires_on,
+            })
+        })
+        .collect();
     let mut v = serde_json::json!({
+        "evidence": evidence,
         "application_id": row.id,
         "track": row.track,
         "fields": apps::fields_of(row)?,
@@ -153,9 +169,11 @@ pub async fn submit(
         return Err(AppError::Conflict("no_responsible_ism"));
     }
     let content = content_snapshot(
+        st,
         &row,
         serde_json::json!({ "sheet_version": sheet.row.version }),
-    )?
+    )
+    .await?
     .to_string();
     Ok(st
         .store
@@ -266,6 +284,7 @@ pub async fn decide(
         Outcome::Approved(approval) => {
             let register = register_fields(st, &row).await?;
             let snapshot = content_snapshot(
+                st,
                 &row,
                 serde_json::json!({
                     "round": row.round,
@@ -273,7 +292,8 @@ pub async fn decide(
                     "administrator_id": approval.administrator,
                     "approved_at": approval.approved_at.to_string(),
                 }),
-            )?
+            )
+            .await?
             .to_string();
             let decided = Decided::Approved {
                 approval,

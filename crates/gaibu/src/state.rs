@@ -9,6 +9,10 @@ pub struct Config {
     pub secure_cookies: bool,
     /// How long a session lasts without signing in again.
     pub session_hours: i64,
+    /// Where evidence files are kept (local disk; content-addressed by SHA-256).
+    pub evidence_dir: std::path::PathBuf,
+    /// The largest evidence file accepted.
+    pub max_upload_bytes: usize,
 }
 
 impl Default for Config {
@@ -16,6 +20,8 @@ impl Default for Config {
         Config {
             secure_cookies: false,
             session_hours: 10,
+            evidence_dir: std::env::temp_dir().join("gaibu-evidence"),
+            max_upload_bytes: 20 * 1024 * 1024,
         }
     }
 }

@@ -700,7 +700,19 @@ async fn read_notifications(
         list_accounts,
         add_account,
         close_account,
-        service_history
+        service_history,
+        save_evaluation,
+        save_procurement,
+        submit_application,
+        decide_application,
+        list_rounds,
+        list_register,
+        get_register,
+        update_register,
+        list_notifications,
+        read_notifications,
+        crate::web::evidence::upload_api,
+        crate::web::evidence::list_api,
     ),
     components(schemas(ErrorBody, Answer))
 )]

@@ -1,6 +1,7 @@
 //! HTTP: the HTML pages, the JSON API under `/api/v1/`, static assets and health.
 
 pub mod api;
+pub mod evidence;
 pub mod pages;
 
 use crate::auth::authenticate;
@@ -22,6 +23,7 @@ pub fn router(state: AppState) -> Router {
                frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
     Router::new()
         .merge(pages::routes())
+        .merge(evidence::routes(state.cfg.max_upload_bytes))
         .nest("/api/v1", api::routes())
         .route("/api/openapi.json", get(api::openapi_json))
         .route("/healthz", get(healthz))

@@ -18,6 +18,7 @@ pub struct TestApp {
     pub db_url: String,
     admin_url: Option<(String, String)>,
     _dir: Option<tempfile::TempDir>,
+    _evidence: tempfile::TempDir,
 }
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -69,9 +70,13 @@ impl TestApp {
                 (with_database(&admin, &name), Some((admin, name)), None)
             }
         };
-        let st = gaibu::server::open(&db_url, Config::default())
-            .await
-            .expect("open app");
+        let evidence = tempfile::tempdir().expect("evidence dir");
+        let cfg = Config {
+            evidence_dir: evidence.path().to_path_buf(),
+            max_upload_bytes: 1024 * 1024,
+            ..Config::default()
+        };
+        let st = gaibu::server::open(&db_url, cfg).await.expect("open app");
         if demo {
             gaibu::demo::seed(&st).await.expect("demo seed");
         }
@@ -89,6 +94,7 @@ impl TestApp {
             db_url,
             admin_url,
             _dir: dir,
+            _evidence: evidence,
         })
     }
 

@@ -8,6 +8,7 @@ mod audit_chain;
 mod bad_input;
 mod browser;
 mod class2_track;
+mod evidence;
 mod html_track;
 mod instances;
 mod mail;
@@ -46,6 +47,7 @@ mod scenarios {
     pub use crate::audit_chain::*;
     pub use crate::bad_input::*;
     pub use crate::class2_track::*;
+    pub use crate::evidence::*;
     pub use crate::html_track::*;
     pub use crate::instances::*;
     pub use crate::mail::*;
@@ -67,4 +69,5 @@ on_both_backends!(
     class2_rejection_and_who_may_decide,
     class2_track_through_html_forms,
     notification_email_reaches_the_applicant,
+    evidence_is_checked_and_kept,
 );

@@ -316,6 +316,45 @@ struct DetailPage {
     procurement: gaibu_domain::procurement::Procurement,
     rounds: Vec<RoundView>,
     is_reviewer: bool,
+    evidence: Vec<EvidenceView>,
+    evidence_targets: Vec<(String, String)>,
+}
+
+pub(super) struct EvidenceView {
+    pub row: gaibu_store::EvidenceRow,
+    pub target: String,
+    pub size: String,
+    pub uploaded: String,
+}
+
+pub(super) async fn evidence_views(
+    st: &AppState,
+    t: Tr,
+    sheet: Option<&gaibu_domain::sheet::Sheet>,
+    rows: Vec<gaibu_store::EvidenceRow>,
+) -> Vec<EvidenceView> {
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(EvidenceView {
+            target: if row.item_key.is_empty() {
+                t.get("evidence.whole").to_string()
+            } else {
+                item_label(t, sheet, &row.item_key)
+            },
+            size: if row.size_bytes >= 1024 * 1024 {
+                format!("{:.1} MB", row.size_bytes as f64 / (1024.0 * 1024.0))
+            } else {
+                format!("{} KB", (row.size_bytes + 1023) / 1024)
+            },
+            uploaded: format!(
+                "{} {}",
+                fmt_ms(row.uploaded_at),
+                super::user_name(st, row.uploaded_by).await
+            ),
+            row,
+        });
+    }
+    out
 }
 
 pub(super) struct RoundView {
@@ -528,6 +567,35 @@ async fn detail(
         procurement,
         rounds,
         is_reviewer,
+        evidence: evidence_views(
+            &st,
+            t,
+            sheet.as_ref().map(|s| &s.doc),
+            st.store.evidence_of(row.id).await?,
+        )
+        .await,
+        evidence_targets: {
+            let mut v: Vec<(String, String)> =
+                vec![(String::new(), t.get("evidence.whole").to_string())];
+            if let Some(s) = &sheet {
+                v.extend(
+                    s.doc
+                        .items
+                        .iter()
+                        .filter(|i| i.evidence)
+                        .map(|i| (i.id.clone(), t.pick(&i.text_ja, &i.text_en).to_string())),
+                );
+            }
+            if track == Track::Class2Plus {
+                v.extend(
+                    gaibu_domain::evaluation::FIELDS
+                        .iter()
+                        .filter(|(f, _)| *f != "tos_changeable")
+                        .map(|(f, _)| (format!("evaluation.{f}"), t.of("evaluation_item", f))),
+                );
+            }
+            v
+        },
         f,
         app: row,
         page,

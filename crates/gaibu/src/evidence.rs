@@ -1,0 +1,247 @@
+//! Evidence files (S3.2c): stored by content (SHA-256) behind a storage interface — the local
+//! disk by default, with room for S3-compatible storage — and recorded with size, type, hash
+//! and expiry. A file of the wrong type, or too large, is refused before anything is stored.
+
+use crate::applications::{self as apps, load_for_change};
+use crate::audit_denial::refuse;
+use crate::auth::{CurrentUser, org_tree};
+use crate::error::{AppError, AppResult};
+use crate::policies;
+use crate::state::AppState;
+use gaibu_domain::FieldError;
+use gaibu_store::{EvidenceRow, NewEvidence};
+use sha2::{Digest, Sha256};
+use std::path::PathBuf;
+
+/// Where the bytes live. One variant today; an object-store one slots in beside it.
+#[derive(Debug, Clone)]
+pub enum EvidenceStorage {
+    Local(PathBuf),
+}
+
+impl EvidenceStorage {
+    fn path(dir: &std::path::Path, sha: &str) -> PathBuf {
+        dir.join(&sha[..2.min(sha.len())]).join(sha)
+    }
+
+    /// Writes atomically (temporary file, then rename); storing the same content twice is a no-op.
+    pub async fn put(&self, sha: &str, bytes: &[u8]) -> std::io::Result<()> {
+        match self {
+            EvidenceStorage::Local(dir) => {
+                let path = Self::path(dir, sha);
+                if tokio::fs::try_exists(&path).await.unwrap_or(false) {
+                    return Ok(());
+                }
+                if let Some(parent) = path.parent() {
+                    tokio::fs::create_dir_all(parent).await?;
+                }
+                let tmp = path.with_extension(format!("tmp-{}", &crate::auth::random_token()[..8]));
+                tokio::fs::write(&tmp, bytes).await?;
+                tokio::fs::rename(&tmp, &path).await
+            }
+        }
+    }
+
+    pub async fn get(&self, sha: &str) -> std::io::Result<Vec<u8>> {
+        match self {
+            EvidenceStorage::Local(dir) => tokio::fs::read(Self::path(dir, sha)).await,
+        }
+    }
+
+    pub async fn exists(&self, sha: &str) -> bool {
+        match self {
+            EvidenceStorage::Local(dir) => tokio::fs::try_exists(Self::path(dir, sha))
+                .await
+                .unwrap_or(false),
+        }
+    }
+}
+
+pub fn storage(st: &AppState) -> EvidenceStorage {
+    EvidenceStorage::Local(st.cfg.evidence_dir.clone())
+}
+
+/// An uploaded file with what the uploader said of it.
+#[derive(Debug, Default)]
+pub struct Upload {
+    pub filename: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+    pub item_key: String,
+    pub expires_on: String,
+    pub note: String,
+}
+
+fn clean_filename(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let cleaned: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
+    if cleaned.trim().is_empty() {
+        "file".into()
+    } else {
+        cleaned.trim().to_string()
+    }
+}
+
+/// S3.2c: attaches evidence to an application that can still change.
+pub async fn add(st: &AppState, u: &CurrentUser, id: i64, up: Upload) -> AppResult<EvidenceRow> {
+    let row = load_for_change(st, id).await?;
+    let tree = org_tree(st).await?;
+    if let Err(r) = gaibu_domain::application::may_edit(&apps::domain(&row)?, &u.actor, &tree) {
+        return Err(refuse(st, u, r, "evidence.add", "application", Some(id)).await);
+    }
+    let mut errs = Vec::new();
+    if up.bytes.len() > st.cfg.max_upload_bytes {
+        errs.push(FieldError::new("file", "file_too_large"));
+    } else if let Err(code) =
+        gaibu_domain::evidence::check_content(&up.content_type, &up.filename, &up.bytes)
+    {
+        errs.push(FieldError::new("file", code));
+    }
+    let expires_on = match up.expires_on.trim() {
+        "" => None,
+        d => match d.parse::<jiff::civil::Date>() {
+            Ok(d) => Some(d.to_string()),
+            Err(_) => {
+                errs.push(FieldError::new("expires_on", "invalid_date"));
+                None
+            }
+        },
+    };
+    let item_key = up.item_key.trim();
+    if !item_key.is_empty() {
+        let known = match item_key.strip_prefix("evaluation.") {
+            Some(f) => gaibu_domain::evaluation::FIELDS
+                .iter()
+                .any(|(x, _)| *x == f),
+            None => {
+                let track = apps::track_of(&row)?;
+                policies::sheet_in_force(st, track)
+                    .await?
+                    .doc
+                    .item(item_key)
+                    .is_some()
+            }
+        };
+        if !known {
+            errs.push(FieldError::new("item_key", "unknown_item"));
+        }
+    }
+    if !errs.is_empty() {
+        return Err(AppError::Invalid(errs));
+    }
+    let sha = hex::encode(Sha256::digest(&up.bytes));
+    storage(st)
+        .put(&sha, &up.bytes)
+        .await
+        .map_err(|e| anyhow::anyhow!("evidence storage: {e}"))?;
+    let filename = clean_filename(&up.filename);
+    let content_type = up
+        .content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    Ok(st
+        .store
+        .add_evidence(
+            &u.who(),
+            &NewEvidence {
+                application_id: id,
+                item_key,
+                filename: &filename,
+                content_type: &content_type,
+                size_bytes: up.bytes.len() as i64,
+                sha256: &sha,
+                expires_on,
+                note: up.note.trim(),
+            },
+            st.now(),
+        )
+        .await?)
+}
+
+/// A file and its bytes, for whoever may read its application.
+pub async fn download(
+    st: &AppState,
+    u: &CurrentUser,
+    evidence_id: i64,
+) -> AppResult<(EvidenceRow, Vec<u8>)> {
+    let e = st
+        .store
+        .evidence(evidence_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    apps::get(st, u, e.application_id).await?;
+    let bytes = storage(st)
+        .get(&e.sha256)
+        .await
+        .map_err(|err| anyhow::anyhow!("evidence {} missing from storage: {err}", e.id))?;
+    // The stored bytes are checked against the recorded hash on the way out, too.
+    if hex::encode(Sha256::digest(&bytes)) != e.sha256 {
+        return Err(AppError::Internal(anyhow::anyhow!(
+            "evidence {} does not match its hash",
+            e.id
+        )));
+    }
+    Ok((e, bytes))
+}
+
+pub async fn remove(st: &AppState, u: &CurrentUser, evidence_id: i64) -> AppResult<EvidenceRow> {
+    let e = st
+        .store
+        .evidence(evidence_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let row = load_for_change(st, e.application_id).await?;
+    let tree = org_tree(st).await?;
+    if let Err(r) = gaibu_domain::application::may_edit(&apps::domain(&row)?, &u.actor, &tree) {
+        return Err(refuse(st, u, r, "evidence.remove", "application", Some(row.id)).await);
+    }
+    st.store.remove_evidence(&u.who(), &e, st.now()).await?;
+    Ok(e)
+}
+
+/// Reads a multipart upload form (file, item_key, expires_on, note).
+pub async fn read_upload(mut mp: axum::extract::Multipart) -> AppResult<Upload> {
+    let mut up = Upload::default();
+    let too_large = || AppError::Invalid(vec![FieldError::new("file", "file_too_large")]);
+    loop {
+        let field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(too_large());
+            }
+            Err(_) => return Err(AppError::BadRequest("malformed_form")),
+        };
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" {
+            up.filename = field.file_name().unwrap_or("").to_string();
+            up.content_type = field.content_type().unwrap_or("").to_string();
+            up.bytes = match field.bytes().await {
+                Ok(b) => b.to_vec(),
+                Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                    return Err(too_large());
+                }
+                Err(_) => return Err(AppError::BadRequest("malformed_form")),
+            };
+        } else {
+            let text = field
+                .text()
+                .await
+                .map_err(|_| AppError::BadRequest("malformed_form"))?;
+            crate::error::check_text(&text)?;
+            match name.as_str() {
+                "item_key" => up.item_key = text,
+                "expires_on" => up.expires_on = text,
+                "note" => up.note = text,
+                _ => {}
+            }
+        }
+    }
+    if up.filename.is_empty() && up.bytes.is_empty() {
+        return Err(AppError::Invalid(vec![FieldError::new("file", "required")]));
+    }
+    Ok(up)
+}
