@@ -105,8 +105,59 @@ try {
   await page.waitForSelector("#history");
   await shot("05-retired");
 
-  if (failures.length) throw new Error(failures.join("\n"));
   console.log("class-1 track done");
+
+  // The class-2+ track's review: the demo's submitted application, returned by the ISM with a
+  // comment, revised and resubmitted by its applicant, then approved.
+  const signInAs = async (login) => {
+    await page.click("#logout");
+    await page.waitForURL(/\/login/);
+    await page.fill("#login", login);
+    await page.fill("#password", "gaibu-demo");
+    await page.click("#login-submit");
+    await page.waitForSelector("#current-user");
+  };
+  const openReview = async () => {
+    await page.click("#nav-notifications");
+    await page.click('a:has-text("オンライン予約サービス（デモ）")');
+    await page.waitForURL(/\/applications\/\d+$/);
+    await page.click("#open-review");
+    await page.waitForSelector("#review-form");
+  };
+  await signInAs("ism");
+  await page.waitForSelector("#unread-count");
+  await openReview();
+  await page.fill('input[name="comment.evaluation.sla"]', "RTOを明記してください");
+  await page.check('input[name="decision"][value="return"]');
+  await page.fill("#reason", "SLAの記載が不足しています");
+  await shot("06-ism-review");
+  await page.click("#decide");
+  await page.waitForSelector("#returned-notice");
+
+  await signInAs("bsm");
+  await page.click("#nav-notifications");
+  await page.click('a:has-text("オンライン予約サービス（デモ）")');
+  await expectText("#returned-notice", "SLAの記載が不足しています");
+  await expectText("#rounds", "RTOを明記してください");
+  await page.click("#open-evaluation");
+  await page.fill("#ev-sla", "稼働率99.9%、RTO 4時間");
+  await page.click("#save-evaluation");
+  await page.waitForSelector("#sheet-ready");
+  await page.click("#submit-application");
+  await page.waitForSelector("#submitted-notice");
+
+  await signInAs("ism");
+  await openReview();
+  await page.check('input[name="decision"][value="approve"]');
+  await page.click("#decide");
+  await page.waitForSelector("#service-link");
+  await expectText("#application-state", "承認済み");
+  await page.goto(`${base}/register`);
+  await expectText("#register", "オンライン予約サービス（デモ）");
+  await shot("07-register");
+
+  if (failures.length) throw new Error(failures.join("\n"));
+  console.log("class-2 review done");
 } finally {
   await browser.close();
 }

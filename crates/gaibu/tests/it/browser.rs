@@ -44,6 +44,13 @@ async fn class1_track_in_chromium() {
         "browser scenario failed\n{stdout}\n{stderr}"
     );
     assert!(stdout.contains("class-1 track done"), "{stdout}");
+    assert!(stdout.contains("class-2 review done"), "{stdout}");
+    let reg = app.st.store.register_entries().await.expect("db");
+    assert!(
+        reg.iter()
+            .any(|e| e.service_name == "オンライン予約サービス（デモ）"),
+        "approved in the browser"
+    );
     // What the browser did is in the database and the chain holds.
     let services = app.st.store.services().await.expect("db");
     let s = services

@@ -272,7 +272,10 @@ async fn review_page_data(
                         key: i.id.clone(),
                         label: t.pick(&i.text_ja, &i.text_en).to_string(),
                         clause: i.clause.clone(),
-                        value: yesno(&a.value),
+                        value: match i.options.iter().find(|o| o.code == a.value) {
+                            Some(o) => t.pick(&o.label_ja, &o.label_en).to_string(),
+                            None => yesno(&a.value),
+                        },
                         comment: a.comment,
                         applies: s.applies(i, &app.answers, &ctx),
                     }
@@ -287,7 +290,11 @@ async fn review_page_data(
             key: format!("evaluation.{f}"),
             label: t.of("evaluation_item", f),
             clause: clause.to_string(),
-            value: e.get(f).to_string(),
+            value: if *f == "tos_changeable" {
+                t.of("yesno", e.get(f))
+            } else {
+                e.get(f).to_string()
+            },
             comment: String::new(),
             applies: true,
         })
