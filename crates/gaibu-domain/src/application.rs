@@ -298,9 +298,23 @@ pub struct Application {
     pub track: Track,
     pub fields: ApplicationFields,
     pub answers: Answers,
+    /// Copied from an earlier approved evaluation and not yet re-confirmed: sheet item ids,
+    /// `evaluation`, `procurement`.
+    pub unconfirmed: Vec<String>,
 }
 
 impl Application {
+    /// Reused answers must each be re-confirmed before approval or submission.
+    pub fn unconfirmed_problems(&self) -> Vec<ItemProblem> {
+        self.unconfirmed
+            .iter()
+            .map(|i| ItemProblem {
+                item: i.clone(),
+                code: "reuse_unconfirmed",
+            })
+            .collect()
+    }
+
     /// What the sheet's conditions are judged against.
     pub fn context(&self) -> crate::sheet::Context {
         crate::sheet::Context {
@@ -372,7 +386,8 @@ pub fn approve_class1(
     if !actor.is_information_manager_etc_over(app.fields.org_unit, tree) {
         return Err(DomainError::Forbidden("class1_approver_required").into());
     }
-    let problems = sheet.check_complete(&app.answers, &app.context());
+    let mut problems = sheet.check_complete(&app.answers, &app.context());
+    problems.extend(app.unconfirmed_problems());
     if !problems.is_empty() {
         return Err(ApproveError::SheetNotMet(problems));
     }
@@ -480,6 +495,7 @@ mod tests {
             track: s.route(&fields.classification).expect("routed"),
             fields,
             answers: met_answers(&sheet()),
+            unconfirmed: vec![],
         }
     }
     const NOW: jiff::Timestamp = jiff::Timestamp::UNIX_EPOCH;

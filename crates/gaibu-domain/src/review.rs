@@ -34,6 +34,7 @@ pub fn submit(
         return Err(Refusal::Conflict("class1_is_self_approved").into());
     }
     let mut problems = sheet.check_complete(&app.answers, &app.context());
+    problems.extend(app.unconfirmed_problems());
     problems.extend(
         evaluation
             .check_complete()
@@ -252,6 +253,7 @@ mod tests {
             track: Track::Class2Plus,
             fields: fields(avail),
             answers,
+            unconfirmed: vec![],
         }
     }
     fn evaluation() -> Evaluation {
@@ -348,6 +350,34 @@ mod tests {
             ),
             Err(SubmitError::Refused(Refusal::Conflict("not_draft")))
         );
+    }
+
+    // S3.4a — a reused evaluation is submitted only once each copied answer is re-confirmed
+    #[test]
+    fn reused_answers_must_be_reconfirmed() {
+        let applicant = actor(10, Role::InformationManager, 3);
+        let mut a = app(State::Draft, "1", yes(&["c2-a"]));
+        a.unconfirmed = vec!["c2-a".into(), "evaluation".into()];
+        match submit(
+            &a,
+            &applicant,
+            &tree(),
+            &sheet(),
+            &evaluation(),
+            &no_procurement(),
+        ) {
+            Err(SubmitError::Incomplete(p)) => {
+                let items: Vec<_> = p.iter().map(|p| (p.item.as_str(), p.code)).collect();
+                assert_eq!(
+                    items,
+                    vec![
+                        ("c2-a", "reuse_unconfirmed"),
+                        ("evaluation", "reuse_unconfirmed")
+                    ]
+                );
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     fn decision(d: &str, reason: &str) -> DecisionInput {

@@ -10,7 +10,7 @@ use sqlx::AnyConnection;
 pub(crate) const COLUMNS: &str = "id, applicant_id, org_unit_id, state, track, service_name, \
     provider, confidentiality, fields, answers, classification_policy_id, sheet_policy_id, \
     approved_by, approved_at, approval_snapshot, snapshot_sha256, created_at, updated_at, version, \
-    evaluation, procurement, round, submitted_at, decision_reason";
+    evaluation, procurement, round, submitted_at, decision_reason, reuse";
 
 /// What an application says and the policy versions it was judged under.
 pub struct ApplicationContent<'a> {
@@ -142,7 +142,7 @@ impl Store {
             "UPDATE applications SET org_unit_id = $1, track = $2, service_name = $3, \
              provider = $4, confidentiality = $5, fields = $6, classification_policy_id = $7, \
              sheet_policy_id = $8, updated_at = $9, version = version + 1 \
-             WHERE id = $10 AND version = $11 AND state = 'draft'",
+             WHERE id = $10 AND version = $11 AND state IN ('draft', 'returned')",
         )
         .bind(fields.org_unit)
         .bind(c.track.as_str())
@@ -185,18 +185,21 @@ impl Store {
         before: &ApplicationRow,
         answers: &Answers,
         sheet_policy_id: i64,
+        reuse: &str,
         now: jiff::Timestamp,
     ) -> Result<ApplicationRow> {
         let mut tx = self.pool.begin().await?;
         let n = sqlx::query(
             "UPDATE applications SET answers = $1, sheet_policy_id = $2, updated_at = $3, \
-             version = version + 1 WHERE id = $4 AND version = $5 AND state = 'draft'",
+             reuse = $6, version = version + 1 \
+             WHERE id = $4 AND version = $5 AND state IN ('draft', 'returned')",
         )
         .bind(to_json(answers))
         .bind(sheet_policy_id)
         .bind(ms(now))
         .bind(before.id)
         .bind(before.version)
+        .bind(reuse)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -282,5 +285,81 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok((after, service))
+    }
+}
+
+/// What a reuse copies from an approved application into a new draft.
+pub struct Reused<'a> {
+    pub answers: &'a Answers,
+    pub evaluation: &'a str,
+    pub procurement: &'a str,
+    pub reuse: &'a str,
+    pub source_application_id: i64,
+}
+
+impl Store {
+    /// A new draft that starts from an approved evaluation: answers, evaluation, procurement
+    /// record and evidence copied, each to be re-confirmed; one transaction.
+    pub async fn create_reused_application(
+        &self,
+        who: &Who,
+        applicant_id: i64,
+        new: &ApplicationContent<'_>,
+        r: &Reused<'_>,
+        now: jiff::Timestamp,
+    ) -> Result<ApplicationRow> {
+        let f = new.fields;
+        let mut tx = self.pool.begin().await?;
+        let row: ApplicationRow = sqlx::query_as(&format!(
+            "INSERT INTO applications (applicant_id, org_unit_id, state, track, service_name, \
+             provider, confidentiality, fields, answers, classification_policy_id, \
+             sheet_policy_id, created_at, updated_at, evaluation, procurement, reuse) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, $15) RETURNING {COLUMNS}"
+        ))
+        .bind(applicant_id)
+        .bind(f.org_unit)
+        .bind(State::Draft.as_str())
+        .bind(new.track.as_str())
+        .bind(&f.service_name)
+        .bind(&f.provider)
+        .bind(&f.classification.confidentiality)
+        .bind(to_json(f))
+        .bind(to_json(r.answers))
+        .bind(new.classification_policy_id)
+        .bind(new.sheet_policy_id)
+        .bind(ms(now))
+        .bind(r.evaluation)
+        .bind(r.procurement)
+        .bind(r.reuse)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO evidence (application_id, item_key, filename, content_type, size_bytes, \
+             sha256, expires_on, note, uploaded_by, uploaded_at) \
+             SELECT $1, item_key, filename, content_type, size_bytes, sha256, expires_on, note, $2, $3 \
+             FROM evidence WHERE application_id = $4 AND removed_at IS NULL",
+        )
+        .bind(row.id)
+        .bind(who.user_id)
+        .bind(ms(now))
+        .bind(r.source_application_id)
+        .execute(&mut *tx)
+        .await?;
+        append(
+            &mut tx,
+            who,
+            ms(now),
+            Event {
+                action: "application.reused",
+                entity: "application",
+                entity_id: Some(row.id),
+                service_id: None,
+                before: None,
+                after: Some(to_json(&row)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(row)
     }
 }

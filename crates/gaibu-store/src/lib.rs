@@ -22,7 +22,7 @@ mod review;
 mod rows;
 mod services;
 
-pub use applications::ApplicationContent;
+pub use applications::{ApplicationContent, Reused};
 pub use audit::VerifyOutcome;
 pub use evidence::NewEvidence;
 pub use notifications::{MAX_ATTEMPTS, OutboxItem};

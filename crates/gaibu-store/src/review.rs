@@ -42,24 +42,27 @@ pub enum Decided<'a> {
 }
 
 impl Store {
+    #[allow(clippy::too_many_arguments)]
     async fn update_json_column(
         &self,
         who: &Who,
         before: &ApplicationRow,
         column: &'static str,
         json: &str,
+        reuse: &str,
         action: &str,
         now: jiff::Timestamp,
     ) -> Result<ApplicationRow> {
         let mut tx = self.pool.begin().await?;
         let n = sqlx::query(&format!(
-            "UPDATE applications SET {column} = $1, updated_at = $2, version = version + 1 \
+            "UPDATE applications SET {column} = $1, updated_at = $2, reuse = $5, version = version + 1 \
              WHERE id = $3 AND version = $4 AND state IN ('draft', 'returned')"
         ))
         .bind(json)
         .bind(ms(now))
         .bind(before.id)
         .bind(before.version)
+        .bind(reuse)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -89,6 +92,7 @@ impl Store {
         who: &Who,
         before: &ApplicationRow,
         json: &str,
+        reuse: &str,
         now: jiff::Timestamp,
     ) -> Result<ApplicationRow> {
         self.update_json_column(
@@ -96,6 +100,7 @@ impl Store {
             before,
             "evaluation",
             json,
+            reuse,
             "application.evaluation_saved",
             now,
         )
@@ -108,6 +113,7 @@ impl Store {
         who: &Who,
         before: &ApplicationRow,
         json: &str,
+        reuse: &str,
         now: jiff::Timestamp,
     ) -> Result<ApplicationRow> {
         self.update_json_column(
@@ -115,6 +121,7 @@ impl Store {
             before,
             "procurement",
             json,
+            reuse,
             "application.procurement_saved",
             now,
         )

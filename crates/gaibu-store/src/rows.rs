@@ -90,6 +90,8 @@ pub struct ApplicationRow {
     pub submitted_at: Option<i64>,
     /// The ISM's reason for the last return or rejection.
     pub decision_reason: Option<String>,
+    /// JSON: `{source_application_id, unconfirmed: [...]}` when it reuses an evaluation.
+    pub reuse: String,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]

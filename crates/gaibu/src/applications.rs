@@ -39,7 +39,30 @@ pub fn domain(row: &ApplicationRow) -> AppResult<Application> {
         track: track_of(row)?,
         fields: fields_of(row)?,
         answers: answers_of(row)?,
+        unconfirmed: reuse_of(row).unconfirmed,
     })
+}
+
+/// Where a reused application came from, and what is still to be re-confirmed.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct ReuseInfo {
+    pub source_application_id: Option<i64>,
+    pub unconfirmed: Vec<String>,
+}
+
+pub fn reuse_of(row: &ApplicationRow) -> ReuseInfo {
+    serde_json::from_str(&row.reuse).unwrap_or_default()
+}
+
+/// The reuse record after the user has re-confirmed some parts (`keep` says what stays open).
+pub fn reconfirmed(row: &ApplicationRow, keep: impl Fn(&str) -> bool) -> String {
+    let mut r = reuse_of(row);
+    r.unconfirmed.retain(|i| keep(i));
+    if r.source_application_id.is_none() {
+        return row.reuse.clone();
+    }
+    serde_json::to_string(&r).unwrap_or_else(|_| row.reuse.clone())
 }
 
 /// Who may read an application: its applicant, the Information Managers etc. and the ISM over
@@ -199,7 +222,15 @@ pub async fn save_self_check(
     }
     Ok(st
         .store
-        .save_answers(&u.who(), &row, answers, sheet.row.id, st.now())
+        .save_answers(
+            &u.who(),
+            &row,
+            answers,
+            sheet.row.id,
+            // Saving the sheet re-confirms every copied answer shown on it.
+            &reconfirmed(&row, |i| i == "evaluation" || i == "procurement"),
+            st.now(),
+        )
         .await?)
 }
 
@@ -255,5 +286,72 @@ pub async fn approve(
     Ok(st
         .store
         .approve_application(&u.who(), &row, &approval, &snapshot, now)
+        .await?)
+}
+
+/// Starts a new application from the latest approved evaluation of a service: fields, answers,
+/// evaluation, procurement record and evidence copied, each to be re-confirmed, with the source
+/// linked. Departments need not assess the same service again from nothing.
+pub async fn reuse(st: &AppState, u: &CurrentUser, service_id: i64) -> AppResult<ApplicationRow> {
+    let service = st
+        .store
+        .service(service_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let source = st
+        .store
+        .application(service.application_id)
+        .await?
+        .filter(|a| a.state == State::Approved.as_str())
+        .ok_or(AppError::NotFound)?;
+    let mut fields = fields_of(&source)?;
+    fields.org_unit = u.user.org_unit_id;
+    fields.period_from = st.today();
+    fields.period_to = None;
+    let tree = org_tree(st).await?;
+    if let Err(r) = application::may_create(&fields, &u.actor, &tree) {
+        return Err(refuse(st, u, r, "application.reuse", "application", None).await);
+    }
+    let scheme = policies::scheme_in_force(st).await?;
+    let errs = scheme.doc.validate(&fields.classification);
+    if !errs.is_empty() {
+        return Err(AppError::Invalid(errs));
+    }
+    let (track, sheet_policy_id) = route(st, &scheme.doc, &fields).await?;
+    let answers = answers_of(&source)?;
+    let mut unconfirmed: Vec<String> = answers.keys().cloned().collect();
+    let evaluation = source.evaluation.clone();
+    let procurement = source.procurement.clone();
+    if evaluation.trim() != "{}" {
+        unconfirmed.push("evaluation".into());
+    }
+    if procurement.trim() != "{}" {
+        unconfirmed.push("procurement".into());
+    }
+    let info = ReuseInfo {
+        source_application_id: Some(source.id),
+        unconfirmed,
+    };
+    let reuse_json = serde_json::to_string(&info).map_err(|e| anyhow::anyhow!(e))?;
+    Ok(st
+        .store
+        .create_reused_application(
+            &u.who(),
+            u.user.id,
+            &ApplicationContent {
+                fields: &fields,
+                track,
+                classification_policy_id: scheme.row.id,
+                sheet_policy_id,
+            },
+            &gaibu_store::Reused {
+                answers: &answers,
+                evaluation: &evaluation,
+                procurement: &procurement,
+                reuse: &reuse_json,
+                source_application_id: source.id,
+            },
+            st.now(),
+        )
         .await?)
 }

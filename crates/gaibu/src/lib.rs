@@ -3,6 +3,7 @@
 pub mod applications;
 pub mod audit_denial;
 pub mod auth;
+pub mod catalogue;
 pub mod cli;
 pub mod demo;
 pub mod error;

@@ -56,7 +56,13 @@ pub async fn save_evaluation(
     let json = serde_json::to_string(e).map_err(|e| anyhow::anyhow!(e))?;
     Ok(st
         .store
-        .save_evaluation(&u.who(), &row, &json, st.now())
+        .save_evaluation(
+            &u.who(),
+            &row,
+            &json,
+            &apps::reconfirmed(&row, |i| i != "evaluation"),
+            st.now(),
+        )
         .await?)
 }
 
@@ -76,7 +82,13 @@ pub async fn save_procurement(
     let json = serde_json::to_string(p).map_err(|e| anyhow::anyhow!(e))?;
     Ok(st
         .store
-        .save_procurement(&u.who(), &row, &json, st.now())
+        .save_procurement(
+            &u.who(),
+            &row,
+            &json,
+            &apps::reconfirmed(&row, |i| i != "procurement"),
+            st.now(),
+        )
         .await?)
 }
 

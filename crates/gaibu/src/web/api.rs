@@ -69,6 +69,8 @@ pub fn routes() -> Router<AppState> {
         .route("/applications/{id}/submit", post(submit_application))
         .route("/applications/{id}/decision", post(decide_application))
         .route("/applications/{id}/rounds", get(list_rounds))
+        .route("/applications/reuse", post(reuse_application))
+        .route("/catalogue", get(catalogue_search))
         .route("/register", get(list_register))
         .route("/register/{id}", get(get_register).put(update_register))
         .route("/notifications", get(list_notifications))
@@ -671,6 +673,43 @@ async fn read_notifications(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[derive(Deserialize, ToSchema)]
+pub struct ReuseBody {
+    /// The approved service whose latest approved evaluation is copied.
+    pub service_id: i64,
+}
+
+#[utoipa::path(post, path = "/api/v1/applications/reuse", request_body = ReuseBody,
+    responses((status = 201, body = ApplicationView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn reuse_application(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    ApiJson(b): ApiJson<ReuseBody>,
+) -> AppResult<Response> {
+    let row = apps::reuse(&st, &u, b.service_id).await?;
+    Ok((StatusCode::CREATED, Json(view(&st, row).await?)).into_response())
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct CatalogueParams {
+    /// Words of the service's or provider's name.
+    #[serde(default)]
+    pub q: String,
+    /// A confidentiality level code: each entry then says whether it may be used for it.
+    #[serde(default)]
+    pub level: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/catalogue", params(CatalogueParams), responses((status = 200, body = Vec<crate::catalogue::Entry>)))]
+async fn catalogue_search(
+    State(st): State<AppState>,
+    _u: CurrentUser,
+    axum::extract::Query(p): axum::extract::Query<CatalogueParams>,
+) -> AppResult<Json<Vec<crate::catalogue::Entry>>> {
+    crate::error::check_text(&p.q)?;
+    Ok(Json(crate::catalogue::search(&st, &p.q, &p.level).await?))
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -713,6 +752,8 @@ async fn read_notifications(
         read_notifications,
         crate::web::evidence::upload_api,
         crate::web::evidence::list_api,
+        reuse_application,
+        catalogue_search,
     ),
     components(schemas(ErrorBody, Answer))
 )]

@@ -13,6 +13,7 @@ mod html_track;
 mod instances;
 mod mail;
 mod policy;
+mod reuse;
 
 /// Declares each scenario once per backend: `sqlite::name` and `postgres::name`.
 macro_rules! on_both_backends {
@@ -52,6 +53,7 @@ mod scenarios {
     pub use crate::instances::*;
     pub use crate::mail::*;
     pub use crate::policy::*;
+    pub use crate::reuse::*;
 }
 
 on_both_backends!(
@@ -70,4 +72,6 @@ on_both_backends!(
     class2_track_through_html_forms,
     notification_email_reaches_the_applicant,
     evidence_is_checked_and_kept,
+    catalogue_answers_may_i_use_it,
+    reuse_copies_an_approved_evaluation,
 );

@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/applications", get(list).post(create))
         .route("/applications/new", get(new_form))
+        .route("/applications/reuse", post(reuse))
         .route("/applications/{id}", get(detail).post(update))
         .route("/applications/{id}/edit", get(edit_form))
         .route(
@@ -162,12 +163,37 @@ async fn form_page(
     })
 }
 
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct NewQuery {
+    reuse: Option<i64>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "reuse.html")]
+struct ReusePage {
+    t: Tr,
+    page: PageCtx,
+    service: gaibu_store::ServiceRow,
+}
+
 async fn new_form(
     State(st): State<AppState>,
     u: CurrentUser,
     jar: CookieJar,
+    axum::extract::Query(q): axum::extract::Query<NewQuery>,
 ) -> AppResult<Response> {
     let page = PageCtx::new(&u, &jar, "/applications/new");
+    // Starting from an approved evaluation: confirm first (a GET changes nothing).
+    if let Some(sid) = q.reuse {
+        let service = st.store.service(sid).await?.ok_or(AppError::NotFound)?;
+        return Ok(ReusePage {
+            t: page.t,
+            page,
+            service,
+        }
+        .into_response());
+    }
     let input = ApplicationInput {
         org_unit: u.user.org_unit_id.to_string(),
         period_from: st.today().to_string(),
@@ -318,6 +344,7 @@ struct DetailPage {
     is_reviewer: bool,
     evidence: Vec<EvidenceView>,
     evidence_targets: Vec<(String, String)>,
+    reused_from: Option<i64>,
 }
 
 pub(super) struct EvidenceView {
@@ -463,6 +490,7 @@ async fn detail(
                         }),
                 );
             }
+            raw.extend(ops::domain(&row)?.unconfirmed_problems());
             if draft
                 && policies::sheet_in_force(&st, track)
                     .await
@@ -567,6 +595,7 @@ async fn detail(
         procurement,
         rounds,
         is_reviewer,
+        reused_from: ops::reuse_of(&row).source_application_id,
         evidence: evidence_views(
             &st,
             t,
@@ -617,6 +646,7 @@ struct ItemView {
     applies: bool,
     conditional: bool,
     evidence: bool,
+    unconfirmed: bool,
 }
 
 struct SectionView {
@@ -699,6 +729,7 @@ async fn self_check_page(
                         applies: sheet.doc.applies(i, answers, &ctx),
                         conditional: i.show_if.is_some(),
                         evidence: i.evidence,
+                        unconfirmed: app.unconfirmed.contains(&i.id),
                     }
                 })
                 .collect(),
@@ -804,6 +835,16 @@ async fn save_self_check(
         }
         Err(e) => Err(e),
     }
+}
+
+async fn reuse(State(st): State<AppState>, u: CurrentUser, form: FormPairs) -> AppResult<Response> {
+    let sid = form
+        .get("service_id")
+        .trim()
+        .parse()
+        .map_err(|_| AppError::NotFound)?;
+    let row = ops::reuse(&st, &u, sid).await?;
+    Ok(Redirect::to(&format!("/applications/{}", row.id)).into_response())
 }
 
 async fn approve(

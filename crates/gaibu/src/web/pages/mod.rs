@@ -2,6 +2,7 @@
 
 mod admin;
 pub(crate) mod applications;
+mod catalogue;
 mod home;
 mod policies;
 mod register;
@@ -35,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .merge(admin::routes())
         .merge(review::routes())
         .merge(register::routes())
+        .merge(catalogue::routes())
 }
 
 /// What the layout needs on every page.

@@ -1,0 +1,101 @@
+//! The catalogue of approved services (S3.4c): what every member of staff asks first — "may I
+//! use this service for this work?" — answered in one search.
+
+use crate::applications as apps;
+use crate::error::AppResult;
+use crate::policies;
+use crate::state::AppState;
+use gaibu_store::ServiceRow;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Entry {
+    pub service_id: i64,
+    pub application_id: i64,
+    pub name: String,
+    pub provider: String,
+    /// The confidentiality level it is approved for (code and labels).
+    pub approved_level: String,
+    pub approved_level_ja: String,
+    pub approved_level_en: String,
+    pub approved_rank: u32,
+    pub track: String,
+    /// Conditions of use: scope of users, handling restrictions, period.
+    pub user_scope: String,
+    pub handling: Vec<String>,
+    pub period: String,
+    pub administrator: String,
+    pub administrator_email: String,
+    pub ledger_status: Option<String>,
+    /// For the level asked about: may it be used? `None` when no level was asked.
+    pub usable: Option<bool>,
+}
+
+fn matches(q: &str, s: &ServiceRow) -> bool {
+    if q.is_empty() {
+        return true;
+    }
+    let hay = format!("{} {}", s.name, s.provider).to_lowercase();
+    // Every word must appear; a two-character Japanese word matches like any other.
+    q.to_lowercase().split_whitespace().all(|w| hay.contains(w))
+}
+
+/// Approved services not retired, matching `q`, judged against the confidentiality level asked
+/// about (`level`, a code of the scheme in force).
+pub async fn search(st: &AppState, q: &str, level: &str) -> AppResult<Vec<Entry>> {
+    let scheme_now = policies::scheme_in_force(st).await?.doc;
+    let asked_rank = scheme_now.confidentiality_level(level).map(|l| l.rank);
+    let users = st.store.users().await?;
+    let mut out = Vec::new();
+    for s in st.store.services().await? {
+        if s.ledger_status.as_deref() == Some("retired") || !matches(q.trim(), &s) {
+            continue;
+        }
+        let Some(app) = st.store.application(s.application_id).await? else {
+            continue;
+        };
+        let f = apps::fields_of(&app)?;
+        // The level as the application's own scheme defines it (S1.3).
+        let scheme = policies::scheme(st, app.classification_policy_id)
+            .await?
+            .doc;
+        let level_def = scheme.confidentiality_level(&f.classification.confidentiality);
+        let rank = level_def.map(|l| l.rank).unwrap_or(0);
+        let handling = f
+            .classification
+            .handling
+            .iter()
+            .map(|h| {
+                scheme
+                    .handling_restrictions
+                    .iter()
+                    .find(|r| &r.code == h)
+                    .map(|r| r.label_ja.clone())
+                    .unwrap_or(h.clone())
+            })
+            .collect();
+        let admin = users.iter().find(|u| u.id == s.administrator_id);
+        out.push(Entry {
+            service_id: s.id,
+            application_id: app.id,
+            name: s.name.clone(),
+            provider: s.provider.clone(),
+            approved_level: f.classification.confidentiality.clone(),
+            approved_level_ja: level_def.map(|l| l.label_ja.clone()).unwrap_or_default(),
+            approved_level_en: level_def.map(|l| l.label_en.clone()).unwrap_or_default(),
+            approved_rank: rank,
+            track: s.track.clone(),
+            user_scope: f.user_scope.clone(),
+            handling,
+            period: match f.period_to {
+                Some(to) => format!("{} 〜 {}", f.period_from, to),
+                None => format!("{} 〜", f.period_from),
+            },
+            administrator: admin.map(|u| u.display_name.clone()).unwrap_or_default(),
+            administrator_email: admin.map(|u| u.email.clone()).unwrap_or_default(),
+            ledger_status: s.ledger_status.clone(),
+            usable: asked_rank.map(|r| r <= rank),
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,176 @@
+//! The catalogue ("may I use this service for this work?") and reuse of an approved evaluation.
+
+use crate::class2_track::{evaluation_json, prepared};
+use crate::harness::{TestApp, id_of, version_of};
+use reqwest::StatusCode;
+use reqwest::multipart::{Form, Part};
+use serde_json::json;
+
+// clause: S3.4c — the approved services, searchable by every member of staff
+pub async fn catalogue_answers_may_i_use_it(app: &TestApp) {
+    let staff = app.api("staff").await;
+    // Two-character Japanese words find what they should.
+    let (s, hits) = staff.get("/catalogue?q=%E4%BC%9A%E8%AD%B0&level=2").await; // 会議
+    assert_eq!(s, StatusCode::OK, "{hits}");
+    let hits = hits.as_array().expect("entries").clone();
+    let meeting = hits
+        .iter()
+        .find(|e| e["name"] == "Web会議サービス（デモ）")
+        .expect("found by 会議");
+    assert_eq!(meeting["usable"], false, "approved for class 1 only");
+    assert!(
+        meeting["administrator_email"]
+            .as_str()
+            .is_some_and(|m| m.contains('@'))
+    );
+    let (_, hits) = staff.get("/catalogue?q=%E6%96%87%E6%9B%B8&level=2").await; // 文書
+    let cloud = hits
+        .as_array()
+        .expect("entries")
+        .iter()
+        .find(|e| e["name"] == "文書共有クラウド（デモ）")
+        .cloned()
+        .expect("found");
+    assert_eq!(cloud["usable"], true);
+    assert_eq!(cloud["approved_level"], "2");
+    let (_, hits) = staff
+        .get("/catalogue?q=%E3%82%A2%E3%83%B3%E3%82%B1%E3%83%BC%E3%83%88")
+        .await; // アンケート: retired
+    assert_eq!(
+        hits.as_array().map(Vec::len),
+        Some(0),
+        "retired services are not offered"
+    );
+
+    let b = app.browser("staff").await;
+    let (s, html) = b.get("/catalogue?q=%E4%BC%9A%E8%AD%B0&level=2").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("この格付では利用できません"));
+    assert!(
+        html.contains("/applications/new?reuse="),
+        "offers a reuse when the answer is no"
+    );
+    let (_, html) = b.get("/catalogue?q=zzzz").await;
+    assert!(html.contains("id=\"catalogue-none\""));
+}
+
+// clause: S3.1, S3.2c — a second department starts from the approved evaluation
+pub async fn reuse_copies_an_approved_evaluation(app: &TestApp) {
+    // An approved class-2 service with evidence.
+    let (id, _) = prepared(app, "im", "共同利用クラウド").await;
+    let im = app.api("im").await;
+    let part = Part::bytes(b"%PDF-1.7 soc2".to_vec())
+        .file_name("soc2.pdf")
+        .mime_str("application/pdf")
+        .expect("mime");
+    let res = im
+        .http
+        .post(format!("{}/api/v1/applications/{id}/evidence", app.base))
+        .bearer_auth(&im.token)
+        .multipart(
+            Form::new()
+                .part("file", part)
+                .text("item_key", "c2-certification"),
+        )
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let (_, a) = im.get(&format!("/applications/{id}")).await;
+    let (_, a) = im
+        .post(
+            &format!("/applications/{id}/submit"),
+            json!({"version": version_of(&a)}),
+        )
+        .await;
+    let ism = app.api("ism").await;
+    let (s, r) = ism
+        .post(
+            &format!("/applications/{id}/decision"),
+            json!({"version": version_of(&a), "decision": "approve"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    let sid = id_of(&r["service"]);
+
+    // Another person reuses it: everything copied, the source linked, nothing yet confirmed.
+    let bsm = app.api("bsm").await;
+    let (s, n) = bsm
+        .post("/applications/reuse", json!({"service_id": sid}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{n}");
+    let nid = id_of(&n);
+    assert_ne!(nid, id);
+    assert_eq!(n["applicant_id"], app.user_id("bsm").await);
+    assert_eq!(n["state"], "draft");
+    assert_eq!(n["fields"]["service_name"], "共同利用クラウド");
+    assert_eq!(n["answers"], r["application"]["answers"]);
+    assert_eq!(n["evaluation"], r["application"]["evaluation"]);
+    let (_, ev) = bsm.get(&format!("/applications/{nid}/evidence")).await;
+    assert_eq!(ev.as_array().map(Vec::len), Some(1));
+    let row = app
+        .st
+        .store
+        .application(nid)
+        .await
+        .expect("db")
+        .expect("row");
+    let info = gaibu::applications::reuse_of(&row);
+    assert_eq!(info.source_application_id, Some(id));
+    assert!(info.unconfirmed.contains(&"evaluation".to_string()));
+
+    // Not submittable until each part is re-confirmed.
+    let (s, body) = bsm
+        .post(
+            &format!("/applications/{nid}/submit"),
+            json!({"version": version_of(&n)}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert!(
+        body["error"]["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .any(|i| i["code"] == "reuse_unconfirmed")
+    );
+    let (_, n) = bsm
+        .put(
+            &format!("/applications/{nid}/self-check"),
+            json!({"version": version_of(&n), "answers": n["answers"]}),
+        )
+        .await;
+    let mut e = evaluation_json();
+    e["version"] = json!(version_of(&n));
+    e["tos_acceptability"] = json!("受容可能");
+    let (_, n) = bsm.put(&format!("/applications/{nid}/evaluation"), e).await;
+    let (_, n) = bsm
+        .put(
+            &format!("/applications/{nid}/procurement"),
+            json!({"version": version_of(&n), "procured": "no"}),
+        )
+        .await;
+    let (s, n) = bsm
+        .post(
+            &format!("/applications/{nid}/submit"),
+            json!({"version": version_of(&n)}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{n}");
+
+    // Through the pages: a confirmation first (a GET changes nothing), then the copy.
+    let before = app.st.store.applications().await.expect("db").len();
+    let b = app.browser("staff").await;
+    let (s, html) = b.get(&format!("/applications/new?reuse={sid}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("id=\"start-reuse\""));
+    assert_eq!(app.st.store.applications().await.expect("db").len(), before);
+    let (s, loc, _) = b
+        .post("/applications/reuse", &[("service_id", &sid.to_string())])
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, html) = b.get(&loc).await;
+    assert!(html.contains("id=\"reused-from\""));
+    let (_, html) = b.get(&format!("{loc}/self-check")).await;
+    assert!(html.contains("複写した回答：確認してください"));
+}
