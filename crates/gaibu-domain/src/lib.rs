@@ -8,6 +8,7 @@ pub mod account;
 pub mod application;
 pub mod audit;
 pub mod classification;
+pub mod contractor;
 pub mod error;
 pub mod evaluation;
 pub mod evidence;

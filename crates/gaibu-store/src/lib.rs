@@ -13,6 +13,7 @@
 mod accounts;
 mod applications;
 mod audit;
+mod contractors;
 mod evidence;
 mod notifications;
 mod org;
@@ -24,6 +25,7 @@ mod services;
 
 pub use applications::{ApplicationContent, Reused};
 pub use audit::VerifyOutcome;
+pub use contractors::NewSubmission;
 pub use evidence::NewEvidence;
 pub use notifications::{MAX_ATTEMPTS, OutboxItem};
 pub use org::{NewOrgUnit, NewUser, SessionRow};

@@ -7,8 +7,7 @@ use crate::{
 };
 use sqlx::Row;
 
-const USER_COLUMNS: &str =
-    "id, login, display_name, email, org_unit_id, position, lang, password_hash, active";
+const USER_COLUMNS: &str = "id, login, display_name, email, org_unit_id, position, lang, password_hash, active, contractor_id";
 
 pub struct NewOrgUnit {
     pub parent_id: Option<i64>,
@@ -25,6 +24,7 @@ pub struct NewUser {
     pub position: String,
     pub lang: String,
     pub password_hash: Option<String>,
+    pub contractor_id: Option<i64>,
 }
 
 /// A signed-in session: whose it is and its CSRF token.
@@ -130,7 +130,7 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let row: UserRow = sqlx::query_as(&format!(
             "INSERT INTO users (login, display_name, email, org_unit_id, position, lang, \
-             password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             password_hash, created_at, contractor_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
              RETURNING {USER_COLUMNS}"
         ))
         .bind(&u.login)
@@ -141,6 +141,7 @@ impl Store {
         .bind(&u.lang)
         .bind(&u.password_hash)
         .bind(ms(now))
+        .bind(u.contractor_id)
         .fetch_one(&mut *tx)
         .await
         .map_err(map_unique)?;

@@ -23,6 +23,44 @@ pub struct UserRow {
     #[serde(skip)]
     pub password_hash: Option<String>,
     pub active: i64,
+    /// Set for a contractor's person (S5.3): they see their own submissions only.
+    pub contractor_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct ContractorRow {
+    pub id: i64,
+    pub name: String,
+    /// contractor (委託先) or designated_manager (指定管理者)
+    pub kind: String,
+    /// The city's work they carry out.
+    pub work: String,
+    /// The commissioning unit; its Information Managers etc. verify the submissions.
+    pub org_unit_id: i64,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct SubmissionRow {
+    pub id: i64,
+    pub contractor_id: i64,
+    pub service_name: String,
+    pub provider: String,
+    pub confidentiality: String,
+    pub track: String,
+    pub classification_policy_id: i64,
+    pub sheet_policy_id: i64,
+    /// JSON of the sheet answers.
+    pub answers: String,
+    pub state: String,
+    pub submitted_at: Option<i64>,
+    pub verified_by: Option<i64>,
+    pub verified_at: Option<i64>,
+    pub note: Option<String>,
+    pub created_by: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub version: i64,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]

@@ -211,6 +211,21 @@ fn is_public(path: &str) -> bool {
     ) || path.starts_with("/assets/")
 }
 
+fn contractor_path(path: &str) -> bool {
+    matches!(
+        path,
+        "/" | "/login"
+            | "/logout"
+            | "/lang"
+            | "/contractor"
+            | "/api/v1/me"
+            | "/favicon.ico"
+            | "/healthz"
+    ) || path.starts_with("/contractor/")
+        || path.starts_with("/api/v1/contractor/")
+        || path.starts_with("/assets/")
+}
+
 fn is_api(path: &str) -> bool {
     path.starts_with("/api/")
 }
@@ -307,6 +322,10 @@ async fn authenticate_inner(
         }
         return Err(fail(AppError::Unauthenticated));
     };
+    // A contractor's person reaches their own pages and nothing else (S5.3).
+    if user.user.contractor_id.is_some() && !contractor_path(&path) {
+        return Err(fail(AppError::NotFound));
+    }
     let (mut parts, body) = req.into_parts();
     // The sign-in form carries no token (there is no session yet); it makes a new session.
     let needs_token = unsafe_method && path != "/login";

@@ -386,6 +386,41 @@ pub async fn seed(st: &AppState) -> AppResult<()> {
     let a = review::save_procurement(st, &bsm, a.id, a.version, &no).await?;
     review::submit(st, &bsm, a.id, a.version).await?;
 
+    // 8. A contractor whose person submitted a class-1 sheet, waiting for the IM's verification.
+    let c = crate::contractors::register(
+        st,
+        &im,
+        &crate::contractors::ContractorInput {
+            name: "株式会社デモ窓口".into(),
+            kind: "contractor".into(),
+            work: "住民票交付窓口業務".into(),
+            org_unit: String::new(),
+        },
+    )
+    .await?;
+    let person = crate::contractors::PersonInput {
+        login: "contractor".into(),
+        display_name: "窓口 委託子".into(),
+        email: "contractor@madoguchi.example.jp".into(),
+    };
+    let (p, _) = crate::contractors::add_person(st, &im, c.id, &person).await?;
+    people::reset_password(st, &sys, p.id, DEMO_PASSWORD).await?;
+    let cp = acting_as(st, p.id).await?;
+    let sheet1 = policies::sheet_in_force(st, Track::Class1).await?;
+    let s = crate::contractors::create(
+        st,
+        &cp,
+        &crate::contractors::SubmissionInput {
+            service_name: "窓口案内チャット（デモ）".into(),
+            provider: "デモチャット株式会社".into(),
+            confidentiality: "1".into(),
+        },
+    )
+    .await?;
+    let s = crate::contractors::save_answers(st, &cp, s.id, s.version, &met_answers(&sheet1.doc))
+        .await?;
+    crate::contractors::submit(st, &cp, s.id, s.version).await?;
+
     // 7. A class-2 draft, just started.
     applications::create(
         st,
@@ -443,5 +478,6 @@ pub async fn run(listen: &str, mail: Option<crate::mail::MailConfig>) -> anyhow:
     for (login, name, _, position, role, role_org) in DEMO_USERS {
         println!("    {login:<7} {role} @ {role_org}  ({name}, {position})");
     }
+    println!("    contractor  a contractor's person (株式会社デモ窓口): their own sheets only");
     crate::server::serve(st, listener, mail).await
 }

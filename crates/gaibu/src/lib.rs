@@ -5,6 +5,7 @@ pub mod audit_denial;
 pub mod auth;
 pub mod catalogue;
 pub mod cli;
+pub mod contractors;
 pub mod demo;
 pub mod error;
 pub mod evidence;

@@ -144,6 +144,7 @@ pub async fn create_user(
                 position: input.position.trim().into(),
                 lang: lang.into(),
                 password_hash: Some(hash),
+                contractor_id: None,
             },
             st.now(),
         )

@@ -754,6 +754,15 @@ async fn catalogue_search(
         crate::web::evidence::list_api,
         reuse_application,
         catalogue_search,
+        crate::web::contractors_api::mine,
+        crate::web::contractors_api::create,
+        crate::web::contractors_api::get_one,
+        crate::web::contractors_api::save_answers,
+        crate::web::contractors_api::submit,
+        crate::web::contractors_api::list,
+        crate::web::contractors_api::register,
+        crate::web::contractors_api::add_person,
+        crate::web::contractors_api::verify,
     ),
     components(schemas(ErrorBody, Answer))
 )]

@@ -1,6 +1,7 @@
 //! HTTP: the HTML pages, the JSON API under `/api/v1/`, static assets and health.
 
 pub mod api;
+pub mod contractors_api;
 pub mod evidence;
 pub mod pages;
 
@@ -24,7 +25,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::routes())
         .merge(evidence::routes(state.cfg.max_upload_bytes))
-        .nest("/api/v1", api::routes())
+        .nest("/api/v1", api::routes().merge(contractors_api::routes()))
         .route("/api/openapi.json", get(api::openapi_json))
         .route("/healthz", get(healthz))
         .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))

@@ -152,6 +152,10 @@ impl TestApp {
 
     /// A browser-like client (cookies kept) signed in through the login form.
     pub async fn browser(&self, login: &str) -> Browser {
+        self.browser_with(login, gaibu::demo::DEMO_PASSWORD).await
+    }
+
+    pub async fn browser_with(&self, login: &str, password: &str) -> Browser {
         let http = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
@@ -162,7 +166,7 @@ impl TestApp {
             .header("content-type", "application/x-www-form-urlencoded")
             .body(form(&[
                 ("login", login),
-                ("password", gaibu::demo::DEMO_PASSWORD),
+                ("password", password),
                 ("next", "/"),
             ]))
             .send()
@@ -252,14 +256,11 @@ impl Browser {
         (res.status(), res.text().await.expect("body"))
     }
 
-    /// Reads the CSRF token the pages carry.
+    /// Reads the session's CSRF token (as `GET /api/v1/me` gives it).
     pub async fn refresh_csrf(&mut self) {
-        let (_, html) = self.get("/").await;
-        let marker = "name=\"_csrf\" value=\"";
-        if let Some(i) = html.find(marker) {
-            let rest = &html[i + marker.len()..];
-            self.csrf = rest[..rest.find('"').unwrap_or(0)].to_string();
-        }
+        let (_, body) = self.get("/api/v1/me").await;
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        self.csrf = v["csrf_token"].as_str().unwrap_or("").to_string();
     }
 
     /// Posts a form with the page's CSRF token; returns status, redirect target and body.

@@ -8,6 +8,7 @@ mod audit_chain;
 mod bad_input;
 mod browser;
 mod class2_track;
+mod contractors;
 mod evidence;
 mod html_track;
 mod instances;
@@ -48,6 +49,7 @@ mod scenarios {
     pub use crate::audit_chain::*;
     pub use crate::bad_input::*;
     pub use crate::class2_track::*;
+    pub use crate::contractors::*;
     pub use crate::evidence::*;
     pub use crate::html_track::*;
     pub use crate::instances::*;
@@ -74,4 +76,5 @@ on_both_backends!(
     evidence_is_checked_and_kept,
     catalogue_answers_may_i_use_it,
     reuse_copies_an_approved_evaluation,
+    contractor_submits_and_information_manager_verifies,
 );

@@ -774,7 +774,7 @@ async fn self_check_form(
 }
 
 /// `answer.<item>` and `comment.<item>` fields into answers.
-fn answers_from(form: &FormPairs) -> Answers {
+pub(super) fn answers_from(form: &FormPairs) -> Answers {
     let mut out = Answers::new();
     for (k, v) in &form.0 {
         if let Some(item) = k.strip_prefix("answer.") {

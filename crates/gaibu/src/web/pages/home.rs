@@ -38,6 +38,9 @@ impl HomePage {
 }
 
 async fn home(State(st): State<AppState>, u: CurrentUser, jar: CookieJar) -> AppResult<Response> {
+    if u.user.contractor_id.is_some() {
+        return Ok(axum::response::Redirect::to("/contractor").into_response());
+    }
     let page = PageCtx::new(&u, &jar, "/");
     let drafts = applications::list(&st, &u)
         .await?

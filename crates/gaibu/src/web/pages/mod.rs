@@ -3,6 +3,7 @@
 mod admin;
 pub(crate) mod applications;
 mod catalogue;
+mod contractors;
 mod home;
 mod policies;
 mod register;
@@ -37,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .merge(review::routes())
         .merge(register::routes())
         .merge(catalogue::routes())
+        .merge(contractors::routes())
 }
 
 /// What the layout needs on every page.
@@ -50,6 +52,8 @@ pub struct PageCtx {
     pub signed_in: bool,
     pub path: String,
     pub unread: i64,
+    /// A contractor's person: their own pages only.
+    pub is_contractor: bool,
 }
 
 impl PageCtx {
@@ -66,6 +70,7 @@ impl PageCtx {
             signed_in: true,
             path: path.to_string(),
             unread: u.unread,
+            is_contractor: u.user.contractor_id.is_some(),
         }
     }
 
@@ -79,6 +84,7 @@ impl PageCtx {
             signed_in: false,
             path: String::new(),
             unread: 0,
+            is_contractor: false,
         }
     }
 

@@ -1,0 +1,255 @@
+//! Contractors (S5.3) and the sheets they submit.
+
+use crate::applications::stale_or_missing;
+use crate::audit::{Event, append};
+use crate::{ContractorRow, Result, Store, SubmissionRow, Who, map_unique, ms, to_json};
+use sqlx::AnyConnection;
+
+const CONTRACTOR_COLUMNS: &str = "id, name, kind, work, org_unit_id, created_at";
+const COLUMNS: &str = "id, contractor_id, service_name, provider, confidentiality, track, \
+    classification_policy_id, sheet_policy_id, answers, state, submitted_at, verified_by, \
+    verified_at, note, created_by, created_at, updated_at, version";
+
+pub struct NewSubmission<'a> {
+    pub contractor_id: i64,
+    pub service_name: &'a str,
+    pub provider: &'a str,
+    pub confidentiality: &'a str,
+    pub track: &'a str,
+    pub classification_policy_id: i64,
+    pub sheet_policy_id: i64,
+}
+
+async fn fetch(conn: &mut AnyConnection, id: i64) -> Result<SubmissionRow> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM contractor_submissions WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_one(conn)
+    .await?)
+}
+
+impl Store {
+    pub async fn create_contractor(
+        &self,
+        who: &Who,
+        name: &str,
+        kind: &str,
+        work: &str,
+        org_unit_id: i64,
+        now: jiff::Timestamp,
+    ) -> Result<ContractorRow> {
+        let mut tx = self.pool.begin().await?;
+        let row: ContractorRow = sqlx::query_as(&format!(
+            "INSERT INTO contractors (name, kind, work, org_unit_id, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING {CONTRACTOR_COLUMNS}"
+        ))
+        .bind(name)
+        .bind(kind)
+        .bind(work)
+        .bind(org_unit_id)
+        .bind(who.user_id)
+        .bind(ms(now))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(map_unique)?;
+        append(
+            &mut tx,
+            who,
+            ms(now),
+            Event {
+                action: "contractor.registered",
+                entity: "contractor",
+                entity_id: Some(row.id),
+                service_id: None,
+                before: None,
+                after: Some(to_json(&row)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    pub async fn contractors(&self) -> Result<Vec<ContractorRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {CONTRACTOR_COLUMNS} FROM contractors ORDER BY id"
+        ))
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub async fn contractor(&self, id: i64) -> Result<Option<ContractorRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {CONTRACTOR_COLUMNS} FROM contractors WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    pub async fn create_submission(
+        &self,
+        who: &Who,
+        s: &NewSubmission<'_>,
+        now: jiff::Timestamp,
+    ) -> Result<SubmissionRow> {
+        let mut tx = self.pool.begin().await?;
+        let row: SubmissionRow = sqlx::query_as(&format!(
+            "INSERT INTO contractor_submissions (contractor_id, service_name, provider, confidentiality, \
+             track, classification_policy_id, sheet_policy_id, state, created_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', $8, $9, $9) RETURNING {COLUMNS}"
+        ))
+        .bind(s.contractor_id)
+        .bind(s.service_name)
+        .bind(s.provider)
+        .bind(s.confidentiality)
+        .bind(s.track)
+        .bind(s.classification_policy_id)
+        .bind(s.sheet_policy_id)
+        .bind(who.user_id)
+        .bind(ms(now))
+        .fetch_one(&mut *tx)
+        .await?;
+        append(
+            &mut tx,
+            who,
+            ms(now),
+            Event {
+                action: "submission.created",
+                entity: "submission",
+                entity_id: Some(row.id),
+                service_id: None,
+                before: None,
+                after: Some(to_json(&row)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    pub async fn submission(&self, id: i64) -> Result<Option<SubmissionRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM contractor_submissions WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    pub async fn submissions(&self) -> Result<Vec<SubmissionRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM contractor_submissions ORDER BY id DESC"
+        ))
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Moves a submission: `set` is the SQL of the change, `states` where it may start from.
+    #[allow(clippy::too_many_arguments)]
+    async fn change_submission(
+        &self,
+        who: &Who,
+        before: &SubmissionRow,
+        set: &str,
+        states: &str,
+        args: (&str, Option<String>),
+        action: &str,
+        now: jiff::Timestamp,
+    ) -> Result<SubmissionRow> {
+        let mut tx = self.pool.begin().await?;
+        let n = sqlx::query(&format!(
+            "UPDATE contractor_submissions SET {set}, updated_at = $3, version = version + 1 \
+             WHERE id = $4 AND version = $5 AND state IN ({states})"
+        ))
+        .bind(args.0)
+        .bind(args.1)
+        .bind(ms(now))
+        .bind(before.id)
+        .bind(before.version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        stale_or_missing(n)?;
+        let after = fetch(&mut tx, before.id).await?;
+        append(
+            &mut tx,
+            who,
+            ms(now),
+            Event {
+                action,
+                entity: "submission",
+                entity_id: Some(before.id),
+                service_id: None,
+                before: Some(to_json(before)),
+                after: Some(to_json(&after)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    pub async fn save_submission_answers(
+        &self,
+        who: &Who,
+        before: &SubmissionRow,
+        answers_json: &str,
+        now: jiff::Timestamp,
+    ) -> Result<SubmissionRow> {
+        self.change_submission(
+            who,
+            before,
+            "answers = $1, note = COALESCE($2, note)",
+            "'draft', 'returned'",
+            (answers_json, None),
+            "submission.answers_saved",
+            now,
+        )
+        .await
+    }
+
+    pub async fn submit_submission(
+        &self,
+        who: &Who,
+        before: &SubmissionRow,
+        now: jiff::Timestamp,
+    ) -> Result<SubmissionRow> {
+        self.change_submission(
+            who,
+            before,
+            "state = $1, submitted_at = $3, note = COALESCE($2, note)",
+            "'draft', 'returned'",
+            ("submitted", None),
+            "submission.submitted",
+            now,
+        )
+        .await
+    }
+
+    /// S5.3: verified, or returned with the reasons.
+    pub async fn verify_submission(
+        &self,
+        who: &Who,
+        before: &SubmissionRow,
+        state: &str,
+        note: &str,
+        now: jiff::Timestamp,
+    ) -> Result<SubmissionRow> {
+        let set = format!(
+            "state = $1, note = $2, verified_by = {}, verified_at = $3",
+            who.user_id.unwrap_or(0)
+        );
+        self.change_submission(
+            who,
+            before,
+            &set,
+            "'submitted'",
+            (state, Some(note.to_string())),
+            "submission.verified",
+            now,
+        )
+        .await
+    }
+}

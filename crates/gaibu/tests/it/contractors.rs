@@ -1,0 +1,207 @@
+//! Contractors and designated managers (S5.3): registered by an Information Manager, submitting
+//! their sheets in a view restricted to their own, verified by the Information Manager.
+
+use crate::harness::{TestApp, id_of, version_of};
+use gaibu_domain::classification::Track;
+use reqwest::StatusCode;
+use serde_json::json;
+
+// clause: S5.3
+pub async fn contractor_submits_and_information_manager_verifies(app: &TestApp) {
+    let im = app.api("im").await;
+    let (s, c1) = im
+        .post("/contractors", json!({"name": "株式会社窓口サービス", "kind": "contractor", "work": "住民票の交付窓口業務"}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{c1}");
+    let (s, body) = app
+        .api("staff")
+        .await
+        .post(
+            "/contractors",
+            json!({"name": "x", "kind": "contractor", "work": "y"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
+    let (s, p1) = im.post(&format!("/contractors/{}/people", id_of(&c1)), json!({"login": "madoguchi", "display_name": "窓口 一子", "email": "m@madoguchi.example.jp"})).await;
+    assert_eq!(s, StatusCode::CREATED, "{p1}");
+    let password = p1["password"].as_str().expect("password").to_string();
+    let (_, c2) = im
+        .post(
+            "/contractors",
+            json!({"name": "指定管理財団", "kind": "designated_manager", "work": "市民会館の管理"}),
+        )
+        .await;
+    let (_, p2) = im
+        .post(
+            &format!("/contractors/{}/people", id_of(&c2)),
+            json!({"login": "zaidan", "display_name": "財団 二郎"}),
+        )
+        .await;
+
+    // The contractor's person signs in and sees only their own pages.
+    let b = app.browser_with("madoguchi", &password).await;
+    let res = b
+        .http
+        .get(format!("{}/", app.base))
+        .send()
+        .await
+        .expect("home");
+    assert_eq!(
+        res.headers().get("location").and_then(|v| v.to_str().ok()),
+        Some("/contractor")
+    );
+    for path in [
+        "/services",
+        "/applications",
+        "/register",
+        "/catalogue",
+        "/policies",
+        "/api/v1/applications",
+        "/api/v1/services",
+    ] {
+        let (s, _) = b.get(path).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{path} is not for contractors");
+    }
+
+    // A class-2 sheet, answered and submitted through the API with the session.
+    let post = |path: String, body: serde_json::Value| {
+        let b = &b;
+        async move {
+            let res = b
+                .http
+                .post(format!("{}/api/v1{path}", b.base))
+                .header("x-csrf-token", &b.csrf)
+                .json(&body)
+                .send()
+                .await
+                .expect("post");
+            let s = res.status();
+            (s, res.json::<serde_json::Value>().await.unwrap_or_default())
+        }
+    };
+    let (s, sub) = post("/contractor/submissions".into(), json!({"service_name": "窓口予約クラウド", "provider": "予約株式会社", "confidentiality": "2"})).await;
+    assert_eq!(s, StatusCode::CREATED, "{sub}");
+    assert_eq!(
+        sub["track"], "class2plus",
+        "class 2 takes the class-2+ sheet"
+    );
+    let sid = id_of(&sub);
+    let (s, body) = post(
+        format!("/contractor/submissions/{sid}/submit"),
+        json!({"version": version_of(&sub)}),
+    )
+    .await;
+    assert_eq!(
+        s,
+        StatusCode::CONFLICT,
+        "an unanswered sheet is not submitted: {body}"
+    );
+    let answers = app.met_answers_for(Track::Class2Plus).await;
+    let res = b
+        .http
+        .put(format!(
+            "{}/api/v1/contractor/submissions/{sid}/answers",
+            app.base
+        ))
+        .header("x-csrf-token", &b.csrf)
+        .json(&json!({"version": version_of(&sub), "answers": answers}))
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(res.status(), StatusCode::OK);
+    let sub: serde_json::Value = res.json().await.expect("json");
+    let (s, sub) = post(
+        format!("/contractor/submissions/{sid}/submit"),
+        json!({"version": version_of(&sub)}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{sub}");
+    assert_eq!(sub["state"], "submitted");
+
+    // Another contractor cannot reach it; nor can a manager of another bureau.
+    let b2 = app
+        .browser_with("zaidan", p2["password"].as_str().expect("password"))
+        .await;
+    let (s, _) = b2
+        .get(&format!("/api/v1/contractor/submissions/{sid}"))
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = app
+        .api("infra")
+        .await
+        .get(&format!("/submissions/{sid}"))
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, body) = app
+        .api("ism")
+        .await
+        .post(
+            &format!("/submissions/{sid}/verification"),
+            json!({"version": version_of(&sub), "compliant": true}),
+        )
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "verification is the Information Manager's: {body}"
+    );
+
+    // The Information Manager returns it with a note, the contractor resubmits, it is verified.
+    let (s, body) = im
+        .post(
+            &format!("/submissions/{sid}/verification"),
+            json!({"version": version_of(&sub), "compliant": false, "note": ""}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (s, sub) = im.post(&format!("/submissions/{sid}/verification"), json!({"version": version_of(&sub), "compliant": false, "note": "再委託先を記載してください"})).await;
+    assert_eq!(s, StatusCode::OK, "{sub}");
+    assert_eq!(sub["state"], "returned");
+    let (s, sub) = post(
+        format!("/contractor/submissions/{sid}/submit"),
+        json!({"version": version_of(&sub)}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{sub}");
+    let (s, sub) = im
+        .post(
+            &format!("/submissions/{sid}/verification"),
+            json!({"version": version_of(&sub), "compliant": true, "note": "要件に適合"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{sub}");
+    assert_eq!(sub["state"], "verified");
+    assert_eq!(sub["verified_by"], app.user_id("im").await);
+    let hist: Vec<String> = app
+        .st
+        .store
+        .entity_history("submission", sid)
+        .await
+        .expect("history")
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert!(
+        hist.contains(&"submission.verified".to_string()),
+        "{hist:?}"
+    );
+
+    // The city side lists them; the pages show the contractor's and the verifier's views.
+    let (_, list) = im.get("/submissions").await;
+    assert!(
+        list.as_array()
+            .expect("list")
+            .iter()
+            .any(|s| s["id"] == sid)
+    );
+    let (s, html) = b.get("/contractor").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("窓口予約クラウド"));
+    let imb = app.browser("im").await;
+    let (s, html) = imb.get("/contractors").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("株式会社窓口サービス"));
+    let (s, html) = imb.get(&format!("/contractors/submissions/{sid}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("要件に適合"));
+}
