@@ -345,6 +345,13 @@ impl Store {
         .bind(r.source_application_id)
         .execute(&mut *tx)
         .await?;
+        let copied: Vec<crate::EvidenceRow> = sqlx::query_as(
+            "SELECT id, application_id, item_key, filename, content_type, size_bytes, sha256, \
+             expires_on, note, uploaded_by, uploaded_at, removed_at FROM evidence WHERE application_id = $1",
+        )
+        .bind(row.id)
+        .fetch_all(&mut *tx)
+        .await?;
         append(
             &mut tx,
             who,
@@ -355,7 +362,10 @@ impl Store {
                 entity_id: Some(row.id),
                 service_id: None,
                 before: None,
-                after: Some(to_json(&row)),
+                after: Some(
+                    serde_json::json!({ "application": row, "evidence_copied": copied })
+                        .to_string(),
+                ),
             },
         )
         .await?;

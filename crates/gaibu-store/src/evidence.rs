@@ -28,7 +28,8 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         // Touch the application first: it takes the write lock and proves it is still editable.
         let n = sqlx::query(
-            "UPDATE applications SET updated_at = $1 WHERE id = $2 AND state IN ('draft', 'returned')",
+            "UPDATE applications SET updated_at = $1, version = version + 1 \
+             WHERE id = $2 AND state IN ('draft', 'returned')",
         )
         .bind(ms(now))
         .bind(e.application_id)
@@ -99,6 +100,20 @@ impl Store {
         now: jiff::Timestamp,
     ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
+        // The application first: its version moves, so a submission read before this change
+        // cannot go through with a stale list of evidence.
+        let n = sqlx::query(
+            "UPDATE applications SET updated_at = $1, version = version + 1 \
+             WHERE id = $2 AND state IN ('draft', 'returned')",
+        )
+        .bind(ms(now))
+        .bind(before.application_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::Stale);
+        }
         let n = sqlx::query(
             "UPDATE evidence SET removed_at = $1 WHERE id = $2 AND removed_at IS NULL \
              AND application_id IN (SELECT id FROM applications WHERE state IN ('draft', 'returned'))",

@@ -338,6 +338,15 @@ impl Store {
                 None
             }
         };
+        // The decision's reasons and per-item comments belong to the record of it.
+        let mut after_json: serde_json::Value =
+            serde_json::from_str(&to_json(&after)).unwrap_or_default();
+        if let Some(obj) = after_json.as_object_mut() {
+            obj.insert(
+                "decision_comments".into(),
+                serde_json::from_str(comments).unwrap_or_default(),
+            );
+        }
         append(
             &mut tx,
             who,
@@ -352,7 +361,7 @@ impl Store {
                 entity_id: Some(before.id),
                 service_id: service.as_ref().map(|s| s.id),
                 before: Some(to_json(before)),
-                after: Some(to_json(&after)),
+                after: Some(after_json.to_string()),
             },
         )
         .await?;

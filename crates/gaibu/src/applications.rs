@@ -293,11 +293,21 @@ pub async fn approve(
 /// evaluation, procurement record and evidence copied, each to be re-confirmed, with the source
 /// linked. Departments need not assess the same service again from nothing.
 pub async fn reuse(st: &AppState, u: &CurrentUser, service_id: i64) -> AppResult<ApplicationRow> {
-    let service = st
+    let named = st
         .store
         .service(service_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    // The latest approval of the same service from the same provider that is still in use.
+    let service = st
+        .store
+        .services()
+        .await?
+        .into_iter()
+        .filter(|s| s.name == named.name && s.provider == named.provider)
+        .filter(|s| s.ledger_status.as_deref() != Some("retired"))
+        .max_by_key(|s| s.approved_at)
+        .ok_or(AppError::Conflict("service_retired"))?;
     let source = st
         .store
         .application(service.application_id)

@@ -27,8 +27,10 @@ pub struct Entry {
     pub administrator: String,
     pub administrator_email: String,
     pub ledger_status: Option<String>,
-    /// For the level asked about: may it be used? `None` when no level was asked.
+    /// For the level asked about: may the asker use it? `None` when no level was asked.
     pub usable: Option<bool>,
+    /// Why not, when `usable` is false: `level_too_high` or `other_unit`.
+    pub reason: Option<String>,
 }
 
 fn matches(q: &str, s: &ServiceRow) -> bool {
@@ -40,9 +42,11 @@ fn matches(q: &str, s: &ServiceRow) -> bool {
     q.to_lowercase().split_whitespace().all(|w| hay.contains(w))
 }
 
-/// Approved services not retired, matching `q`, judged against the confidentiality level asked
-/// about (`level`, a code of the scheme in force).
-pub async fn search(st: &AppState, q: &str, level: &str) -> AppResult<Vec<Entry>> {
+/// Approved services not retired, matching `q`, judged for the asker: the confidentiality level
+/// asked about (`level`, a code of the scheme in force) must be within what was approved, and
+/// the asker's unit within the unit it was approved for — another department reuses instead.
+pub async fn search(st: &AppState, asker_unit: i64, q: &str, level: &str) -> AppResult<Vec<Entry>> {
+    let tree = crate::auth::org_tree(st).await?;
     let scheme_now = policies::scheme_in_force(st).await?.doc;
     let asked_rank = scheme_now.confidentiality_level(level).map(|l| l.rank);
     let users = st.store.users().await?;
@@ -94,7 +98,12 @@ pub async fn search(st: &AppState, q: &str, level: &str) -> AppResult<Vec<Entry>
             administrator: admin.map(|u| u.display_name.clone()).unwrap_or_default(),
             administrator_email: admin.map(|u| u.email.clone()).unwrap_or_default(),
             ledger_status: s.ledger_status.clone(),
-            usable: asked_rank.map(|r| r <= rank),
+            usable: asked_rank.map(|r| r <= rank && tree.is_within(asker_unit, s.org_unit_id)),
+            reason: match asked_rank {
+                Some(r) if r > rank => Some("level_too_high".into()),
+                Some(_) if !tree.is_within(asker_unit, s.org_unit_id) => Some("other_unit".into()),
+                _ => None,
+            },
         });
     }
     Ok(out)

@@ -86,13 +86,16 @@ impl Mailer {
 
 /// Sends what is queued; returns how many were sent.
 pub async fn deliver_pending(st: &AppState, mailer: &Mailer, owner: &str) -> AppResult<usize> {
-    let now = st.now();
-    let lease = now
-        .checked_add(jiff::SignedDuration::from_secs(120))
-        .map_err(|e| anyhow::anyhow!(e))?;
-    let items = st.store.claim_outbox(owner, now, lease, 20).await?;
     let mut sent = 0;
-    for item in items {
+    // One message per lease, so a slow relay never outlives a lease and no message goes twice.
+    loop {
+        let now = st.now();
+        let lease = now
+            .checked_add(jiff::SignedDuration::from_secs(120))
+            .map_err(|e| anyhow::anyhow!(e))?;
+        let Some(item) = st.store.claim_outbox(owner, now, lease, 1).await?.pop() else {
+            break;
+        };
         let result = match mailer.render(&item) {
             Ok(m) => mailer
                 .transport

@@ -21,10 +21,11 @@ pub const FIELDS: [&str; 8] = [
     "administrator",
 ];
 
-/// The ISMs and the CISO see the whole register; the Information Managers etc. their units'.
+/// The CISO sees the whole register; the ISMs and the Information Managers etc. their units'.
 pub fn may_view(u: &CurrentUser, e: &RegisterRow, tree: &OrgTree) -> bool {
     u.has_role(Role::Ciso)
-        || u.has_role(Role::InformationSecurityManager)
+        || u.actor
+            .has_role_over(Role::InformationSecurityManager, e.org_unit_id, tree)
         || u.actor.is_information_manager_etc_over(e.org_unit_id, tree)
 }
 

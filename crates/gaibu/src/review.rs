@@ -176,7 +176,10 @@ pub async fn submit(
     if row.sheet_policy_id != Some(sheet.row.id) {
         return Err(AppError::Conflict("sheet_superseded"));
     }
-    let reviewers = responsible_isms(st, row.org_unit_id, &tree).await?;
+    // The applicant never reviews their own application: with no other responsible ISM, the
+    // submission is refused rather than left waiting for nobody.
+    let mut reviewers = responsible_isms(st, row.org_unit_id, &tree).await?;
+    reviewers.retain(|r| *r != row.applicant_id);
     if reviewers.is_empty() {
         return Err(AppError::Conflict("no_responsible_ism"));
     }

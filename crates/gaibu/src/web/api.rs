@@ -703,11 +703,13 @@ pub struct CatalogueParams {
 #[utoipa::path(get, path = "/api/v1/catalogue", params(CatalogueParams), responses((status = 200, body = Vec<crate::catalogue::Entry>)))]
 async fn catalogue_search(
     State(st): State<AppState>,
-    _u: CurrentUser,
+    u: CurrentUser,
     axum::extract::Query(p): axum::extract::Query<CatalogueParams>,
 ) -> AppResult<Json<Vec<crate::catalogue::Entry>>> {
     crate::error::check_text(&p.q)?;
-    Ok(Json(crate::catalogue::search(&st, &p.q, &p.level).await?))
+    Ok(Json(
+        crate::catalogue::search(&st, u.user.org_unit_id, &p.q, &p.level).await?,
+    ))
 }
 
 #[derive(OpenApi)]

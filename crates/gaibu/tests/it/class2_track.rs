@@ -358,8 +358,44 @@ pub async fn class2_rejection_and_who_may_decide(app: &TestApp) {
     let (_, n) = staff.get("/notifications").await;
     assert_eq!(n["items"][0]["kind"], "rejected");
 
-    // An ISM never decides on their own application.
+    // An ISM never decides on their own application: with no other ISM responsible, it is not
+    // submitted at all rather than left waiting for nobody.
     let (own, v) = prepared(app, "ism", "ISM自身の申請").await;
+    let (s, body) = ism
+        .post(
+            &format!("/applications/{own}/submit"),
+            json!({"version": v}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "no_responsible_ism");
+    // With another ISM over the unit, it goes to that one only; the applicant still cannot decide.
+    let sys = gaibu_store::Who::system();
+    let ism2 = gaibu::people::create_user(
+        &app.st,
+        &sys,
+        &gaibu::people::UserInput {
+            login: "ism2".into(),
+            display_name: "上位 管理".into(),
+            org_unit: "CITY".into(),
+            password: gaibu::demo::DEMO_PASSWORD.into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("user")
+    .0;
+    gaibu::people::assign_role(
+        &app.st,
+        &sys,
+        ism2.id,
+        &gaibu::people::RoleInput {
+            role: "information_security_manager".into(),
+            org_unit: "CITY".into(),
+        },
+    )
+    .await
+    .expect("role");
     let (s, a) = ism
         .post(
             &format!("/applications/{own}/submit"),
@@ -375,6 +411,15 @@ pub async fn class2_rejection_and_who_may_decide(app: &TestApp) {
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     assert_eq!(body["error"]["code"], "own_application");
+    let (_, n) = ism.get("/notifications").await;
+    assert!(
+        n["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .all(|i| i["application_id"] != own),
+        "not told of their own"
+    );
 }
 
 fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {

@@ -33,6 +33,21 @@ pub async fn catalogue_answers_may_i_use_it(app: &TestApp) {
         .expect("found");
     assert_eq!(cloud["usable"], true);
     assert_eq!(cloud["approved_level"], "2");
+    // Another department may not simply use it: it is offered a reuse.
+    let (_, hits) = app
+        .api("infra")
+        .await
+        .get("/catalogue?q=%E6%96%87%E6%9B%B8&level=1")
+        .await;
+    let other = hits
+        .as_array()
+        .expect("entries")
+        .iter()
+        .find(|e| e["name"] == "文書共有クラウド（デモ）")
+        .cloned()
+        .expect("found");
+    assert_eq!(other["usable"], false);
+    assert_eq!(other["reason"], "other_unit");
     let (_, hits) = staff
         .get("/catalogue?q=%E3%82%A2%E3%83%B3%E3%82%B1%E3%83%BC%E3%83%88")
         .await; // アンケート: retired
@@ -157,6 +172,22 @@ pub async fn reuse_copies_an_approved_evaluation(app: &TestApp) {
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{n}");
+
+    // A retired service is not reused.
+    let retired = app
+        .st
+        .store
+        .services()
+        .await
+        .expect("db")
+        .into_iter()
+        .find(|s| s.ledger_status.as_deref() == Some("retired"))
+        .expect("demo retired service");
+    let (s, body) = bsm
+        .post("/applications/reuse", json!({"service_id": retired.id}))
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "service_retired");
 
     // Through the pages: a confirmation first (a GET changes nothing), then the copy.
     let before = app.st.store.applications().await.expect("db").len();

@@ -58,7 +58,7 @@ async fn page(
     crate::error::check_text(&q.q)?;
     let page = PageCtx::new(&u, &jar, "/catalogue");
     let levels = policies::scheme_in_force(&st).await?.doc.confidentiality;
-    let entries = catalogue::search(&st, &q.q, &q.level).await?;
+    let entries = catalogue::search(&st, u.user.org_unit_id, &q.q, &q.level).await?;
     Ok(CataloguePage {
         t: page.t,
         page,

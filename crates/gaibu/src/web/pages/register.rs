@@ -23,6 +23,7 @@ pub fn routes() -> Router<AppState> {
         .route("/register", get(list))
         .route("/register/{id}", get(entry).post(update))
         .route("/notifications", get(notifications))
+        .route("/notifications/read", axum::routing::post(mark_all_read))
 }
 
 #[derive(Template, WebTemplate)]
@@ -146,7 +147,7 @@ struct NotificationsPage {
     items: Vec<NotificationView>,
 }
 
-/// Lists the user's notifications; seeing them marks them read.
+/// Lists the user's notifications, newest first.
 async fn notifications(
     State(st): State<AppState>,
     u: CurrentUser,
@@ -171,6 +172,11 @@ async fn notifications(
             n,
         })
         .collect();
-    st.store.mark_read(u.user.id, None, st.now()).await?;
     Ok(NotificationsPage { t, page, items }.into_response())
+}
+
+/// Marks everything read: a POST with the CSRF token, never a side effect of a page view.
+async fn mark_all_read(State(st): State<AppState>, u: CurrentUser) -> AppResult<Response> {
+    st.store.mark_read(u.user.id, None, st.now()).await?;
+    Ok(Redirect::to("/notifications").into_response())
 }
