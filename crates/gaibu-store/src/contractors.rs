@@ -253,3 +253,85 @@ impl Store {
         .await
     }
 }
+
+const EVIDENCE_COLUMNS: &str = "id, submission_id, filename, content_type, size_bytes, sha256, \
+    expires_on, note, uploaded_by, uploaded_at";
+
+impl Store {
+    /// Records a contractor's evidence file while the submission can still change.
+    pub async fn add_submission_evidence(
+        &self,
+        who: &Who,
+        submission_id: i64,
+        e: &crate::NewEvidence<'_>,
+        now: jiff::Timestamp,
+    ) -> Result<crate::SubmissionEvidenceRow> {
+        let mut tx = self.pool.begin().await?;
+        let n = sqlx::query(
+            "UPDATE contractor_submissions SET updated_at = $1, version = version + 1 \
+             WHERE id = $2 AND state IN ('draft', 'returned')",
+        )
+        .bind(ms(now))
+        .bind(submission_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        stale_or_missing(n)?;
+        let row: crate::SubmissionEvidenceRow = sqlx::query_as(&format!(
+            "INSERT INTO submission_evidence (submission_id, filename, content_type, size_bytes, sha256, \
+             expires_on, note, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+             RETURNING {EVIDENCE_COLUMNS}"
+        ))
+        .bind(submission_id)
+        .bind(e.filename)
+        .bind(e.content_type)
+        .bind(e.size_bytes)
+        .bind(e.sha256)
+        .bind(&e.expires_on)
+        .bind(e.note)
+        .bind(who.user_id)
+        .bind(ms(now))
+        .fetch_one(&mut *tx)
+        .await?;
+        append(
+            &mut tx,
+            who,
+            ms(now),
+            Event {
+                action: "submission.evidence_added",
+                entity: "submission",
+                entity_id: Some(submission_id),
+                service_id: None,
+                before: None,
+                after: Some(to_json(&row)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    pub async fn submission_evidence_of(
+        &self,
+        submission_id: i64,
+    ) -> Result<Vec<crate::SubmissionEvidenceRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {EVIDENCE_COLUMNS} FROM submission_evidence WHERE submission_id = $1 ORDER BY id"
+        ))
+        .bind(submission_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub async fn submission_evidence(
+        &self,
+        id: i64,
+    ) -> Result<Option<crate::SubmissionEvidenceRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {EVIDENCE_COLUMNS} FROM submission_evidence WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+}

@@ -169,6 +169,21 @@ pub struct RegisterRow {
     pub version: i64,
 }
 
+/// A contractor's evidence file (S5.3, S3.2c).
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct SubmissionEvidenceRow {
+    pub id: i64,
+    pub submission_id: i64,
+    pub filename: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub expires_on: Option<String>,
+    pub note: String,
+    pub uploaded_by: i64,
+    pub uploaded_at: i64,
+}
+
 /// An evidence file's record (S3.2c).
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct EvidenceRow {

@@ -305,6 +305,7 @@ M = {
 "submission_state.verified": ("適合を確認済み", "Verified"), "submission_state.returned": ("差戻し", "Returned"),
 "audit.contractor.registered": ("委託先を登録", "Contractor registered"), "audit.submission.created": ("要件の提出を作成", "Submission created"),
 "audit.submission.answers_saved": ("要件の回答を保存", "Answers saved"), "audit.submission.submitted": ("要件を提出", "Submitted"),
+"audit.submission.evidence_added": ("証跡を登録", "Evidence added"),
 "audit.submission.verified": ("要件適合を確認", "Verification recorded"),
 "error.not_your_submission": ("この提出を変更する権限がありません。", "You may not change this submission."),
 "error.not_submitted": ("提出済みのものだけ確認できます。", "Only a submitted sheet can be verified."),

@@ -390,3 +390,56 @@ pub async fn verify(
         .verify_submission(&u.who(), &s, state.as_str(), input.note.trim(), st.now())
         .await?)
 }
+
+/// S5.3 with S3.2c: the contractor attaches evidence to its sheet while it can change.
+pub async fn add_evidence(
+    st: &AppState,
+    u: &CurrentUser,
+    id: i64,
+    up: crate::evidence::Upload,
+) -> AppResult<gaibu_store::SubmissionEvidenceRow> {
+    let (s, c) = get(st, u, id).await?;
+    if let Err(r) = contractor::may_edit(&domain(&s, &c)?, u.user.contractor_id) {
+        return Err(refuse(st, u, r, "submission.evidence", "submission", Some(id)).await);
+    }
+    let mut errs = Vec::new();
+    let expires_on = crate::evidence::check_upload(st, &up, &mut errs);
+    if !errs.is_empty() {
+        return Err(AppError::Invalid(errs));
+    }
+    let (sha, filename, content_type) = crate::evidence::store_upload(st, &up).await?;
+    Ok(st
+        .store
+        .add_submission_evidence(
+            &u.who(),
+            id,
+            &gaibu_store::NewEvidence {
+                application_id: 0,
+                item_key: "",
+                filename: &filename,
+                content_type: &content_type,
+                size_bytes: up.bytes.len() as i64,
+                sha256: &sha,
+                expires_on,
+                note: up.note.trim(),
+            },
+            st.now(),
+        )
+        .await?)
+}
+
+/// A contractor's evidence file, for whoever may see its submission.
+pub async fn download_evidence(
+    st: &AppState,
+    u: &CurrentUser,
+    evidence_id: i64,
+) -> AppResult<(gaibu_store::SubmissionEvidenceRow, Vec<u8>)> {
+    let e = st
+        .store
+        .submission_evidence(evidence_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    get(st, u, e.submission_id).await?;
+    let bytes = crate::evidence::read_checked(st, &e.sha256).await?;
+    Ok((e, bytes))
+}

@@ -82,14 +82,8 @@ fn clean_filename(name: &str) -> String {
     }
 }
 
-/// S3.2c: attaches evidence to an application that can still change.
-pub async fn add(st: &AppState, u: &CurrentUser, id: i64, up: Upload) -> AppResult<EvidenceRow> {
-    let row = load_for_change(st, id).await?;
-    let tree = org_tree(st).await?;
-    if let Err(r) = gaibu_domain::application::may_edit(&apps::domain(&row)?, &u.actor, &tree) {
-        return Err(refuse(st, u, r, "evidence.add", "application", Some(id)).await);
-    }
-    let mut errs = Vec::new();
+/// Checks size, type and expiry of an upload; returns the expiry date to record.
+pub fn check_upload(st: &AppState, up: &Upload, errs: &mut Vec<FieldError>) -> Option<String> {
     if up.bytes.len() > st.cfg.max_upload_bytes {
         errs.push(FieldError::new("file", "file_too_large"));
     } else if let Err(code) =
@@ -97,7 +91,7 @@ pub async fn add(st: &AppState, u: &CurrentUser, id: i64, up: Upload) -> AppResu
     {
         errs.push(FieldError::new("file", code));
     }
-    let expires_on = match up.expires_on.trim() {
+    match up.expires_on.trim() {
         "" => None,
         d => match d.parse::<jiff::civil::Date>() {
             Ok(d) => Some(d.to_string()),
@@ -106,7 +100,49 @@ pub async fn add(st: &AppState, u: &CurrentUser, id: i64, up: Upload) -> AppResu
                 None
             }
         },
-    };
+    }
+}
+
+/// Keeps the bytes (by their SHA-256); returns the hash, the cleaned file name and the type.
+pub async fn store_upload(st: &AppState, up: &Upload) -> AppResult<(String, String, String)> {
+    let sha = hex::encode(Sha256::digest(&up.bytes));
+    storage(st)
+        .put(&sha, &up.bytes)
+        .await
+        .map_err(|e| anyhow::anyhow!("evidence storage: {e}"))?;
+    let content_type = up
+        .content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    Ok((sha, clean_filename(&up.filename), content_type))
+}
+
+/// Reads stored bytes back, checking them against their recorded hash.
+pub async fn read_checked(st: &AppState, sha: &str) -> AppResult<Vec<u8>> {
+    let bytes = storage(st)
+        .get(sha)
+        .await
+        .map_err(|err| anyhow::anyhow!("evidence {sha} missing from storage: {err}"))?;
+    if hex::encode(Sha256::digest(&bytes)) != sha {
+        return Err(AppError::Internal(anyhow::anyhow!(
+            "evidence {sha} does not match its hash"
+        )));
+    }
+    Ok(bytes)
+}
+
+/// S3.2c: attaches evidence to an application that can still change.
+pub async fn add(st: &AppState, u: &CurrentUser, id: i64, up: Upload) -> AppResult<EvidenceRow> {
+    let row = load_for_change(st, id).await?;
+    let tree = org_tree(st).await?;
+    if let Err(r) = gaibu_domain::application::may_edit(&apps::domain(&row)?, &u.actor, &tree) {
+        return Err(refuse(st, u, r, "evidence.add", "application", Some(id)).await);
+    }
+    let mut errs = Vec::new();
+    let expires_on = check_upload(st, &up, &mut errs);
     let item_key = up.item_key.trim();
     if !item_key.is_empty() {
         let known = match item_key.strip_prefix("evaluation.") {
@@ -129,19 +165,7 @@ pub async fn add(st: &AppState, u: &CurrentUser, id: i64, up: Upload) -> AppResu
     if !errs.is_empty() {
         return Err(AppError::Invalid(errs));
     }
-    let sha = hex::encode(Sha256::digest(&up.bytes));
-    storage(st)
-        .put(&sha, &up.bytes)
-        .await
-        .map_err(|e| anyhow::anyhow!("evidence storage: {e}"))?;
-    let filename = clean_filename(&up.filename);
-    let content_type = up
-        .content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let (sha, filename, content_type) = store_upload(st, &up).await?;
     Ok(st
         .store
         .add_evidence(
@@ -173,17 +197,7 @@ pub async fn download(
         .await?
         .ok_or(AppError::NotFound)?;
     apps::get(st, u, e.application_id).await?;
-    let bytes = storage(st)
-        .get(&e.sha256)
-        .await
-        .map_err(|err| anyhow::anyhow!("evidence {} missing from storage: {err}", e.id))?;
-    // The stored bytes are checked against the recorded hash on the way out, too.
-    if hex::encode(Sha256::digest(&bytes)) != e.sha256 {
-        return Err(AppError::Internal(anyhow::anyhow!(
-            "evidence {} does not match its hash",
-            e.id
-        )));
-    }
+    let bytes = read_checked(st, &e.sha256).await?;
     Ok((e, bytes))
 }
 

@@ -765,6 +765,7 @@ async fn catalogue_search(
         crate::web::contractors_api::register,
         crate::web::contractors_api::add_person,
         crate::web::contractors_api::verify,
+        crate::web::evidence::contractor_upload_api,
     ),
     components(schemas(ErrorBody, Answer))
 )]

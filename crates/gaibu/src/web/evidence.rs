@@ -20,10 +20,20 @@ pub fn routes(max_upload: usize) -> Router<AppState> {
             "/api/v1/applications/{id}/evidence",
             post(upload_api).get(list_api),
         )
+        .route(
+            "/contractor/submissions/{id}/evidence",
+            post(contractor_upload_page),
+        )
+        .route(
+            "/api/v1/contractor/submissions/{id}/evidence",
+            post(contractor_upload_api),
+        )
         .layer(DefaultBodyLimit::max(max_upload + 256 * 1024))
         .route("/evidence/{id}", get(download))
         .route("/api/v1/evidence/{id}/content", get(download))
         .route("/evidence/{id}/remove", post(remove_page))
+        .route("/contractor/evidence/{id}", get(contractor_download))
+        .route("/contractors/evidence/{id}", get(contractor_download))
 }
 
 async fn upload_page(
@@ -67,8 +77,46 @@ async fn download(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let (e, bytes) = ops::download(&st, &u, id).await?;
-    let encoded: String = e
-        .filename
+    Ok(file_response(e.id, &e.filename, &e.content_type, bytes))
+}
+
+async fn contractor_download(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let (e, bytes) = crate::contractors::download_evidence(&st, &u, id).await?;
+    Ok(file_response(e.id, &e.filename, &e.content_type, bytes))
+}
+
+async fn contractor_upload_page(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    Path(id): Path<i64>,
+    mp: Multipart,
+) -> AppResult<Response> {
+    let up = ops::read_upload(mp).await?;
+    crate::contractors::add_evidence(&st, &u, id, up).await?;
+    Ok(Redirect::to(&format!("/contractor/submissions/{id}")).into_response())
+}
+
+#[utoipa::path(post, path = "/api/v1/contractor/submissions/{id}/evidence",
+    request_body(content_type = "multipart/form-data", description = "file, expires_on, note"),
+    responses((status = 201, body = gaibu_store::SubmissionEvidenceRow), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn contractor_upload_api(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    Path(id): Path<i64>,
+    mp: Multipart,
+) -> AppResult<Response> {
+    let up = ops::read_upload(mp).await?;
+    let row = crate::contractors::add_evidence(&st, &u, id, up).await?;
+    Ok((StatusCode::CREATED, Json(row)).into_response())
+}
+
+/// A stored file as an attachment, with its name in UTF-8 (RFC 6266).
+fn file_response(id: i64, filename: &str, content_type: &str, bytes: Vec<u8>) -> Response {
+    let encoded: String = filename
         .bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b"-._".contains(&b) {
@@ -78,21 +126,18 @@ async fn download(
             }
         })
         .collect();
-    Ok((
+    (
         [
-            (header::CONTENT_TYPE, e.content_type.clone()),
+            (header::CONTENT_TYPE, content_type.to_string()),
             (
                 header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"evidence-{}\"; filename*=UTF-8''{encoded}",
-                    e.id
-                ),
+                format!("attachment; filename=\"evidence-{id}\"; filename*=UTF-8''{encoded}"),
             ),
             (header::CACHE_CONTROL, "private, no-store".to_string()),
         ],
         bytes,
     )
-        .into_response())
+        .into_response()
 }
 
 async fn remove_page(

@@ -109,7 +109,55 @@ pub async fn contractor_submits_and_information_manager_verifies(app: &TestApp) 
         .await
         .expect("put");
     assert_eq!(res.status(), StatusCode::OK);
-    let sub: serde_json::Value = res.json().await.expect("json");
+    // Evidence with the sheet (S3.2c): the contractor attaches, the IM can read it, others not.
+    let part = reqwest::multipart::Part::bytes(b"%PDF-1.7 ISMS certificate".to_vec())
+        .file_name("isms.pdf")
+        .mime_str("application/pdf")
+        .expect("mime");
+    let res = b
+        .http
+        .post(format!(
+            "{}/api/v1/contractor/submissions/{sid}/evidence",
+            app.base
+        ))
+        .header("x-csrf-token", &b.csrf)
+        .multipart(
+            reqwest::multipart::Form::new()
+                .part("file", part)
+                .text("expires_on", "2027-12-31"),
+        )
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let ev: serde_json::Value = res.json().await.expect("json");
+    let evid = id_of(&ev);
+    let part = reqwest::multipart::Part::bytes(b"MZ".to_vec())
+        .file_name("x.pdf")
+        .mime_str("application/pdf")
+        .expect("mime");
+    let res = b
+        .http
+        .post(format!(
+            "{}/api/v1/contractor/submissions/{sid}/evidence",
+            app.base
+        ))
+        .header("x-csrf-token", &b.csrf)
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(
+        res.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "content checked"
+    );
+    let (s, _) = b.get(&format!("/contractor/evidence/{evid}")).await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, sub) = b
+        .get(&format!("/api/v1/contractor/submissions/{sid}"))
+        .await;
+    let sub: serde_json::Value = serde_json::from_str(&sub).expect("json");
     let (s, sub) = post(
         format!("/contractor/submissions/{sid}/submit"),
         json!({"version": version_of(&sub)}),
@@ -126,6 +174,18 @@ pub async fn contractor_submits_and_information_manager_verifies(app: &TestApp) 
         .get(&format!("/api/v1/contractor/submissions/{sid}"))
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = b2.get(&format!("/contractor/evidence/{evid}")).await;
+    assert_eq!(
+        s,
+        StatusCode::NOT_FOUND,
+        "another contractor's evidence does not exist for them"
+    );
+    let imb_files = app.browser("im").await;
+    let (s, body) = imb_files
+        .get(&format!("/contractors/evidence/{evid}"))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(body.starts_with("%PDF"));
     let (s, _) = app
         .api("infra")
         .await

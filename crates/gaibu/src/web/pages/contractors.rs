@@ -116,6 +116,7 @@ struct SheetPage {
     items: Vec<ItemView>,
     editable: bool,
     problems: Vec<String>,
+    evidence: Vec<gaibu_store::SubmissionEvidenceRow>,
 }
 
 async fn sheet_data(
@@ -157,7 +158,9 @@ async fn sheet_data(
             }
         })
         .collect();
+    let evidence = st.store.submission_evidence_of(s.id).await?;
     Ok(SheetPage {
+        evidence,
         sheet_title: t.pick(&sheet.row.title_ja, &sheet.row.title_en).to_string(),
         editable: u.user.contractor_id == Some(s.contractor_id)
             && matches!(s.state.as_str(), "draft" | "returned"),
@@ -345,6 +348,7 @@ struct ReviewPage {
     items: Vec<(String, String, String)>,
     verified: String,
     error: String,
+    evidence: Vec<gaibu_store::SubmissionEvidenceRow>,
 }
 
 async fn review_data(
@@ -377,7 +381,9 @@ async fn review_data(
         (Some(v), Some(at)) => format!("{} {}", user_name(st, v).await, fmt_ms(at)),
         _ => String::new(),
     };
+    let evidence = st.store.submission_evidence_of(s.id).await?;
     Ok(ReviewPage {
+        evidence,
         sheet_title: t.pick(&sheet.row.title_ja, &sheet.row.title_en).to_string(),
         t,
         page,
