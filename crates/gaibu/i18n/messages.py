@@ -200,6 +200,8 @@ M = {
 "register.purpose": ("利用目的（業務内容）", "Purpose (business)"), "register.classification": ("取り扱う情報の格付", "Information classification"),
 "register.period_of_use": ("利用期間", "Period of use"), "register.applicant": ("利用申請者（所属・氏名）", "Applicant (section, name)"),
 "register.user_scope": ("利用者の範囲", "Scope of users"), "register.administrator": ("外部サービス管理者（所属役職）", "Administrator (section, position)"),
+"register.drift": ("承認された内容と異なる項目があります。利用内容の変更であれば再承認（新たな申請）が必要です", "Some fields differ from what was approved. A change of use needs a new approval"),
+"register.reapply": ("承認済みの評価から再申請する", "Apply again from the approved evaluation"),
 "register.citizen_facing": ("市民等が利用", "Citizen-facing"), "register.to_service": ("台帳ページへ", "Ledger page"),
 "label.service_id": ("外部サービス", "Service"), "label.provider_name": ("外部サービス提供者の名称", "Provider"), "label.period_of_use": ("利用期間", "Period of use"),
 "label.evaluation": ("評価", "Evaluation"), "label.procurement": ("調達", "Procurement"), "label.round": ("提出回数", "Round"),

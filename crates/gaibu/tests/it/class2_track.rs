@@ -279,6 +279,18 @@ pub async fn class2_track_return_resubmit_approve(app: &TestApp) {
         hist,
         vec!["register.created", "register.updated", "access.denied"]
     );
+    // A scope edit is bookkeeping; a change of classification is a change of use, and the
+    // register's page then asks for a new approval.
+    let b = app.browser("ism").await;
+    let (_, html) = b.get(&format!("/register/{eid}")).await;
+    assert!(!html.contains("id=\"register-drift\""));
+    let mut material = e2.clone();
+    material["classification"] = json!("機密性3 / 完全性1 / 可用性1");
+    let (s, _) = ism.put(&format!("/register/{eid}"), material).await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, html) = b.get(&format!("/register/{eid}")).await;
+    assert!(html.contains("id=\"register-drift\""));
+    assert!(html.contains("/applications/new?reuse="));
 
     // The administrator then registers it in the ledger (S5.2.1-4), as in the class-1 track.
     let (s, svc) = im

@@ -62,6 +62,24 @@ struct EntryPage {
     can_edit: bool,
     has_errors: bool,
     history: Vec<HistoryRow>,
+    /// Material fields that now differ from what was approved: a change of use needs a new
+    /// approval, which the page offers to start.
+    drift: Vec<String>,
+}
+
+/// The material fields of the entry as approved, from the event that created it.
+fn drift(t: Tr, e: &RegisterRow, events: &[gaibu_domain::audit::AuditEvent]) -> Vec<String> {
+    let Some(created) = events.iter().find(|ev| ev.action == "register.created") else {
+        return vec![];
+    };
+    let approved: serde_json::Value =
+        serde_json::from_str(created.after.as_deref().unwrap_or("{}")).unwrap_or_default();
+    let now = serde_json::to_value(e).unwrap_or_default();
+    ["service_name", "provider_name", "purpose", "classification"]
+        .iter()
+        .filter(|f| approved.get(**f) != now.get(**f))
+        .map(|f| t.of("register", f))
+        .collect()
 }
 
 async fn entry_page(
@@ -76,6 +94,7 @@ async fn entry_page(
     let t = page.t;
     let tree = org_tree(st).await?;
     let (f, version, errs) = input.unwrap_or_else(|| (ops::fields_of(&e), e.version, vec![]));
+    let events = st.store.entity_history("register", e.id).await?;
     let errors = FieldErrors::from(t, &errs);
     let value = |n: &str| -> String {
         serde_json::to_value(&f)
@@ -97,7 +116,8 @@ async fn entry_page(
             .actor
             .has_role_over(Role::InformationSecurityManager, e.org_unit_id, &tree),
         has_errors: !errs.is_empty(),
-        history: history_rows(t, &st.store.entity_history("register", e.id).await?),
+        history: history_rows(t, &events),
+        drift: drift(t, &e, &events),
         t,
         page,
         version,
