@@ -303,6 +303,7 @@ M = {
 "contractors.compliant": ("要件に適合している", "Compliant"), "contractors.not_compliant": ("差し戻す（理由を記入）", "Return (give the reason)"),
 "contractors.verify": ("確認結果を記録", "Record the verification"), "contractors.verified_by": ("確認", "Verified"),
 "contractor_kind.contractor": ("委託先", "Contractor"), "contractor_kind.designated_manager": ("指定管理者", "Designated manager"),
+"label.sheet": ("要件シート", "Requirement sheet"),
 "sheet_for.class1": ("外部サービス要件（機密性１）", "Requirements (class 1)"),
 "sheet_for.class2plus": ("外部サービス要件（機密性２以上）", "Requirements (class 2+)"),
 "submission_state.draft": ("作成中", "Draft"), "submission_state.submitted": ("確認待ち", "Awaiting verification"),
