@@ -146,32 +146,18 @@ impl Store {
         .await?)
     }
 
-    /// Moves a submission: `set` is the SQL of the change, `states` where it may start from.
-    #[allow(clippy::too_many_arguments)]
-    async fn change_submission(
+    /// Finishes a versioned change of a submission: checks it touched the row, reads the row
+    /// back and records the change, in the caller's transaction.
+    async fn finish_submission_change(
         &self,
+        mut tx: sqlx::Transaction<'_, sqlx::Any>,
+        rows_affected: u64,
         who: &Who,
         before: &SubmissionRow,
-        set: &str,
-        states: &str,
-        args: (&str, Option<String>),
         action: &str,
         now: jiff::Timestamp,
     ) -> Result<SubmissionRow> {
-        let mut tx = self.pool.begin().await?;
-        let n = sqlx::query(&format!(
-            "UPDATE contractor_submissions SET {set}, updated_at = $3, version = version + 1 \
-             WHERE id = $4 AND version = $5 AND state IN ({states})"
-        ))
-        .bind(args.0)
-        .bind(args.1)
-        .bind(ms(now))
-        .bind(before.id)
-        .bind(before.version)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        stale_or_missing(n)?;
+        stale_or_missing(rows_affected)?;
         let after = fetch(&mut tx, before.id).await?;
         append(
             &mut tx,
@@ -198,16 +184,20 @@ impl Store {
         answers_json: &str,
         now: jiff::Timestamp,
     ) -> Result<SubmissionRow> {
-        self.change_submission(
-            who,
-            before,
-            "answers = $1, note = COALESCE($2, note)",
-            "'draft', 'returned'",
-            (answers_json, None),
-            "submission.answers_saved",
-            now,
+        let mut tx = self.pool.begin().await?;
+        let n = sqlx::query(
+            "UPDATE contractor_submissions SET answers = $1, updated_at = $2, version = version + 1 \
+             WHERE id = $3 AND version = $4 AND state IN ('draft', 'returned')",
         )
-        .await
+        .bind(answers_json)
+        .bind(ms(now))
+        .bind(before.id)
+        .bind(before.version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        self.finish_submission_change(tx, n, who, before, "submission.answers_saved", now)
+            .await
     }
 
     pub async fn submit_submission(
@@ -216,16 +206,20 @@ impl Store {
         before: &SubmissionRow,
         now: jiff::Timestamp,
     ) -> Result<SubmissionRow> {
-        self.change_submission(
-            who,
-            before,
-            "state = $1, submitted_at = $3, note = COALESCE($2, note)",
-            "'draft', 'returned'",
-            ("submitted", None),
-            "submission.submitted",
-            now,
+        let mut tx = self.pool.begin().await?;
+        let n = sqlx::query(
+            "UPDATE contractor_submissions SET state = 'submitted', submitted_at = $1, \
+             updated_at = $1, version = version + 1 \
+             WHERE id = $2 AND version = $3 AND state IN ('draft', 'returned')",
         )
-        .await
+        .bind(ms(now))
+        .bind(before.id)
+        .bind(before.version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        self.finish_submission_change(tx, n, who, before, "submission.submitted", now)
+            .await
     }
 
     /// S5.3: verified, or returned with the reasons.
@@ -237,20 +231,23 @@ impl Store {
         note: &str,
         now: jiff::Timestamp,
     ) -> Result<SubmissionRow> {
-        let set = format!(
-            "state = $1, note = $2, verified_by = {}, verified_at = $3",
-            who.user_id.unwrap_or(0)
-        );
-        self.change_submission(
-            who,
-            before,
-            &set,
-            "'submitted'",
-            (state, Some(note.to_string())),
-            "submission.verified",
-            now,
+        let mut tx = self.pool.begin().await?;
+        let n = sqlx::query(
+            "UPDATE contractor_submissions SET state = $1, note = $2, verified_by = $3, \
+             verified_at = $4, updated_at = $4, version = version + 1 \
+             WHERE id = $5 AND version = $6 AND state = 'submitted'",
         )
-        .await
+        .bind(state)
+        .bind(note)
+        .bind(who.user_id)
+        .bind(ms(now))
+        .bind(before.id)
+        .bind(before.version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        self.finish_submission_change(tx, n, who, before, "submission.verified", now)
+            .await
     }
 }
 
@@ -263,7 +260,7 @@ impl Store {
         &self,
         who: &Who,
         submission_id: i64,
-        e: &crate::NewEvidence<'_>,
+        e: &crate::StoredFile<'_>,
         now: jiff::Timestamp,
     ) -> Result<crate::SubmissionEvidenceRow> {
         let mut tx = self.pool.begin().await?;

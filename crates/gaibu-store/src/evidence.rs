@@ -6,9 +6,8 @@ use crate::{EvidenceRow, Result, Store, StoreError, Who, ms, to_json};
 const COLUMNS: &str = "id, application_id, item_key, filename, content_type, size_bytes, sha256, \
     expires_on, note, uploaded_by, uploaded_at, removed_at";
 
-pub struct NewEvidence<'a> {
-    pub application_id: i64,
-    pub item_key: &'a str,
+/// A stored file as recorded: what was uploaded, its hash and what the uploader said of it.
+pub struct StoredFile<'a> {
     pub filename: &'a str,
     pub content_type: &'a str,
     pub size_bytes: i64,
@@ -22,7 +21,9 @@ impl Store {
     pub async fn add_evidence(
         &self,
         who: &Who,
-        e: &NewEvidence<'_>,
+        application_id: i64,
+        item_key: &str,
+        e: &StoredFile<'_>,
         now: jiff::Timestamp,
     ) -> Result<EvidenceRow> {
         let mut tx = self.pool.begin().await?;
@@ -32,7 +33,7 @@ impl Store {
              WHERE id = $2 AND state IN ('draft', 'returned')",
         )
         .bind(ms(now))
-        .bind(e.application_id)
+        .bind(application_id)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -44,8 +45,8 @@ impl Store {
              expires_on, note, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
              RETURNING {COLUMNS}"
         ))
-        .bind(e.application_id)
-        .bind(e.item_key)
+        .bind(application_id)
+        .bind(item_key)
         .bind(e.filename)
         .bind(e.content_type)
         .bind(e.size_bytes)
@@ -63,7 +64,7 @@ impl Store {
             Event {
                 action: "evidence.added",
                 entity: "application",
-                entity_id: Some(e.application_id),
+                entity_id: Some(application_id),
                 service_id: None,
                 before: None,
                 after: Some(to_json(&row)),

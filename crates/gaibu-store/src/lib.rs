@@ -26,7 +26,7 @@ mod services;
 pub use applications::{ApplicationContent, Reused};
 pub use audit::VerifyOutcome;
 pub use contractors::NewSubmission;
-pub use evidence::NewEvidence;
+pub use evidence::StoredFile;
 pub use notifications::{MAX_ATTEMPTS, OutboxItem};
 pub use org::{NewOrgUnit, NewUser, SessionRow};
 pub use review::{Decided, RegisterFields};

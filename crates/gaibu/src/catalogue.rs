@@ -5,8 +5,11 @@ use crate::applications as apps;
 use crate::error::AppResult;
 use crate::policies;
 use crate::state::AppState;
+use gaibu_domain::classification::Scheme;
 use gaibu_store::ServiceRow;
 use serde::Serialize;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry as Slot;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Entry {
@@ -51,18 +54,33 @@ pub async fn search(st: &AppState, asker_unit: i64, q: &str, level: &str) -> App
     let asked_rank = scheme_now.confidentiality_level(level).map(|l| l.rank);
     let users = st.store.users().await?;
     let mut out = Vec::new();
+    // One read of the applications and one parse per scheme version, whatever the number of
+    // services listed.
+    let apps_by_id: HashMap<i64, gaibu_store::ApplicationRow> = st
+        .store
+        .applications()
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    let mut schemes: HashMap<i64, Scheme> = HashMap::new();
     for s in st.store.services().await? {
         if s.ledger_status.as_deref() == Some("retired") || !matches(q.trim(), &s) {
             continue;
         }
-        let Some(app) = st.store.application(s.application_id).await? else {
+        let Some(app) = apps_by_id.get(&s.application_id) else {
             continue;
         };
-        let f = apps::fields_of(&app)?;
+        let f = apps::fields_of(app)?;
         // The level as the application's own scheme defines it (S1.3).
-        let scheme = policies::scheme(st, app.classification_policy_id)
-            .await?
-            .doc;
+        let scheme = match schemes.entry(app.classification_policy_id) {
+            Slot::Occupied(e) => e.into_mut(),
+            Slot::Vacant(v) => v.insert(
+                policies::scheme(st, app.classification_policy_id)
+                    .await?
+                    .doc,
+            ),
+        };
         let level_def = scheme.confidentiality_level(&f.classification.confidentiality);
         let rank = level_def.map(|l| l.rank).unwrap_or(0);
         let handling = f

@@ -413,9 +413,7 @@ pub async fn add_evidence(
         .add_submission_evidence(
             &u.who(),
             id,
-            &gaibu_store::NewEvidence {
-                application_id: 0,
-                item_key: "",
+            &gaibu_store::StoredFile {
                 filename: &filename,
                 content_type: &content_type,
                 size_bytes: up.bytes.len() as i64,

@@ -9,7 +9,7 @@ use crate::error::{AppError, AppResult};
 use crate::policies;
 use crate::state::AppState;
 use gaibu_domain::FieldError;
-use gaibu_store::{EvidenceRow, NewEvidence};
+use gaibu_store::{EvidenceRow, StoredFile};
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 
@@ -45,14 +45,6 @@ impl EvidenceStorage {
     pub async fn get(&self, sha: &str) -> std::io::Result<Vec<u8>> {
         match self {
             EvidenceStorage::Local(dir) => tokio::fs::read(Self::path(dir, sha)).await,
-        }
-    }
-
-    pub async fn exists(&self, sha: &str) -> bool {
-        match self {
-            EvidenceStorage::Local(dir) => tokio::fs::try_exists(Self::path(dir, sha))
-                .await
-                .unwrap_or(false),
         }
     }
 }
@@ -170,9 +162,9 @@ pub async fn add(st: &AppState, u: &CurrentUser, id: i64, up: Upload) -> AppResu
         .store
         .add_evidence(
             &u.who(),
-            &NewEvidence {
-                application_id: id,
-                item_key,
+            id,
+            item_key,
+            &StoredFile {
                 filename: &filename,
                 content_type: &content_type,
                 size_bytes: up.bytes.len() as i64,
