@@ -38,6 +38,30 @@ impl AccountKind {
     }
 }
 
+/// Whether an account is in use (S5.2.1-6) or closed (S7.1-5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountStatus {
+    Active,
+    Closed,
+}
+
+impl AccountStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountStatus::Active => "active",
+            AccountStatus::Closed => "closed",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "active" => Some(Self::Active),
+            "closed" => Some(Self::Closed),
+            _ => None,
+        }
+    }
+}
+
 impl AccountRules {
     pub fn check(&self) -> Result<(), String> {
         if self.identity_domains.is_empty() {

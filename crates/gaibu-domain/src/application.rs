@@ -3,7 +3,8 @@
 use crate::classification::{Classification, Scheme, Track};
 use crate::role::{Actor, OrgTree, OrgUnitId, UserId};
 use crate::sheet::{Answers, ItemProblem, Sheet};
-use crate::{DomainError, FieldError, Refusal};
+use crate::capability::{ApplicationMove, permits_application};
+use crate::{FieldError, Refusal};
 use jiff::civil::Date;
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -289,6 +290,24 @@ impl From<&ApplicationFields> for ApplicationInput {
     }
 }
 
+/// Where a reused application came from, and what of it is still to be re-confirmed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Reuse {
+    pub source_application_id: Option<i64>,
+    /// Sheet item ids, `evaluation`, `procurement`.
+    pub unconfirmed: Vec<String>,
+}
+
+impl Reuse {
+    /// The record after the user re-confirmed some parts (`keep` says what stays open).
+    pub fn reconfirmed(&self, keep: impl Fn(&str) -> bool) -> Reuse {
+        let mut r = self.clone();
+        r.unconfirmed.retain(|i| keep(i));
+        r
+    }
+}
+
 /// What the rules need to know about a stored application.
 #[derive(Debug, Clone)]
 pub struct Application {
@@ -334,15 +353,7 @@ pub struct Approval {
 
 /// Who may see and edit a draft: the applicant and the Information Managers etc. over its unit.
 pub fn may_edit(app: &Application, actor: &Actor, tree: &OrgTree) -> Result<(), Refusal> {
-    if app.applicant != actor.user_id
-        && !actor.is_information_manager_etc_over(app.fields.org_unit, tree)
-    {
-        return Err(Refusal::Forbidden("not_your_application"));
-    }
-    if !app.state.is_editable() {
-        return Err(Refusal::Conflict("not_draft"));
-    }
-    Ok(())
+    permits_application(app, actor, tree, ApplicationMove::Edit)
 }
 
 /// A new application may be started by whoever may apply for the named unit.
@@ -376,35 +387,18 @@ pub fn approve_class1(
     actor: &Actor,
     tree: &OrgTree,
     now: jiff::Timestamp,
-) -> Result<Approval, ApproveError> {
-    if app.state != State::Draft {
-        return Err(DomainError::Conflict("already_decided").into());
-    }
-    if app.track != Track::Class1 {
-        return Err(DomainError::Conflict("class2_track_required").into());
-    }
-    if !actor.is_information_manager_etc_over(app.fields.org_unit, tree) {
-        return Err(DomainError::Forbidden("class1_approver_required").into());
-    }
+) -> Result<Approval, Refusal> {
+    permits_application(app, actor, tree, ApplicationMove::SelfApprove)?;
     let mut problems = sheet.check_complete(&app.answers, &app.context());
     problems.extend(app.unconfirmed_problems());
     if !problems.is_empty() {
-        return Err(ApproveError::SheetNotMet(problems));
+        return Err(Refusal::SheetNotMet(problems));
     }
     Ok(Approval {
         approver: actor.user_id,
         administrator: actor.user_id,
         approved_at: now,
     })
-}
-
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum ApproveError {
-    #[error(transparent)]
-    Domain(#[from] DomainError),
-    /// The sheet is incomplete or has a blocking "no": the problems say which items.
-    #[error("requirement sheet not met")]
-    SheetNotMet(Vec<ItemProblem>),
 }
 
 #[cfg(test)]
@@ -573,7 +567,7 @@ mod tests {
         ] {
             assert_eq!(
                 approve_class1(&a, &sheet(), &who, &tree(), NOW),
-                Err(DomainError::Forbidden("class1_approver_required").into())
+                Err(Refusal::Forbidden("class1_approver_required"))
             );
         }
     }
@@ -586,7 +580,7 @@ mod tests {
         let im = actor(20, Role::InformationManager, 3);
         assert_eq!(
             approve_class1(&a, &sheet(), &im, &tree(), NOW),
-            Err(DomainError::Conflict("class2_track_required").into())
+            Err(Refusal::Conflict("class2_track_required"))
         );
     }
 
@@ -603,7 +597,7 @@ mod tests {
         );
         let im = actor(20, Role::InformationManager, 3);
         match approve_class1(&a, &sheet(), &im, &tree(), NOW) {
-            Err(ApproveError::SheetNotMet(p)) => {
+            Err(Refusal::SheetNotMet(p)) => {
                 assert_eq!(p[0].item, "c1-no-rights-over-data");
                 assert_eq!(p[0].code, "blocking_no");
             }
@@ -618,7 +612,7 @@ mod tests {
         let im = actor(20, Role::InformationManager, 3);
         assert_eq!(
             approve_class1(&a, &sheet(), &im, &tree(), NOW),
-            Err(DomainError::Conflict("already_decided").into())
+            Err(Refusal::Conflict("already_decided"))
         );
         assert_eq!(
             may_edit(&a, &im, &tree()),

@@ -4,6 +4,166 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+/// What an audit event records. The names are stored in the chain: add, never rename.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    ApplicationCreated,
+    ApplicationUpdated,
+    ApplicationSelfChecked,
+    ApplicationReused,
+    ApplicationApproved,
+    ApplicationSubmitted,
+    ApplicationReturned,
+    ApplicationRejected,
+    ApplicationEvaluationSaved,
+    ApplicationProcurementSaved,
+    ServiceApproved,
+    LedgerRegistered,
+    LedgerRetired,
+    AccountRegistered,
+    AccountClosed,
+    RegisterCreated,
+    RegisterUpdated,
+    PolicyLoaded,
+    PolicyApproved,
+    PolicySuperseded,
+    OrgUnitCreated,
+    UserCreated,
+    UserPasswordReset,
+    UserLanguageChanged,
+    RoleAssigned,
+    ApiTokenCreated,
+    ContractorRegistered,
+    SubmissionCreated,
+    SubmissionAnswersSaved,
+    SubmissionSubmitted,
+    SubmissionVerified,
+    SubmissionEvidenceAdded,
+    EvidenceAdded,
+    EvidenceRemoved,
+    SessionSignedIn,
+    SessionSignInFailed,
+    AccessDenied,
+}
+
+impl Action {
+    pub const ALL: [Action; 37] = [
+        Action::ApplicationCreated,
+        Action::ApplicationUpdated,
+        Action::ApplicationSelfChecked,
+        Action::ApplicationReused,
+        Action::ApplicationApproved,
+        Action::ApplicationSubmitted,
+        Action::ApplicationReturned,
+        Action::ApplicationRejected,
+        Action::ApplicationEvaluationSaved,
+        Action::ApplicationProcurementSaved,
+        Action::ServiceApproved,
+        Action::LedgerRegistered,
+        Action::LedgerRetired,
+        Action::AccountRegistered,
+        Action::AccountClosed,
+        Action::RegisterCreated,
+        Action::RegisterUpdated,
+        Action::PolicyLoaded,
+        Action::PolicyApproved,
+        Action::PolicySuperseded,
+        Action::OrgUnitCreated,
+        Action::UserCreated,
+        Action::UserPasswordReset,
+        Action::UserLanguageChanged,
+        Action::RoleAssigned,
+        Action::ApiTokenCreated,
+        Action::ContractorRegistered,
+        Action::SubmissionCreated,
+        Action::SubmissionAnswersSaved,
+        Action::SubmissionSubmitted,
+        Action::SubmissionVerified,
+        Action::SubmissionEvidenceAdded,
+        Action::EvidenceAdded,
+        Action::EvidenceRemoved,
+        Action::SessionSignedIn,
+        Action::SessionSignInFailed,
+        Action::AccessDenied,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::ApplicationCreated => "application.created",
+            Action::ApplicationUpdated => "application.updated",
+            Action::ApplicationSelfChecked => "application.self_checked",
+            Action::ApplicationReused => "application.reused",
+            Action::ApplicationApproved => "application.approved",
+            Action::ApplicationSubmitted => "application.submitted",
+            Action::ApplicationReturned => "application.returned",
+            Action::ApplicationRejected => "application.rejected",
+            Action::ApplicationEvaluationSaved => "application.evaluation_saved",
+            Action::ApplicationProcurementSaved => "application.procurement_saved",
+            Action::ServiceApproved => "service.approved",
+            Action::LedgerRegistered => "ledger.registered",
+            Action::LedgerRetired => "ledger.retired",
+            Action::AccountRegistered => "account.registered",
+            Action::AccountClosed => "account.closed",
+            Action::RegisterCreated => "register.created",
+            Action::RegisterUpdated => "register.updated",
+            Action::PolicyLoaded => "policy.loaded",
+            Action::PolicyApproved => "policy.approved",
+            Action::PolicySuperseded => "policy.superseded",
+            Action::OrgUnitCreated => "org_unit.created",
+            Action::UserCreated => "user.created",
+            Action::UserPasswordReset => "user.password_reset",
+            Action::UserLanguageChanged => "user.language_changed",
+            Action::RoleAssigned => "role.assigned",
+            Action::ApiTokenCreated => "api_token.created",
+            Action::ContractorRegistered => "contractor.registered",
+            Action::SubmissionCreated => "submission.created",
+            Action::SubmissionAnswersSaved => "submission.answers_saved",
+            Action::SubmissionSubmitted => "submission.submitted",
+            Action::SubmissionVerified => "submission.verified",
+            Action::SubmissionEvidenceAdded => "submission.evidence_added",
+            Action::EvidenceAdded => "evidence.added",
+            Action::EvidenceRemoved => "evidence.removed",
+            Action::SessionSignedIn => "session.signed_in",
+            Action::SessionSignInFailed => "session.sign_in_failed",
+            Action::AccessDenied => "access.denied",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Action> {
+        Self::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+}
+
+/// The kind of record an audit event is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Entity {
+    Application,
+    Service,
+    Account,
+    Register,
+    Policy,
+    OrgUnit,
+    User,
+    Contractor,
+    Submission,
+}
+
+impl Entity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Entity::Application => "application",
+            Entity::Service => "service",
+            Entity::Account => "account",
+            Entity::Register => "register",
+            Entity::Policy => "policy",
+            Entity::OrgUnit => "org_unit",
+            Entity::User => "user",
+            Entity::Contractor => "contractor",
+            Entity::Submission => "submission",
+        }
+    }
+}
+
 /// The hash that precedes the first event.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -128,6 +288,16 @@ pub fn verify<'a>(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_action_name_is_unique_and_parses_back() {
+        let mut seen = std::collections::HashSet::new();
+        for a in super::Action::ALL {
+            assert!(seen.insert(a.as_str()), "duplicate {}", a.as_str());
+            assert_eq!(super::Action::parse(a.as_str()), Some(a));
+            assert!(a.as_str().contains('.'));
+        }
+    }
+
     use super::*;
 
     fn chain(n: i64) -> Vec<AuditEvent> {

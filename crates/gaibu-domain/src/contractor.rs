@@ -3,8 +3,8 @@
 //! etc. over the commissioning unit verifies it.
 
 use crate::role::{Actor, OrgTree, OrgUnitId};
-use crate::sheet::{Context, ItemProblem, Sheet};
-use crate::{DomainError, FieldError, Refusal};
+use crate::sheet::{Context, Sheet};
+use crate::{FieldError, Refusal};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,22 +64,14 @@ pub fn submit(
     sheet: &Sheet,
     answers: &crate::sheet::Answers,
     ctx: &Context,
-) -> Result<(), SubmitRefusal> {
+) -> Result<(), Refusal> {
     may_edit(s, contractor_of_actor)?;
     let problems = sheet.check_complete(answers, ctx);
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(SubmitRefusal::Incomplete(problems))
+        Err(Refusal::Incomplete(problems))
     }
-}
-
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum SubmitRefusal {
-    #[error(transparent)]
-    Refused(#[from] Refusal),
-    #[error("incomplete")]
-    Incomplete(Vec<ItemProblem>),
 }
 
 /// S5.3: an Information Manager etc. over the commissioning unit verifies compliance, or
@@ -90,15 +82,15 @@ pub fn verify(
     tree: &OrgTree,
     compliant: bool,
     note: &str,
-) -> Result<SubmissionState, DomainError> {
+) -> Result<SubmissionState, Refusal> {
     if !actor.is_information_manager_etc_over(s.org_unit, tree) {
-        return Err(DomainError::Forbidden("information_manager_required"));
+        return Err(Refusal::Forbidden("information_manager_required"));
     }
     if s.state != SubmissionState::Submitted {
-        return Err(DomainError::Conflict("not_submitted"));
+        return Err(Refusal::Conflict("not_submitted"));
     }
     if !compliant && note.trim().is_empty() {
-        return Err(DomainError::Invalid(vec![FieldError::new(
+        return Err(Refusal::Invalid(vec![FieldError::new(
             "note", "required",
         )]));
     }
@@ -164,11 +156,11 @@ mod tests {
         );
         assert_eq!(
             verify(&s, &im(4), &tree(), true, ""),
-            Err(DomainError::Forbidden("information_manager_required"))
+            Err(Refusal::Forbidden("information_manager_required"))
         );
         assert_eq!(
             verify(&s, &im(3), &tree(), false, " "),
-            Err(DomainError::Invalid(vec![FieldError::new(
+            Err(Refusal::Invalid(vec![FieldError::new(
                 "note", "required"
             )]))
         );
@@ -178,7 +170,7 @@ mod tests {
         );
         assert_eq!(
             verify(&sub(SubmissionState::Draft), &im(3), &tree(), true, ""),
-            Err(DomainError::Conflict("not_submitted"))
+            Err(Refusal::Conflict("not_submitted"))
         );
     }
 }

@@ -1,5 +1,7 @@
-//! Typed refusals. Each carries a stable machine code; the shell translates codes into
-//! the user's language, so no user-facing text lives here.
+//! The one refusal type of the domain. Each carries a stable machine code; the shell translates
+//! codes into the user's language, so no user-facing text lives here.
+
+use crate::sheet::ItemProblem;
 
 /// A problem with one input field: `field` names it, `code` says what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -17,7 +19,7 @@ impl FieldError {
     }
 }
 
-/// Why a decision was refused.
+/// Why a move was refused. Every rule of the domain answers with this one type.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
     /// The actor lacks the role (or scope) for this move.
@@ -26,23 +28,20 @@ pub enum Refusal {
     /// The record's state does not allow this move.
     #[error("conflict: {0}")]
     Conflict(&'static str),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum DomainError {
+    /// Input fields of the wrong form.
     #[error("invalid input: {0:?}")]
     Invalid(Vec<FieldError>),
-    #[error("forbidden: {0}")]
-    Forbidden(&'static str),
-    #[error("conflict: {0}")]
-    Conflict(&'static str),
+    /// A class-1 approval with the sheet incomplete or a blocking "no" (S5.2.2-1).
+    #[error("requirement sheet not met")]
+    SheetNotMet(Vec<ItemProblem>),
+    /// A submission with the sheet, evaluation or procurement record incomplete, item by item.
+    #[error("incomplete")]
+    Incomplete(Vec<ItemProblem>),
 }
 
-impl From<Refusal> for DomainError {
-    fn from(r: Refusal) -> Self {
-        match r {
-            Refusal::Forbidden(c) => DomainError::Forbidden(c),
-            Refusal::Conflict(c) => DomainError::Conflict(c),
-        }
+impl Refusal {
+    /// One invalid field.
+    pub fn invalid(field: impl Into<String>, code: &'static str) -> Self {
+        Refusal::Invalid(vec![FieldError::new(field, code)])
     }
 }

@@ -1,7 +1,8 @@
 //! The approved service, its entry in the information-system ledger (情報システム台帳) and its
 //! end of use (S5.2.1-4, S5.2.2-3, S7.1-2, S7.2).
 
-use crate::role::{Actor, UserId};
+use crate::capability::{ServiceMove, permits_service_change};
+use crate::role::{Actor, OrgUnitId, UserId};
 use crate::{FieldError, Refusal};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -37,25 +38,16 @@ impl LedgerStatus {
 pub struct Service {
     pub id: i64,
     pub administrator: UserId,
+    /// The unit whose work it serves.
+    pub org_unit: OrgUnitId,
     pub ledger_status: Option<LedgerStatus>,
     pub registered_on: Option<Date>,
 }
 
-fn administrator_only(s: &Service, actor: &Actor) -> Result<(), Refusal> {
-    if s.administrator == actor.user_id {
-        Ok(())
-    } else {
-        Err(Refusal::Forbidden("administrator_required"))
-    }
-}
-
 /// S5.2.1-4, S5.2.2-3: after approval, the administrator registers the system in the ledger.
 pub fn register(s: &Service, actor: &Actor) -> Result<LedgerStatus, Refusal> {
-    administrator_only(s, actor)?;
-    match s.ledger_status {
-        None => Ok(LedgerStatus::InOperation),
-        Some(_) => Err(Refusal::Conflict("already_in_ledger")),
-    }
+    permits_service_change(s, actor, ServiceMove::RegisterInLedger)?;
+    Ok(LedgerStatus::InOperation)
 }
 
 /// Input for the ledger entry.
@@ -112,11 +104,8 @@ pub struct Retirement {
 
 /// S7.2 (class 1) and S7.1-2: the administrator changes the ledger status from 稼働中 to 廃止済み,
 /// with the date and the reason.
-pub fn retire(s: &Service, actor: &Actor, input: &RetireInput) -> Result<Retirement, RetireError> {
-    administrator_only(s, actor)?;
-    if s.ledger_status != Some(LedgerStatus::InOperation) {
-        return Err(Refusal::Conflict("not_in_operation").into());
-    }
+pub fn retire(s: &Service, actor: &Actor, input: &RetireInput) -> Result<Retirement, Refusal> {
+    permits_service_change(s, actor, ServiceMove::Retire)?;
     let mut errs = Vec::new();
     let retired_on = crate::application::parse_date("retired_on", &input.retired_on, &mut errs);
     let reason = input.reason.trim().to_string();
@@ -130,30 +119,18 @@ pub fn retire(s: &Service, actor: &Actor, input: &RetireInput) -> Result<Retirem
     }
     match retired_on {
         Some(retired_on) if errs.is_empty() => Ok(Retirement { retired_on, reason }),
-        _ => Err(RetireError::Invalid(errs)),
+        _ => Err(Refusal::Invalid(errs)),
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum RetireError {
-    #[error("refused: {0:?}")]
-    Refused(#[from] Refusal),
-    #[error("invalid: {0:?}")]
-    Invalid(Vec<FieldError>),
 }
 
 /// Accounts may be added only while the service is approved and not retired (S5.2.2-4).
 pub fn may_add_account(s: &Service, actor: &Actor) -> Result<(), Refusal> {
-    administrator_only(s, actor)?;
-    if s.ledger_status == Some(LedgerStatus::Retired) {
-        return Err(Refusal::Conflict("service_retired"));
-    }
-    Ok(())
+    permits_service_change(s, actor, ServiceMove::AddAccount)
 }
 
 /// Closing an account is the administrator's, at any time (S7.1-5 needs it at the end).
 pub fn may_close_account(s: &Service, actor: &Actor, already_closed: bool) -> Result<(), Refusal> {
-    administrator_only(s, actor)?;
+    permits_service_change(s, actor, ServiceMove::CloseAccount)?;
     if already_closed {
         return Err(Refusal::Conflict("account_closed"));
     }
@@ -169,6 +146,7 @@ mod tests {
         Service {
             id: 1,
             administrator: 7,
+            org_unit: 1,
             ledger_status: status,
             registered_on: Some(Date::constant(2026, 12, 1)),
         }
@@ -219,7 +197,7 @@ mod tests {
         assert_eq!(r.retired_on, Date::constant(2027, 3, 31));
         assert_eq!(
             retire(&svc(None), &actor(7), &retire_input("2027-03-31")),
-            Err(RetireError::Refused(Refusal::Conflict("not_in_operation")))
+            Err(Refusal::Conflict("not_in_operation"))
         );
         assert_eq!(
             retire(
@@ -227,7 +205,7 @@ mod tests {
                 &actor(7),
                 &retire_input("2027-03-31")
             ),
-            Err(RetireError::Refused(Refusal::Conflict("not_in_operation")))
+            Err(Refusal::Conflict("not_in_operation"))
         );
         assert_eq!(
             retire(
@@ -235,7 +213,7 @@ mod tests {
                 &actor(7),
                 &retire_input("2026-01-01")
             ),
-            Err(RetireError::Invalid(vec![FieldError::new(
+            Err(Refusal::Invalid(vec![FieldError::new(
                 "retired_on",
                 "before_registration"
             )]))
@@ -246,9 +224,9 @@ mod tests {
                 &actor(8),
                 &retire_input("2027-03-31")
             ),
-            Err(RetireError::Refused(Refusal::Forbidden(
+            Err(Refusal::Forbidden(
                 "administrator_required"
-            )))
+            ))
         );
     }
 

@@ -123,7 +123,8 @@ pub fn sheet_kind(track: Track) -> String {
     format!("sheet:{}", track.as_str())
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum PolicyStatus {
     Pending,
     Approved,

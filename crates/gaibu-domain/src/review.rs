@@ -1,23 +1,16 @@
 //! The class-2+ track: submission to the Information Security Manager and the ISM's decision
 //! (S3.4, S5.1.1, S5.2.1-1..3).
 
-use crate::application::{Application, Approval, State, may_edit};
-use crate::classification::Track;
+use crate::application::{Application, Approval, State};
+use crate::audit::Action;
+use crate::capability::{ApplicationMove, permits_application};
+use crate::effects::{Effects, NoticeKind};
 use crate::evaluation::Evaluation;
-use crate::role::{Actor, OrgTree, Role};
+use crate::role::{Actor, OrgTree};
 use crate::sheet::{ItemProblem, Sheet};
-use crate::{DomainError, FieldError, Refusal};
+use crate::{FieldError, Refusal};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum SubmitError {
-    #[error(transparent)]
-    Refused(#[from] Refusal),
-    /// The sheet or the evaluation is not complete: what is missing, item by item.
-    #[error("incomplete")]
-    Incomplete(Vec<ItemProblem>),
-}
 
 /// S5.2.1-1, S3.4a: the applicant (or an Information Manager etc. over the unit) submits a
 /// class-2+ application with its sheet and evaluation complete, to the ISM.
@@ -28,11 +21,8 @@ pub fn submit(
     sheet: &Sheet,
     evaluation: &Evaluation,
     procurement: &crate::procurement::Procurement,
-) -> Result<(), SubmitError> {
-    may_edit(app, actor, tree)?;
-    if app.track != Track::Class2Plus {
-        return Err(Refusal::Conflict("class1_is_self_approved").into());
-    }
+) -> Result<(), Refusal> {
+    permits_application(app, actor, tree, ApplicationMove::Submit)?;
     let mut problems = sheet.check_complete(&app.answers, &app.context());
     problems.extend(app.unconfirmed_problems());
     problems.extend(
@@ -46,7 +36,7 @@ pub fn submit(
             }),
     );
     if !problems.is_empty() {
-        return Err(SubmitError::Incomplete(problems));
+        return Err(Refusal::Incomplete(problems));
     }
     Ok(())
 }
@@ -104,6 +94,49 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// What the decision sets off (S3.4c): the audit events after the application's own, and
+    /// who is told — the applicant of the result, and on approval the designated administrator.
+    pub fn effects(&self, app: &Application) -> Effects {
+        match self {
+            Outcome::Approved(a) => Effects {
+                audit: vec![Action::ServiceApproved, Action::RegisterCreated],
+                notify: vec![],
+            }
+            .notifying(app.applicant, NoticeKind::Approved)
+            .notifying(a.administrator, NoticeKind::Designated),
+            Outcome::Rejected { .. } => {
+                Effects::default().notifying(app.applicant, NoticeKind::Rejected)
+            }
+            Outcome::Returned { .. } => {
+                Effects::default().notifying(app.applicant, NoticeKind::Returned)
+            }
+        }
+    }
+
+    /// The audit action of the application's own change.
+    pub fn action(&self) -> Action {
+        match self {
+            Outcome::Approved(_) => Action::ApplicationApproved,
+            Outcome::Rejected { .. } => Action::ApplicationRejected,
+            Outcome::Returned { .. } => Action::ApplicationReturned,
+        }
+    }
+
+    pub fn decision(&self) -> Decision {
+        match self {
+            Outcome::Approved(_) => Decision::Approve,
+            Outcome::Rejected { .. } => Decision::Reject,
+            Outcome::Returned { .. } => Decision::Return,
+        }
+    }
+
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Outcome::Approved(_) => None,
+            Outcome::Rejected { reason } | Outcome::Returned { reason } => Some(reason),
+        }
+    }
+
     pub fn state(&self) -> State {
         match self {
             Outcome::Approved(_) => State::Approved,
@@ -111,6 +144,15 @@ impl Outcome {
             Outcome::Returned { .. } => State::Returned,
         }
     }
+}
+
+/// S3.4a: a submission is announced to every responsible reviewer; the applicant is never one.
+pub fn submission_effects(app: &Application, reviewers: &[crate::role::UserId]) -> Effects {
+    let mut e = Effects::default();
+    for r in reviewers.iter().filter(|r| **r != app.applicant) {
+        e = e.notifying(*r, NoticeKind::Submitted);
+    }
+    e
 }
 
 /// S3.4b, S5.1.1, S5.2.1-2..3: the ISM responsible for the applicant's unit decides on a
@@ -121,24 +163,16 @@ pub fn decide(
     tree: &OrgTree,
     input: &DecisionInput,
     now: jiff::Timestamp,
-) -> Result<Outcome, DomainError> {
-    if !actor.has_role_over(Role::InformationSecurityManager, app.fields.org_unit, tree) {
-        return Err(DomainError::Forbidden("responsible_ism_required"));
-    }
-    if app.applicant == actor.user_id {
-        return Err(DomainError::Forbidden("own_application"));
-    }
-    if app.state != State::Submitted {
-        return Err(DomainError::Conflict("not_under_review"));
-    }
+) -> Result<Outcome, Refusal> {
+    permits_application(app, actor, tree, ApplicationMove::Decide)?;
     let Some(decision) = Decision::parse(input.decision.trim()) else {
-        return Err(DomainError::Invalid(vec![FieldError::new(
+        return Err(Refusal::Invalid(vec![FieldError::new(
             "decision", "required",
         )]));
     };
     let reason = input.reason.trim().to_string();
     if decision != Decision::Approve && reason.is_empty() {
-        return Err(DomainError::Invalid(vec![FieldError::new(
+        return Err(Refusal::Invalid(vec![FieldError::new(
             "reason", "required",
         )]));
     }
@@ -158,7 +192,8 @@ mod tests {
     use super::*;
     use crate::application::{ApplicationFields, ApplicationInput};
     use crate::classification::Classification;
-    use crate::role::RoleAssignment;
+    use crate::classification::Track;
+    use crate::role::{Role, RoleAssignment};
     use crate::sheet::{Answer, AnswerType, Answers, Item, Section, YES};
 
     fn tree() -> OrgTree {
@@ -308,7 +343,7 @@ mod tests {
             &Evaluation::default(),
             &no_procurement(),
         ) {
-            Err(SubmitError::Incomplete(p)) => {
+            Err(Refusal::Incomplete(p)) => {
                 assert!(p.iter().all(|p| p.item.starts_with("evaluation.")))
             }
             other => panic!("{other:?}"),
@@ -323,7 +358,7 @@ mod tests {
             &evaluation(),
             &no_procurement(),
         ) {
-            Err(SubmitError::Incomplete(p)) => assert_eq!(p[0].item, "c2-avail"),
+            Err(Refusal::Incomplete(p)) => assert_eq!(p[0].item, "c2-avail"),
             other => panic!("{other:?}"),
         }
         let resubmit = app(State::Returned, "1", yes(&["c2-a"]));
@@ -348,7 +383,7 @@ mod tests {
                 &evaluation(),
                 &no_procurement()
             ),
-            Err(SubmitError::Refused(Refusal::Conflict("not_draft")))
+            Err(Refusal::Conflict("not_draft"))
         );
     }
 
@@ -366,7 +401,7 @@ mod tests {
             &evaluation(),
             &no_procurement(),
         ) {
-            Err(SubmitError::Incomplete(p)) => {
+            Err(Refusal::Incomplete(p)) => {
                 let items: Vec<_> = p.iter().map(|p| (p.item.as_str(), p.code)).collect();
                 assert_eq!(
                     items,
@@ -413,7 +448,7 @@ mod tests {
         ] {
             assert_eq!(
                 decide(&a, &who, &tree(), &decision("approve", ""), NOW),
-                Err(DomainError::Forbidden("responsible_ism_required"))
+                Err(Refusal::Forbidden("responsible_ism_required"))
             );
         }
         let mut own = a.clone();
@@ -426,7 +461,7 @@ mod tests {
                 &decision("approve", ""),
                 NOW
             ),
-            Err(DomainError::Forbidden("own_application"))
+            Err(Refusal::Forbidden("own_application"))
         );
     }
 
@@ -437,7 +472,7 @@ mod tests {
         let a = app(State::Submitted, "1", yes(&["c2-a"]));
         assert_eq!(
             decide(&a, &ism, &tree(), &decision("return", " "), NOW),
-            Err(DomainError::Invalid(vec![FieldError::new(
+            Err(Refusal::Invalid(vec![FieldError::new(
                 "reason", "required"
             )]))
         );
@@ -451,14 +486,41 @@ mod tests {
         );
         assert_eq!(
             decide(&a, &ism, &tree(), &decision("maybe", ""), NOW),
-            Err(DomainError::Invalid(vec![FieldError::new(
+            Err(Refusal::Invalid(vec![FieldError::new(
                 "decision", "required"
             )]))
         );
         let draft = app(State::Draft, "1", yes(&["c2-a"]));
         assert_eq!(
             decide(&draft, &ism, &tree(), &decision("approve", ""), NOW),
-            Err(DomainError::Conflict("not_under_review"))
+            Err(Refusal::Conflict("not_under_review"))
+        );
+    }
+
+    #[test]
+    fn a_decision_tells_the_applicant_and_designates_on_approval() {
+        // clause: S3.4c — on approval the applicant is designated External Service Administrator
+        // clause: S5.2.1-3
+        let a = app(State::Submitted, "1", Answers::default());
+        let approved = Outcome::Approved(Approval {
+            approver: 30,
+            administrator: a.applicant,
+            approved_at: jiff::Timestamp::UNIX_EPOCH,
+        });
+        let e = approved.effects(&a);
+        assert_eq!(e.audit, [Action::ServiceApproved, Action::RegisterCreated]);
+        assert_eq!(
+            e.notify.iter().map(|n| (n.user_id, n.kind)).collect::<Vec<_>>(),
+            [(10, NoticeKind::Approved), (10, NoticeKind::Designated)]
+        );
+        let returned = Outcome::Returned { reason: "r".into() };
+        assert_eq!(returned.action(), Action::ApplicationReturned);
+        assert_eq!(returned.effects(&a).notify[0].kind, NoticeKind::Returned);
+        // clause: S3.4a — every responsible ISM but the applicant is told of a submission
+        let s = submission_effects(&a, &[30, 10, 31]);
+        assert_eq!(
+            s.notify.iter().map(|n| n.user_id).collect::<Vec<_>>(),
+            [30, 31]
         );
     }
 }

@@ -1,30 +1,25 @@
 //! The register of official accounts created for a service (S5.2.1-6, S5.2.2-4).
 
-use crate::applications::stale_or_missing;
-use crate::audit::{Event, append};
-use crate::{AccountRow, Result, Store, Who, map_unique, ms, to_json};
-use gaibu_domain::account::NewAccount;
-
-const COLUMNS: &str = "id, service_id, account_id, kind, holder_org_unit_id, holder_position, \
-    created_on, purpose, status, closed_on, registered_by, registered_at, version";
+use crate::write::{Audit, Expect, Table};
+use crate::{AccountRow, Result, Store, Who, map_unique};
+use gaibu_domain::account::{AccountStatus, NewAccount};
+use gaibu_domain::audit::{Action, Entity};
 
 impl Store {
     pub async fn accounts(&self, service_id: i64) -> Result<Vec<AccountRow>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM accounts WHERE service_id = $1 ORDER BY id"
-        ))
-        .bind(service_id)
-        .fetch_all(&self.pool)
-        .await?)
+        Ok(
+            sqlx::query_as("SELECT * FROM accounts WHERE service_id = $1 ORDER BY id")
+                .bind(service_id)
+                .fetch_all(&self.pool)
+                .await?,
+        )
     }
 
     pub async fn account(&self, id: i64) -> Result<Option<AccountRow>> {
-        Ok(
-            sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts WHERE id = $1"))
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+        Ok(sqlx::query_as("SELECT * FROM accounts WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
     pub async fn add_account(
@@ -34,12 +29,12 @@ impl Store {
         a: &NewAccount,
         now: jiff::Timestamp,
     ) -> Result<AccountRow> {
-        let mut tx = self.pool.begin().await?;
-        let row: AccountRow = sqlx::query_as(&format!(
+        let mut w = self.begin(who, now).await?;
+        let row: AccountRow = sqlx::query_as(
             "INSERT INTO accounts (service_id, account_id, kind, holder_org_unit_id, \
              holder_position, created_on, purpose, registered_by, registered_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {COLUMNS}"
-        ))
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *",
+        )
         .bind(service_id)
         .bind(&a.account_id)
         .bind(a.kind.as_str())
@@ -48,25 +43,19 @@ impl Store {
         .bind(a.created_on.to_string())
         .bind(&a.purpose)
         .bind(who.user_id)
-        .bind(ms(now))
-        .fetch_one(&mut *tx)
+        .bind(now.as_millisecond())
+        .fetch_one(w.conn())
         .await
         .map_err(map_unique)?;
-        append(
-            &mut tx,
-            who,
-            ms(now),
-            Event {
-                action: "account.registered",
-                entity: "account",
-                entity_id: Some(row.id),
-                service_id: Some(service_id),
-                before: None,
-                after: Some(to_json(&row)),
-            },
-        )
+        w.audit(Audit::created(
+            Action::AccountRegistered,
+            Entity::Account,
+            row.id,
+            Some(service_id),
+            &row,
+        ))
         .await?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok(row)
     }
 
@@ -77,38 +66,23 @@ impl Store {
         closed_on: jiff::civil::Date,
         now: jiff::Timestamp,
     ) -> Result<AccountRow> {
-        let mut tx = self.pool.begin().await?;
-        let n = sqlx::query(
-            "UPDATE accounts SET status = 'closed', closed_on = $1, version = version + 1 \
-             WHERE id = $2 AND version = $3 AND status = 'active'",
-        )
-        .bind(closed_on.to_string())
-        .bind(before.id)
-        .bind(before.version)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        stale_or_missing(n)?;
-        let after: AccountRow =
-            sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts WHERE id = $1"))
-                .bind(before.id)
-                .fetch_one(&mut *tx)
-                .await?;
-        append(
-            &mut tx,
-            who,
-            ms(now),
-            Event {
-                action: "account.closed",
-                entity: "account",
-                entity_id: Some(before.id),
-                service_id: Some(before.service_id),
-                before: Some(to_json(before)),
-                after: Some(to_json(&after)),
-            },
-        )
-        .await?;
-        tx.commit().await?;
+        let mut w = self.begin(who, now).await?;
+        let set = vec![
+            ("status", AccountStatus::Closed.as_str().into()),
+            ("closed_on", closed_on.into()),
+        ];
+        let e = Expect::at(before.id, before.version, &["active"]);
+        let after = w
+            .change(
+                Table::Accounts,
+                e,
+                set,
+                before,
+                Action::AccountClosed,
+                Some(before.service_id),
+            )
+            .await?;
+        w.commit().await?;
         Ok(after)
     }
 }

@@ -98,8 +98,8 @@ impl Store {
         &self,
         who: &Who,
         now: jiff::Timestamp,
-        action: &str,
-        entity: &str,
+        action: gaibu_domain::audit::Action,
+        entity: gaibu_domain::audit::Entity,
         entity_id: Option<i64>,
         detail: Option<String>,
     ) -> Result<()> {
@@ -107,10 +107,10 @@ impl Store {
         append(
             &mut tx,
             who,
-            crate::ms(now),
+            now.as_millisecond(),
             Event {
-                action,
-                entity,
+                action: action.as_str(),
+                entity: entity.as_str(),
                 entity_id,
                 service_id: None,
                 before: None,

@@ -1,32 +1,25 @@
 //! Contractors (S5.3) and the sheets they submit.
 
-use crate::applications::stale_or_missing;
-use crate::audit::{Event, append};
-use crate::{ContractorRow, Result, Store, SubmissionRow, Who, map_unique, ms, to_json};
-use sqlx::AnyConnection;
-
-const CONTRACTOR_COLUMNS: &str = "id, name, kind, work, org_unit_id, created_at";
-const COLUMNS: &str = "id, contractor_id, service_name, provider, confidentiality, track, \
-    classification_policy_id, sheet_policy_id, answers, state, submitted_at, verified_by, \
-    verified_at, note, created_by, created_at, updated_at, version";
+use crate::applications::EDITABLE;
+use crate::codec::to_json;
+use crate::write::{Audit, Expect, Table, Val};
+use crate::{
+    ContractorRow, Result, Store, StoredFile, SubmissionEvidenceRow, SubmissionRow, Who,
+    map_unique,
+};
+use gaibu_domain::audit::{Action, Entity};
+use gaibu_domain::classification::Track;
+use gaibu_domain::contractor::SubmissionState;
+use gaibu_domain::sheet::Answers;
 
 pub struct NewSubmission<'a> {
     pub contractor_id: i64,
     pub service_name: &'a str,
     pub provider: &'a str,
     pub confidentiality: &'a str,
-    pub track: &'a str,
+    pub track: Track,
     pub classification_policy_id: i64,
     pub sheet_policy_id: i64,
-}
-
-async fn fetch(conn: &mut AnyConnection, id: i64) -> Result<SubmissionRow> {
-    Ok(sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM contractor_submissions WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_one(conn)
-    .await?)
 }
 
 impl Store {
@@ -39,53 +32,43 @@ impl Store {
         org_unit_id: i64,
         now: jiff::Timestamp,
     ) -> Result<ContractorRow> {
-        let mut tx = self.pool.begin().await?;
-        let row: ContractorRow = sqlx::query_as(&format!(
+        let mut w = self.begin(who, now).await?;
+        let row: ContractorRow = sqlx::query_as(
             "INSERT INTO contractors (name, kind, work, org_unit_id, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING {CONTRACTOR_COLUMNS}"
-        ))
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING *",
+        )
         .bind(name)
         .bind(kind)
         .bind(work)
         .bind(org_unit_id)
         .bind(who.user_id)
-        .bind(ms(now))
-        .fetch_one(&mut *tx)
+        .bind(now.as_millisecond())
+        .fetch_one(w.conn())
         .await
         .map_err(map_unique)?;
-        append(
-            &mut tx,
-            who,
-            ms(now),
-            Event {
-                action: "contractor.registered",
-                entity: "contractor",
-                entity_id: Some(row.id),
-                service_id: None,
-                before: None,
-                after: Some(to_json(&row)),
-            },
-        )
+        w.audit(Audit::created(
+            Action::ContractorRegistered,
+            Entity::Contractor,
+            row.id,
+            None,
+            &row,
+        ))
         .await?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok(row)
     }
 
     pub async fn contractors(&self) -> Result<Vec<ContractorRow>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {CONTRACTOR_COLUMNS} FROM contractors ORDER BY id"
-        ))
-        .fetch_all(&self.pool)
-        .await?)
+        Ok(sqlx::query_as("SELECT * FROM contractors ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?)
     }
 
     pub async fn contractor(&self, id: i64) -> Result<Option<ContractorRow>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {CONTRACTOR_COLUMNS} FROM contractors WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?)
+        Ok(sqlx::query_as("SELECT * FROM contractors WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
     pub async fn create_submission(
@@ -94,86 +77,67 @@ impl Store {
         s: &NewSubmission<'_>,
         now: jiff::Timestamp,
     ) -> Result<SubmissionRow> {
-        let mut tx = self.pool.begin().await?;
-        let row: SubmissionRow = sqlx::query_as(&format!(
+        let mut w = self.begin(who, now).await?;
+        let row: SubmissionRow = sqlx::query_as(
             "INSERT INTO contractor_submissions (contractor_id, service_name, provider, confidentiality, \
              track, classification_policy_id, sheet_policy_id, state, created_by, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', $8, $9, $9) RETURNING {COLUMNS}"
-        ))
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', $8, $9, $9) RETURNING *",
+        )
         .bind(s.contractor_id)
         .bind(s.service_name)
         .bind(s.provider)
         .bind(s.confidentiality)
-        .bind(s.track)
+        .bind(s.track.as_str())
         .bind(s.classification_policy_id)
         .bind(s.sheet_policy_id)
         .bind(who.user_id)
-        .bind(ms(now))
-        .fetch_one(&mut *tx)
+        .bind(now.as_millisecond())
+        .fetch_one(w.conn())
         .await?;
-        append(
-            &mut tx,
-            who,
-            ms(now),
-            Event {
-                action: "submission.created",
-                entity: "submission",
-                entity_id: Some(row.id),
-                service_id: None,
-                before: None,
-                after: Some(to_json(&row)),
-            },
-        )
+        w.audit(Audit::created(
+            Action::SubmissionCreated,
+            Entity::Submission,
+            row.id,
+            None,
+            &row,
+        ))
         .await?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok(row)
     }
 
     pub async fn submission(&self, id: i64) -> Result<Option<SubmissionRow>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM contractor_submissions WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?)
+        Ok(
+            sqlx::query_as("SELECT * FROM contractor_submissions WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     pub async fn submissions(&self) -> Result<Vec<SubmissionRow>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM contractor_submissions ORDER BY id DESC"
-        ))
-        .fetch_all(&self.pool)
-        .await?)
+        Ok(
+            sqlx::query_as("SELECT * FROM contractor_submissions ORDER BY id DESC")
+                .fetch_all(&self.pool)
+                .await?,
+        )
     }
 
-    /// Finishes a versioned change of a submission: checks it touched the row, reads the row
-    /// back and records the change, in the caller's transaction.
-    async fn finish_submission_change(
+    async fn change_submission(
         &self,
-        mut tx: sqlx::Transaction<'_, sqlx::Any>,
-        rows_affected: u64,
         who: &Who,
         before: &SubmissionRow,
-        action: &str,
+        states: &[&str],
+        set: Vec<(&'static str, Val)>,
+        action: Action,
         now: jiff::Timestamp,
     ) -> Result<SubmissionRow> {
-        stale_or_missing(rows_affected)?;
-        let after = fetch(&mut tx, before.id).await?;
-        append(
-            &mut tx,
-            who,
-            ms(now),
-            Event {
-                action,
-                entity: "submission",
-                entity_id: Some(before.id),
-                service_id: None,
-                before: Some(to_json(before)),
-                after: Some(to_json(&after)),
-            },
-        )
-        .await?;
-        tx.commit().await?;
+        let mut w = self.begin(who, now).await?;
+        let e = Expect::at(before.id, before.version, states);
+        let after = w
+            .change(Table::Submissions, e, set, before, action, None)
+            .await?;
+        w.commit().await?;
         Ok(after)
     }
 
@@ -181,22 +145,12 @@ impl Store {
         &self,
         who: &Who,
         before: &SubmissionRow,
-        answers_json: &str,
+        answers: &Answers,
         now: jiff::Timestamp,
     ) -> Result<SubmissionRow> {
-        let mut tx = self.pool.begin().await?;
-        let n = sqlx::query(
-            "UPDATE contractor_submissions SET answers = $1, updated_at = $2, version = version + 1 \
-             WHERE id = $3 AND version = $4 AND state IN ('draft', 'returned')",
-        )
-        .bind(answers_json)
-        .bind(ms(now))
-        .bind(before.id)
-        .bind(before.version)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        self.finish_submission_change(tx, n, who, before, "submission.answers_saved", now)
+        let set = vec![("answers", to_json(answers).into())];
+        let action = Action::SubmissionAnswersSaved;
+        self.change_submission(who, before, EDITABLE, set, action, now)
             .await
     }
 
@@ -206,19 +160,12 @@ impl Store {
         before: &SubmissionRow,
         now: jiff::Timestamp,
     ) -> Result<SubmissionRow> {
-        let mut tx = self.pool.begin().await?;
-        let n = sqlx::query(
-            "UPDATE contractor_submissions SET state = 'submitted', submitted_at = $1, \
-             updated_at = $1, version = version + 1 \
-             WHERE id = $2 AND version = $3 AND state IN ('draft', 'returned')",
-        )
-        .bind(ms(now))
-        .bind(before.id)
-        .bind(before.version)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        self.finish_submission_change(tx, n, who, before, "submission.submitted", now)
+        let set = vec![
+            ("state", SubmissionState::Submitted.as_str().into()),
+            ("submitted_at", now.into()),
+        ];
+        let action = Action::SubmissionSubmitted;
+        self.change_submission(who, before, EDITABLE, set, action, now)
             .await
     }
 
@@ -227,108 +174,76 @@ impl Store {
         &self,
         who: &Who,
         before: &SubmissionRow,
-        state: &str,
+        state: SubmissionState,
         note: &str,
         now: jiff::Timestamp,
     ) -> Result<SubmissionRow> {
-        let mut tx = self.pool.begin().await?;
-        let n = sqlx::query(
-            "UPDATE contractor_submissions SET state = $1, note = $2, verified_by = $3, \
-             verified_at = $4, updated_at = $4, version = version + 1 \
-             WHERE id = $5 AND version = $6 AND state = 'submitted'",
-        )
-        .bind(state)
-        .bind(note)
-        .bind(who.user_id)
-        .bind(ms(now))
-        .bind(before.id)
-        .bind(before.version)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        self.finish_submission_change(tx, n, who, before, "submission.verified", now)
+        let set = vec![
+            ("state", state.as_str().into()),
+            ("note", note.into()),
+            ("verified_by", who.user_id.into()),
+            ("verified_at", now.into()),
+        ];
+        let action = Action::SubmissionVerified;
+        self.change_submission(who, before, &["submitted"], set, action, now)
             .await
     }
-}
 
-const EVIDENCE_COLUMNS: &str = "id, submission_id, filename, content_type, size_bytes, sha256, \
-    expires_on, note, uploaded_by, uploaded_at";
-
-impl Store {
     /// Records a contractor's evidence file while the submission can still change.
     pub async fn add_submission_evidence(
         &self,
         who: &Who,
         submission_id: i64,
-        e: &crate::StoredFile<'_>,
+        e: &StoredFile<'_>,
         now: jiff::Timestamp,
-    ) -> Result<crate::SubmissionEvidenceRow> {
-        let mut tx = self.pool.begin().await?;
-        let n = sqlx::query(
-            "UPDATE contractor_submissions SET updated_at = $1, version = version + 1 \
-             WHERE id = $2 AND state IN ('draft', 'returned')",
-        )
-        .bind(ms(now))
-        .bind(submission_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        stale_or_missing(n)?;
-        let row: crate::SubmissionEvidenceRow = sqlx::query_as(&format!(
+    ) -> Result<SubmissionEvidenceRow> {
+        let mut w = self.begin(who, now).await?;
+        let editable = Expect::any_version(submission_id, EDITABLE);
+        w.update(Table::Submissions, editable, vec![]).await?;
+        let row: SubmissionEvidenceRow = sqlx::query_as(
             "INSERT INTO submission_evidence (submission_id, filename, content_type, size_bytes, sha256, \
              expires_on, note, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-             RETURNING {EVIDENCE_COLUMNS}"
-        ))
+             RETURNING *",
+        )
         .bind(submission_id)
         .bind(e.filename)
         .bind(e.content_type)
         .bind(e.size_bytes)
         .bind(e.sha256)
-        .bind(&e.expires_on)
+        .bind(e.expires_on.map(|d| d.to_string()))
         .bind(e.note)
         .bind(who.user_id)
-        .bind(ms(now))
-        .fetch_one(&mut *tx)
+        .bind(now.as_millisecond())
+        .fetch_one(w.conn())
         .await?;
-        append(
-            &mut tx,
-            who,
-            ms(now),
-            Event {
-                action: "submission.evidence_added",
-                entity: "submission",
-                entity_id: Some(submission_id),
-                service_id: None,
-                before: None,
-                after: Some(to_json(&row)),
-            },
-        )
+        w.audit(Audit::created(
+            Action::SubmissionEvidenceAdded,
+            Entity::Submission,
+            submission_id,
+            None,
+            &row,
+        ))
         .await?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok(row)
     }
 
     pub async fn submission_evidence_of(
         &self,
         submission_id: i64,
-    ) -> Result<Vec<crate::SubmissionEvidenceRow>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {EVIDENCE_COLUMNS} FROM submission_evidence WHERE submission_id = $1 ORDER BY id"
-        ))
+    ) -> Result<Vec<SubmissionEvidenceRow>> {
+        Ok(sqlx::query_as(
+            "SELECT * FROM submission_evidence WHERE submission_id = $1 ORDER BY id",
+        )
         .bind(submission_id)
         .fetch_all(&self.pool)
         .await?)
     }
 
-    pub async fn submission_evidence(
-        &self,
-        id: i64,
-    ) -> Result<Option<crate::SubmissionEvidenceRow>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {EVIDENCE_COLUMNS} FROM submission_evidence WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?)
+    pub async fn submission_evidence(&self, id: i64) -> Result<Option<SubmissionEvidenceRow>> {
+        Ok(sqlx::query_as("SELECT * FROM submission_evidence WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 }

@@ -1,10 +1,9 @@
 //! Evidence files' records (S3.2c); the bytes are kept by the shell's evidence storage.
 
-use crate::audit::{Event, append};
-use crate::{EvidenceRow, Result, Store, StoreError, Who, ms, to_json};
-
-const COLUMNS: &str = "id, application_id, item_key, filename, content_type, size_bytes, sha256, \
-    expires_on, note, uploaded_by, uploaded_at, removed_at";
+use crate::applications::EDITABLE;
+use crate::write::{Audit, Expect, Table};
+use crate::{EvidenceRow, Result, Store, StoreError, Who};
+use gaibu_domain::audit::{Action, Entity};
 
 /// A stored file as recorded: what was uploaded, its hash and what the uploader said of it.
 pub struct StoredFile<'a> {
@@ -12,7 +11,7 @@ pub struct StoredFile<'a> {
     pub content_type: &'a str,
     pub size_bytes: i64,
     pub sha256: &'a str,
-    pub expires_on: Option<String>,
+    pub expires_on: Option<jiff::civil::Date>,
     pub note: &'a str,
 }
 
@@ -26,71 +25,59 @@ impl Store {
         e: &StoredFile<'_>,
         now: jiff::Timestamp,
     ) -> Result<EvidenceRow> {
-        let mut tx = self.pool.begin().await?;
-        // Touch the application first: it takes the write lock and proves it is still editable.
-        let n = sqlx::query(
-            "UPDATE applications SET updated_at = $1, version = version + 1 \
-             WHERE id = $2 AND state IN ('draft', 'returned')",
+        let mut w = self.begin(who, now).await?;
+        // The application first: it takes the write lock, proves it is still editable, and its
+        // version moves, so a submission read before this change cannot go through.
+        w.update(
+            Table::Applications,
+            Expect::any_version(application_id, EDITABLE),
+            vec![],
         )
-        .bind(ms(now))
-        .bind(application_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if n == 0 {
-            return Err(StoreError::Stale);
-        }
-        let row: EvidenceRow = sqlx::query_as(&format!(
+        .await
+        .map_err(stale)?;
+        let row: EvidenceRow = sqlx::query_as(
             "INSERT INTO evidence (application_id, item_key, filename, content_type, size_bytes, sha256, \
              expires_on, note, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-             RETURNING {COLUMNS}"
-        ))
+             RETURNING *",
+        )
         .bind(application_id)
         .bind(item_key)
         .bind(e.filename)
         .bind(e.content_type)
         .bind(e.size_bytes)
         .bind(e.sha256)
-        .bind(&e.expires_on)
+        .bind(e.expires_on.map(|d| d.to_string()))
         .bind(e.note)
         .bind(who.user_id)
-        .bind(ms(now))
-        .fetch_one(&mut *tx)
+        .bind(now.as_millisecond())
+        .fetch_one(w.conn())
         .await?;
-        append(
-            &mut tx,
-            who,
-            ms(now),
-            Event {
-                action: "evidence.added",
-                entity: "application",
-                entity_id: Some(application_id),
-                service_id: None,
-                before: None,
-                after: Some(to_json(&row)),
-            },
-        )
+        w.audit(Audit::created(
+            Action::EvidenceAdded,
+            Entity::Application,
+            application_id,
+            None,
+            &row,
+        ))
         .await?;
-        tx.commit().await?;
+        w.commit().await?;
         Ok(row)
     }
 
     pub async fn evidence_of(&self, application_id: i64) -> Result<Vec<EvidenceRow>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM evidence WHERE application_id = $1 AND removed_at IS NULL ORDER BY id"
-        ))
+        Ok(sqlx::query_as(
+            "SELECT * FROM evidence WHERE application_id = $1 AND removed_at IS NULL ORDER BY id",
+        )
         .bind(application_id)
         .fetch_all(&self.pool)
         .await?)
     }
 
     pub async fn evidence(&self, id: i64) -> Result<Option<EvidenceRow>> {
-        Ok(
-            sqlx::query_as(&format!("SELECT {COLUMNS} FROM evidence WHERE id = $1"))
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+        Ok(sqlx::query_as("SELECT * FROM evidence WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
     /// Marks a file removed (while the application is changeable); the record stays.
@@ -100,48 +87,40 @@ impl Store {
         before: &EvidenceRow,
         now: jiff::Timestamp,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        // The application first: its version moves, so a submission read before this change
-        // cannot go through with a stale list of evidence.
-        let n = sqlx::query(
-            "UPDATE applications SET updated_at = $1, version = version + 1 \
-             WHERE id = $2 AND state IN ('draft', 'returned')",
+        let mut w = self.begin(who, now).await?;
+        w.update(
+            Table::Applications,
+            Expect::any_version(before.application_id, EDITABLE),
+            vec![],
         )
-        .bind(ms(now))
-        .bind(before.application_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        .await
+        .map_err(stale)?;
+        let n = sqlx::query("UPDATE evidence SET removed_at = $1 WHERE id = $2 AND removed_at IS NULL")
+            .bind(now.as_millisecond())
+            .bind(before.id)
+            .execute(w.conn())
+            .await?
+            .rows_affected();
         if n == 0 {
             return Err(StoreError::Stale);
         }
-        let n = sqlx::query(
-            "UPDATE evidence SET removed_at = $1 WHERE id = $2 AND removed_at IS NULL \
-             AND application_id IN (SELECT id FROM applications WHERE state IN ('draft', 'returned'))",
-        )
-        .bind(ms(now))
-        .bind(before.id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if n == 0 {
-            return Err(StoreError::Stale);
-        }
-        append(
-            &mut tx,
-            who,
-            ms(now),
-            Event {
-                action: "evidence.removed",
-                entity: "application",
-                entity_id: Some(before.application_id),
-                service_id: None,
-                before: Some(to_json(before)),
-                after: None,
-            },
-        )
+        w.audit(Audit {
+            action: Action::EvidenceRemoved,
+            entity: Entity::Application,
+            entity_id: Some(before.application_id),
+            service_id: None,
+            before: Some(crate::codec::to_json(before)),
+            after: None,
+        })
         .await?;
-        tx.commit().await?;
-        Ok(())
+        w.commit().await
+    }
+}
+
+/// A file may change only with an application that can: any refusal reads as a lost race.
+fn stale(e: StoreError) -> StoreError {
+    match e {
+        StoreError::WrongState(_) | StoreError::NotFound => StoreError::Stale,
+        other => other,
     }
 }

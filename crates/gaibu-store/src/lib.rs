@@ -2,17 +2,19 @@
 //!
 //! Both backends are reached through sqlx's `Any` driver with run-time queries in `$n`
 //! placeholders, which both understand. The schema keeps to portable column types (BIGINT,
-//! TEXT; timestamps as epoch milliseconds, dates as ISO text, structures as JSON text), which
-//! sidesteps the driver's known gap with PostgreSQL timestamps and lets one set of queries serve
-//! both; each backend still has its own migrations, and the same test suite runs on both.
+//! TEXT), which sidesteps the driver's known gap with PostgreSQL timestamps and lets one set of
+//! queries serve both; `codec` turns them into typed records (enums, `jiff` times, parsed
+//! structures). Each backend has its own migrations, and the same test suite runs on both.
 //!
-//! Every write happens in one transaction together with its audit event. Writes come first in
-//! each transaction, so that SQLite takes its write lock before reading, and stale updates are
-//! caught by a `version` column (optimistic locking).
+//! Every governance write has one shape (`write`): one transaction that changes a record only
+//! if it is still the version the writer saw and in a state that allows it, appends the audit
+//! events and queues the notifications the domain decided. Writes come first in each
+//! transaction, so that SQLite takes its write lock before reading.
 
 mod accounts;
 mod applications;
 mod audit;
+mod codec;
 mod contractors;
 mod evidence;
 mod notifications;
@@ -22,6 +24,7 @@ mod register;
 mod review;
 mod rows;
 mod services;
+mod write;
 
 pub use applications::{ApplicationContent, Reused};
 pub use audit::VerifyOutcome;
@@ -29,7 +32,7 @@ pub use contractors::NewSubmission;
 pub use evidence::StoredFile;
 pub use notifications::{MAX_ATTEMPTS, OutboxItem};
 pub use org::{NewOrgUnit, NewUser, SessionRow};
-pub use review::{Decided, RegisterFields};
+pub use review::{Approved, RegisterFields};
 pub use rows::*;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -53,6 +56,9 @@ pub enum StoreError {
     /// A named unique constraint refused the write.
     #[error("duplicate: {0}")]
     Duplicate(String),
+    /// The record is in a state that does not allow the change (named).
+    #[error("the record is {0}, which does not allow this change")]
+    WrongState(String),
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
     #[error(transparent)]
@@ -162,11 +168,4 @@ impl Store {
     }
 }
 
-pub(crate) fn ms(t: jiff::Timestamp) -> i64 {
-    t.as_millisecond()
-}
-
-pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> String {
-    // Serialising our own plain structs cannot fail; an empty object keeps the record readable.
-    serde_json::to_string(v).unwrap_or_else(|_| "{}".into())
-}
+pub(crate) use codec::to_json;

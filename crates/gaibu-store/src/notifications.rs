@@ -1,6 +1,6 @@
 //! In-app notifications, written in the same transaction as the event they report.
 
-use crate::{NotificationRow, Result, Store, ms};
+use crate::{NotificationRow, Result, Store};
 use sqlx::{AnyConnection, Row};
 
 pub(crate) struct NewNotification<'a> {
@@ -27,7 +27,7 @@ pub(crate) async fn notify(
     .bind(n.application_id)
     .bind(n.service_id)
     .bind(n.subject)
-    .bind(ms(now))
+    .bind(now.as_millisecond())
     .fetch_one(&mut *conn)
     .await?
     .try_get("id")?;
@@ -36,7 +36,7 @@ pub(crate) async fn notify(
          SELECT $1, $2 FROM users WHERE id = $3 AND email <> ''",
     )
     .bind(id)
-    .bind(ms(now))
+    .bind(now.as_millisecond())
     .bind(n.user_id)
     .execute(&mut *conn)
     .await?;
@@ -60,8 +60,6 @@ pub struct OutboxItem {
 /// Give up on a message after this many attempts; it stays in the table with its last error.
 pub const MAX_ATTEMPTS: i64 = 5;
 
-const COLUMNS: &str = "id, user_id, kind, application_id, service_id, subject, created_at, read_at";
-
 impl Store {
     /// Leases up to `limit` unsent e-mails to `owner` until `lease_until`. The lease condition is
     /// repeated outside the subquery so that two instances racing for a row cannot both win.
@@ -79,9 +77,9 @@ impl Store {
              AND sent_at IS NULL AND (lease_until IS NULL OR lease_until < $4) RETURNING id",
         )
         .bind(owner)
-        .bind(ms(lease_until))
+        .bind(lease_until.as_millisecond())
         .bind(MAX_ATTEMPTS)
-        .bind(ms(now))
+        .bind(now.as_millisecond())
         .bind(limit)
         .fetch_all(&self.pool)
         .await?
@@ -109,7 +107,7 @@ impl Store {
         sqlx::query(
             "UPDATE email_outbox SET sent_at = $1, last_error = NULL WHERE id = $2 AND lease_owner = $3",
         )
-        .bind(ms(now))
+        .bind(now.as_millisecond())
         .bind(id)
         .bind(owner)
         .execute(&self.pool)
@@ -129,7 +127,7 @@ impl Store {
             "UPDATE email_outbox SET last_error = $1, lease_until = $2 WHERE id = $3 AND lease_owner = $4",
         )
         .bind(error)
-        .bind(ms(retry_at))
+        .bind(retry_at.as_millisecond())
         .bind(id)
         .bind(owner)
         .execute(&self.pool)
@@ -138,8 +136,7 @@ impl Store {
     }
 
     pub async fn notifications(&self, user_id: i64, limit: i64) -> Result<Vec<NotificationRow>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM notifications WHERE user_id = $1 ORDER BY id DESC LIMIT $2"
+        Ok(sqlx::query_as(&format!("SELECT * FROM notifications WHERE user_id = $1 ORDER BY id DESC LIMIT $2"
         ))
         .bind(user_id)
         .bind(limit)
@@ -173,7 +170,7 @@ impl Store {
             }
         };
         sqlx::query(q)
-            .bind(ms(now))
+            .bind(now.as_millisecond())
             .bind(user_id)
             .bind(id.unwrap_or(0))
             .execute(&self.pool)

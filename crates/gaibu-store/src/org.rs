@@ -1,13 +1,12 @@
 //! Organisation units, users, role assignments, sessions and API tokens.
 
 use crate::audit::{Event, append};
+use gaibu_domain::audit::{Action, Entity};
 use crate::{
-    ApiTokenRow, OrgUnitRow, Result, RoleRow, Store, StoreError, UserRow, Who, map_unique, ms,
+    ApiTokenRow, OrgUnitRow, Result, RoleRow, Store, StoreError, UserRow, Who, map_unique,
     to_json,
 };
 use sqlx::Row;
-
-const USER_COLUMNS: &str = "id, login, display_name, email, org_unit_id, position, lang, password_hash, active, contractor_id";
 
 pub struct NewOrgUnit {
     pub parent_id: Option<i64>,
@@ -66,17 +65,17 @@ impl Store {
         .bind(&u.code)
         .bind(&u.name_ja)
         .bind(&u.name_en)
-        .bind(ms(now))
+        .bind(now.as_millisecond())
         .fetch_one(&mut *tx)
         .await
         .map_err(map_unique)?;
         append(
             &mut tx,
             who,
-            ms(now),
+            now.as_millisecond(),
             Event {
-                action: "org_unit.created",
-                entity: "org_unit",
+                action: Action::OrgUnitCreated.as_str(),
+                entity: Entity::OrgUnit.as_str(),
                 entity_id: Some(row.id),
                 service_id: None,
                 before: None,
@@ -97,7 +96,7 @@ impl Store {
 
     pub async fn users(&self) -> Result<Vec<UserRow>> {
         Ok(
-            sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY login"))
+            sqlx::query_as(&format!("SELECT * FROM users ORDER BY login"))
                 .fetch_all(&self.pool)
                 .await?,
         )
@@ -105,7 +104,7 @@ impl Store {
 
     pub async fn user(&self, id: i64) -> Result<Option<UserRow>> {
         Ok(
-            sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+            sqlx::query_as(&format!("SELECT * FROM users WHERE id = $1"))
                 .bind(id)
                 .fetch_optional(&self.pool)
                 .await?,
@@ -113,8 +112,7 @@ impl Store {
     }
 
     pub async fn user_by_login(&self, login: &str) -> Result<Option<UserRow>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {USER_COLUMNS} FROM users WHERE login = $1"
+        Ok(sqlx::query_as(&format!("SELECT * FROM users WHERE login = $1"
         ))
         .bind(login)
         .fetch_optional(&self.pool)
@@ -131,7 +129,7 @@ impl Store {
         let row: UserRow = sqlx::query_as(&format!(
             "INSERT INTO users (login, display_name, email, org_unit_id, position, lang, \
              password_hash, created_at, contractor_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-             RETURNING {USER_COLUMNS}"
+             RETURNING *"
         ))
         .bind(&u.login)
         .bind(&u.display_name)
@@ -140,7 +138,7 @@ impl Store {
         .bind(&u.position)
         .bind(&u.lang)
         .bind(&u.password_hash)
-        .bind(ms(now))
+        .bind(now.as_millisecond())
         .bind(u.contractor_id)
         .fetch_one(&mut *tx)
         .await
@@ -148,10 +146,10 @@ impl Store {
         append(
             &mut tx,
             who,
-            ms(now),
+            now.as_millisecond(),
             Event {
-                action: "user.created",
-                entity: "user",
+                action: Action::UserCreated.as_str(),
+                entity: Entity::User.as_str(),
                 entity_id: Some(row.id),
                 service_id: None,
                 before: None,
@@ -189,10 +187,10 @@ impl Store {
         append(
             &mut tx,
             who,
-            ms(now),
+            now.as_millisecond(),
             Event {
-                action: "user.password_reset",
-                entity: "user",
+                action: Action::UserPasswordReset.as_str(),
+                entity: Entity::User.as_str(),
                 entity_id: Some(user_id),
                 service_id: None,
                 before: None,
@@ -220,10 +218,10 @@ impl Store {
         append(
             &mut tx,
             who,
-            ms(now),
+            now.as_millisecond(),
             Event {
-                action: "user.language_changed",
-                entity: "user",
+                action: Action::UserLanguageChanged.as_str(),
+                entity: Entity::User.as_str(),
                 entity_id: Some(user_id),
                 service_id: None,
                 before: None,
@@ -269,17 +267,17 @@ impl Store {
         .bind(user_id)
         .bind(role)
         .bind(org_unit_id)
-        .bind(ms(now))
+        .bind(now.as_millisecond())
         .fetch_one(&mut *tx)
         .await
         .map_err(map_unique)?;
         append(
             &mut tx,
             who,
-            ms(now),
+            now.as_millisecond(),
             Event {
-                action: "role.assigned",
-                entity: "user",
+                action: Action::RoleAssigned.as_str(),
+                entity: Entity::User.as_str(),
                 entity_id: Some(user_id),
                 service_id: None,
                 before: None,
@@ -306,13 +304,13 @@ impl Store {
         .bind(token_hash)
         .bind(user_id)
         .bind(csrf)
-        .bind(ms(now))
-        .bind(ms(expires))
+        .bind(now.as_millisecond())
+        .bind(expires.as_millisecond())
         .execute(&self.pool)
         .await?;
         // Expired sessions go as new ones come; no background sweeper is needed.
         sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
-            .bind(ms(now))
+            .bind(now.as_millisecond())
             .execute(&self.pool)
             .await?;
         Ok(())
@@ -328,7 +326,7 @@ impl Store {
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1",
         )
         .bind(token_hash)
-        .bind(ms(now))
+        .bind(now.as_millisecond())
         .fetch_optional(&self.pool)
         .await?;
         row.map(|r| {
@@ -364,17 +362,17 @@ impl Store {
         .bind(user_id)
         .bind(name)
         .bind(token_hash)
-        .bind(ms(now))
+        .bind(now.as_millisecond())
         .fetch_one(&mut *tx)
         .await
         .map_err(map_unique)?;
         append(
             &mut tx,
             who,
-            ms(now),
+            now.as_millisecond(),
             Event {
-                action: "api_token.created",
-                entity: "user",
+                action: Action::ApiTokenCreated.as_str(),
+                entity: Entity::User.as_str(),
                 entity_id: Some(user_id),
                 service_id: None,
                 before: None,

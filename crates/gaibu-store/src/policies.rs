@@ -1,12 +1,10 @@
 //! Policy versions (S1.3): loaded as pending, put into force by the CISO's approval.
 
 use crate::audit::{Event, append};
-use crate::{PolicyRow, Result, Store, StoreError, Who, ms, to_json};
+use gaibu_domain::audit::{Action, Entity};
+use crate::{PolicyRow, Result, Store, StoreError, Who, to_json};
 use gaibu_domain::policy::{PolicyDocument, PolicyStatus};
 use sha2::{Digest, Sha256};
-
-const COLUMNS: &str = "id, kind, version, title_ja, title_en, content, content_sha256, status, \
-                       loaded_at, approved_by, approved_at";
 
 impl Store {
     /// Stores a parsed policy document as a pending version, unless the same text is already
@@ -20,8 +18,7 @@ impl Store {
     ) -> Result<(PolicyRow, bool)> {
         let sha = hex::encode(Sha256::digest(text.as_bytes()));
         let kind = doc.kind_key();
-        let existing: Option<PolicyRow> = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM policy_versions WHERE kind = $1 AND content_sha256 = $2"
+        let existing: Option<PolicyRow> = sqlx::query_as(&format!("SELECT * FROM policy_versions WHERE kind = $1 AND content_sha256 = $2"
         ))
         .bind(&kind)
         .bind(&sha)
@@ -35,7 +32,7 @@ impl Store {
         let inserted: Result<PolicyRow, sqlx::Error> = sqlx::query_as(&format!(
             "INSERT INTO policy_versions (kind, version, title_ja, title_en, content, \
              content_sha256, status, loaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-             RETURNING {COLUMNS}"
+             RETURNING *"
         ))
         .bind(&kind)
         .bind(&h.version)
@@ -44,7 +41,7 @@ impl Store {
         .bind(text)
         .bind(&sha)
         .bind(PolicyStatus::Pending.as_str())
-        .bind(ms(now))
+        .bind(now.as_millisecond())
         .fetch_one(&mut *tx)
         .await;
         let row = match inserted.map_err(crate::map_unique) {
@@ -52,8 +49,7 @@ impl Store {
             // Another instance loaded the same text at the same moment.
             Err(StoreError::Duplicate(_)) => {
                 drop(tx);
-                let row = sqlx::query_as(&format!(
-                    "SELECT {COLUMNS} FROM policy_versions WHERE kind = $1 AND content_sha256 = $2"
+                let row = sqlx::query_as(&format!("SELECT * FROM policy_versions WHERE kind = $1 AND content_sha256 = $2"
                 ))
                 .bind(&kind)
                 .bind(&sha)
@@ -66,10 +62,10 @@ impl Store {
         append(
             &mut tx,
             who,
-            ms(now),
+            now.as_millisecond(),
             Event {
-                action: "policy.loaded",
-                entity: "policy",
+                action: Action::PolicyLoaded.as_str(),
+                entity: Entity::Policy.as_str(),
                 entity_id: Some(row.id),
                 service_id: None,
                 before: None,
@@ -82,16 +78,14 @@ impl Store {
     }
 
     pub async fn policies(&self) -> Result<Vec<PolicyRow>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM policy_versions ORDER BY kind, loaded_at DESC, id DESC"
+        Ok(sqlx::query_as(&format!("SELECT * FROM policy_versions ORDER BY kind, loaded_at DESC, id DESC"
         ))
         .fetch_all(&self.pool)
         .await?)
     }
 
     pub async fn policy(&self, id: i64) -> Result<Option<PolicyRow>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM policy_versions WHERE id = $1"
+        Ok(sqlx::query_as(&format!("SELECT * FROM policy_versions WHERE id = $1"
         ))
         .bind(id)
         .fetch_optional(&self.pool)
@@ -100,8 +94,7 @@ impl Store {
 
     /// The version in force for a kind: the newest approved one.
     pub async fn effective_policy(&self, kind: &str) -> Result<Option<PolicyRow>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM policy_versions WHERE kind = $1 AND status = 'approved' \
+        Ok(sqlx::query_as(&format!("SELECT * FROM policy_versions WHERE kind = $1 AND status = 'approved' \
              ORDER BY approved_at DESC, id DESC LIMIT 1"
         ))
         .bind(kind)
@@ -128,7 +121,7 @@ impl Store {
              WHERE id = $3 AND status = 'pending'",
         )
         .bind(who.user_id)
-        .bind(ms(now))
+        .bind(now.as_millisecond())
         .bind(before.id)
         .execute(&mut *tx)
         .await?
@@ -136,8 +129,7 @@ impl Store {
         if n == 0 {
             return Err(StoreError::Stale);
         }
-        let superseded: Vec<PolicyRow> = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM policy_versions WHERE kind = $1 AND status = 'approved' AND id <> $2"
+        let superseded: Vec<PolicyRow> = sqlx::query_as(&format!("SELECT * FROM policy_versions WHERE kind = $1 AND status = 'approved' AND id <> $2"
         ))
         .bind(&before.kind)
         .bind(before.id)
@@ -149,14 +141,14 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             let mut after = old.clone();
-            after.status = "superseded".into();
+            after.status = PolicyStatus::Superseded;
             append(
                 &mut tx,
                 who,
-                ms(now),
+                now.as_millisecond(),
                 Event {
-                    action: "policy.superseded",
-                    entity: "policy",
+                    action: Action::PolicySuperseded.as_str(),
+                    entity: Entity::Policy.as_str(),
                     entity_id: Some(old.id),
                     service_id: None,
                     before: Some(to_json(old)),
@@ -165,8 +157,7 @@ impl Store {
             )
             .await?;
         }
-        let after: PolicyRow = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM policy_versions WHERE id = $1"
+        let after: PolicyRow = sqlx::query_as(&format!("SELECT * FROM policy_versions WHERE id = $1"
         ))
         .bind(before.id)
         .fetch_one(&mut *tx)
@@ -174,10 +165,10 @@ impl Store {
         append(
             &mut tx,
             who,
-            ms(now),
+            now.as_millisecond(),
             Event {
-                action: "policy.approved",
-                entity: "policy",
+                action: Action::PolicyApproved.as_str(),
+                entity: Entity::Policy.as_str(),
                 entity_id: Some(before.id),
                 service_id: None,
                 before: Some(to_json(before)),

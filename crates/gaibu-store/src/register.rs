@@ -1,14 +1,10 @@
 //! The service usage register (サービス利用状況, S5.2.1-5), kept by the ISM.
 
-use crate::applications::stale_or_missing;
-use crate::audit::{Event, append};
 use crate::review::RegisterFields;
-use crate::{RegisterRow, Result, Store, Who, ms, to_json};
+use crate::write::{Expect, Table};
+use crate::{RegisterRow, Result, Store, Who};
+use gaibu_domain::audit::Action;
 use sqlx::AnyConnection;
-
-const COLUMNS: &str = "id, service_id, org_unit_id, service_name, provider_name, purpose, \
-    classification, period_of_use, applicant, user_scope, administrator, citizen_facing, \
-    created_at, updated_at, version";
 
 pub(crate) async fn insert(
     conn: &mut AnyConnection,
@@ -18,12 +14,12 @@ pub(crate) async fn insert(
     citizen_facing: bool,
     now: jiff::Timestamp,
 ) -> Result<RegisterRow> {
-    Ok(sqlx::query_as(&format!(
+    Ok(sqlx::query_as(
         "INSERT INTO usage_register (service_id, org_unit_id, service_name, provider_name, purpose, \
          classification, period_of_use, applicant, user_scope, administrator, citizen_facing, \
          created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) \
-         RETURNING {COLUMNS}"
-    ))
+         RETURNING *",
+    )
     .bind(service_id)
     .bind(org_unit_id)
     .bind(&f.service_name)
@@ -35,36 +31,34 @@ pub(crate) async fn insert(
     .bind(&f.user_scope)
     .bind(&f.administrator)
     .bind(i64::from(citizen_facing))
-    .bind(ms(now))
+    .bind(now.as_millisecond())
     .fetch_one(conn)
     .await?)
 }
 
 impl Store {
     pub async fn register_entries(&self) -> Result<Vec<RegisterRow>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM usage_register ORDER BY id DESC"
-        ))
-        .fetch_all(&self.pool)
-        .await?)
+        Ok(
+            sqlx::query_as("SELECT * FROM usage_register ORDER BY id DESC")
+                .fetch_all(&self.pool)
+                .await?,
+        )
     }
 
     pub async fn register_entry(&self, id: i64) -> Result<Option<RegisterRow>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM usage_register WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?)
+        Ok(sqlx::query_as("SELECT * FROM usage_register WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
     pub async fn register_entry_of_service(&self, service_id: i64) -> Result<Option<RegisterRow>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM usage_register WHERE service_id = $1"
-        ))
-        .bind(service_id)
-        .fetch_optional(&self.pool)
-        .await?)
+        Ok(
+            sqlx::query_as("SELECT * FROM usage_register WHERE service_id = $1")
+                .bind(service_id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     /// The ISM edits the entry; the change is audited with before and after.
@@ -75,48 +69,29 @@ impl Store {
         f: &RegisterFields,
         now: jiff::Timestamp,
     ) -> Result<RegisterRow> {
-        let mut tx = self.pool.begin().await?;
-        let n = sqlx::query(
-            "UPDATE usage_register SET service_name = $1, provider_name = $2, purpose = $3, \
-             classification = $4, period_of_use = $5, applicant = $6, user_scope = $7, \
-             administrator = $8, updated_at = $9, version = version + 1 WHERE id = $10 AND version = $11",
-        )
-        .bind(&f.service_name)
-        .bind(&f.provider_name)
-        .bind(&f.purpose)
-        .bind(&f.classification)
-        .bind(&f.period_of_use)
-        .bind(&f.applicant)
-        .bind(&f.user_scope)
-        .bind(&f.administrator)
-        .bind(ms(now))
-        .bind(before.id)
-        .bind(before.version)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        stale_or_missing(n)?;
-        let after: RegisterRow = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM usage_register WHERE id = $1"
-        ))
-        .bind(before.id)
-        .fetch_one(&mut *tx)
-        .await?;
-        append(
-            &mut tx,
-            who,
-            ms(now),
-            Event {
-                action: "register.updated",
-                entity: "register",
-                entity_id: Some(before.id),
-                service_id: Some(before.service_id),
-                before: Some(to_json(before)),
-                after: Some(to_json(&after)),
-            },
-        )
-        .await?;
-        tx.commit().await?;
+        let mut w = self.begin(who, now).await?;
+        let set = vec![
+            ("service_name", (&f.service_name).into()),
+            ("provider_name", (&f.provider_name).into()),
+            ("purpose", (&f.purpose).into()),
+            ("classification", (&f.classification).into()),
+            ("period_of_use", (&f.period_of_use).into()),
+            ("applicant", (&f.applicant).into()),
+            ("user_scope", (&f.user_scope).into()),
+            ("administrator", (&f.administrator).into()),
+        ];
+        let e = Expect::at(before.id, before.version, &[]);
+        let after = w
+            .change(
+                Table::UsageRegister,
+                e,
+                set,
+                before,
+                Action::RegisterUpdated,
+                Some(before.service_id),
+            )
+            .await?;
+        w.commit().await?;
         Ok(after)
     }
 }

@@ -1,18 +1,17 @@
-//! The class-2+ track's storage: evaluation and procurement, submission rounds, the ISM's
-//! decision with the approved service, the usage-register entry and the notifications — each
-//! step in one transaction with its audit events.
+//! The class-2+ track's storage: submission rounds and the ISM's decision with the approved
+//! service and its usage-register entry — each in one write with the effects the domain decided.
 
-use crate::applications::{fetch, insert_service, stale_or_missing};
-use crate::audit::{Event, append};
-use crate::notifications::{NewNotification, notify};
-use crate::{ApplicationRow, Result, RoundRow, ServiceRow, Store, Who, ms, to_json};
-use gaibu_domain::application::Approval;
-
-const ROUND_COLUMNS: &str = "id, application_id, round, submitted_by, submitted_at, content, \
-    decision, decided_by, decided_at, reason, comments";
+use crate::applications::{EDITABLE, approval_columns, insert_service, service_approved};
+use crate::codec::to_json;
+use crate::write::{About, Audit, Expect, Table, Val};
+use crate::{ApplicationRow, RegisterRow, Result, RoundRow, ServiceRow, Store, StoreError, Who};
+use gaibu_domain::audit::{Action, Entity};
+use gaibu_domain::effects::Effects;
+use gaibu_domain::review::Outcome;
+use std::collections::BTreeMap;
 
 /// The eight fields of the service usage register (S5.2.1-5a–h), as text.
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct RegisterFields {
     pub service_name: String,
@@ -25,363 +24,173 @@ pub struct RegisterFields {
     pub administrator: String,
 }
 
-/// The ISM's decision as stored.
-pub enum Decided<'a> {
-    Approved {
-        approval: &'a Approval,
-        snapshot: &'a str,
-        register: &'a RegisterFields,
-        citizen_facing: bool,
-    },
-    Rejected {
-        reason: &'a str,
-    },
-    Returned {
-        reason: &'a str,
-    },
+/// What an approval by the ISM records besides the decision.
+pub struct Approved<'a> {
+    /// Exactly what was approved.
+    pub snapshot: &'a str,
+    pub register: &'a RegisterFields,
+    pub citizen_facing: bool,
 }
 
 impl Store {
-    #[allow(clippy::too_many_arguments)]
-    async fn update_json_column(
-        &self,
-        who: &Who,
-        before: &ApplicationRow,
-        column: &'static str,
-        json: &str,
-        reuse: &str,
-        action: &str,
-        now: jiff::Timestamp,
-    ) -> Result<ApplicationRow> {
-        let mut tx = self.pool.begin().await?;
-        let n = sqlx::query(&format!(
-            "UPDATE applications SET {column} = $1, updated_at = $2, reuse = $5, version = version + 1 \
-             WHERE id = $3 AND version = $4 AND state IN ('draft', 'returned')"
-        ))
-        .bind(json)
-        .bind(ms(now))
-        .bind(before.id)
-        .bind(before.version)
-        .bind(reuse)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        stale_or_missing(n)?;
-        let after = fetch(&mut tx, before.id).await?;
-        append(
-            &mut tx,
-            who,
-            ms(now),
-            Event {
-                action,
-                entity: "application",
-                entity_id: Some(before.id),
-                service_id: None,
-                before: Some(to_json(before)),
-                after: Some(to_json(&after)),
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(after)
-    }
-
-    /// S3.2a–g, item by item.
-    pub async fn save_evaluation(
-        &self,
-        who: &Who,
-        before: &ApplicationRow,
-        json: &str,
-        reuse: &str,
-        now: jiff::Timestamp,
-    ) -> Result<ApplicationRow> {
-        self.update_json_column(
-            who,
-            before,
-            "evaluation",
-            json,
-            reuse,
-            "application.evaluation_saved",
-            now,
-        )
-        .await
-    }
-
-    /// S3.3: the procurement record.
-    pub async fn save_procurement(
-        &self,
-        who: &Who,
-        before: &ApplicationRow,
-        json: &str,
-        reuse: &str,
-        now: jiff::Timestamp,
-    ) -> Result<ApplicationRow> {
-        self.update_json_column(
-            who,
-            before,
-            "procurement",
-            json,
-            reuse,
-            "application.procurement_saved",
-            now,
-        )
-        .await
-    }
-
     /// S3.4a, S5.2.1-1: the application goes to the ISM as a new round; `content` is exactly
-    /// what was submitted; `reviewers` are told.
+    /// what was submitted; `effects` says whom to tell.
     pub async fn submit_application(
         &self,
         who: &Who,
         before: &ApplicationRow,
-        content: &str,
-        reviewers: &[i64],
+        content: &serde_json::Value,
+        effects: &Effects,
         now: jiff::Timestamp,
     ) -> Result<ApplicationRow> {
-        let mut tx = self.pool.begin().await?;
-        let n = sqlx::query(
-            "UPDATE applications SET state = 'submitted', round = round + 1, submitted_at = $1, \
-             updated_at = $1, version = version + 1 \
-             WHERE id = $2 AND version = $3 AND state IN ('draft', 'returned')",
-        )
-        .bind(ms(now))
-        .bind(before.id)
-        .bind(before.version)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        stale_or_missing(n)?;
-        let after = fetch(&mut tx, before.id).await?;
+        let mut w = self.begin(who, now).await?;
+        let round = before.round + 1;
+        let set = vec![
+            ("state", "submitted".into()),
+            ("round", round.into()),
+            ("submitted_at", now.into()),
+        ];
+        let e = Expect::at(before.id, before.version, EDITABLE);
+        let after = w
+            .change(
+                Table::Applications,
+                e,
+                set,
+                before,
+                Action::ApplicationSubmitted,
+                None,
+            )
+            .await?;
         sqlx::query(
             "INSERT INTO application_rounds (application_id, round, submitted_by, submitted_at, content) \
              VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(before.id)
-        .bind(after.round)
+        .bind(round)
         .bind(who.user_id)
-        .bind(ms(now))
-        .bind(content)
-        .execute(&mut *tx)
+        .bind(now.as_millisecond())
+        .bind(to_json(content))
+        .execute(w.conn())
         .await?;
-        for r in reviewers {
-            notify(
-                &mut tx,
-                &NewNotification {
-                    user_id: *r,
-                    kind: "submitted",
-                    application_id: Some(before.id),
-                    service_id: None,
-                    subject: &before.service_name,
-                },
-                now,
-            )
-            .await?;
-        }
-        append(
-            &mut tx,
-            who,
-            ms(now),
-            Event {
-                action: "application.submitted",
-                entity: "application",
-                entity_id: Some(before.id),
-                service_id: None,
-                before: Some(to_json(before)),
-                after: Some(to_json(&after)),
-            },
-        )
-        .await?;
-        tx.commit().await?;
+        let about = About {
+            application_id: Some(before.id),
+            service_id: None,
+            subject: &before.service_name,
+        };
+        w.notify(&effects.notify, &about).await?;
+        w.commit().await?;
         Ok(after)
     }
 
     /// S3.4b–c, S5.2.1-2..5: the decision on the current round. On approval, in the same
-    /// transaction: the approved service with the applicant as administrator, the usage-register
-    /// entry, and the notifications of the result and the designation.
+    /// transaction: the approved service with its administrator and the usage-register entry.
+    /// The audit events and notifications are those the domain decided.
+    #[allow(clippy::too_many_arguments)]
     pub async fn decide_application(
         &self,
         who: &Who,
         before: &ApplicationRow,
-        decided: &Decided<'_>,
-        comments: &str,
+        outcome: &Outcome,
+        effects: &Effects,
+        approved: Option<&Approved<'_>>,
+        comments: &BTreeMap<String, String>,
         now: jiff::Timestamp,
     ) -> Result<(ApplicationRow, Option<ServiceRow>)> {
-        let (state, reason, decision) = match decided {
-            Decided::Approved { .. } => ("approved", None, "approve"),
-            Decided::Rejected { reason } => ("rejected", Some(*reason), "reject"),
-            Decided::Returned { reason } => ("returned", Some(*reason), "return"),
-        };
-        let mut tx = self.pool.begin().await?;
-        let (approved_by, approved_at, snapshot, sha) = match decided {
-            Decided::Approved {
-                approval, snapshot, ..
-            } => {
-                use sha2::{Digest, Sha256};
-                (
-                    Some(approval.approver),
-                    Some(ms(approval.approved_at)),
-                    Some(snapshot.to_string()),
-                    Some(hex::encode(Sha256::digest(snapshot.as_bytes()))),
-                )
+        let mut w = self.begin(who, now).await?;
+        let reason = outcome.reason();
+        let mut set: Vec<(&'static str, Val)> = match (outcome, approved) {
+            (Outcome::Approved(a), Some(ap)) => approval_columns(a, ap.snapshot),
+            (Outcome::Approved(_), None) => {
+                return Err(StoreError::Corrupt("approval without its record".into()));
             }
-            _ => (None, None, None, None),
+            _ => vec![("state", outcome.state().as_str().into())],
         };
-        let n = sqlx::query(
-            "UPDATE applications SET state = $1, decision_reason = $2, approved_by = $3, \
-             approved_at = $4, approval_snapshot = $5, snapshot_sha256 = $6, updated_at = $7, \
-             version = version + 1 WHERE id = $8 AND version = $9 AND state = 'submitted'",
-        )
-        .bind(state)
-        .bind(reason)
-        .bind(approved_by)
-        .bind(approved_at)
-        .bind(&snapshot)
-        .bind(&sha)
-        .bind(ms(now))
-        .bind(before.id)
-        .bind(before.version)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        stale_or_missing(n)?;
+        set.push(("decision_reason", reason.into()));
+        let e = Expect::at(before.id, before.version, &["submitted"]);
+        w.update(Table::Applications, e, set).await?;
         sqlx::query(
             "UPDATE application_rounds SET decision = $1, decided_by = $2, decided_at = $3, \
              reason = $4, comments = $5 WHERE application_id = $6 AND round = $7",
         )
-        .bind(decision)
+        .bind(outcome.decision().as_str())
         .bind(who.user_id)
-        .bind(ms(now))
+        .bind(now.as_millisecond())
         .bind(reason)
-        .bind(comments)
+        .bind(to_json(comments))
         .bind(before.id)
         .bind(before.round)
-        .execute(&mut *tx)
+        .execute(w.conn())
         .await?;
-        let after = fetch(&mut tx, before.id).await?;
-        let service = match decided {
-            Decided::Approved {
-                approval,
-                register,
-                citizen_facing,
-                ..
-            } => {
-                let service = insert_service(&mut tx, before, approval, now).await?;
+        let after: ApplicationRow = w.fetch(Table::Applications, before.id).await?;
+        let created = match (outcome, approved) {
+            (Outcome::Approved(a), Some(ap)) => {
+                let service = insert_service(&mut w, before, a).await?;
                 let entry = crate::register::insert(
-                    &mut tx,
+                    w.conn(),
                     service.id,
                     before.org_unit_id,
-                    register,
-                    *citizen_facing,
+                    ap.register,
+                    ap.citizen_facing,
                     now,
                 )
                 .await?;
-                for (kind, user) in [
-                    ("approved", before.applicant_id),
-                    ("designated", approval.administrator),
-                ] {
-                    notify(
-                        &mut tx,
-                        &NewNotification {
-                            user_id: user,
-                            kind,
-                            application_id: Some(before.id),
-                            service_id: Some(service.id),
-                            subject: &before.service_name,
-                        },
-                        now,
-                    )
-                    .await?;
-                }
-                append(
-                    &mut tx,
-                    who,
-                    ms(now),
-                    Event {
-                        action: "service.approved",
-                        entity: "service",
-                        entity_id: Some(service.id),
-                        service_id: Some(service.id),
-                        before: None,
-                        after: Some(to_json(&service)),
-                    },
-                )
-                .await?;
-                append(
-                    &mut tx,
-                    who,
-                    ms(now),
-                    Event {
-                        action: "register.created",
-                        entity: "register",
-                        entity_id: Some(entry.id),
-                        service_id: Some(service.id),
-                        before: None,
-                        after: Some(to_json(&entry)),
-                    },
-                )
-                .await?;
-                Some(service)
+                Some((service, entry))
             }
-            _ => {
-                notify(
-                    &mut tx,
-                    &NewNotification {
-                        user_id: before.applicant_id,
-                        kind: decision_kind(decision),
-                        application_id: Some(before.id),
-                        service_id: None,
-                        subject: &before.service_name,
-                    },
-                    now,
-                )
-                .await?;
-                None
-            }
+            _ => None,
         };
-        // The decision's reasons and per-item comments belong to the record of it.
-        let mut after_json: serde_json::Value =
-            serde_json::from_str(&to_json(&after)).unwrap_or_default();
+        let service_id = created.as_ref().map(|(s, _)| s.id);
+        // The decision's per-item comments belong to the record of it.
+        let mut after_json =
+            serde_json::to_value(&after).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         if let Some(obj) = after_json.as_object_mut() {
-            obj.insert(
-                "decision_comments".into(),
-                serde_json::from_str(comments).unwrap_or_default(),
-            );
+            obj.insert("decision_comments".into(), serde_json::json!(comments));
         }
-        append(
-            &mut tx,
-            who,
-            ms(now),
-            Event {
-                action: match decision {
-                    "approve" => "application.approved",
-                    "reject" => "application.rejected",
-                    _ => "application.returned",
-                },
-                entity: "application",
-                entity_id: Some(before.id),
-                service_id: service.as_ref().map(|s| s.id),
-                before: Some(to_json(before)),
-                after: Some(after_json.to_string()),
-            },
-        )
+        w.audit(Audit {
+            action: outcome.action(),
+            entity: Entity::Application,
+            entity_id: Some(before.id),
+            service_id,
+            before: Some(to_json(before)),
+            after: Some(after_json.to_string()),
+        })
         .await?;
-        tx.commit().await?;
-        Ok((after, service))
+        for action in &effects.audit {
+            w.audit(created_record(*action, created.as_ref())?).await?;
+        }
+        let about = About {
+            application_id: Some(before.id),
+            service_id,
+            subject: &before.service_name,
+        };
+        w.notify(&effects.notify, &about).await?;
+        w.commit().await?;
+        Ok((after, created.map(|(s, _)| s)))
     }
 
     pub async fn rounds(&self, application_id: i64) -> Result<Vec<RoundRow>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {ROUND_COLUMNS} FROM application_rounds WHERE application_id = $1 ORDER BY round"
-        ))
+        Ok(sqlx::query_as(
+            "SELECT * FROM application_rounds WHERE application_id = $1 ORDER BY round",
+        )
         .bind(application_id)
         .fetch_all(&self.pool)
         .await?)
     }
 }
 
-fn decision_kind(decision: &str) -> &'static str {
-    match decision {
-        "reject" => "rejected",
-        _ => "returned",
+/// The audit event of a record that an approval created, for an action the domain named.
+fn created_record(action: Action, created: Option<&(ServiceRow, RegisterRow)>) -> Result<Audit> {
+    match (action, created) {
+        (Action::ServiceApproved, Some((s, _))) => Ok(service_approved(s)),
+        (Action::RegisterCreated, Some((s, entry))) => Ok(Audit::created(
+            Action::RegisterCreated,
+            Entity::Register,
+            entry.id,
+            Some(s.id),
+            entry,
+        )),
+        (other, _) => Err(StoreError::Corrupt(format!(
+            "no record for the effect {}",
+            other.as_str()
+        ))),
     }
 }

@@ -1,0 +1,72 @@
+//! What a decision sets off besides its new state: the audit events to append and the people to
+//! tell. The domain decides them; the store applies them in the decision's transaction without
+//! deciding anything itself.
+
+use crate::audit::Action;
+
+/// Why a person is told about a record (a notification, and its e-mail).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeKind {
+    /// An application waits for the reviewer's decision (S3.4a).
+    Submitted,
+    /// The applicant's application was approved (S3.4c).
+    Approved,
+    /// The person was designated External Service Administrator (S3.4c).
+    Designated,
+    Returned,
+    Rejected,
+}
+
+impl NoticeKind {
+    pub const ALL: [NoticeKind; 5] = [
+        NoticeKind::Submitted,
+        NoticeKind::Approved,
+        NoticeKind::Designated,
+        NoticeKind::Returned,
+        NoticeKind::Rejected,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoticeKind::Submitted => "submitted",
+            NoticeKind::Approved => "approved",
+            NoticeKind::Designated => "designated",
+            NoticeKind::Returned => "returned",
+            NoticeKind::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// One person to tell, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Notice {
+    pub user_id: i64,
+    pub kind: NoticeKind,
+}
+
+/// The effects of one decision, applied in its transaction.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Effects {
+    /// The audit event of the record's own change comes first, then these, in order.
+    pub audit: Vec<Action>,
+    pub notify: Vec<Notice>,
+}
+
+impl Effects {
+    pub fn audit(action: Action) -> Self {
+        Effects {
+            audit: vec![action],
+            notify: vec![],
+        }
+    }
+
+    pub fn notifying(mut self, user_id: i64, kind: NoticeKind) -> Self {
+        self.notify.push(Notice { user_id, kind });
+        self
+    }
+}

@@ -1,0 +1,360 @@
+//! The one shape of every governance write: begin, change a record if it is still the version
+//! the writer saw and in a state that allows the change, append the audit events and queue the
+//! notifications that the domain decided, commit. Nothing is decided here.
+
+use crate::audit::{Event, append};
+use crate::codec::to_json;
+use crate::notifications::{NewNotification, notify};
+use crate::{Result, Store, StoreError, Who};
+use gaibu_domain::audit::{Action, Entity};
+use gaibu_domain::effects::Notice;
+use jiff::Timestamp;
+use jiff::civil::Date;
+use sqlx::{AnyConnection, Row};
+
+/// A column value of a write.
+#[derive(Debug, Clone)]
+pub(crate) enum Val {
+    Int(Option<i64>),
+    Text(Option<String>),
+}
+
+macro_rules! val_from {
+    ($($t:ty => |$v:ident| $e:expr),* $(,)?) => {
+        $(impl From<$t> for Val {
+            fn from($v: $t) -> Val {
+                $e
+            }
+        })*
+    };
+}
+
+val_from! {
+    i64 => |v| Val::Int(Some(v)),
+    Option<i64> => |v| Val::Int(v),
+    bool => |v| Val::Int(Some(i64::from(v))),
+    Timestamp => |v| Val::Int(Some(v.as_millisecond())),
+    Option<Timestamp> => |v| Val::Int(v.map(|t| t.as_millisecond())),
+    Date => |v| Val::Text(Some(v.to_string())),
+    &str => |v| Val::Text(Some(v.to_string())),
+    String => |v| Val::Text(Some(v)),
+    &String => |v| Val::Text(Some(v.clone())),
+    Option<&str> => |v| Val::Text(v.map(str::to_string)),
+    Option<String> => |v| Val::Text(v),
+}
+
+/// Binds values in order to a run-time query.
+pub(crate) fn bind_all<'q>(
+    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    vals: Vec<Val>,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for v in vals {
+        q = match v {
+            Val::Int(i) => q.bind(i),
+            Val::Text(s) => q.bind(s),
+        };
+    }
+    q
+}
+
+/// The versioned tables that governance writes change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Table {
+    Applications,
+    Services,
+    UsageRegister,
+    Accounts,
+    Submissions,
+}
+
+impl Table {
+    fn name(self) -> &'static str {
+        match self {
+            Table::Applications => "applications",
+            Table::Services => "services",
+            Table::UsageRegister => "usage_register",
+            Table::Accounts => "accounts",
+            Table::Submissions => "contractor_submissions",
+        }
+    }
+
+    /// The column holding the record's state, whose allowed values a write names.
+    fn state_column(self) -> &'static str {
+        match self {
+            Table::Applications | Table::Submissions => "state",
+            Table::Services => "ledger_status",
+            Table::UsageRegister => "'entered'",
+            Table::Accounts => "status",
+        }
+    }
+
+    fn has_updated_at(self) -> bool {
+        self != Table::Accounts
+    }
+
+    pub(crate) fn entity(self) -> Entity {
+        match self {
+            Table::Applications => Entity::Application,
+            Table::Services => Entity::Service,
+            Table::UsageRegister => Entity::Register,
+            Table::Accounts => Entity::Account,
+            Table::Submissions => Entity::Submission,
+        }
+    }
+}
+
+/// What the writer saw: the record, its version, and the states in which the change is
+/// allowed (`""` stands for none yet; an empty list allows any state).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Expect<'a> {
+    pub id: i64,
+    /// `None` for a change that does not depend on what the writer saw (e.g. an evidence file
+    /// added to an application), which still moves the version.
+    pub version: Option<i64>,
+    pub states: &'a [&'a str],
+}
+
+impl<'a> Expect<'a> {
+    pub(crate) fn at(id: i64, version: i64, states: &'a [&'a str]) -> Self {
+        Expect {
+            id,
+            version: Some(version),
+            states,
+        }
+    }
+
+    pub(crate) fn any_version(id: i64, states: &'a [&'a str]) -> Self {
+        Expect {
+            id,
+            version: None,
+            states,
+        }
+    }
+}
+
+/// One governance write in progress: a transaction, who writes, and when.
+pub(crate) struct Write<'w> {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    pub who: &'w Who,
+    pub now: Timestamp,
+}
+
+impl Store {
+    pub(crate) async fn begin<'w>(&self, who: &'w Who, now: Timestamp) -> Result<Write<'w>> {
+        Ok(Write {
+            tx: self.pool.begin().await?,
+            who,
+            now,
+        })
+    }
+}
+
+impl Write<'_> {
+    pub(crate) fn conn(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
+
+    /// Sets `set` on the record and bumps its version — only if it still has the version the
+    /// writer saw and one of the allowed states. Otherwise the write is refused with the reason:
+    /// gone, changed by someone else, or in a state that does not allow it.
+    pub(crate) async fn update(
+        &mut self,
+        t: Table,
+        e: Expect<'_>,
+        set: Vec<(&'static str, Val)>,
+    ) -> Result<()> {
+        let mut sql = format!("UPDATE {} SET ", t.name());
+        let mut vals: Vec<Val> = Vec::with_capacity(set.len() + 3);
+        for (col, v) in set {
+            vals.push(v);
+            sql.push_str(&format!("{col} = ${}, ", vals.len()));
+        }
+        if t.has_updated_at() {
+            vals.push(self.now.into());
+            sql.push_str(&format!("updated_at = ${}, ", vals.len()));
+        }
+        vals.push(e.id.into());
+        sql.push_str(&format!("version = version + 1 WHERE id = ${}", vals.len()));
+        if let Some(v) = e.version {
+            vals.push(v.into());
+            sql.push_str(&format!(" AND version = ${}", vals.len()));
+        }
+        if !e.states.is_empty() {
+            let first = vals.len() + 1;
+            for s in e.states {
+                vals.push((*s).into());
+            }
+            let params: Vec<String> = (first..=vals.len()).map(|i| format!("${i}")).collect();
+            sql.push_str(&format!(
+                " AND COALESCE({}, '') IN ({})",
+                t.state_column(),
+                params.join(", ")
+            ));
+        }
+        let n = bind_all(sqlx::query(&sql), vals)
+            .execute(&mut *self.tx)
+            .await?
+            .rows_affected();
+        if n == 1 {
+            return Ok(());
+        }
+        let now: Option<sqlx::any::AnyRow> = sqlx::query(&format!(
+            "SELECT version, COALESCE({}, '') AS state FROM {} WHERE id = $1",
+            t.state_column(),
+            t.name()
+        ))
+        .bind(e.id)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        Err(match now {
+            None => StoreError::NotFound,
+            Some(r) if e.version.is_some_and(|v| r.try_get::<i64, _>("version").ok() != Some(v)) => {
+                StoreError::Stale
+            }
+            Some(r) => StoreError::WrongState(r.try_get("state")?),
+        })
+    }
+
+    /// A record as it is now, inside the write.
+    pub(crate) async fn fetch<T: Record>(&mut self, t: Table, id: i64) -> Result<T> {
+        Ok(
+            sqlx::query_as(&format!("SELECT * FROM {} WHERE id = $1", t.name()))
+                .bind(id)
+                .fetch_one(&mut *self.tx)
+                .await?,
+        )
+    }
+
+    /// The common change: `update`, read the record back, audit it with before and after.
+    pub(crate) async fn change<T: Record>(
+        &mut self,
+        t: Table,
+        e: Expect<'_>,
+        set: Vec<(&'static str, Val)>,
+        before: &T,
+        action: Action,
+        service_id: Option<i64>,
+    ) -> Result<T> {
+        self.update(t, e, set).await?;
+        let after: T = self.fetch(t, e.id).await?;
+        self.audit(Audit::change(action, t, e.id, service_id, before, &after))
+            .await?;
+        Ok(after)
+    }
+
+    /// Appends one audit event.
+    pub(crate) async fn audit(&mut self, ev: Audit) -> Result<()> {
+        append(
+            &mut self.tx,
+            self.who,
+            self.now.as_millisecond(),
+            Event {
+                action: ev.action.as_str(),
+                entity: ev.entity.as_str(),
+                entity_id: ev.entity_id,
+                service_id: ev.service_id,
+                before: ev.before,
+                after: ev.after,
+            },
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Queues the notifications the domain decided, about one record.
+    pub(crate) async fn notify(&mut self, notices: &[Notice], about: &About<'_>) -> Result<()> {
+        for n in notices {
+            notify(
+                &mut self.tx,
+                &NewNotification {
+                    user_id: n.user_id,
+                    kind: n.kind.as_str(),
+                    application_id: about.application_id,
+                    service_id: about.service_id,
+                    subject: about.subject,
+                },
+                self.now,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// A typed record that a write reads back.
+pub(crate) trait Record:
+    for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + serde::Serialize + Send + Unpin
+{
+}
+
+impl<T> Record for T where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + serde::Serialize + Send + Unpin
+{
+}
+
+/// An audit event as a write states it; the chain fields are added on append.
+pub(crate) struct Audit {
+    pub action: Action,
+    pub entity: Entity,
+    pub entity_id: Option<i64>,
+    pub service_id: Option<i64>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+impl Audit {
+    /// A record's change, with its state before and after.
+    pub(crate) fn change<T: serde::Serialize>(
+        action: Action,
+        t: Table,
+        id: i64,
+        service_id: Option<i64>,
+        before: &T,
+        after: &T,
+    ) -> Audit {
+        Audit {
+            action,
+            entity: t.entity(),
+            entity_id: Some(id),
+            service_id,
+            before: Some(to_json(before)),
+            after: Some(to_json(after)),
+        }
+    }
+
+    /// A new record.
+    pub(crate) fn created<T: serde::Serialize>(
+        action: Action,
+        entity: Entity,
+        id: i64,
+        service_id: Option<i64>,
+        after: &T,
+    ) -> Audit {
+        Audit {
+            action,
+            entity,
+            entity_id: Some(id),
+            service_id,
+            before: None,
+            after: Some(to_json(after)),
+        }
+    }
+}
+
+/// What notifications are about.
+pub(crate) struct About<'a> {
+    pub application_id: Option<i64>,
+    pub service_id: Option<i64>,
+    pub subject: &'a str,
+}
+
+/// The hash that seals an approval snapshot: SHA-256 over its exact text.
+pub(crate) fn snapshot_sha256(snapshot: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(snapshot.as_bytes()))
+}
