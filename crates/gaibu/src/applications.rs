@@ -87,7 +87,7 @@ async fn route(
     })?;
     let sheet_policy_id = match policies::sheet_in_force(st, track).await {
         Ok(s) => Some(s.row.id),
-        Err(AppError::Conflict(_)) => None,
+        Err(AppError::Refused(crate::error::ErrorCode::PolicyNotInForce)) => None,
         Err(e) => return Err(e),
     };
     Ok((track, sheet_policy_id))
@@ -260,7 +260,7 @@ pub async fn approve(
     };
     check_version(&row, version)?;
     if row.sheet_policy_id != Some(sheet.row.id) {
-        return Err(AppError::Conflict("sheet_superseded"));
+        return Err(AppError::Refused(crate::error::ErrorCode::SheetSuperseded));
     }
     let classification = policies::scheme(st, row.classification_policy_id).await?;
     let snapshot = serde_json::json!({
@@ -307,7 +307,7 @@ pub async fn reuse(st: &AppState, u: &CurrentUser, service_id: i64) -> AppResult
         .filter(|s| s.name == named.name && s.provider == named.provider)
         .filter(|s| s.ledger_status.as_deref() != Some("retired"))
         .max_by_key(|s| s.approved_at)
-        .ok_or(AppError::Conflict("service_retired"))?;
+        .ok_or(AppError::Refused(crate::error::ErrorCode::ServiceRetired))?;
     let source = st
         .store
         .application(service.application_id)

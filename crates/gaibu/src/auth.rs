@@ -313,7 +313,7 @@ async fn authenticate_inner(
     let fail = |e: AppError| (e, path_and_query.clone());
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if unsafe_method && cross_site(req.headers()) {
-        return Err(fail(AppError::Forbidden("bad_origin")));
+        return Err(fail(AppError::Refused(crate::error::ErrorCode::BadOrigin)));
     }
     let user = identify(state, req.headers(), jar).await.map_err(fail)?;
     let Some(user) = user else {
@@ -348,7 +348,7 @@ async fn authenticate_inner(
             None => {
                 let bytes = to_bytes(body, MAX_FORM_BYTES)
                     .await
-                    .map_err(|_| fail(AppError::BadRequest("body_too_large")))?;
+                    .map_err(|_| fail(AppError::Refused(crate::error::ErrorCode::BodyTooLarge)))?;
                 (form_csrf(&bytes), Body::from(bytes))
             }
         };
@@ -370,7 +370,7 @@ async fn authenticate_inner(
                 )
                 .await
                 .map_err(|e| fail(e.into()))?;
-            return Err(fail(AppError::Forbidden("csrf_failed")));
+            return Err(fail(AppError::Refused(crate::error::ErrorCode::CsrfFailed)));
         }
         body
     } else {

@@ -222,11 +222,7 @@ fn app_err(e: crate::error::AppError) -> anyhow::Error {
         crate::error::AppError::Invalid(f) => anyhow::anyhow!(
             "invalid input: {}",
             f.iter()
-                .map(|f| format!(
-                    "{} ({})",
-                    f.field,
-                    crate::i18n::message(crate::i18n::Lang::En, &format!("error.{}", f.code))
-                ))
+                .map(|f| format!("{} ({})", f.field, crate::i18n::error_msg(f.code).en()))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),

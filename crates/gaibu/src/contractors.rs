@@ -229,7 +229,7 @@ pub async fn create(
     input: &SubmissionInput,
 ) -> AppResult<SubmissionRow> {
     let Some(contractor_id) = u.user.contractor_id else {
-        return Err(AppError::Forbidden("contractor_only"));
+        return Err(AppError::Refused(crate::error::ErrorCode::ContractorOnly));
     };
     let scheme = policies::scheme_in_force(st).await?;
     let mut errs = Vec::new();

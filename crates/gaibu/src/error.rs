@@ -4,7 +4,11 @@
 //! On HTML routes a middleware (`web::pages::render_error_pages`) turns the same error into a
 //! page in the user's language, so handlers never choose a format.
 
-use crate::i18n::{Lang, message};
+mod code;
+
+pub use code::ErrorCode;
+
+use crate::i18n::{Msg, error_msg};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use gaibu_domain::sheet::ItemProblem;
@@ -16,10 +20,12 @@ use serde::Serialize;
 pub enum AppError {
     #[error("sign-in required")]
     Unauthenticated,
+    /// A refusal of the rules, by the domain's code: 403.
     #[error("forbidden: {0}")]
     Forbidden(&'static str),
     #[error("not found")]
     NotFound,
+    /// The record's state does not allow the move, by the domain's code: 409.
     #[error("conflict: {0}")]
     Conflict(&'static str),
     #[error("the record was changed by someone else")]
@@ -31,8 +37,9 @@ pub enum AppError {
     /// A class-2+ submission with the sheet, evaluation or procurement record incomplete.
     #[error("submission incomplete")]
     Incomplete(Vec<ItemProblem>),
-    #[error("bad request: {0}")]
-    BadRequest(&'static str),
+    /// A refusal of the shell itself; the code fixes the status.
+    #[error("refused: {0:?}")]
+    Refused(ErrorCode),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -40,31 +47,44 @@ pub enum AppError {
 pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
+    /// The shell's code of this error; `None` for a refusal of the rules (a domain code).
+    pub fn error_code(&self) -> Option<ErrorCode> {
+        Some(match self {
+            AppError::Forbidden(_) | AppError::Conflict(_) => return None,
+            AppError::Unauthenticated => ErrorCode::Unauthenticated,
+            AppError::NotFound => ErrorCode::NotFound,
+            AppError::Stale => ErrorCode::StaleVersion,
+            AppError::Invalid(_) => ErrorCode::InvalidInput,
+            AppError::SheetNotMet(_) => ErrorCode::SheetNotMet,
+            AppError::Incomplete(_) => ErrorCode::SubmissionIncomplete,
+            AppError::Refused(c) => *c,
+            AppError::Internal(_) => ErrorCode::Internal,
+        })
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
-            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-            AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Conflict(_)
-            | AppError::Stale
-            | AppError::SheetNotMet(_)
-            | AppError::Incomplete(_) => StatusCode::CONFLICT,
-            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            other => other
+                .error_code()
+                .map_or(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::status),
         }
     }
 
     pub fn code(&self) -> &'static str {
         match self {
-            AppError::Unauthenticated => "unauthenticated",
-            AppError::Forbidden(c) | AppError::Conflict(c) | AppError::BadRequest(c) => c,
-            AppError::NotFound => "not_found",
-            AppError::Stale => "stale_version",
-            AppError::Invalid(_) => "invalid_input",
-            AppError::SheetNotMet(_) => "sheet_not_met",
-            AppError::Incomplete(_) => "submission_incomplete",
-            AppError::Internal(_) => "internal",
+            AppError::Forbidden(c) | AppError::Conflict(c) => c,
+            other => other.error_code().map_or("internal", ErrorCode::as_str),
+        }
+    }
+
+    fn message(&self) -> Msg {
+        match self {
+            AppError::Forbidden(c) | AppError::Conflict(c) => error_msg(c),
+            other => other
+                .error_code()
+                .map_or(Msg::ErrorInternal, ErrorCode::message),
         }
     }
 
@@ -75,7 +95,7 @@ impl AppError {
                 .map(|f| FieldMessage {
                     field: f.field.clone(),
                     code: f.code,
-                    message: Bilingual::of(&format!("error.{}", f.code)),
+                    message: Bilingual::of(error_msg(f.code)),
                 })
                 .collect(),
             _ => vec![],
@@ -86,7 +106,7 @@ impl AppError {
                 .map(|p| ItemMessage {
                     item: p.item.clone(),
                     code: p.code,
-                    message: Bilingual::of(&format!("error.{}", p.code)),
+                    message: Bilingual::of(error_msg(p.code)),
                 })
                 .collect(),
             _ => vec![],
@@ -94,7 +114,7 @@ impl AppError {
         ErrorBody {
             error: ErrorDetail {
                 code: self.code(),
-                message: Bilingual::of(&format!("error.{}", self.code())),
+                message: Bilingual::of(self.message()),
                 fields,
                 items,
             },
@@ -109,10 +129,10 @@ pub struct Bilingual {
 }
 
 impl Bilingual {
-    pub fn of(key: &str) -> Self {
+    pub fn of(m: Msg) -> Self {
         Bilingual {
-            ja: message(Lang::Ja, key),
-            en: message(Lang::En, key),
+            ja: m.ja().to_string(),
+            en: m.en().to_string(),
         }
     }
 }
@@ -181,9 +201,9 @@ impl From<StoreError> for AppError {
                 } else if w.contains("org_units") {
                     AppError::Invalid(vec![FieldError::new("code", "duplicate_code")])
                 } else if w.contains("role_assignments") {
-                    AppError::Conflict("duplicate_role")
+                    AppError::Refused(ErrorCode::DuplicateRole)
                 } else {
-                    AppError::Conflict("duplicate")
+                    AppError::Refused(ErrorCode::Duplicate)
                 }
             }
             other => AppError::Internal(other.into()),
@@ -213,7 +233,7 @@ impl From<Refusal> for AppError {
 impl From<axum::extract::rejection::JsonRejection> for AppError {
     fn from(r: axum::extract::rejection::JsonRejection) -> Self {
         tracing::debug!(rejection = %r, "malformed JSON");
-        AppError::BadRequest("malformed_json")
+        AppError::Refused(ErrorCode::MalformedJson)
     }
 }
 
@@ -232,10 +252,10 @@ pub fn check_text(s: &str) -> Result<(), AppError> {
     if s.chars()
         .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
     {
-        return Err(AppError::BadRequest("invalid_characters"));
+        return Err(AppError::Refused(ErrorCode::InvalidCharacters));
     }
     if s.chars().count() > MAX_TEXT_CHARS {
-        return Err(AppError::BadRequest("text_too_long"));
+        return Err(AppError::Refused(ErrorCode::TextTooLong));
     }
     Ok(())
 }

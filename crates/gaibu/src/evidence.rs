@@ -219,7 +219,7 @@ pub async fn read_upload(mut mp: axum::extract::Multipart) -> AppResult<Upload> 
             Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
                 return Err(too_large());
             }
-            Err(_) => return Err(AppError::BadRequest("malformed_form")),
+            Err(_) => return Err(AppError::Refused(crate::error::ErrorCode::MalformedForm)),
         };
         let name = field.name().unwrap_or("").to_string();
         if name == "file" {
@@ -230,13 +230,13 @@ pub async fn read_upload(mut mp: axum::extract::Multipart) -> AppResult<Upload> 
                 Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
                     return Err(too_large());
                 }
-                Err(_) => return Err(AppError::BadRequest("malformed_form")),
+                Err(_) => return Err(AppError::Refused(crate::error::ErrorCode::MalformedForm)),
             };
         } else {
             let text = field
                 .text()
                 .await
-                .map_err(|_| AppError::BadRequest("malformed_form"))?;
+                .map_err(|_| AppError::Refused(crate::error::ErrorCode::MalformedForm))?;
             crate::error::check_text(&text)?;
             match name.as_str() {
                 "item_key" => up.item_key = text,

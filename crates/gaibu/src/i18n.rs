@@ -1,8 +1,21 @@
-//! User-facing text in Japanese (first) and English, from `i18n/ja.toml` and `i18n/en.toml`.
-//! Code refers to messages by key; a domain refusal's code `X` reads as `error.X`.
+//! User-facing text in Japanese (first) and English, from `i18n/messages.toml`. `build.rs`
+//! turns each entry into a variant of [`Msg`] and a method of [`Tr`] (`t.nav_home()`), so a
+//! missing or misspelt message is a compile error. Labels of the domain's enumerations go
+//! through a `match` (a new variant without a label does not compile); only keys that come
+//! from data (a domain refusal's code `X` reads as `error.X`) are looked up at run time, with
+//! a visible fallback and a warning.
 
-use std::collections::HashMap;
-use std::sync::LazyLock;
+use gaibu_domain::account::AccountKind;
+use gaibu_domain::application::State;
+use gaibu_domain::classification::Track;
+use gaibu_domain::contractor::SubmissionState;
+use gaibu_domain::ledger::LedgerStatus;
+use gaibu_domain::policy::PolicyStatus;
+use gaibu_domain::review::Decision;
+use gaibu_domain::role::Role;
+use gaibu_domain::sheet::AnswerType;
+
+include!(concat!(env!("OUT_DIR"), "/messages.rs"));
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 pub enum Lang {
@@ -45,40 +58,105 @@ impl Lang {
     }
 }
 
-fn flatten(prefix: &str, v: &toml::Value, out: &mut HashMap<String, String>) {
-    match v {
-        toml::Value::Table(t) => {
-            for (k, v) in t {
-                let key = if prefix.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{prefix}.{k}")
-                };
-                flatten(&key, v, out);
-            }
-        }
-        toml::Value::String(s) => {
-            out.insert(prefix.to_string(), s.clone());
-        }
-        other => {
-            out.insert(prefix.to_string(), other.to_string());
-        }
+pub fn state_label(s: State) -> Msg {
+    match s {
+        State::Draft => Msg::StateDraft,
+        State::Submitted => Msg::StateSubmitted,
+        State::Returned => Msg::StateReturned,
+        State::Rejected => Msg::StateRejected,
+        State::Approved => Msg::StateApproved,
     }
 }
 
-fn load(text: &str) -> HashMap<String, String> {
-    let mut out = HashMap::new();
-    // The files are part of the binary and checked by a test; a broken file shows keys.
-    if let Ok(v) = text.parse::<toml::Value>() {
-        flatten("", &v, &mut out);
+pub fn track_label(t: Track) -> Msg {
+    match t {
+        Track::Class1 => Msg::TrackClass1,
+        Track::Class2Plus => Msg::TrackClass2plus,
     }
-    out
 }
 
-pub static JA: LazyLock<HashMap<String, String>> =
-    LazyLock::new(|| load(include_str!("../i18n/ja.toml")));
-pub static EN: LazyLock<HashMap<String, String>> =
-    LazyLock::new(|| load(include_str!("../i18n/en.toml")));
+/// The requirement sheet a track answers.
+pub fn sheet_for_label(t: Track) -> Msg {
+    match t {
+        Track::Class1 => Msg::SheetForClass1,
+        Track::Class2Plus => Msg::SheetForClass2plus,
+    }
+}
+
+pub fn ledger_label(s: LedgerStatus) -> Msg {
+    match s {
+        LedgerStatus::InOperation => Msg::LedgerInOperation,
+        LedgerStatus::Retired => Msg::LedgerRetired,
+    }
+}
+
+pub fn submission_state_label(s: SubmissionState) -> Msg {
+    match s {
+        SubmissionState::Draft => Msg::SubmissionStateDraft,
+        SubmissionState::Submitted => Msg::SubmissionStateSubmitted,
+        SubmissionState::Verified => Msg::SubmissionStateVerified,
+        SubmissionState::Returned => Msg::SubmissionStateReturned,
+    }
+}
+
+pub fn role_label(r: Role) -> Msg {
+    match r {
+        Role::SystemAdministrator => Msg::RoleSystemAdministrator,
+        Role::Ciso => Msg::RoleCiso,
+        Role::InformationSecurityManager => Msg::RoleInformationSecurityManager,
+        Role::InformationManager => Msg::RoleInformationManager,
+        Role::BusinessSystemManager => Msg::RoleBusinessSystemManager,
+        Role::InfrastructureManager => Msg::RoleInfrastructureManager,
+        Role::Staff => Msg::RoleStaff,
+    }
+}
+
+pub fn decision_label(d: Decision) -> Msg {
+    match d {
+        Decision::Approve => Msg::DecisionApprove,
+        Decision::Reject => Msg::DecisionReject,
+        Decision::Return => Msg::DecisionReturn,
+    }
+}
+
+pub fn policy_status_label(s: PolicyStatus) -> Msg {
+    match s {
+        PolicyStatus::Pending => Msg::PolicyStatusPending,
+        PolicyStatus::Approved => Msg::PolicyStatusApproved,
+        PolicyStatus::Superseded => Msg::PolicyStatusSuperseded,
+    }
+}
+
+pub fn account_kind_label(k: AccountKind) -> Msg {
+    match k {
+        AccountKind::User => Msg::AccountKindUser,
+        AccountKind::Admin => Msg::AccountKindAdmin,
+        AccountKind::Shared => Msg::AccountKindShared,
+    }
+}
+
+pub fn answer_type_label(a: AnswerType) -> Msg {
+    match a {
+        AnswerType::YesNoNa => Msg::AnswerTypeYesNoNa,
+        AnswerType::Text => Msg::AnswerTypeText,
+        AnswerType::Date => Msg::AnswerTypeDate,
+        AnswerType::Choice => Msg::AnswerTypeChoice,
+    }
+}
+
+/// The message of `prefix.key` where the key comes from data; `None` when there is none.
+pub fn data_key(prefix: &str, key: &str) -> Option<Msg> {
+    Msg::from_key(&format!("{prefix}.{key}"))
+}
+
+/// The message for a refusal code held in data (`error.<code>`); an unknown code reads as the
+/// generic error message and is logged, never shown raw.
+pub fn error_msg(code: &str) -> Msg {
+    data_key("error", code).unwrap_or_else(|| {
+        tracing::warn!(code, "no message for this error code");
+        Msg::ErrorUnknown
+    })
+}
 
 /// The translator handed to templates.
 #[derive(Debug, Clone, Copy, Default)]
@@ -89,18 +167,76 @@ impl Tr {
         self.0.code()
     }
 
-    /// The message for `key`; a missing key shows itself, so it is seen and fixed.
-    pub fn get<'a>(&self, key: &'a str) -> &'a str {
-        let map: &'static HashMap<String, String> = match self.0 {
-            Lang::Ja => &JA,
-            Lang::En => &EN,
-        };
-        map.get(key).map(String::as_str).unwrap_or(key)
+    /// The text of a message in this language.
+    pub fn get(&self, m: Msg) -> &'static str {
+        match self.0 {
+            Lang::Ja => m.ja(),
+            Lang::En => m.en(),
+        }
     }
 
-    /// `prefix.key`, for enumerations such as roles and states.
+    /// `prefix.key` where the key comes from data (an audit action, a notification kind, a
+    /// field name): an unknown key reads as "(unknown)" and is logged.
     pub fn of(&self, prefix: &str, key: &str) -> String {
-        self.get(&format!("{prefix}.{key}")).to_string()
+        self.get(data_key(prefix, key).unwrap_or_else(|| {
+            tracing::warn!(prefix, key, "no message for this key");
+            Msg::LabelUnknown
+        }))
+        .to_string()
+    }
+
+    /// The label of a value of a domain enumeration stored as text; a value the domain does
+    /// not know reads as "(unknown)" and is logged.
+    fn parsed<T>(
+        &self,
+        what: &str,
+        s: &str,
+        parse: fn(&str) -> Option<T>,
+        label: fn(T) -> Msg,
+    ) -> &'static str {
+        match parse(s) {
+            Some(v) => self.get(label(v)),
+            None => {
+                tracing::warn!(what, value = s, "not a known value");
+                self.get(Msg::LabelUnknown)
+            }
+        }
+    }
+
+    pub fn state(&self, s: &str) -> &'static str {
+        self.parsed("state", s, State::parse, state_label)
+    }
+    pub fn track(&self, s: &str) -> &'static str {
+        self.parsed("track", s, Track::parse, track_label)
+    }
+    pub fn sheet_for(&self, s: &str) -> &'static str {
+        self.parsed("track", s, Track::parse, sheet_for_label)
+    }
+    pub fn ledger(&self, s: &str) -> &'static str {
+        self.parsed("ledger status", s, LedgerStatus::parse, ledger_label)
+    }
+    pub fn submission_state(&self, s: &str) -> &'static str {
+        self.parsed(
+            "submission state",
+            s,
+            SubmissionState::parse,
+            submission_state_label,
+        )
+    }
+    pub fn role(&self, s: &str) -> &'static str {
+        self.parsed("role", s, Role::parse, role_label)
+    }
+    pub fn decision(&self, s: &str) -> &'static str {
+        self.parsed("decision", s, Decision::parse, decision_label)
+    }
+    pub fn policy_status(&self, s: &str) -> &'static str {
+        self.parsed("policy status", s, PolicyStatus::parse, policy_status_label)
+    }
+    pub fn account_kind(&self, s: &str) -> &'static str {
+        self.parsed("account kind", s, AccountKind::parse, account_kind_label)
+    }
+    pub fn answer_type(&self, a: &AnswerType) -> &'static str {
+        self.get(answer_type_label(*a))
     }
 
     /// Picks the Japanese or the English of a pair held in data (policy documents).
@@ -126,13 +262,10 @@ impl Tr {
         self.of("label", field)
     }
 
+    /// The message for a refusal code (see [`error_msg`]).
     pub fn error(&self, code: &str) -> String {
-        self.of("error", code)
+        self.get(error_msg(code)).to_string()
     }
-}
-
-pub fn message(lang: Lang, key: &str) -> String {
-    Tr(lang).get(key).to_string()
 }
 
 #[cfg(test)]
@@ -140,43 +273,34 @@ mod tests {
     use super::*;
 
     #[test]
-    fn both_languages_have_the_same_keys() {
-        let mut ja: Vec<_> = JA.keys().collect();
-        let mut en: Vec<_> = EN.keys().collect();
-        ja.sort();
-        en.sort();
-        let only_ja: Vec<_> = ja.iter().filter(|k| !EN.contains_key(**k)).collect();
-        let only_en: Vec<_> = en.iter().filter(|k| !JA.contains_key(**k)).collect();
-        assert!(
-            only_ja.is_empty() && only_en.is_empty(),
-            "ja only: {only_ja:?}; en only: {only_en:?}"
-        );
-        assert!(JA.len() > 100);
+    fn every_message_has_both_languages_and_its_key_finds_it() {
+        assert!(Msg::ALL.len() > 100);
+        for &m in Msg::ALL {
+            assert!(
+                !m.ja().trim().is_empty() && !m.en().trim().is_empty(),
+                "{m:?}"
+            );
+            assert_eq!(Msg::from_key(m.key()), Some(m));
+        }
+        assert_eq!(Tr(Lang::En).nav_home(), "Home");
+        assert_eq!(Tr(Lang::Ja).get(Msg::NavHome), "ホーム");
     }
 
-    /// Every translator lookup in the templates and the code names a message that exists.
     #[test]
-    fn every_key_used_exists() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut missing = Vec::new();
-        let mut stack = vec![root.join("templates"), root.join("src")];
-        while let Some(dir) = stack.pop() {
-            for entry in std::fs::read_dir(&dir).expect("readable dir").flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    stack.push(path);
-                    continue;
-                }
-                let text = std::fs::read_to_string(&path).unwrap_or_default();
-                for part in text.split("t.get(\"").skip(1) {
-                    let key = part.split('"').next().unwrap_or("");
-                    if !key.is_empty() && !JA.contains_key(key) {
-                        missing.push(format!("{}: {key}", path.display()));
-                    }
-                }
-            }
+    fn every_domain_value_has_a_label() {
+        let ja = Tr(Lang::Ja);
+        let unknown = Msg::LabelUnknown.ja();
+        for s in ["draft", "submitted", "returned", "rejected", "approved"] {
+            assert_ne!(ja.state(s), unknown, "{s}");
         }
-        assert!(missing.is_empty(), "missing messages: {missing:?}");
+        for r in Role::ALL {
+            assert_ne!(ja.role(r.as_str()), unknown, "{r:?}");
+        }
+        assert_ne!(ja.track("class2plus"), unknown);
+        assert_ne!(ja.sheet_for("class1"), unknown);
+        assert_eq!(ja.state("no-such-state"), unknown);
+        assert_eq!(ja.of("audit", "no-such-action"), unknown);
+        assert_eq!(ja.error("no_such_code"), Msg::ErrorUnknown.ja());
     }
 
     #[test]

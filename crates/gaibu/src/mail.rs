@@ -58,12 +58,12 @@ impl Mailer {
         };
         let body = format!(
             "{}\n\n{}: {}\n\n{}{}\n\n-- \n{}\n",
-            t.get("mail.greeting").replace("{name}", &item.display_name),
+            t.mail_greeting().replace("{name}", &item.display_name),
             what,
             item.subject,
             self.public_url,
             path,
-            t.get("mail.footer"),
+            t.mail_footer(),
         );
         let to: Mailbox = item
             .email
@@ -72,12 +72,7 @@ impl Mailer {
         Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject(format!(
-                "[{}] {}: {}",
-                t.get("app.name"),
-                what,
-                item.subject
-            ))
+            .subject(format!("[{}] {}: {}", t.app_name(), what, item.subject))
             .header(ContentType::TEXT_PLAIN)
             .body(body)
             .map_err(|e| anyhow::anyhow!("cannot build message: {e}"))

@@ -25,7 +25,7 @@ pub async fn require_system_administrator(
     Err(refuse(
         st,
         u,
-        Refusal::Forbidden("system_administrator_required"),
+        Refusal::Forbidden(crate::error::ErrorCode::SystemAdministratorRequired.as_str()),
         action,
         "user",
         None,
@@ -160,7 +160,7 @@ pub async fn assign_role(
 ) -> AppResult<RoleRow> {
     // Nobody grants themselves a role: a System Administrator would otherwise become anyone.
     if who.user_id == Some(user_id) {
-        return Err(AppError::Forbidden("self_assignment"));
+        return Err(AppError::Refused(crate::error::ErrorCode::SelfAssignment));
     }
     let mut errs = Vec::new();
     let role = Role::parse(input.role.trim());

@@ -87,7 +87,7 @@ async fn in_force(st: &AppState, kind: &str) -> AppResult<PolicyRow> {
     st.store
         .effective_policy(kind)
         .await?
-        .ok_or(AppError::Conflict("policy_not_in_force"))
+        .ok_or(AppError::Refused(crate::error::ErrorCode::PolicyNotInForce))
 }
 
 pub async fn scheme_in_force(st: &AppState) -> AppResult<Loaded<Scheme>> {

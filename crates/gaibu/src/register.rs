@@ -97,7 +97,7 @@ pub async fn update(
         .actor
         .has_role_over(Role::InformationSecurityManager, e.org_unit_id, &tree)
     {
-        let r = Refusal::Forbidden("responsible_ism_required");
+        let r = Refusal::Forbidden(crate::error::ErrorCode::ResponsibleIsmRequired.as_str());
         return Err(refuse(st, u, r, "register.update", "register", Some(id)).await);
     }
     if e.version != version {

@@ -174,14 +174,14 @@ pub async fn submit(
     }
     check_version(&row, version)?;
     if row.sheet_policy_id != Some(sheet.row.id) {
-        return Err(AppError::Conflict("sheet_superseded"));
+        return Err(AppError::Refused(crate::error::ErrorCode::SheetSuperseded));
     }
     // The applicant never reviews their own application: with no other responsible ISM, the
     // submission is refused rather than left waiting for nobody.
     let mut reviewers = responsible_isms(st, row.org_unit_id, &tree).await?;
     reviewers.retain(|r| *r != row.applicant_id);
     if reviewers.is_empty() {
-        return Err(AppError::Conflict("no_responsible_ism"));
+        return Err(AppError::Refused(crate::error::ErrorCode::NoResponsibleIsm));
     }
     let content = content_snapshot(
         st,
@@ -232,7 +232,7 @@ async fn register_fields(st: &AppState, row: &ApplicationRow) -> AppResult<Regis
     if !handling.is_empty() {
         classification.push_str(&format!(
             "（{}: {}）",
-            t.get("label.handling"),
+            t.label_handling(),
             handling.join("、")
         ));
     }

@@ -40,7 +40,7 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for ApiJson<
         crate::error::check_json_text(&v)?;
         serde_json::from_value(v).map(ApiJson).map_err(|e| {
             tracing::debug!(error = %e, "JSON of the wrong shape");
-            AppError::BadRequest("malformed_json")
+            AppError::Refused(crate::error::ErrorCode::MalformedJson)
         })
     }
 }
@@ -434,7 +434,8 @@ async fn list_accounts(
     match svcs::accounts(&st, &u, &s).await? {
         Some(a) => Ok(Json(a)),
         None => {
-            let r = gaibu_domain::Refusal::Forbidden("accounts_hidden");
+            let r =
+                gaibu_domain::Refusal::Forbidden(crate::error::ErrorCode::AccountsHidden.as_str());
             Err(crate::audit_denial::refuse(&st, &u, r, "account.list", "service", Some(id)).await)
         }
     }

@@ -82,7 +82,7 @@ async fn render(
                 .map(|r| {
                     format!(
                         "{} @ {}",
-                        t.of("role", &r.role),
+                        t.role(&r.role),
                         org_name(t, &units, r.org_unit_id)
                     )
                 })
@@ -138,13 +138,8 @@ async fn create_user(
     match people::create_user(&st, &u.who(), &input).await {
         Ok((user, generated)) => {
             let notice = match generated {
-                Some(p) => format!(
-                    "{} {}: {}",
-                    user.login,
-                    t.get("admin.generated_password"),
-                    p
-                ),
-                None => format!("{} {}", user.login, t.get("admin.user_created")),
+                Some(p) => format!("{} {}: {}", user.login, t.admin_generated_password(), p),
+                None => format!("{} {}", user.login, t.admin_user_created()),
             };
             Ok(render(
                 &st,
@@ -185,7 +180,7 @@ async fn assign_role(
     people::assign_role(&st, &u.who(), id, &input).await?;
     let notice = PageCtx::new(&u, &jar, "")
         .t
-        .get("admin.role_assigned")
+        .admin_role_assigned()
         .to_string();
     Ok(render(
         &st,
@@ -211,14 +206,14 @@ async fn create_token(
     st.store.user(id).await?.ok_or(AppError::NotFound)?;
     // A token acts as its holder: administrators make their own only.
     if id != u.user.id {
-        let r = gaibu_domain::Refusal::Forbidden("own_token_only");
+        let r = gaibu_domain::Refusal::Forbidden(crate::error::ErrorCode::OwnTokenOnly.as_str());
         return Err(
             crate::audit_denial::refuse(&st, &u, r, "api_token.create", "user", Some(id)).await,
         );
     }
     let (_, token) = people::create_api_token(&st, &u.who(), id, form.get("name")).await?;
     let t = PageCtx::new(&u, &jar, "").t;
-    let notice = format!("{}: {}", t.get("admin.token_created"), token);
+    let notice = format!("{}: {}", t.admin_token_created(), token);
     Ok(render(
         &st,
         &u,
@@ -243,7 +238,7 @@ async fn create_org_unit(
     let t = PageCtx::new(&u, &jar, "").t;
     match people::create_org_unit(&st, &u.who(), &input).await {
         Ok(_) => {
-            let notice = t.get("admin.org_unit_created").to_string();
+            let notice = t.admin_org_unit_created().to_string();
             Ok(render(
                 &st,
                 &u,

@@ -364,7 +364,7 @@ pub(super) async fn evidence_views(
     for row in rows {
         out.push(EvidenceView {
             target: if row.item_key.is_empty() {
-                t.get("evidence.whole").to_string()
+                t.evidence_whole().to_string()
             } else {
                 item_label(t, sheet, &row.item_key)
             },
@@ -605,7 +605,7 @@ async fn detail(
         .await,
         evidence_targets: {
             let mut v: Vec<(String, String)> =
-                vec![(String::new(), t.get("evidence.whole").to_string())];
+                vec![(String::new(), t.evidence_whole().to_string())];
             if let Some(s) = &sheet {
                 v.extend(
                     s.doc

@@ -329,7 +329,7 @@ async fn add_person(
     let notice = format!(
         "{} {}: {}",
         user.login,
-        t.get("admin.generated_password"),
+        t.admin_generated_password(),
         password
     );
     Ok(city_page(&st, &u, &jar, FieldErrors::default(), notice)

@@ -128,9 +128,9 @@ impl<S: Send + Sync> FromRequest<S> for FormPairs {
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
         let bytes = Bytes::from_request(req, state)
             .await
-            .map_err(|_| AppError::BadRequest("malformed_form"))?;
+            .map_err(|_| AppError::Refused(crate::error::ErrorCode::MalformedForm))?;
         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
-            .map_err(|_| AppError::BadRequest("malformed_form"))?;
+            .map_err(|_| AppError::Refused(crate::error::ErrorCode::MalformedForm))?;
         for (_, v) in &pairs {
             crate::error::check_text(v)?;
         }
@@ -174,7 +174,7 @@ impl FormPairs {
                 .or_insert_with(|| serde_json::Value::Array(vec![]));
         }
         serde_json::from_value(serde_json::Value::Object(obj))
-            .map_err(|_| AppError::BadRequest("malformed_form"))
+            .map_err(|_| AppError::Refused(crate::error::ErrorCode::MalformedForm))
     }
 }
 

@@ -80,7 +80,7 @@ async fn load(
         return Err(refuse(
             &st,
             &u,
-            Refusal::Forbidden("ciso_required"),
+            Refusal::Forbidden(crate::error::ErrorCode::CisoRequired.as_str()),
             "policy.load",
             "policy",
             None,

@@ -452,7 +452,7 @@ async fn compare_rounds(
             let (item, part) = rest.rsplit_once('.').unwrap_or((rest, "value"));
             let base = item_label(t, sheet.as_ref(), item);
             return if part == "comment" {
-                format!("{base}（{}）", t.get("common.comment_short"))
+                format!("{base}（{}）", t.common_comment_short())
             } else {
                 base
             };
