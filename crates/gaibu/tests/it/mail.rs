@@ -2,10 +2,8 @@
 //! loopback, writing a maildir); the delivered messages are read back and decoded. Ignored
 //! without aiosmtpd unless `GAIBU_REQUIRE_SMTP=1` (see `needs.rs`).
 
-use crate::class2_track::prepared;
-use crate::harness::{TestApp, version_of};
-use reqwest::StatusCode;
-use serde_json::json;
+use crate::flows::{prepared, submitted_and_approved};
+use crate::harness::TestApp;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -111,19 +109,7 @@ pub async fn notification_email_reaches_the_applicant(app: &TestApp) {
     }
 
     let (id, v) = prepared(app, "im", "メール通知の確認").await;
-    let im = app.api("im").await;
-    let (s, a) = im
-        .post(&format!("/applications/{id}/submit"), json!({"version": v}))
-        .await;
-    assert_eq!(s, StatusCode::OK, "{a}");
-    let ism = app.api("ism").await;
-    let (s, r) = ism
-        .post(
-            &format!("/applications/{id}/decision"),
-            json!({"version": version_of(&a), "decision": "approve"}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{r}");
+    submitted_and_approved(app, "im", id, v).await;
 
     let sent = gaibu::mail::deliver_pending(&app.st, &mailer, "test")
         .await
@@ -184,9 +170,7 @@ pub async fn notification_email_reaches_the_applicant(app: &TestApp) {
         .await
         .expect("lang");
     let (id, v) = prepared(app, "im", "English mail").await;
-    let (_, _) = im
-        .post(&format!("/applications/{id}/submit"), json!({"version": v}))
-        .await;
+    let (_, _) = app.api("im").await.submit(id, v).await;
     gaibu::mail::deliver_pending(&app.st, &mailer, "test")
         .await
         .expect("deliver");

@@ -12,6 +12,7 @@ mod api_track;
 mod audit_chain;
 mod bad_input;
 mod browser;
+mod class2_html;
 mod class2_track;
 mod contractors;
 mod evidence;
@@ -47,6 +48,7 @@ mod scenarios {
     pub use crate::api_track::*;
     pub use crate::audit_chain::*;
     pub use crate::bad_input::*;
+    pub use crate::class2_html::*;
     pub use crate::class2_track::*;
     pub use crate::contractors::*;
     pub use crate::evidence::*;
