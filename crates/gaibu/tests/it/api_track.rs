@@ -1,6 +1,7 @@
 //! The class-1 track through the JSON API, as the demo Information Manager would take it.
 
-use crate::harness::{TestApp, application_json, id_of, version_of};
+use crate::flows::each;
+use crate::harness::{TestApp, id_of, version_of};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -10,9 +11,7 @@ pub async fn class1_track_through_the_api(app: &TestApp) {
     let im_id = app.user_id("im").await;
 
     // 1. The application, routed to the class-1 track by its classification (S2.2).
-    let (s, a) = im
-        .post("/applications", application_json("チャットサービス", "1"))
-        .await;
+    let (s, a) = im.create_application("チャットサービス", "1").await;
     assert_eq!(s, StatusCode::CREATED, "{a}");
     assert_eq!(a["track"], "class1");
     assert_eq!(a["state"], "draft");
@@ -20,12 +19,7 @@ pub async fn class1_track_through_the_api(app: &TestApp) {
 
     // 2. The self-check against the class-1 sheet (S5.2.2-1).
     let answers = app.met_answers().await;
-    let (s, a) = im
-        .put(
-            &format!("/applications/{id}/self-check"),
-            json!({"version": version_of(&a), "answers": answers}),
-        )
-        .await;
+    let (s, a) = im.self_check(id, version_of(&a), answers).await;
     assert_eq!(s, StatusCode::OK, "{a}");
     assert!(
         a["sheet_policy_id"].as_i64().is_some(),
@@ -33,12 +27,7 @@ pub async fn class1_track_through_the_api(app: &TestApp) {
     );
 
     // 3. Self-approval: the approver becomes the External Service Administrator (S5.2.2-2).
-    let (s, r) = im
-        .post(
-            &format!("/applications/{id}/approve"),
-            json!({"version": version_of(&a)}),
-        )
-        .await;
+    let (s, r) = im.approve(id, version_of(&a)).await;
     assert_eq!(s, StatusCode::OK, "{r}");
     assert_eq!(r["application"]["state"], "approved");
     assert_eq!(r["application"]["approved_by"], im_id);
@@ -49,12 +38,9 @@ pub async fn class1_track_through_the_api(app: &TestApp) {
             .is_some_and(|h| h.len() == 64)
     );
     let snapshot = app
-        .st
-        .store
-        .application(id)
+        .application_row(id)
         .await
-        .expect("db")
-        .and_then(|a| a.approval_snapshot)
+        .approval_snapshot
         .expect("snapshot kept");
     let snap: serde_json::Value = serde_json::from_str(&snapshot).expect("snapshot json");
     assert_eq!(snap["fields"]["service_name"], "チャットサービス");
@@ -68,10 +54,7 @@ pub async fn class1_track_through_the_api(app: &TestApp) {
 
     // 4. The ledger entry, 稼働中 (S5.2.2-3).
     let (s, svc) = im
-        .post(
-            &format!("/services/{sid}/ledger"),
-            json!({"version": version_of(&svc), "system_name": "チャットサービス", "registered_on": "2026-12-01"}),
-        )
+        .register(sid, version_of(&svc), "チャットサービス", "2026-12-01")
         .await;
     assert_eq!(s, StatusCode::OK, "{svc}");
     assert_eq!(svc["ledger_status"], "in_operation");
@@ -127,12 +110,7 @@ pub async fn class1_track_through_the_api(app: &TestApp) {
 
     // The service's history tells the whole story, and the chain is intact.
     let (_, history) = im.get(&format!("/services/{sid}/history")).await;
-    let actions: Vec<&str> = history
-        .as_array()
-        .expect("history")
-        .iter()
-        .filter_map(|e| e["action"].as_str())
-        .collect();
+    let actions = each(&history, "action");
     for a in [
         "application.created",
         "application.self_checked",

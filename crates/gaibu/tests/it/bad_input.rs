@@ -1,27 +1,13 @@
 //! What bad input and disallowed transitions get: clear refusals, records unchanged.
 
+use crate::flows::{checked_class1, each};
 use crate::harness::{TestApp, application_json, form, id_of, version_of};
 use reqwest::StatusCode;
 use serde_json::json;
 
 async fn approved_service(app: &TestApp) -> (i64, serde_json::Value) {
-    let im = app.api("im").await;
-    let (_, a) = im
-        .post("/applications", application_json("状態テスト", "1"))
-        .await;
-    let id = id_of(&a);
-    let (_, a) = im
-        .put(
-            &format!("/applications/{id}/self-check"),
-            json!({"version": version_of(&a), "answers": app.met_answers().await}),
-        )
-        .await;
-    let (s, r) = im
-        .post(
-            &format!("/applications/{id}/approve"),
-            json!({"version": version_of(&a)}),
-        )
-        .await;
+    let (id, a) = checked_class1(app, "im", "状態テスト").await;
+    let (s, r) = app.api("im").await.approve(id, version_of(&a)).await;
     assert_eq!(s, StatusCode::OK, "{r}");
     (id, r["service"].clone())
 }
@@ -33,24 +19,10 @@ pub async fn transitions_the_state_does_not_allow(app: &TestApp) {
     let other_im = app.api("infra").await; // infrastructure manager of another bureau
 
     // Approval by someone without the role over the unit: 403, audited, unchanged.
-    let (_, a) = staff
-        .post("/applications", application_json("職員の申請", "1"))
-        .await;
-    let id = id_of(&a);
-    let (_, a) = staff
-        .put(
-            &format!("/applications/{id}/self-check"),
-            json!({"version": version_of(&a), "answers": app.met_answers().await}),
-        )
-        .await;
+    let (id, a) = checked_class1(app, "staff", "職員の申請").await;
     let v = version_of(&a);
     for who in [&staff, &other_im] {
-        let (s, body) = who
-            .post(
-                &format!("/applications/{id}/approve"),
-                json!({"version": v}),
-            )
-            .await;
+        let (s, body) = who.approve(id, v).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
         assert_eq!(body["error"]["code"], "class1_approver_required");
     }
@@ -61,30 +33,14 @@ pub async fn transitions_the_state_does_not_allow(app: &TestApp) {
             .any(|e| e.action == "access.denied" && e.entity_id == Some(id)),
         "a 403 is audited"
     );
-    let row = app
-        .st
-        .store
-        .application(id)
-        .await
-        .expect("db")
-        .expect("row");
+    let row = app.application_row(id).await;
     assert_eq!((row.state.as_str(), row.version), ("draft", v), "unchanged");
 
     // The Information Manager over the staff member's unit may approve it.
-    let (s, _) = im
-        .post(
-            &format!("/applications/{id}/approve"),
-            json!({"version": v}),
-        )
-        .await;
+    let (s, _) = im.approve(id, v).await;
     assert_eq!(s, StatusCode::OK);
     // Approve twice: 409.
-    let (s, body) = im
-        .post(
-            &format!("/applications/{id}/approve"),
-            json!({"version": v + 1}),
-        )
-        .await;
+    let (s, body) = im.approve(id, v + 1).await;
     assert_eq!(s, StatusCode::CONFLICT);
     assert_eq!(body["error"]["code"], "already_decided");
     // Editing an approved application: 409.
@@ -99,17 +55,10 @@ pub async fn transitions_the_state_does_not_allow(app: &TestApp) {
     assert_eq!(body["error"]["code"], "not_draft");
 
     // A class-2 application stays a draft with the reason (S2.1).
-    let (s, a) = im
-        .post("/applications", application_json("機密性2の申請", "2"))
-        .await;
+    let (s, a) = im.create_application("機密性2の申請", "2").await;
     assert_eq!(s, StatusCode::CREATED);
     assert_eq!(a["track"], "class2plus");
-    let (s, body) = im
-        .post(
-            &format!("/applications/{}/approve", id_of(&a)),
-            json!({"version": version_of(&a)}),
-        )
-        .await;
+    let (s, body) = im.approve(id_of(&a), version_of(&a)).await;
     assert_eq!(s, StatusCode::CONFLICT);
     assert_eq!(body["error"]["code"], "class2_track_required");
     assert!(
@@ -119,15 +68,8 @@ pub async fn transitions_the_state_does_not_allow(app: &TestApp) {
     );
 
     // Approval with an incomplete sheet: 409 naming the items.
-    let (_, a) = im
-        .post("/applications", application_json("未確認", "1"))
-        .await;
-    let (s, body) = im
-        .post(
-            &format!("/applications/{}/approve", id_of(&a)),
-            json!({"version": version_of(&a)}),
-        )
-        .await;
+    let (_, a) = im.create_application("未確認", "1").await;
+    let (s, body) = im.approve(id_of(&a), version_of(&a)).await;
     assert_eq!(s, StatusCode::CONFLICT);
     assert_eq!(body["error"]["code"], "sheet_not_met");
     assert!(
@@ -148,23 +90,13 @@ pub async fn transitions_the_state_does_not_allow(app: &TestApp) {
     assert_eq!(s, StatusCode::CONFLICT);
     assert_eq!(body["error"]["code"], "not_in_operation");
     let (s, body) = staff
-        .post(
-            &format!("/services/{sid}/ledger"),
-            json!({"version": version_of(&svc), "system_name": "x", "registered_on": "2027-01-01"}),
-        )
+        .register(sid, version_of(&svc), "x", "2027-01-01")
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     assert_eq!(body["error"]["code"], "administrator_required");
-    let (s, svc2) = im
-        .post(
-            &format!("/services/{sid}/ledger"),
-            json!({"version": version_of(&svc), "system_name": "x", "registered_on": "2027-01-01"}),
-        )
-        .await;
+    let (s, svc2) = im.register(sid, version_of(&svc), "x", "2027-01-01").await;
     assert_eq!(s, StatusCode::OK);
-    let (s, body) = im
-        .post(&format!("/services/{sid}/ledger"), json!({"version": version_of(&svc2), "system_name": "x", "registered_on": "2027-01-01"}))
-        .await;
+    let (s, body) = im.register(sid, version_of(&svc2), "x", "2027-01-01").await;
     assert_eq!(s, StatusCode::CONFLICT);
     assert_eq!(body["error"]["code"], "already_in_ledger");
 }
@@ -177,12 +109,7 @@ pub async fn bad_input_is_answered_clearly(app: &TestApp) {
         .post("/applications", json!({"service_name": "名前だけ"}))
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    let fields: Vec<&str> = body["error"]["fields"]
-        .as_array()
-        .expect("fields")
-        .iter()
-        .filter_map(|f| f["field"].as_str())
-        .collect();
+    let fields = each(&body["error"]["fields"], "field");
     for f in [
         "provider",
         "url",
@@ -238,9 +165,7 @@ pub async fn bad_input_is_answered_clearly(app: &TestApp) {
 
     // Other people's drafts do not exist for a stranger.
     let ism = app.api("ism").await;
-    let (_, a) = im
-        .post("/applications", application_json("見えない申請", "1"))
-        .await;
+    let (_, a) = im.create_application("見えない申請", "1").await;
     let infra = app.api("infra").await;
     let (s, _) = infra.get(&format!("/applications/{}", id_of(&a))).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
@@ -356,9 +281,7 @@ pub async fn bad_input_is_answered_clearly(app: &TestApp) {
 pub async fn concurrent_saves_conflict(app: &TestApp) {
     let im = app.api("im").await;
     let bsm = app.api("bsm").await;
-    let (_, a) = im
-        .post("/applications", application_json("同時編集", "1"))
-        .await;
+    let (_, a) = im.create_application("同時編集", "1").await;
     let id = id_of(&a);
     let v = version_of(&a);
     let mut first = application_json("同時編集（情報管理者）", "1");
@@ -420,15 +343,14 @@ pub async fn csrf_and_origin_are_enforced(app: &TestApp) {
         .await
         .expect("send");
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    let res = b
-        .http
-        .post(format!("{}/api/v1/applications", app.base))
-        .header("x-csrf-token", &b.csrf)
-        .json(&application_json("セッションから", "1"))
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(res.status(), StatusCode::CREATED);
+    let (s, _) = b
+        .api_send(
+            reqwest::Method::POST,
+            "/applications",
+            application_json("セッションから", "1"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
     // A cross-site post is refused even with the token.
     let res = b
         .http

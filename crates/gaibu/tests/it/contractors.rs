@@ -1,10 +1,11 @@
 //! Contractors and designated managers (S5.3): registered by an Information Manager, submitting
 //! their sheets in a view restricted to their own, verified by the Information Manager.
 
+use crate::flows::file;
 use crate::harness::{TestApp, id_of, version_of};
 use gaibu_domain::classification::Track;
-use reqwest::StatusCode;
-use serde_json::json;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
 
 // clause: S5.3
 pub async fn contractor_submits_and_information_manager_verifies(app: &TestApp) {
@@ -64,20 +65,9 @@ pub async fn contractor_submits_and_information_manager_verifies(app: &TestApp) 
     }
 
     // A class-2 sheet, answered and submitted through the API with the session.
-    let post = |path: String, body: serde_json::Value| {
+    let post = |path: String, body| {
         let b = &b;
-        async move {
-            let res = b
-                .http
-                .post(format!("{}/api/v1{path}", b.base))
-                .header("x-csrf-token", &b.csrf)
-                .json(&body)
-                .send()
-                .await
-                .expect("post");
-            let s = res.status();
-            (s, res.json::<serde_json::Value>().await.unwrap_or_default())
-        }
+        async move { b.api_send(Method::POST, &path, body).await }
     };
     let (s, sub) = post("/contractor/submissions".into(), json!({"service_name": "窓口予約クラウド", "provider": "予約株式会社", "confidentiality": "2"})).await;
     assert_eq!(s, StatusCode::CREATED, "{sub}");
@@ -97,56 +87,25 @@ pub async fn contractor_submits_and_information_manager_verifies(app: &TestApp) 
         "an unanswered sheet is not submitted: {body}"
     );
     let answers = app.met_answers_for(Track::Class2Plus).await;
-    let res = b
-        .http
-        .put(format!(
-            "{}/api/v1/contractor/submissions/{sid}/answers",
-            app.base
-        ))
-        .header("x-csrf-token", &b.csrf)
-        .json(&json!({"version": version_of(&sub), "answers": answers}))
-        .send()
-        .await
-        .expect("put");
-    assert_eq!(res.status(), StatusCode::OK);
-    // Evidence with the sheet (S3.2c): the contractor attaches, the IM can read it, others not.
-    let part = reqwest::multipart::Part::bytes(b"%PDF-1.7 ISMS certificate".to_vec())
-        .file_name("isms.pdf")
-        .mime_str("application/pdf")
-        .expect("mime");
-    let res = b
-        .http
-        .post(format!(
-            "{}/api/v1/contractor/submissions/{sid}/evidence",
-            app.base
-        ))
-        .header("x-csrf-token", &b.csrf)
-        .multipart(
-            reqwest::multipart::Form::new()
-                .part("file", part)
-                .text("expires_on", "2027-12-31"),
+    let (s, _) = b
+        .api_send(
+            Method::PUT,
+            &format!("/contractor/submissions/{sid}/answers"),
+            json!({"version": version_of(&sub), "answers": answers}),
         )
-        .send()
-        .await
-        .expect("upload");
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    // Evidence with the sheet (S3.2c): the contractor attaches, the IM can read it, others not.
+    let evidence = format!("/contractor/submissions/{sid}/evidence");
+    let isms = file(b"%PDF-1.7 ISMS certificate", "isms.pdf", "application/pdf");
+    let res = b
+        .api_upload(&evidence, isms, &[("expires_on", "2027-12-31")])
+        .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let ev: serde_json::Value = res.json().await.expect("json");
     let evid = id_of(&ev);
-    let part = reqwest::multipart::Part::bytes(b"MZ".to_vec())
-        .file_name("x.pdf")
-        .mime_str("application/pdf")
-        .expect("mime");
-    let res = b
-        .http
-        .post(format!(
-            "{}/api/v1/contractor/submissions/{sid}/evidence",
-            app.base
-        ))
-        .header("x-csrf-token", &b.csrf)
-        .multipart(reqwest::multipart::Form::new().part("file", part))
-        .send()
-        .await
-        .expect("upload");
+    let program = file(b"MZ", "x.pdf", "application/pdf");
+    let res = b.api_upload(&evidence, program, &[]).await;
     assert_eq!(
         res.status(),
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -207,14 +166,14 @@ pub async fn contractor_submits_and_information_manager_verifies(app: &TestApp) 
     );
 
     // The Information Manager returns it with a note, the contractor resubmits, it is verified.
-    let (s, body) = im
-        .post(
-            &format!("/submissions/{sid}/verification"),
-            json!({"version": version_of(&sub), "compliant": false, "note": ""}),
-        )
-        .await;
+    let verification = format!("/submissions/{sid}/verification");
+    let verify = |sub: &Value, compliant: bool, note: &str| {
+        let body = json!({"version": version_of(sub), "compliant": compliant, "note": note});
+        im.post(&verification, body)
+    };
+    let (s, body) = verify(&sub, false, "").await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    let (s, sub) = im.post(&format!("/submissions/{sid}/verification"), json!({"version": version_of(&sub), "compliant": false, "note": "再委託先を記載してください"})).await;
+    let (s, sub) = verify(&sub, false, "再委託先を記載してください").await;
     assert_eq!(s, StatusCode::OK, "{sub}");
     assert_eq!(sub["state"], "returned");
     let (s, sub) = post(
@@ -223,24 +182,11 @@ pub async fn contractor_submits_and_information_manager_verifies(app: &TestApp) 
     )
     .await;
     assert_eq!(s, StatusCode::OK, "{sub}");
-    let (s, sub) = im
-        .post(
-            &format!("/submissions/{sid}/verification"),
-            json!({"version": version_of(&sub), "compliant": true, "note": "要件に適合"}),
-        )
-        .await;
+    let (s, sub) = verify(&sub, true, "要件に適合").await;
     assert_eq!(s, StatusCode::OK, "{sub}");
     assert_eq!(sub["state"], "verified");
     assert_eq!(sub["verified_by"], app.user_id("im").await);
-    let hist: Vec<String> = app
-        .st
-        .store
-        .entity_history("submission", sid)
-        .await
-        .expect("history")
-        .into_iter()
-        .map(|e| e.action)
-        .collect();
+    let hist = app.history("submission", sid).await;
     assert!(
         hist.contains(&"submission.verified".to_string()),
         "{hist:?}"

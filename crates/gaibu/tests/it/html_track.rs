@@ -1,21 +1,8 @@
 //! The class-1 track through the HTML forms, with CSRF tokens, as a browser sends them.
 
+use crate::flows::{answer_pairs, refs};
 use crate::harness::TestApp;
 use reqwest::StatusCode;
-
-fn pairs_for_answers(answers: &serde_json::Value) -> Vec<(String, String)> {
-    answers
-        .as_object()
-        .expect("answers")
-        .iter()
-        .map(|(k, v)| {
-            (
-                format!("answer.{k}"),
-                v["value"].as_str().unwrap_or("").to_string(),
-            )
-        })
-        .collect()
-}
 
 fn id_from(location: &str, prefix: &str) -> i64 {
     location
@@ -81,13 +68,7 @@ pub async fn class1_track_through_html_forms(app: &TestApp) {
     let (s, loc, _) = im.post("/applications", &fields).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let id = id_from(&loc, "/applications/");
-    let row = app
-        .st
-        .store
-        .application(id)
-        .await
-        .expect("db")
-        .expect("saved");
+    let row = app.application_row(id).await;
     let f: serde_json::Value = serde_json::from_str(&row.fields).expect("fields");
     assert_eq!(
         f["classification"]["handling"],
@@ -97,7 +78,7 @@ pub async fn class1_track_through_html_forms(app: &TestApp) {
 
     // The self-check with a blocking "no": saved, but approval is refused with the reason.
     let answers = app.met_answers().await;
-    let mut pairs = pairs_for_answers(&answers);
+    let mut pairs = answer_pairs(&answers);
     for p in pairs.iter_mut() {
         if p.0 == "answer.c1-official-accounts" {
             p.1 = "no".into();
@@ -107,58 +88,22 @@ pub async fn class1_track_through_html_forms(app: &TestApp) {
         "comment.c1-official-accounts".into(),
         "職員個人のアカウントを使う".into(),
     ));
-    pairs.push(("version".into(), row.version.to_string()));
-    let refs: Vec<(&str, &str)> = pairs
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    let (s, loc, _) = im
-        .post(&format!("/applications/{id}/self-check"), &refs)
-        .await;
+    let (s, loc, _) = im.post_step(app, id, "self-check", &refs(&pairs)).await;
     assert_eq!(s, StatusCode::SEE_OTHER, "{loc}");
     let (_, html) = im.get(&format!("/applications/{id}")).await;
     assert!(html.contains("id=\"sheet-problems\""));
     assert!(html.contains("「いいえ」のため承認できません"));
-    let v = app
-        .st
-        .store
-        .application(id)
-        .await
-        .expect("db")
-        .expect("row")
-        .version
-        .to_string();
-    let (s, _, html) = im
-        .post(&format!("/applications/{id}/approve"), &[("version", &v)])
-        .await;
+    let (s, _, html) = im.post_step(app, id, "approve", &[]).await;
     assert_eq!(s, StatusCode::CONFLICT, "blocking no stops approval");
     assert!(html.contains("要件シートを満たしていない"), "{html}");
 
     // Answer "yes", then approve.
-    let mut pairs = pairs_for_answers(&answers);
-    pairs.push(("version".into(), v.clone()));
-    let refs: Vec<(&str, &str)> = pairs
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    let (s, _, _) = im
-        .post(&format!("/applications/{id}/self-check"), &refs)
-        .await;
+    let pairs = answer_pairs(&answers);
+    let (s, _, _) = im.post_step(app, id, "self-check", &refs(&pairs)).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let (_, html) = im.get(&format!("/applications/{id}")).await;
     assert!(html.contains("id=\"sheet-ready\""));
-    let v = app
-        .st
-        .store
-        .application(id)
-        .await
-        .expect("db")
-        .expect("row")
-        .version
-        .to_string();
-    let (s, loc, _) = im
-        .post(&format!("/applications/{id}/approve"), &[("version", &v)])
-        .await;
+    let (s, loc, _) = im.post_step(app, id, "approve", &[]).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let sid = id_from(&loc, "/services/");
     let (_, html) = im.get(&loc).await;
@@ -169,19 +114,7 @@ pub async fn class1_track_through_html_forms(app: &TestApp) {
     );
 
     // Ledger, accounts (one refused), retirement.
-    let sv = |app: &TestApp| {
-        let st = app.st.clone();
-        async move {
-            st.store
-                .service(sid)
-                .await
-                .expect("db")
-                .expect("svc")
-                .version
-                .to_string()
-        }
-    };
-    let v = sv(app).await;
+    let v = app.service_version(sid).await;
     let (s, _, _) = im
         .post(
             &format!("/services/{sid}/ledger"),
@@ -203,61 +136,38 @@ pub async fn class1_track_through_html_forms(app: &TestApp) {
         .expect("svc")
         .org_unit_id
         .to_string();
+    let accounts = format!("/services/{sid}/accounts");
+    let account = |id: &'static str| {
+        [
+            ("account_id", id),
+            ("kind", "user"),
+            ("holder_org_unit", org.as_str()),
+            ("holder_position", "主事"),
+            ("created_on", "2026-12-01"),
+            ("purpose", "会議"),
+        ]
+    };
     for acct in ["form-1@city.example.lg.jp", "form-2@city.example.lg.jp"] {
-        let (s, _, _) = im
-            .post(
-                &format!("/services/{sid}/accounts"),
-                &[
-                    ("account_id", acct),
-                    ("kind", "user"),
-                    ("holder_org_unit", &org),
-                    ("holder_position", "主事"),
-                    ("created_on", "2026-12-01"),
-                    ("purpose", "会議"),
-                ],
-            )
-            .await;
+        let (s, _, _) = im.post(&accounts, &account(acct)).await;
         assert_eq!(s, StatusCode::SEE_OTHER);
     }
-    let (s, _, html) = im
-        .post(
-            &format!("/services/{sid}/accounts"),
-            &[
-                ("account_id", "me@yahoo.co.jp"),
-                ("kind", "user"),
-                ("holder_org_unit", &org),
-                ("holder_position", "主事"),
-                ("created_on", "2026-12-01"),
-                ("purpose", "会議"),
-            ],
-        )
-        .await;
+    let (s, _, html) = im.post(&accounts, &account("me@yahoo.co.jp")).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("私用アカウントは登録できません"));
     assert_eq!(app.st.store.accounts(sid).await.expect("db").len(), 2);
 
-    let v = sv(app).await;
-    let (s, _, _) = im
-        .post(
-            &format!("/services/{sid}/retire"),
-            &[
-                ("version", &v),
-                ("retired_on", "2027-01-31"),
-                ("reason", ""),
-            ],
-        )
-        .await;
+    let v = app.service_version(sid).await;
+    let retire = format!("/services/{sid}/retire");
+    let on = |reason| {
+        [
+            ("version", v.as_str()),
+            ("retired_on", "2027-01-31"),
+            ("reason", reason),
+        ]
+    };
+    let (s, _, _) = im.post(&retire, &on("")).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a reason is required");
-    let (s, _, _) = im
-        .post(
-            &format!("/services/{sid}/retire"),
-            &[
-                ("version", &v),
-                ("retired_on", "2027-01-31"),
-                ("reason", "利用終了"),
-            ],
-        )
-        .await;
+    let (s, _, _) = im.post(&retire, &on("利用終了")).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let (_, html) = im.get(&format!("/services/{sid}")).await;
     assert!(html.contains("廃止済み"));

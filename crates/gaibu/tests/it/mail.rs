@@ -1,10 +1,9 @@
 //! Notification e-mail through a real SMTP server (Python's aiosmtpd, started here on
-//! loopback, writing a maildir); the delivered messages are read back and decoded.
+//! loopback, writing a maildir); the delivered messages are read back and decoded. Ignored
+//! without aiosmtpd unless `GAIBU_REQUIRE_SMTP=1` (see `needs.rs`).
 
-use crate::class2_track::prepared;
-use crate::harness::{TestApp, version_of};
-use reqwest::StatusCode;
-use serde_json::json;
+use crate::flows::{prepared, submitted_and_approved};
+use crate::harness::TestApp;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -22,24 +21,8 @@ impl Drop for SmtpServer {
     }
 }
 
-fn aiosmtpd_available() -> bool {
-    Command::new("python3")
-        .args(["-c", "import aiosmtpd"])
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-async fn start_smtp() -> Option<SmtpServer> {
-    if !aiosmtpd_available() {
-        let required = std::env::var("GAIBU_REQUIRE_SMTP").is_ok_and(|v| v == "1");
-        assert!(
-            !required,
-            "SMTP test required but python3 -m aiosmtpd is not installed"
-        );
-        eprintln!("e-mail test skipped: pip install aiosmtpd");
-        return None;
-    }
+/// Starts aiosmtpd (whose presence `needs.rs` checked) on a free port, writing a maildir.
+async fn start_smtp() -> SmtpServer {
     let dir = tempfile::tempdir().expect("maildir");
     for sub in ["tmp", "new", "cur"] {
         std::fs::create_dir_all(dir.path().join(sub)).expect("maildir");
@@ -71,7 +54,7 @@ async fn start_smtp() -> Option<SmtpServer> {
             .await
             .is_ok()
         {
-            return Some(server);
+            return server;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -107,9 +90,7 @@ fn delivered(dir: &Path) -> Vec<(String, String, String)> {
 
 // clause: S3.4c, S5.2.1-3 — the applicant is notified of the result and the designation
 pub async fn notification_email_reaches_the_applicant(app: &TestApp) {
-    let Some(smtp) = start_smtp().await else {
-        return;
-    };
+    let smtp = start_smtp().await;
     let mailer = gaibu::mail::Mailer::new(&gaibu::mail::MailConfig {
         smtp_url: format!("smtp://127.0.0.1:{}", smtp.port),
         from: "gaibu@city.example.lg.jp".into(),
@@ -128,19 +109,7 @@ pub async fn notification_email_reaches_the_applicant(app: &TestApp) {
     }
 
     let (id, v) = prepared(app, "im", "メール通知の確認").await;
-    let im = app.api("im").await;
-    let (s, a) = im
-        .post(&format!("/applications/{id}/submit"), json!({"version": v}))
-        .await;
-    assert_eq!(s, StatusCode::OK, "{a}");
-    let ism = app.api("ism").await;
-    let (s, r) = ism
-        .post(
-            &format!("/applications/{id}/decision"),
-            json!({"version": version_of(&a), "decision": "approve"}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{r}");
+    submitted_and_approved(app, "im", id, v).await;
 
     let sent = gaibu::mail::deliver_pending(&app.st, &mailer, "test")
         .await
@@ -201,9 +170,7 @@ pub async fn notification_email_reaches_the_applicant(app: &TestApp) {
         .await
         .expect("lang");
     let (id, v) = prepared(app, "im", "English mail").await;
-    let (_, _) = im
-        .post(&format!("/applications/{id}/submit"), json!({"version": v}))
-        .await;
+    let (_, _) = app.api("im").await.submit(id, v).await;
     gaibu::mail::deliver_pending(&app.st, &mailer, "test")
         .await
         .expect("deliver");

@@ -1,12 +1,18 @@
-//! Integration tests: the real app on a random port, over SQLite and (when
-//! `GAIBU_TEST_POSTGRES_URL` is set) PostgreSQL. One test binary for link time's sake.
+//! Integration tests: the real app on a random port, over SQLite and PostgreSQL. One test binary
+//! for link time's sake, with its own harness (libtest-mimic, `harness = false`): each test is
+//! decided at start-up, and one that cannot run here — PostgreSQL without
+//! `GAIBU_TEST_POSTGRES_URL`, the browser test without Chromium, the e-mail test without
+//! aiosmtpd — is reported as *ignored*, then named with the reason and how to turn it on.
 
+mod flows;
 mod harness;
+mod needs;
 
 mod api_track;
 mod audit_chain;
 mod bad_input;
 mod browser;
+mod class2_html;
 mod class2_track;
 mod contractors;
 mod evidence;
@@ -16,30 +22,24 @@ mod mail;
 mod policy;
 mod reuse;
 
-/// Declares each scenario once per backend: `sqlite::name` and `postgres::name`.
+use harness::{Db, TestApp};
+use libtest_mimic::{Arguments, FormatSetting, Trial};
+use needs::{Here, Need};
+use std::future::Future;
+use std::pin::Pin;
+use std::process::ExitCode;
+
+/// A scenario drives an app that the harness started for it.
+type Scenario = for<'a> fn(&'a TestApp) -> Pin<Box<dyn Future<Output = ()> + 'a>>;
+
+/// Each scenario once, with what it needs beyond the app (`name [Need]`); it runs as
+/// `sqlite::name` and `postgres::name`.
 macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let app = crate::harness::TestApp::spawn(crate::harness::Db::Sqlite).await;
-                    crate::scenarios::$name(&app.expect("sqlite app")).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let Some(app) = crate::harness::TestApp::spawn(crate::harness::Db::Postgres).await else {
-                        eprintln!("postgres suite skipped: GAIBU_TEST_POSTGRES_URL is not set");
-                        return;
-                    };
-                    crate::scenarios::$name(&app).await;
-                    app.cleanup().await;
-                }
-            )*
+    ($($name:ident $([$need:ident])?),* $(,)?) => {
+        fn scenarios() -> Vec<(&'static str, Vec<Need>, Scenario)> {
+            vec![$(
+                (stringify!($name), vec![$(Need::$need)?], |app| Box::pin(scenarios::$name(app))),
+            )*]
         }
     };
 }
@@ -48,6 +48,7 @@ mod scenarios {
     pub use crate::api_track::*;
     pub use crate::audit_chain::*;
     pub use crate::bad_input::*;
+    pub use crate::class2_html::*;
     pub use crate::class2_track::*;
     pub use crate::contractors::*;
     pub use crate::evidence::*;
@@ -72,9 +73,117 @@ on_both_backends!(
     class2_track_return_resubmit_approve,
     class2_rejection_and_who_may_decide,
     class2_track_through_html_forms,
-    notification_email_reaches_the_applicant,
+    notification_email_reaches_the_applicant[Smtp],
     evidence_is_checked_and_kept,
     catalogue_answers_may_i_use_it,
     reuse_copies_an_approved_evaluation,
     contractor_submits_and_information_manager_verifies,
 );
+
+/// Every test of the binary: (name, the database it starts, what it needs, the scenario).
+fn tests() -> Vec<(String, Db, Vec<Need>, Scenario)> {
+    let mut all = Vec::new();
+    for (db, prefix, extra) in [
+        (Db::Sqlite, "sqlite", None),
+        (Db::Postgres, "postgres", Some(Need::Postgres)),
+    ] {
+        for (name, needs, scenario) in scenarios() {
+            let needs = extra.into_iter().chain(needs).collect();
+            all.push((format!("{prefix}::{name}"), db, needs, scenario));
+        }
+    }
+    let browser: Scenario = |app| Box::pin(browser::class1_track_in_chromium(app));
+    all.push((
+        "browser::class1_track_in_chromium".into(),
+        Db::Sqlite,
+        vec![Need::Browser],
+        browser,
+    ));
+    all
+}
+
+/// Runs one test in its own multi-threaded runtime, as `#[tokio::test(flavor =
+/// "multi_thread", worker_threads = 2)]` would; a panic fails the test with its message.
+fn run(db: Db, needs: &[Need], scenario: Scenario) {
+    Here::get().check(needs);
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+        .block_on(async {
+            let app = TestApp::spawn(db).await.expect("the test's app");
+            scenario(&app).await;
+            app.cleanup().await;
+        });
+}
+
+fn main() -> ExitCode {
+    let args = Arguments::from_args();
+    let here = Here::get();
+    let mut trials = Vec::new();
+    let mut skipped = Vec::new();
+    for (name, db, needs, scenario) in tests() {
+        let missing: Vec<Need> = needs.iter().copied().filter(|n| here.skips(*n)).collect();
+        trials.push(
+            Trial::test(name.clone(), move || {
+                run(db, &needs, scenario);
+                Ok(())
+            })
+            .with_ignored_flag(!missing.is_empty()),
+        );
+        if !missing.is_empty() {
+            skipped.push((name, missing));
+        }
+    }
+    let conclusion = libtest_mimic::run(&args, trials);
+    report_skipped(&args, here, &skipped);
+    conclusion.exit_code()
+}
+
+/// After the summary, one line per need that kept selected tests from running: which, why,
+/// and how to run them.
+fn report_skipped(args: &Arguments, here: &Here, skipped: &[(String, Vec<Need>)]) {
+    let json = matches!(args.format, Some(FormatSetting::Json));
+    if args.list || args.ignored || args.include_ignored || json {
+        return;
+    }
+    for need in Need::ALL {
+        let names: Vec<&str> = skipped
+            .iter()
+            .filter(|(name, missing)| missing.contains(&need) && selected(args, name))
+            .map(|(name, _)| name.as_str())
+            .collect();
+        let Some(why) = here.why_missing(need).filter(|_| !names.is_empty()) else {
+            continue;
+        };
+        let them = if names.len() == 1 { "it" } else { "them" };
+        println!(
+            "not run: {}: {why}; to run {them}, {}",
+            describe(&names),
+            need.how()
+        );
+    }
+}
+
+/// Whether the command line's filter and `--skip` select the test (as libtest-mimic decides).
+fn selected(args: &Arguments, name: &str) -> bool {
+    let matches = |pattern: &String| {
+        if args.exact {
+            name == pattern
+        } else {
+            name.contains(pattern.as_str())
+        }
+    };
+    args.filter.as_ref().is_none_or(matches) && !args.skip.iter().any(matches)
+}
+
+/// `postgres::* (18 tests)` for many of one module, else the names.
+fn describe(names: &[&str]) -> String {
+    let module = names[0].split("::").next().unwrap_or("");
+    if names.len() > 2 && names.iter().all(|n| n.starts_with(&format!("{module}::"))) {
+        format!("{module}::* ({} tests)", names.len())
+    } else {
+        names.join(", ")
+    }
+}

@@ -1,10 +1,16 @@
 //! The catalogue ("may I use this service for this work?") and reuse of an approved evaluation.
 
-use crate::class2_track::{evaluation_json, prepared};
+use crate::flows::{file, has_item, prepared, submitted_and_approved};
 use crate::harness::{TestApp, id_of, version_of};
 use reqwest::StatusCode;
-use reqwest::multipart::{Form, Part};
-use serde_json::json;
+use serde_json::{Value, json};
+
+/// The catalogue's entry for a service.
+fn entry(hits: &Value, name: &str) -> Value {
+    let hits = hits.as_array().expect("entries");
+    let found = hits.iter().find(|e| e["name"] == name);
+    found.cloned().unwrap_or_else(|| panic!("{name} not found"))
+}
 
 // clause: S3.4c — the approved services, searchable by every member of staff
 pub async fn catalogue_answers_may_i_use_it(app: &TestApp) {
@@ -24,13 +30,7 @@ pub async fn catalogue_answers_may_i_use_it(app: &TestApp) {
             .is_some_and(|m| m.contains('@'))
     );
     let (_, hits) = staff.get("/catalogue?q=%E6%96%87%E6%9B%B8&level=2").await; // 文書
-    let cloud = hits
-        .as_array()
-        .expect("entries")
-        .iter()
-        .find(|e| e["name"] == "文書共有クラウド（デモ）")
-        .cloned()
-        .expect("found");
+    let cloud = entry(&hits, "文書共有クラウド（デモ）");
     assert_eq!(cloud["usable"], true);
     assert_eq!(cloud["approved_level"], "2");
     // Another department may not simply use it: it is offered a reuse.
@@ -39,13 +39,7 @@ pub async fn catalogue_answers_may_i_use_it(app: &TestApp) {
         .await
         .get("/catalogue?q=%E6%96%87%E6%9B%B8&level=1")
         .await;
-    let other = hits
-        .as_array()
-        .expect("entries")
-        .iter()
-        .find(|e| e["name"] == "文書共有クラウド（デモ）")
-        .cloned()
-        .expect("found");
+    let other = entry(&hits, "文書共有クラウド（デモ）");
     assert_eq!(other["usable"], false);
     assert_eq!(other["reason"], "other_unit");
     let (_, hits) = staff
@@ -74,38 +68,14 @@ pub async fn reuse_copies_an_approved_evaluation(app: &TestApp) {
     // An approved class-2 service with evidence.
     let (id, _) = prepared(app, "im", "共同利用クラウド").await;
     let im = app.api("im").await;
-    let part = Part::bytes(b"%PDF-1.7 soc2".to_vec())
-        .file_name("soc2.pdf")
-        .mime_str("application/pdf")
-        .expect("mime");
+    let soc2 = file(b"%PDF-1.7 soc2", "soc2.pdf", "application/pdf");
+    let path = format!("/applications/{id}/evidence");
     let res = im
-        .http
-        .post(format!("{}/api/v1/applications/{id}/evidence", app.base))
-        .bearer_auth(&im.token)
-        .multipart(
-            Form::new()
-                .part("file", part)
-                .text("item_key", "c2-certification"),
-        )
-        .send()
-        .await
-        .expect("upload");
+        .upload(&path, soc2, &[("item_key", "c2-certification")])
+        .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let (_, a) = im.get(&format!("/applications/{id}")).await;
-    let (_, a) = im
-        .post(
-            &format!("/applications/{id}/submit"),
-            json!({"version": version_of(&a)}),
-        )
-        .await;
-    let ism = app.api("ism").await;
-    let (s, r) = ism
-        .post(
-            &format!("/applications/{id}/decision"),
-            json!({"version": version_of(&a), "decision": "approve"}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{r}");
+    let (_, r) = submitted_and_approved(app, "im", id, version_of(&a)).await;
     let sid = id_of(&r["service"]);
 
     // Another person reuses it: everything copied, the source linked, nothing yet confirmed.
@@ -123,54 +93,22 @@ pub async fn reuse_copies_an_approved_evaluation(app: &TestApp) {
     assert_eq!(n["evaluation"], r["application"]["evaluation"]);
     let (_, ev) = bsm.get(&format!("/applications/{nid}/evidence")).await;
     assert_eq!(ev.as_array().map(Vec::len), Some(1));
-    let row = app
-        .st
-        .store
-        .application(nid)
-        .await
-        .expect("db")
-        .expect("row");
+    let row = app.application_row(nid).await;
     let info = gaibu::applications::reuse_of(&row);
     assert_eq!(info.source_application_id, Some(id));
     assert!(info.unconfirmed.contains(&"evaluation".to_string()));
 
     // Not submittable until each part is re-confirmed.
-    let (s, body) = bsm
-        .post(
-            &format!("/applications/{nid}/submit"),
-            json!({"version": version_of(&n)}),
-        )
-        .await;
+    let (s, body) = bsm.submit(nid, version_of(&n)).await;
     assert_eq!(s, StatusCode::CONFLICT);
-    assert!(
-        body["error"]["items"]
-            .as_array()
-            .expect("items")
-            .iter()
-            .any(|i| i["code"] == "reuse_unconfirmed")
-    );
+    assert!(has_item(&body, "reuse_unconfirmed"));
     let (_, n) = bsm
-        .put(
-            &format!("/applications/{nid}/self-check"),
-            json!({"version": version_of(&n), "answers": n["answers"]}),
-        )
+        .self_check(nid, version_of(&n), n["answers"].clone())
         .await;
-    let mut e = evaluation_json();
-    e["version"] = json!(version_of(&n));
-    e["tos_acceptability"] = json!("受容可能");
-    let (_, n) = bsm.put(&format!("/applications/{nid}/evaluation"), e).await;
-    let (_, n) = bsm
-        .put(
-            &format!("/applications/{nid}/procurement"),
-            json!({"version": version_of(&n), "procured": "no"}),
-        )
-        .await;
-    let (s, n) = bsm
-        .post(
-            &format!("/applications/{nid}/submit"),
-            json!({"version": version_of(&n)}),
-        )
-        .await;
+    let judged = json!({"tos_acceptability": "受容可能"});
+    let (_, n) = bsm.evaluate(nid, version_of(&n), judged).await;
+    let (_, n) = bsm.not_procured(nid, version_of(&n)).await;
+    let (s, n) = bsm.submit(nid, version_of(&n)).await;
     assert_eq!(s, StatusCode::OK, "{n}");
 
     // A retired service is not reused.
