@@ -146,6 +146,8 @@ pub enum Entity {
     User,
     Contractor,
     Submission,
+    /// A request refused before it reached a record.
+    Request,
 }
 
 impl Entity {
@@ -160,6 +162,7 @@ impl Entity {
             Entity::User => "user",
             Entity::Contractor => "contractor",
             Entity::Submission => "submission",
+            Entity::Request => "request",
         }
     }
 }

@@ -7,73 +7,34 @@ use crate::error::{AppError, AppResult};
 use crate::policies;
 use crate::state::AppState;
 use gaibu_domain::FieldError;
-use gaibu_domain::application::{
-    self, Application, ApplicationFields, ApplicationInput, ApproveError, State,
-};
+use gaibu_domain::application::{self, Reuse, Application, ApplicationFields, ApplicationInput, State};
+use gaibu_domain::audit::Entity;
+use gaibu_domain::capability::{self, ApplicationMove};
 use gaibu_domain::classification::Track;
-use gaibu_domain::role::{OrgTree, Role};
+use gaibu_domain::ledger::LedgerStatus;
+use gaibu_domain::evaluation::Evaluation;
+use gaibu_domain::procurement::Procurement;
+use gaibu_domain::role::OrgTree;
 use gaibu_domain::sheet::Answers;
 use gaibu_store::ApplicationContent;
 use gaibu_store::{ApplicationRow, ServiceRow};
 
-pub fn fields_of(row: &ApplicationRow) -> AppResult<ApplicationFields> {
-    serde_json::from_str(&row.fields)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("application {} fields: {e}", row.id)))
-}
-
-pub fn answers_of(row: &ApplicationRow) -> AppResult<Answers> {
-    serde_json::from_str(&row.answers)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("application {} answers: {e}", row.id)))
-}
-
-pub fn track_of(row: &ApplicationRow) -> AppResult<Track> {
-    Track::parse(&row.track).ok_or_else(|| AppError::Internal(anyhow::anyhow!("bad track")))
-}
-
-pub fn domain(row: &ApplicationRow) -> AppResult<Application> {
-    Ok(Application {
+pub fn domain(row: &ApplicationRow) -> Application {
+    Application {
         id: row.id,
         applicant: row.applicant_id,
-        state: State::parse(&row.state)
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("bad state")))?,
-        track: track_of(row)?,
-        fields: fields_of(row)?,
-        answers: answers_of(row)?,
-        unconfirmed: reuse_of(row).unconfirmed,
-    })
-}
-
-/// Where a reused application came from, and what is still to be re-confirmed.
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-pub struct ReuseInfo {
-    pub source_application_id: Option<i64>,
-    pub unconfirmed: Vec<String>,
-}
-
-pub fn reuse_of(row: &ApplicationRow) -> ReuseInfo {
-    serde_json::from_str(&row.reuse).unwrap_or_default()
-}
-
-/// The reuse record after the user has re-confirmed some parts (`keep` says what stays open).
-pub fn reconfirmed(row: &ApplicationRow, keep: impl Fn(&str) -> bool) -> String {
-    let mut r = reuse_of(row);
-    r.unconfirmed.retain(|i| keep(i));
-    if r.source_application_id.is_none() {
-        return row.reuse.clone();
+        state: row.state,
+        track: row.track,
+        fields: row.fields.clone(),
+        answers: row.answers.clone(),
+        unconfirmed: row.reuse.unconfirmed.clone(),
     }
-    serde_json::to_string(&r).unwrap_or_else(|_| row.reuse.clone())
 }
 
 /// Who may read an application: its applicant, the Information Managers etc. and the ISM over
 /// its unit, and the CISO.
 pub fn may_view(u: &CurrentUser, row: &ApplicationRow, tree: &OrgTree) -> bool {
-    row.applicant_id == u.user.id
-        || u.actor
-            .is_information_manager_etc_over(row.org_unit_id, tree)
-        || u.actor
-            .has_role_over(Role::InformationSecurityManager, row.org_unit_id, tree)
-        || u.actor.has_role(Role::Ciso)
+    capability::permits_application(&domain(row), &u.actor, tree, ApplicationMove::View).is_ok()
 }
 
 /// Routing by class (S2.1, S2.2), and the requirement sheet in force for that track, if any.
@@ -124,7 +85,7 @@ pub async fn create(
         .parse(&scheme.doc, u.user.org_unit_id, |id| tree.contains(id))
         .map_err(AppError::Invalid)?;
     if let Err(r) = application::may_create(&fields, &u.actor, &tree) {
-        return Err(refuse(st, u, r, "application.create", "application", None).await);
+        return Err(refuse(st, u, r, "application.create", Entity::Application, None).await);
     }
     let (track, sheet_policy_id) = route(st, &scheme.doc, &fields).await?;
     Ok(st
@@ -165,8 +126,8 @@ pub async fn update(
 ) -> AppResult<ApplicationRow> {
     let row = load_for_change(st, id).await?;
     let tree = org_tree(st).await?;
-    if let Err(r) = application::may_edit(&domain(&row)?, &u.actor, &tree) {
-        return Err(refuse(st, u, r, "application.update", "application", Some(id)).await);
+    if let Err(r) = application::may_edit(&domain(&row), &u.actor, &tree) {
+        return Err(refuse(st, u, r, "application.update", Entity::Application, Some(id)).await);
     }
     check_version(&row, version)?;
     let scheme = policies::scheme_in_force(st).await?;
@@ -176,7 +137,7 @@ pub async fn update(
     if fields.org_unit != row.org_unit_id
         && let Err(r) = application::may_create(&fields, &u.actor, &tree)
     {
-        return Err(refuse(st, u, r, "application.update", "application", Some(id)).await);
+        return Err(refuse(st, u, r, "application.update", Entity::Application, Some(id)).await);
     }
     let (track, sheet_policy_id) = route(st, &scheme.doc, &fields).await?;
     Ok(st
@@ -206,11 +167,11 @@ pub async fn save_self_check(
 ) -> AppResult<ApplicationRow> {
     let row = load_for_change(st, id).await?;
     let tree = org_tree(st).await?;
-    if let Err(r) = application::may_save_self_check(&domain(&row)?, &u.actor, &tree) {
-        return Err(refuse(st, u, r, "application.self_check", "application", Some(id)).await);
+    if let Err(r) = application::may_save_self_check(&domain(&row), &u.actor, &tree) {
+        return Err(refuse(st, u, r, "application.self_check", Entity::Application, Some(id)).await);
     }
     check_version(&row, version)?;
-    let sheet = policies::sheet_in_force(st, track_of(&row)?).await?;
+    let sheet = policies::sheet_in_force(st, row.track).await?;
     let problems = sheet.doc.check_values(answers);
     if !problems.is_empty() {
         return Err(AppError::Invalid(
@@ -228,7 +189,7 @@ pub async fn save_self_check(
             answers,
             sheet.row.id,
             // Saving the sheet re-confirms every copied answer shown on it.
-            &reconfirmed(&row, |i| i == "evaluation" || i == "procurement"),
+            &row.reuse.reconfirmed(|i| i == "evaluation" || i == "procurement"),
             st.now(),
         )
         .await?)
@@ -243,7 +204,7 @@ pub async fn approve(
     version: i64,
 ) -> AppResult<(ApplicationRow, ServiceRow)> {
     let row = load_for_change(st, id).await?;
-    let app = domain(&row)?;
+    let app = domain(&row);
     let sheet = policies::sheet_in_force(st, Track::Class1).await?;
     let tree = org_tree(st).await?;
     let now = st.now();
@@ -251,12 +212,10 @@ pub async fn approve(
     // version, then whether the answers were given to the sheet now in force (S1.3).
     let approval = match application::approve_class1(&app, &sheet.doc, &u.actor, &tree, now) {
         Ok(a) => a,
-        Err(ApproveError::SheetNotMet(p)) => return Err(AppError::SheetNotMet(p)),
-        Err(ApproveError::Domain(gaibu_domain::DomainError::Forbidden(c))) => {
-            let r = gaibu_domain::Refusal::Forbidden(c);
-            return Err(refuse(st, u, r, "application.approve", "application", Some(id)).await);
+        Err(r) => {
+            let entity = Entity::Application;
+            return Err(refuse(st, u, r, "application.approve", entity, Some(id)).await);
         }
-        Err(ApproveError::Domain(e)) => return Err(e.into()),
     };
     check_version(&row, version)?;
     if row.sheet_policy_id != Some(sheet.row.id) {
@@ -305,22 +264,22 @@ pub async fn reuse(st: &AppState, u: &CurrentUser, service_id: i64) -> AppResult
         .await?
         .into_iter()
         .filter(|s| s.name == named.name && s.provider == named.provider)
-        .filter(|s| s.ledger_status.as_deref() != Some("retired"))
+        .filter(|s| s.ledger_status != Some(LedgerStatus::Retired))
         .max_by_key(|s| s.approved_at)
         .ok_or(AppError::Refused(crate::error::ErrorCode::ServiceRetired))?;
     let source = st
         .store
         .application(service.application_id)
         .await?
-        .filter(|a| a.state == State::Approved.as_str())
+        .filter(|a| a.state == State::Approved)
         .ok_or(AppError::NotFound)?;
-    let mut fields = fields_of(&source)?;
+    let mut fields = source.fields.clone();
     fields.org_unit = u.user.org_unit_id;
     fields.period_from = st.today();
     fields.period_to = None;
     let tree = org_tree(st).await?;
     if let Err(r) = application::may_create(&fields, &u.actor, &tree) {
-        return Err(refuse(st, u, r, "application.reuse", "application", None).await);
+        return Err(refuse(st, u, r, "application.reuse", Entity::Application, None).await);
     }
     let scheme = policies::scheme_in_force(st).await?;
     let errs = scheme.doc.validate(&fields.classification);
@@ -328,21 +287,20 @@ pub async fn reuse(st: &AppState, u: &CurrentUser, service_id: i64) -> AppResult
         return Err(AppError::Invalid(errs));
     }
     let (track, sheet_policy_id) = route(st, &scheme.doc, &fields).await?;
-    let answers = answers_of(&source)?;
+    let answers = source.answers.clone();
     let mut unconfirmed: Vec<String> = answers.keys().cloned().collect();
     let evaluation = source.evaluation.clone();
     let procurement = source.procurement.clone();
-    if evaluation.trim() != "{}" {
+    if evaluation != Evaluation::default() {
         unconfirmed.push("evaluation".into());
     }
-    if procurement.trim() != "{}" {
+    if procurement != Procurement::default() {
         unconfirmed.push("procurement".into());
     }
-    let info = ReuseInfo {
+    let reuse = Reuse {
         source_application_id: Some(source.id),
         unconfirmed,
     };
-    let reuse_json = serde_json::to_string(&info).map_err(|e| anyhow::anyhow!(e))?;
     Ok(st
         .store
         .create_reused_application(
@@ -358,8 +316,7 @@ pub async fn reuse(st: &AppState, u: &CurrentUser, service_id: i64) -> AppResult
                 answers: &answers,
                 evaluation: &evaluation,
                 procurement: &procurement,
-                reuse: &reuse_json,
-                source_application_id: source.id,
+                reuse: &reuse,
             },
             st.now(),
         )

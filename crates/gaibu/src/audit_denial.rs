@@ -4,6 +4,7 @@ use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::state::AppState;
 use gaibu_domain::Refusal;
+use gaibu_domain::audit::{Action, Entity};
 
 /// Turns a refusal into an error, auditing it when it is a denial of access.
 pub async fn refuse(
@@ -11,7 +12,7 @@ pub async fn refuse(
     u: &CurrentUser,
     r: Refusal,
     action: &str,
-    entity: &str,
+    entity: Entity,
     id: Option<i64>,
 ) -> AppError {
     if let Refusal::Forbidden(code) = r {
@@ -21,7 +22,7 @@ pub async fn refuse(
             .audit_alone(
                 &u.who(),
                 st.now(),
-                "access.denied",
+                Action::AccessDenied,
                 entity,
                 id,
                 Some(detail),

@@ -142,7 +142,7 @@ async fn load_user(
     let Some(user) = state.store.user(user_id).await? else {
         return Ok(None);
     };
-    if user.active == 0 {
+    if !user.active {
         return Ok(None);
     }
     let roles = state.store.roles_of(user_id).await?;
@@ -151,11 +151,9 @@ async fn load_user(
         org_unit: user.org_unit_id,
         assignments: roles
             .iter()
-            .filter_map(|r| {
-                Role::parse(&r.role).map(|role| RoleAssignment {
-                    role,
-                    org_unit: r.org_unit_id,
-                })
+            .map(|r| RoleAssignment {
+                role: r.role,
+                org_unit: r.org_unit_id,
             })
             .collect(),
     };
@@ -363,8 +361,8 @@ async fn authenticate_inner(
                 .audit_alone(
                     &user.who(),
                     state.now(),
-                    "access.denied",
-                    "request",
+                    gaibu_domain::audit::Action::AccessDenied,
+                    gaibu_domain::audit::Entity::Request,
                     None,
                     Some(detail),
                 )

@@ -1,7 +1,6 @@
 //! The catalogue of approved services (S3.4c): what every member of staff asks first — "may I
 //! use this service for this work?" — answered in one search.
 
-use crate::applications as apps;
 use crate::error::AppResult;
 use crate::policies;
 use crate::state::AppState;
@@ -65,13 +64,13 @@ pub async fn search(st: &AppState, asker_unit: i64, q: &str, level: &str) -> App
         .collect();
     let mut schemes: HashMap<i64, Scheme> = HashMap::new();
     for s in st.store.services().await? {
-        if s.ledger_status.as_deref() == Some("retired") || !matches(q.trim(), &s) {
+        if s.ledger_status == Some(gaibu_domain::ledger::LedgerStatus::Retired) || !matches(q.trim(), &s) {
             continue;
         }
         let Some(app) = apps_by_id.get(&s.application_id) else {
             continue;
         };
-        let f = apps::fields_of(app)?;
+        let f = app.fields.clone();
         // The level as the application's own scheme defines it (S1.3).
         let scheme = match schemes.entry(app.classification_policy_id) {
             Slot::Occupied(e) => e.into_mut(),
@@ -106,7 +105,7 @@ pub async fn search(st: &AppState, asker_unit: i64, q: &str, level: &str) -> App
             approved_level_ja: level_def.map(|l| l.label_ja.clone()).unwrap_or_default(),
             approved_level_en: level_def.map(|l| l.label_en.clone()).unwrap_or_default(),
             approved_rank: rank,
-            track: s.track.clone(),
+            track: s.track.as_str().to_string(),
             user_scope: f.user_scope.clone(),
             handling,
             period: match f.period_to {
@@ -115,7 +114,7 @@ pub async fn search(st: &AppState, asker_unit: i64, q: &str, level: &str) -> App
             },
             administrator: admin.map(|u| u.display_name.clone()).unwrap_or_default(),
             administrator_email: admin.map(|u| u.email.clone()).unwrap_or_default(),
-            ledger_status: s.ledger_status.clone(),
+            ledger_status: s.ledger_status.map(|l| l.as_str().to_string()),
             usable: asked_rank.map(|r| r <= rank && tree.is_within(asker_unit, s.org_unit_id)),
             reason: match asked_rank {
                 Some(r) if r > rank => Some("level_too_high".into()),

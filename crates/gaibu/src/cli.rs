@@ -435,7 +435,7 @@ async fn user(cmd: UserCommand) -> anyhow::Result<i32> {
                             .find(|x| x.id == r.org_unit_id)
                             .map(|x| x.code.as_str())
                             .unwrap_or("?");
-                        format!("{}@{}", r.role, code)
+                        format!("{}@{}", r.role.as_str(), code)
                     })
                     .collect();
                 println!("{}\t{}\t{}", u.login, u.display_name, rs.join(" "));
@@ -459,14 +459,14 @@ async fn policy(cmd: PolicyCommand) -> anyhow::Result<i32> {
                     row.kind, row.version, row.id
                 );
             } else {
-                println!("already loaded as policy {} ({})", row.id, row.status);
+                println!("already loaded as policy {} ({})", row.id, row.status.as_str());
             }
             Ok(0)
         }
         PolicyCommand::List { db } => {
             let st = server::open(&db.url()?, Config::default()).await?;
             for p in st.store.policies().await? {
-                println!("{}\t{}\t{}\t{}", p.id, p.kind, p.version, p.status);
+                println!("{}\t{}\t{}\t{}", p.id, p.kind, p.version, p.status.as_str());
             }
             Ok(0)
         }

@@ -7,10 +7,11 @@ use crate::auth::{CurrentUser, hash_password, org_tree, random_token};
 use crate::error::{AppError, AppResult};
 use crate::policies;
 use crate::state::AppState;
-use gaibu_domain::contractor::{self, Submission, SubmissionState, SubmitRefusal};
+use gaibu_domain::audit::Entity;
+use gaibu_domain::contractor::{self, Submission};
 use gaibu_domain::role::Role;
 use gaibu_domain::sheet::{Answers, Context};
-use gaibu_domain::{DomainError, FieldError, Refusal};
+use gaibu_domain::{FieldError, Refusal};
 use gaibu_store::{ContractorRow, NewSubmission, NewUser, SubmissionRow, UserRow};
 use serde::Deserialize;
 
@@ -84,7 +85,7 @@ pub async fn register(
     }
     if !manages(u, unit, &tree) {
         let r = Refusal::Forbidden("information_manager_required");
-        return Err(refuse(st, u, r, "contractor.register", "contractor", None).await);
+        return Err(refuse(st, u, r, "contractor.register", Entity::Contractor, None).await);
     }
     let mut errs = Vec::new();
     require(&mut errs, "name", &input.name);
@@ -124,7 +125,7 @@ pub async fn add_person(
     let tree = org_tree(st).await?;
     if !manages(u, c.org_unit_id, &tree) {
         let r = Refusal::Forbidden("information_manager_required");
-        return Err(refuse(st, u, r, "contractor.add_person", "contractor", Some(c.id)).await);
+        return Err(refuse(st, u, r, "contractor.add_person", Entity::Contractor, Some(c.id)).await);
     }
     let mut errs = Vec::new();
     let login = input.login.trim().to_string();
@@ -175,13 +176,12 @@ pub async fn list(st: &AppState, u: &CurrentUser) -> AppResult<Vec<ContractorRow
         .collect())
 }
 
-fn domain(s: &SubmissionRow, c: &ContractorRow) -> AppResult<Submission> {
-    Ok(Submission {
+fn domain(s: &SubmissionRow, c: &ContractorRow) -> Submission {
+    Submission {
         contractor_id: s.contractor_id,
         org_unit: c.org_unit_id,
-        state: SubmissionState::parse(&s.state)
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("bad state")))?,
-    })
+        state: s.state,
+    }
 }
 
 /// A submission the user may see: a contractor's person their own contractor's only; on the
@@ -262,7 +262,7 @@ pub async fn create(
                 service_name: input.service_name.trim(),
                 provider: input.provider.trim(),
                 confidentiality: input.confidentiality.trim(),
-                track: track.as_str(),
+                track,
                 classification_policy_id: scheme.row.id,
                 sheet_policy_id: sheet.row.id,
             },
@@ -281,10 +281,6 @@ fn context(s: &SubmissionRow) -> Context {
     }
 }
 
-pub fn answers_of(s: &SubmissionRow) -> Answers {
-    serde_json::from_str(&s.answers).unwrap_or_default()
-}
-
 pub async fn save_answers(
     st: &AppState,
     u: &CurrentUser,
@@ -293,8 +289,8 @@ pub async fn save_answers(
     answers: &Answers,
 ) -> AppResult<SubmissionRow> {
     let (s, c) = get(st, u, id).await?;
-    if let Err(r) = contractor::may_edit(&domain(&s, &c)?, u.user.contractor_id) {
-        return Err(refuse(st, u, r, "submission.answers", "submission", Some(id)).await);
+    if let Err(r) = contractor::may_edit(&domain(&s, &c), u.user.contractor_id) {
+        return Err(refuse(st, u, r, "submission.answers", Entity::Submission, Some(id)).await);
     }
     if s.version != version {
         return Err(AppError::Stale);
@@ -309,10 +305,9 @@ pub async fn save_answers(
                 .collect(),
         ));
     }
-    let json = serde_json::to_string(answers).map_err(|e| anyhow::anyhow!(e))?;
     Ok(st
         .store
-        .save_submission_answers(&u.who(), &s, &json, st.now())
+        .save_submission_answers(&u.who(), &s, answers, st.now())
         .await?)
 }
 
@@ -326,17 +321,16 @@ pub async fn submit(
     let (s, c) = get(st, u, id).await?;
     let sheet = policies::sheet(st, s.sheet_policy_id).await?;
     match contractor::submit(
-        &domain(&s, &c)?,
+        &domain(&s, &c),
         u.user.contractor_id,
         &sheet.doc,
-        &answers_of(&s),
+        &s.answers,
         &context(&s),
     ) {
         Ok(()) => {}
-        Err(SubmitRefusal::Refused(r)) => {
-            return Err(refuse(st, u, r, "submission.submit", "submission", Some(id)).await);
+        Err(r) => {
+            return Err(refuse(st, u, r, "submission.submit", Entity::Submission, Some(id)).await);
         }
-        Err(SubmitRefusal::Incomplete(p)) => return Err(AppError::Incomplete(p)),
     }
     if s.version != version {
         return Err(AppError::Stale);
@@ -362,32 +356,23 @@ pub async fn verify(
 ) -> AppResult<SubmissionRow> {
     let (s, c) = get(st, u, id).await?;
     let state = match contractor::verify(
-        &domain(&s, &c)?,
+        &domain(&s, &c),
         &u.actor,
         &org_tree(st).await?,
         input.compliant,
         &input.note,
     ) {
         Ok(state) => state,
-        Err(DomainError::Forbidden(code)) => {
-            return Err(refuse(
-                st,
-                u,
-                Refusal::Forbidden(code),
-                "submission.verify",
-                "submission",
-                Some(id),
-            )
-            .await);
+        Err(r) => {
+            return Err(refuse(st, u, r, "submission.verify", Entity::Submission, Some(id)).await);
         }
-        Err(e) => return Err(e.into()),
     };
     if s.version != input.version {
         return Err(AppError::Stale);
     }
     Ok(st
         .store
-        .verify_submission(&u.who(), &s, state.as_str(), input.note.trim(), st.now())
+        .verify_submission(&u.who(), &s, state, input.note.trim(), st.now())
         .await?)
 }
 
@@ -399,8 +384,8 @@ pub async fn add_evidence(
     up: crate::evidence::Upload,
 ) -> AppResult<gaibu_store::SubmissionEvidenceRow> {
     let (s, c) = get(st, u, id).await?;
-    if let Err(r) = contractor::may_edit(&domain(&s, &c)?, u.user.contractor_id) {
-        return Err(refuse(st, u, r, "submission.evidence", "submission", Some(id)).await);
+    if let Err(r) = contractor::may_edit(&domain(&s, &c), u.user.contractor_id) {
+        return Err(refuse(st, u, r, "submission.evidence", Entity::Submission, Some(id)).await);
     }
     let mut errs = Vec::new();
     let expires_on = crate::evidence::check_upload(st, &up, &mut errs);

@@ -179,7 +179,7 @@ pub async fn seed(st: &AppState) -> AppResult<()> {
     // The demo CISO approves the shipped policy, as a city would on its first day.
     let ciso = acting_as(st, id("ciso")).await?;
     for p in policies::list(st).await? {
-        if p.status == "pending" {
+        if p.status == gaibu_domain::policy::PolicyStatus::Pending {
             policies::approve(st, &ciso, p.id).await?;
         }
     }

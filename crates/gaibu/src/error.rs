@@ -12,7 +12,7 @@ use crate::i18n::{Msg, error_msg};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use gaibu_domain::sheet::ItemProblem;
-use gaibu_domain::{DomainError, FieldError, Refusal};
+use gaibu_domain::{FieldError, Refusal};
 use gaibu_store::StoreError;
 use serde::Serialize;
 
@@ -189,7 +189,8 @@ impl IntoResponse for AppError {
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Stale => AppError::Stale,
+            // A wrong state seen only at write time is a lost race: someone changed it first.
+            StoreError::Stale | StoreError::WrongState(_) => AppError::Stale,
             StoreError::NotFound => AppError::NotFound,
             StoreError::Duplicate(what) => {
                 // SQLite names columns, PostgreSQL names constraints: match either.
@@ -211,21 +212,14 @@ impl From<StoreError> for AppError {
     }
 }
 
-impl From<DomainError> for AppError {
-    fn from(e: DomainError) -> Self {
-        match e {
-            DomainError::Invalid(f) => AppError::Invalid(f),
-            DomainError::Forbidden(c) => AppError::Forbidden(c),
-            DomainError::Conflict(c) => AppError::Conflict(c),
-        }
-    }
-}
-
 impl From<Refusal> for AppError {
     fn from(r: Refusal) -> Self {
         match r {
             Refusal::Forbidden(c) => AppError::Forbidden(c),
             Refusal::Conflict(c) => AppError::Conflict(c),
+            Refusal::Invalid(f) => AppError::Invalid(f),
+            Refusal::SheetNotMet(p) => AppError::SheetNotMet(p),
+            Refusal::Incomplete(p) => AppError::Incomplete(p),
         }
     }
 }

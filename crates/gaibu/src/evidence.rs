@@ -8,6 +8,7 @@ use crate::auth::{CurrentUser, org_tree};
 use crate::error::{AppError, AppResult};
 use crate::policies;
 use crate::state::AppState;
+use gaibu_domain::audit::Entity;
 use gaibu_domain::FieldError;
 use gaibu_store::{EvidenceRow, StoredFile};
 use sha2::{Digest, Sha256};
@@ -75,7 +76,11 @@ fn clean_filename(name: &str) -> String {
 }
 
 /// Checks size, type and expiry of an upload; returns the expiry date to record.
-pub fn check_upload(st: &AppState, up: &Upload, errs: &mut Vec<FieldError>) -> Option<String> {
+pub fn check_upload(
+    st: &AppState,
+    up: &Upload,
+    errs: &mut Vec<FieldError>,
+) -> Option<jiff::civil::Date> {
     if up.bytes.len() > st.cfg.max_upload_bytes {
         errs.push(FieldError::new("file", "file_too_large"));
     } else if let Err(code) =
@@ -86,7 +91,7 @@ pub fn check_upload(st: &AppState, up: &Upload, errs: &mut Vec<FieldError>) -> O
     match up.expires_on.trim() {
         "" => None,
         d => match d.parse::<jiff::civil::Date>() {
-            Ok(d) => Some(d.to_string()),
+            Ok(d) => Some(d),
             Err(_) => {
                 errs.push(FieldError::new("expires_on", "invalid_date"));
                 None
@@ -130,8 +135,8 @@ pub async fn read_checked(st: &AppState, sha: &str) -> AppResult<Vec<u8>> {
 pub async fn add(st: &AppState, u: &CurrentUser, id: i64, up: Upload) -> AppResult<EvidenceRow> {
     let row = load_for_change(st, id).await?;
     let tree = org_tree(st).await?;
-    if let Err(r) = gaibu_domain::application::may_edit(&apps::domain(&row)?, &u.actor, &tree) {
-        return Err(refuse(st, u, r, "evidence.add", "application", Some(id)).await);
+    if let Err(r) = gaibu_domain::application::may_edit(&apps::domain(&row), &u.actor, &tree) {
+        return Err(refuse(st, u, r, "evidence.add", Entity::Application, Some(id)).await);
     }
     let mut errs = Vec::new();
     let expires_on = check_upload(st, &up, &mut errs);
@@ -142,8 +147,7 @@ pub async fn add(st: &AppState, u: &CurrentUser, id: i64, up: Upload) -> AppResu
                 .iter()
                 .any(|(x, _)| *x == f),
             None => {
-                let track = apps::track_of(&row)?;
-                policies::sheet_in_force(st, track)
+                policies::sheet_in_force(st, row.track)
                     .await?
                     .doc
                     .item(item_key)
@@ -201,8 +205,8 @@ pub async fn remove(st: &AppState, u: &CurrentUser, evidence_id: i64) -> AppResu
         .ok_or(AppError::NotFound)?;
     let row = load_for_change(st, e.application_id).await?;
     let tree = org_tree(st).await?;
-    if let Err(r) = gaibu_domain::application::may_edit(&apps::domain(&row)?, &u.actor, &tree) {
-        return Err(refuse(st, u, r, "evidence.remove", "application", Some(row.id)).await);
+    if let Err(r) = gaibu_domain::application::may_edit(&apps::domain(&row), &u.actor, &tree) {
+        return Err(refuse(st, u, r, "evidence.remove", Entity::Application, Some(row.id)).await);
     }
     st.store.remove_evidence(&u.who(), &e, st.now()).await?;
     Ok(e)

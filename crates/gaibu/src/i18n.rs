@@ -310,3 +310,12 @@ mod tests {
         assert_eq!(Lang::from_accept_language(""), Lang::Ja);
     }
 }
+
+/// An org unit's name in the user's language (its id when it is unknown).
+pub fn org_name(t: Tr, units: &[gaibu_store::OrgUnitRow], id: i64) -> String {
+    units
+        .iter()
+        .find(|u| u.id == id)
+        .map(|u| t.pick(&u.name_ja, &u.name_en).to_string())
+        .unwrap_or_else(|| format!("#{id}"))
+}

@@ -27,7 +27,7 @@ pub async fn require_system_administrator(
         u,
         Refusal::Forbidden(crate::error::ErrorCode::SystemAdministratorRequired.as_str()),
         action,
-        "user",
+        gaibu_domain::audit::Entity::User,
         None,
     )
     .await)

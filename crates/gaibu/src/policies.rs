@@ -5,11 +5,12 @@ use crate::audit_denial::refuse;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use gaibu_domain::audit::Entity;
 use gaibu_domain::FieldError;
 use gaibu_domain::account::AccountRules;
 use gaibu_domain::classification::{Scheme, Track};
 use gaibu_domain::policy::{
-    self, KIND_ACCOUNT_RULES, KIND_CLASSIFICATION, PolicyDocument, PolicyStatus,
+    self, KIND_ACCOUNT_RULES, KIND_CLASSIFICATION, PolicyDocument,
 };
 use gaibu_domain::sheet::Sheet;
 use gaibu_store::{PolicyRow, Who};
@@ -146,10 +147,9 @@ pub async fn get(st: &AppState, id: i64) -> AppResult<(PolicyRow, PolicyDocument
 /// S1.3: the CISO approves a pending version; the previous one of its kind is superseded.
 pub async fn approve(st: &AppState, u: &CurrentUser, id: i64) -> AppResult<PolicyRow> {
     let row = by_id(st, id).await?;
-    let status = PolicyStatus::parse(&row.status)
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("bad policy status")))?;
+    let status = row.status;
     if let Err(r) = policy::approve(status, &u.actor) {
-        return Err(refuse(st, u, r, "policy.approve", "policy", Some(id)).await);
+        return Err(refuse(st, u, r, "policy.approve", Entity::Policy, Some(id)).await);
     }
     Ok(st.store.approve_policy(&u.who(), &row, st.now()).await?)
 }

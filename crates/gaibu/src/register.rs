@@ -5,6 +5,7 @@ use crate::audit_denial::refuse;
 use crate::auth::{CurrentUser, org_tree};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use gaibu_domain::audit::Entity;
 use gaibu_domain::role::{OrgTree, Role};
 use gaibu_domain::{FieldError, Refusal};
 use gaibu_store::{RegisterFields, RegisterRow};
@@ -98,7 +99,7 @@ pub async fn update(
         .has_role_over(Role::InformationSecurityManager, e.org_unit_id, &tree)
     {
         let r = Refusal::Forbidden(crate::error::ErrorCode::ResponsibleIsmRequired.as_str());
-        return Err(refuse(st, u, r, "register.update", "register", Some(id)).await);
+        return Err(refuse(st, u, r, "register.update", Entity::Register, Some(id)).await);
     }
     if e.version != version {
         return Err(AppError::Stale);

@@ -8,21 +8,13 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Tr};
 use crate::policies;
 use crate::state::AppState;
-use gaibu_domain::DomainError;
+use gaibu_domain::audit::Entity;
 use gaibu_domain::FieldError;
 use gaibu_domain::evaluation::Evaluation;
 use gaibu_domain::procurement::Procurement;
-use gaibu_domain::review::{self, DecisionInput, Outcome, SubmitError};
+use gaibu_domain::review::{self, DecisionInput, Outcome};
 use gaibu_domain::role::{OrgTree, Role};
-use gaibu_store::{ApplicationRow, Decided, RegisterFields, RoundRow, ServiceRow};
-
-pub fn evaluation_of(row: &ApplicationRow) -> Evaluation {
-    serde_json::from_str(&row.evaluation).unwrap_or_default()
-}
-
-pub fn procurement_of(row: &ApplicationRow) -> Procurement {
-    serde_json::from_str(&row.procurement).unwrap_or_default()
-}
+use gaibu_store::{ApplicationRow, Approved, RegisterFields, RoundRow, ServiceRow};
 
 async fn editable(
     st: &AppState,
@@ -33,8 +25,8 @@ async fn editable(
 ) -> AppResult<ApplicationRow> {
     let row = load_for_change(st, id).await?;
     let tree = org_tree(st).await?;
-    if let Err(r) = gaibu_domain::application::may_edit(&apps::domain(&row)?, &u.actor, &tree) {
-        return Err(refuse(st, u, r, action, "application", Some(id)).await);
+    if let Err(r) = gaibu_domain::application::may_edit(&apps::domain(&row), &u.actor, &tree) {
+        return Err(refuse(st, u, r, action, Entity::Application, Some(id)).await);
     }
     check_version(&row, version)?;
     Ok(row)
@@ -53,14 +45,13 @@ pub async fn save_evaluation(
     if !errs.is_empty() {
         return Err(AppError::Invalid(errs));
     }
-    let json = serde_json::to_string(e).map_err(|e| anyhow::anyhow!(e))?;
     Ok(st
         .store
         .save_evaluation(
             &u.who(),
             &row,
-            &json,
-            &apps::reconfirmed(&row, |i| i != "evaluation"),
+            e,
+            &row.reuse.reconfirmed(|i| i != "evaluation"),
             st.now(),
         )
         .await?)
@@ -79,14 +70,13 @@ pub async fn save_procurement(
     if !errs.is_empty() {
         return Err(AppError::Invalid(errs));
     }
-    let json = serde_json::to_string(p).map_err(|e| anyhow::anyhow!(e))?;
     Ok(st
         .store
         .save_procurement(
             &u.who(),
             &row,
-            &json,
-            &apps::reconfirmed(&row, |i| i != "procurement"),
+            p,
+            &row.reuse.reconfirmed(|i| i != "procurement"),
             st.now(),
         )
         .await?)
@@ -101,7 +91,7 @@ pub async fn responsible_isms(st: &AppState, unit: i64, tree: &OrgTree) -> AppRe
         .await?
         .into_iter()
         .filter(|r| {
-            r.role == Role::InformationSecurityManager.as_str()
+            r.role == Role::InformationSecurityManager
                 && tree.is_within(unit, r.org_unit_id)
         })
         .map(|r| r.user_id)
@@ -134,10 +124,10 @@ async fn content_snapshot(
         "evidence": evidence,
         "application_id": row.id,
         "track": row.track,
-        "fields": apps::fields_of(row)?,
-        "answers": apps::answers_of(row)?,
-        "evaluation": evaluation_of(row),
-        "procurement": procurement_of(row),
+        "fields": row.fields.clone(),
+        "answers": row.answers.clone(),
+        "evaluation": row.evaluation,
+        "procurement": row.procurement,
         "classification_policy_id": row.classification_policy_id,
         "sheet_policy_id": row.sheet_policy_id,
     });
@@ -156,21 +146,11 @@ pub async fn submit(
 ) -> AppResult<ApplicationRow> {
     let row = load_for_change(st, id).await?;
     let tree = org_tree(st).await?;
-    let app = apps::domain(&row)?;
+    let app = apps::domain(&row);
     let sheet = policies::sheet_in_force(st, app.track).await?;
-    match review::submit(
-        &app,
-        &u.actor,
-        &tree,
-        &sheet.doc,
-        &evaluation_of(&row),
-        &procurement_of(&row),
-    ) {
-        Ok(()) => {}
-        Err(SubmitError::Refused(r)) => {
-            return Err(refuse(st, u, r, "application.submit", "application", Some(id)).await);
-        }
-        Err(SubmitError::Incomplete(p)) => return Err(AppError::Incomplete(p)),
+    let (e, p) = (&row.evaluation, &row.procurement);
+    if let Err(r) = review::submit(&app, &u.actor, &tree, &sheet.doc, e, p) {
+        return Err(refuse(st, u, r, "application.submit", Entity::Application, Some(id)).await);
     }
     check_version(&row, version)?;
     if row.sheet_policy_id != Some(sheet.row.id) {
@@ -178,9 +158,9 @@ pub async fn submit(
     }
     // The applicant never reviews their own application: with no other responsible ISM, the
     // submission is refused rather than left waiting for nobody.
-    let mut reviewers = responsible_isms(st, row.org_unit_id, &tree).await?;
-    reviewers.retain(|r| *r != row.applicant_id);
-    if reviewers.is_empty() {
+    let reviewers = responsible_isms(st, row.org_unit_id, &tree).await?;
+    let effects = review::submission_effects(&app, &reviewers);
+    if effects.notify.is_empty() {
         return Err(AppError::Refused(crate::error::ErrorCode::NoResponsibleIsm));
     }
     let content = content_snapshot(
@@ -188,17 +168,16 @@ pub async fn submit(
         &row,
         serde_json::json!({ "sheet_version": sheet.row.version }),
     )
-    .await?
-    .to_string();
+    .await?;
     Ok(st
         .store
-        .submit_application(&u.who(), &row, &content, &reviewers, st.now())
+        .submit_application(&u.who(), &row, &content, &effects, st.now())
         .await?)
 }
 
 /// The register entry as the application states it (S5.2.1-5a–h), in the register's language.
 async fn register_fields(st: &AppState, row: &ApplicationRow) -> AppResult<RegisterFields> {
-    let f = apps::fields_of(row)?;
+    let f = row.fields.clone();
     let t = Tr(Lang::Ja);
     let scheme = policies::scheme(st, row.classification_policy_id)
         .await?
@@ -237,13 +216,13 @@ async fn register_fields(st: &AppState, row: &ApplicationRow) -> AppResult<Regis
         ));
     }
     let units = st.store.org_units().await?;
-    let unit = crate::web::pages::org_name(t, &units, row.org_unit_id);
+    let unit = crate::i18n::org_name(t, &units, row.org_unit_id);
     let applicant = st
         .store
         .user(row.applicant_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let applicant_unit = crate::web::pages::org_name(t, &units, applicant.org_unit_id);
+    let applicant_unit = crate::i18n::org_name(t, &units, applicant.org_unit_id);
     Ok(RegisterFields {
         service_name: f.service_name.clone(),
         provider_name: f.provider.clone(),
@@ -272,15 +251,14 @@ pub async fn decide(
 ) -> AppResult<(ApplicationRow, Option<ServiceRow>)> {
     let row = load_for_change(st, id).await?;
     let tree = org_tree(st).await?;
-    let app = apps::domain(&row)?;
+    let app = apps::domain(&row);
     let now = st.now();
     let outcome = match review::decide(&app, &u.actor, &tree, input, now) {
         Ok(o) => o,
-        Err(DomainError::Forbidden(c)) => {
-            let r = gaibu_domain::Refusal::Forbidden(c);
-            return Err(refuse(st, u, r, "application.decide", "application", Some(id)).await);
+        Err(r) => {
+            let entity = Entity::Application;
+            return Err(refuse(st, u, r, "application.decide", entity, Some(id)).await);
         }
-        Err(e) => return Err(e.into()),
     };
     check_version(&row, version)?;
     if input.comments.values().any(|c| c.chars().count() > 4000) {
@@ -288,14 +266,14 @@ pub async fn decide(
             "comments", "too_long",
         )]));
     }
-    let comments: std::collections::BTreeMap<&String, &String> = input
+    let comments: std::collections::BTreeMap<String, String> = input
         .comments
         .iter()
         .filter(|(_, c)| !c.trim().is_empty())
+        .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    let comments = serde_json::to_string(&comments).map_err(|e| anyhow::anyhow!(e))?;
-    let who = u.who();
-    let result = match &outcome {
+    let effects = outcome.effects(&app);
+    let approved = match &outcome {
         Outcome::Approved(approval) => {
             let register = register_fields(st, &row).await?;
             let snapshot = content_snapshot(
@@ -310,27 +288,27 @@ pub async fn decide(
             )
             .await?
             .to_string();
-            let decided = Decided::Approved {
-                approval,
-                snapshot: &snapshot,
-                register: &register,
-                citizen_facing: app.fields.citizen_facing,
-            };
-            st.store
-                .decide_application(&who, &row, &decided, &comments, now)
-                .await?
+            Some((snapshot, register))
         }
-        Outcome::Rejected { reason } => {
-            st.store
-                .decide_application(&who, &row, &Decided::Rejected { reason }, &comments, now)
-                .await?
-        }
-        Outcome::Returned { reason } => {
-            st.store
-                .decide_application(&who, &row, &Decided::Returned { reason }, &comments, now)
-                .await?
-        }
+        _ => None,
     };
+    let approved = approved.as_ref().map(|(snapshot, register)| Approved {
+        snapshot,
+        register,
+        citizen_facing: app.fields.citizen_facing,
+    });
+    let result = st
+        .store
+        .decide_application(
+            &u.who(),
+            &row,
+            &outcome,
+            &effects,
+            approved.as_ref(),
+            &comments,
+            now,
+        )
+        .await?;
     Ok(result)
 }
 
@@ -339,9 +317,3 @@ pub async fn rounds(st: &AppState, u: &CurrentUser, id: i64) -> AppResult<Vec<Ro
     Ok(st.store.rounds(id).await?)
 }
 
-/// Is `u` an ISM who may decide on `row` (for showing the review form)?
-pub fn is_reviewer(u: &CurrentUser, row: &ApplicationRow, tree: &OrgTree) -> bool {
-    u.actor
-        .has_role_over(Role::InformationSecurityManager, row.org_unit_id, tree)
-        && row.applicant_id != u.user.id
-}

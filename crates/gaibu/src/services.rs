@@ -8,17 +8,26 @@ use crate::policies;
 use crate::state::AppState;
 use gaibu_domain::FieldError;
 use gaibu_domain::account::AccountInput;
-use gaibu_domain::ledger::{self, LedgerInput, LedgerStatus, RetireError, RetireInput, Service};
-use gaibu_domain::role::{OrgTree, Role};
+use gaibu_domain::account::AccountStatus;
+use gaibu_domain::audit::Entity;
+use gaibu_domain::capability::{self, ServiceCapabilities};
+use gaibu_domain::ledger::{self, LedgerInput, RetireInput, Service};
+use gaibu_domain::role::OrgTree;
 use gaibu_store::{AccountRow, ServiceRow};
 
-fn domain(row: &ServiceRow) -> Service {
+pub fn domain(row: &ServiceRow) -> Service {
     Service {
         id: row.id,
         administrator: row.administrator_id,
-        ledger_status: row.ledger_status.as_deref().and_then(LedgerStatus::parse),
-        registered_on: row.registered_on.as_deref().and_then(|d| d.parse().ok()),
+        org_unit: row.org_unit_id,
+        ledger_status: row.ledger_status,
+        registered_on: row.registered_on,
     }
+}
+
+/// What `u` may do with the service now: the buttons of its page and the API's answer.
+pub fn capabilities(u: &CurrentUser, row: &ServiceRow, tree: &OrgTree) -> ServiceCapabilities {
+    capability::service(&domain(row), &u.actor, tree)
 }
 
 /// The ledger is open to every signed-in member of staff.
@@ -33,11 +42,7 @@ pub async fn get(st: &AppState, id: i64) -> AppResult<ServiceRow> {
 /// The account register names people's addresses: its administrator, the managers over its
 /// unit and the CISO may read it.
 pub fn may_view_accounts(u: &CurrentUser, s: &ServiceRow, tree: &OrgTree) -> bool {
-    s.administrator_id == u.user.id
-        || u.actor.is_information_manager_etc_over(s.org_unit_id, tree)
-        || u.actor
-            .has_role_over(Role::InformationSecurityManager, s.org_unit_id, tree)
-        || u.actor.has_role(Role::Ciso)
+    capabilities(u, s, tree).view_details
 }
 
 fn check_version(row_version: i64, version: i64) -> AppResult<()> {
@@ -57,7 +62,7 @@ pub async fn register_in_ledger(
 ) -> AppResult<ServiceRow> {
     let row = get(st, id).await?;
     if let Err(r) = ledger::register(&domain(&row), &u.actor) {
-        return Err(refuse(st, u, r, "ledger.register", "service", Some(id)).await);
+        return Err(refuse(st, u, r, "ledger.register", Entity::Service, Some(id)).await);
     }
     check_version(row.version, version)?;
     let entry = input.parse().map_err(AppError::Invalid)?;
@@ -78,10 +83,9 @@ pub async fn retire(
     let row = get(st, id).await?;
     let retirement = match ledger::retire(&domain(&row), &u.actor, input) {
         Ok(r) => r,
-        Err(RetireError::Refused(r)) => {
-            return Err(refuse(st, u, r, "ledger.retire", "service", Some(id)).await);
+        Err(r) => {
+            return Err(refuse(st, u, r, "ledger.retire", Entity::Service, Some(id)).await);
         }
-        Err(RetireError::Invalid(f)) => return Err(AppError::Invalid(f)),
     };
     check_version(row.version, version)?;
     Ok(st
@@ -110,7 +114,7 @@ pub async fn add_account(
 ) -> AppResult<AccountRow> {
     let row = get(st, id).await?;
     if let Err(r) = ledger::may_add_account(&domain(&row), &u.actor) {
-        return Err(refuse(st, u, r, "account.register", "service", Some(id)).await);
+        return Err(refuse(st, u, r, "account.register", Entity::Service, Some(id)).await);
     }
     let rules = policies::account_rules_in_force(st).await?;
     let tree = org_tree(st).await?;
@@ -143,8 +147,8 @@ pub async fn close_account(
         .await?
         .ok_or(AppError::NotFound)?;
     let svc = get(st, acc.service_id).await?;
-    if let Err(r) = ledger::may_close_account(&domain(&svc), &u.actor, acc.status == "closed") {
-        return Err(refuse(st, u, r, "account.close", "account", Some(account_id)).await);
+    if let Err(r) = ledger::may_close_account(&domain(&svc), &u.actor, acc.status == AccountStatus::Closed) {
+        return Err(refuse(st, u, r, "account.close", Entity::Account, Some(account_id)).await);
     }
     check_version(acc.version, input.version)?;
     let closed_on =

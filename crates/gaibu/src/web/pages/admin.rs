@@ -15,6 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
+use gaibu_domain::audit::Entity;
 use gaibu_domain::role::Role;
 use gaibu_store::UserRow;
 
@@ -208,7 +209,7 @@ async fn create_token(
     if id != u.user.id {
         let r = gaibu_domain::Refusal::Forbidden(crate::error::ErrorCode::OwnTokenOnly.as_str());
         return Err(
-            crate::audit_denial::refuse(&st, &u, r, "api_token.create", "user", Some(id)).await,
+            crate::audit_denial::refuse(&st, &u, r, "api_token.create", Entity::User, Some(id)).await,
         );
     }
     let (_, token) = people::create_api_token(&st, &u.who(), id, form.get("name")).await?;

@@ -281,13 +281,7 @@ pub fn history_rows(t: Tr, events: &[gaibu_domain::audit::AuditEvent]) -> Vec<Hi
         .collect()
 }
 
-pub fn org_name(t: Tr, units: &[gaibu_store::OrgUnitRow], id: i64) -> String {
-    units
-        .iter()
-        .find(|u| u.id == id)
-        .map(|u| t.pick(&u.name_ja, &u.name_en).to_string())
-        .unwrap_or_else(|| format!("#{id}"))
-}
+pub use crate::i18n::org_name;
 
 /// Org units as options, indented by depth, in tree order.
 pub fn org_options(t: Tr, units: &[gaibu_store::OrgUnitRow]) -> Vec<(i64, String)> {

@@ -251,7 +251,7 @@ async fn review_page_data(
     let row = apps::get(st, u, id).await?;
     let page = PageCtx::new(u, jar, &format!("/applications/{id}/review"));
     let t = page.t;
-    let app = apps::domain(&row)?;
+    let app = apps::domain(&row);
     let ctx = app.context();
     let sheet = match row.sheet_policy_id {
         Some(sid) => Some(policies::sheet(st, sid).await?.doc),

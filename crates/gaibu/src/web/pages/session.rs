@@ -3,6 +3,7 @@
 use super::{FormPairs, PageCtx};
 use crate::auth::{self, CurrentUser, LANG_COOKIE, request_lang};
 use crate::error::AppResult;
+use gaibu_domain::audit::{Action, Entity};
 use crate::i18n::{Lang, Tr};
 use crate::state::AppState;
 use askama::Template;
@@ -106,7 +107,7 @@ async fn login(
             login: login.clone(),
         };
         st.store
-            .audit_alone(&who, st.now(), "session.sign_in_failed", "user", None, None)
+            .audit_alone(&who, st.now(), Action::SessionSignInFailed, Entity::User, None, None)
             .await?;
         let lang = request_lang(&jar, &headers);
         let page = LoginPage {
@@ -129,8 +130,8 @@ async fn login(
         .audit_alone(
             &who,
             st.now(),
-            "session.signed_in",
-            "user",
+            Action::SessionSignedIn,
+            Entity::User,
             Some(user.id),
             None,
         )
