@@ -20,6 +20,12 @@ pub enum AppError {
     Forbidden(&'static str),
     #[error("not found")]
     NotFound,
+    /// A path under `/api/` that no route serves.
+    #[error("no such route")]
+    RouteNotFound,
+    /// A route that exists, with another method.
+    #[error("method not allowed")]
+    MethodNotAllowed,
     #[error("conflict: {0}")]
     Conflict(&'static str),
     #[error("the record was changed by someone else")]
@@ -44,7 +50,8 @@ impl AppError {
         match self {
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::NotFound | AppError::RouteNotFound => StatusCode::NOT_FOUND,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict(_)
             | AppError::Stale
             | AppError::SheetNotMet(_)
@@ -60,6 +67,8 @@ impl AppError {
             AppError::Unauthenticated => "unauthenticated",
             AppError::Forbidden(c) | AppError::Conflict(c) | AppError::BadRequest(c) => c,
             AppError::NotFound => "not_found",
+            AppError::RouteNotFound => "route_not_found",
+            AppError::MethodNotAllowed => "method_not_allowed",
             AppError::Stale => "stale_version",
             AppError::Invalid(_) => "invalid_input",
             AppError::SheetNotMet(_) => "sheet_not_met",
