@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod api_routes;
 mod api_track;
 mod audit_chain;
 mod bad_input;
