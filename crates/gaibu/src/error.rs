@@ -25,6 +25,12 @@ pub enum AppError {
     Forbidden(&'static str),
     #[error("not found")]
     NotFound,
+    /// A path under `/api/` that no route serves.
+    #[error("no such route")]
+    RouteNotFound,
+    /// A route that exists, with another method.
+    #[error("method not allowed")]
+    MethodNotAllowed,
     /// The record's state does not allow the move, by the domain's code: 409.
     #[error("conflict: {0}")]
     Conflict(&'static str),
@@ -53,6 +59,8 @@ impl AppError {
             AppError::Forbidden(_) | AppError::Conflict(_) => return None,
             AppError::Unauthenticated => ErrorCode::Unauthenticated,
             AppError::NotFound => ErrorCode::NotFound,
+            AppError::RouteNotFound => ErrorCode::RouteNotFound,
+            AppError::MethodNotAllowed => ErrorCode::MethodNotAllowed,
             AppError::Stale => ErrorCode::StaleVersion,
             AppError::Invalid(_) => ErrorCode::InvalidInput,
             AppError::SheetNotMet(_) => ErrorCode::SheetNotMet,

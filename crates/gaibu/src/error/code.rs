@@ -35,6 +35,11 @@ pub enum ErrorCode {
     NoResponsibleIsm,
     DuplicateRole,
     Duplicate,
+    RouteNotFound,
+    MethodNotAllowed,
+    MalformedMultipart,
+    MalformedQuery,
+    InvalidVersion,
 }
 
 /// `(code, its string, its HTTP status, its message)`: one arm per variant, so a new code
@@ -63,6 +68,19 @@ fn spec(c: ErrorCode) -> (&'static str, StatusCode, Msg) {
         ),
         E::Internal => ("internal", S::INTERNAL_SERVER_ERROR, Msg::ErrorInternal),
         E::MalformedJson => ("malformed_json", S::BAD_REQUEST, Msg::ErrorMalformedJson),
+        E::RouteNotFound => ("route_not_found", S::NOT_FOUND, Msg::ErrorRouteNotFound),
+        E::MethodNotAllowed => (
+            "method_not_allowed",
+            S::METHOD_NOT_ALLOWED,
+            Msg::ErrorMethodNotAllowed,
+        ),
+        E::MalformedMultipart => (
+            "malformed_multipart",
+            S::BAD_REQUEST,
+            Msg::ErrorMalformedMultipart,
+        ),
+        E::MalformedQuery => ("malformed_query", S::BAD_REQUEST, Msg::ErrorMalformedQuery),
+        E::InvalidVersion => ("invalid_version", S::BAD_REQUEST, Msg::ErrorInvalidVersion),
         E::MalformedForm => ("malformed_form", S::BAD_REQUEST, Msg::ErrorMalformedForm),
         E::BodyTooLarge => ("body_too_large", S::BAD_REQUEST, Msg::ErrorBodyTooLarge),
         E::InvalidCharacters => (
@@ -106,7 +124,7 @@ fn spec(c: ErrorCode) -> (&'static str, StatusCode, Msg) {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 27] = [
+    pub const ALL: [ErrorCode; 32] = [
         ErrorCode::Unauthenticated,
         ErrorCode::NotFound,
         ErrorCode::StaleVersion,
@@ -115,6 +133,11 @@ impl ErrorCode {
         ErrorCode::SubmissionIncomplete,
         ErrorCode::Internal,
         ErrorCode::MalformedJson,
+        ErrorCode::RouteNotFound,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::MalformedMultipart,
+        ErrorCode::MalformedQuery,
+        ErrorCode::InvalidVersion,
         ErrorCode::MalformedForm,
         ErrorCode::BodyTooLarge,
         ErrorCode::InvalidCharacters,

@@ -1,7 +1,6 @@
 //! HTTP: the HTML pages, the JSON API under `/api/v1/`, static assets and health.
 
 pub mod api;
-pub mod contractors_api;
 pub mod evidence;
 pub mod pages;
 
@@ -25,8 +24,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::routes())
         .merge(evidence::routes(state.cfg.max_upload_bytes))
-        .nest("/api/v1", api::routes().merge(contractors_api::routes()))
-        .route("/api/openapi.json", get(api::openapi_json))
+        .merge(api::router(state.cfg.max_upload_bytes))
         .route("/healthz", get(healthz))
         .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .route("/assets/{file}", get(asset))

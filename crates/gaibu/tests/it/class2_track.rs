@@ -77,17 +77,13 @@ pub async fn class2_track_return_resubmit_approve(app: &TestApp) {
     let rounds = rounds.as_array().expect("rounds").clone();
     assert_eq!(rounds.len(), 2);
     assert_eq!(rounds[0]["decision"], "return");
-    let c0: Value =
-        serde_json::from_str(rounds[0]["comments"].as_str().expect("comments")).expect("json");
+    let c0 = &rounds[0]["comments"];
     assert_eq!(c0["evaluation.sla"], "RTOを明記してください");
     assert!(
         c0.get("c2-backup-level").is_none(),
         "empty comments are not kept"
     );
-    let first: Value =
-        serde_json::from_str(rounds[0]["content"].as_str().expect("content")).expect("json");
-    let second: Value =
-        serde_json::from_str(rounds[1]["content"].as_str().expect("content")).expect("json");
+    let (first, second) = (&rounds[0]["content"], &rounds[1]["content"]);
     assert_eq!(first["evaluation"]["sla"], "稼働率99.9%");
     assert_eq!(second["evaluation"]["sla"], "稼働率99.9%、RTO 4時間");
 

@@ -8,6 +8,7 @@ mod flows;
 mod harness;
 mod needs;
 
+mod api_routes;
 mod api_track;
 mod audit_chain;
 mod bad_input;

@@ -1,0 +1,57 @@
+//! The signed-in user's notifications.
+
+use super::extract::ApiJson;
+use super::types::{self, Notification};
+use crate::auth::CurrentUser;
+use crate::error::AppResult;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_notifications))
+        .routes(routes!(read_notifications))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Notifications {
+    pub unread: i64,
+    /// The latest hundred.
+    pub items: Vec<Notification>,
+}
+
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications",
+    responses((status = 200, body = Notifications)))]
+async fn list_notifications(
+    State(st): State<AppState>,
+    u: CurrentUser,
+) -> AppResult<Json<Notifications>> {
+    Ok(Json(Notifications {
+        unread: st.store.unread_count(u.user.id).await?,
+        items: types::all(&st.store.notifications(u.user.id, 100).await?)?,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ReadBody {
+    /// One notification; all of them when absent.
+    #[serde(default)]
+    pub id: Option<i64>,
+}
+
+#[utoipa::path(post, path = "/api/v1/notifications/read", tag = "notifications", request_body = ReadBody,
+    responses((status = 204, description = "Marked as read")))]
+async fn read_notifications(
+    State(st): State<AppState>,
+    u: CurrentUser,
+    ApiJson(b): ApiJson<ReadBody>,
+) -> AppResult<StatusCode> {
+    st.store.mark_read(u.user.id, b.id, st.now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
