@@ -1,9 +1,9 @@
 //! Applications to use an external service: their fields, states and moves (S2.3, S3.4, S5.2).
 
+use crate::capability::{ApplicationMove, permits_application};
 use crate::classification::{Classification, Scheme, Track};
 use crate::role::{Actor, OrgTree, OrgUnitId, UserId};
 use crate::sheet::{Answers, ItemProblem, Sheet};
-use crate::capability::{ApplicationMove, permits_application};
 use crate::{FieldError, Refusal};
 use jiff::civil::Date;
 use serde::{Deserialize, Deserializer, Serialize};

@@ -4,11 +4,11 @@
 //! Each move is judged by `permits_*`, which the rule functions call first; the capability sets
 //! are those moves that `permits_*` allows.
 
+use crate::Refusal;
 use crate::application::{Application, State};
 use crate::classification::Track;
 use crate::ledger::{LedgerStatus, Service};
 use crate::role::{Actor, OrgTree, Role};
-use crate::Refusal;
 
 /// A move on an application.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -90,9 +90,7 @@ pub fn verify(
         return Err(Refusal::Conflict("not_submitted"));
     }
     if !compliant && note.trim().is_empty() {
-        return Err(Refusal::Invalid(vec![FieldError::new(
-            "note", "required",
-        )]));
+        return Err(Refusal::Invalid(vec![FieldError::new("note", "required")]));
     }
     Ok(if compliant {
         SubmissionState::Verified
@@ -160,9 +158,7 @@ mod tests {
         );
         assert_eq!(
             verify(&s, &im(3), &tree(), false, " "),
-            Err(Refusal::Invalid(vec![FieldError::new(
-                "note", "required"
-            )]))
+            Err(Refusal::Invalid(vec![FieldError::new("note", "required")]))
         );
         assert_eq!(
             verify(&s, &im(3), &tree(), false, "SLAが不明"),

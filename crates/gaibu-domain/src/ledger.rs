@@ -224,9 +224,7 @@ mod tests {
                 &actor(8),
                 &retire_input("2027-03-31")
             ),
-            Err(Refusal::Forbidden(
-                "administrator_required"
-            ))
+            Err(Refusal::Forbidden("administrator_required"))
         );
     }
 

@@ -7,11 +7,11 @@
 pub mod account;
 pub mod application;
 pub mod audit;
-pub mod classification;
 pub mod capability;
+pub mod classification;
 pub mod contractor;
-pub mod error;
 pub mod effects;
+pub mod error;
 pub mod evaluation;
 pub mod evidence;
 pub mod ledger;
@@ -22,3 +22,40 @@ pub mod role;
 pub mod sheet;
 
 pub use error::{FieldError, Refusal};
+
+/// Named values (states, tracks, roles …) read as their stored names.
+macro_rules! named {
+    ($($t:ty),* $(,)?) => {
+        $(
+            impl std::fmt::Display for $t {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str(self.as_str())
+                }
+            }
+            impl PartialEq<&str> for $t {
+                fn eq(&self, other: &&str) -> bool {
+                    self.as_str() == *other
+                }
+            }
+            impl AsRef<str> for $t {
+                fn as_ref(&self) -> &str {
+                    self.as_str()
+                }
+            }
+        )*
+    };
+}
+
+named!(
+    application::State,
+    classification::Track,
+    ledger::LedgerStatus,
+    contractor::SubmissionState,
+    role::Role,
+    review::Decision,
+    policy::PolicyStatus,
+    account::AccountKind,
+    account::AccountStatus,
+    effects::NoticeKind,
+    audit::Action,
+);

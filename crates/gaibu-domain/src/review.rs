@@ -510,7 +510,10 @@ mod tests {
         let e = approved.effects(&a);
         assert_eq!(e.audit, [Action::ServiceApproved, Action::RegisterCreated]);
         assert_eq!(
-            e.notify.iter().map(|n| (n.user_id, n.kind)).collect::<Vec<_>>(),
+            e.notify
+                .iter()
+                .map(|n| (n.user_id, n.kind))
+                .collect::<Vec<_>>(),
             [(10, NoticeKind::Approved), (10, NoticeKind::Designated)]
         );
         let returned = Outcome::Returned { reason: "r".into() };

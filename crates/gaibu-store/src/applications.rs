@@ -30,9 +30,15 @@ impl ApplicationContent<'_> {
             ("track", self.track.as_str().into()),
             ("service_name", (&f.service_name).into()),
             ("provider", (&f.provider).into()),
-            ("confidentiality", (&f.classification.confidentiality).into()),
+            (
+                "confidentiality",
+                (&f.classification.confidentiality).into(),
+            ),
             ("fields", to_json(f).into()),
-            ("classification_policy_id", self.classification_policy_id.into()),
+            (
+                "classification_policy_id",
+                self.classification_policy_id.into(),
+            ),
             ("sheet_policy_id", self.sheet_policy_id.into()),
         ]
     }

@@ -4,8 +4,7 @@ use crate::applications::EDITABLE;
 use crate::codec::to_json;
 use crate::write::{Audit, Expect, Table, Val};
 use crate::{
-    ContractorRow, Result, Store, StoredFile, SubmissionEvidenceRow, SubmissionRow, Who,
-    map_unique,
+    ContractorRow, Result, Store, StoredFile, SubmissionEvidenceRow, SubmissionRow, Who, map_unique,
 };
 use gaibu_domain::audit::{Action, Entity};
 use gaibu_domain::classification::Track;
@@ -232,18 +231,22 @@ impl Store {
         &self,
         submission_id: i64,
     ) -> Result<Vec<SubmissionEvidenceRow>> {
-        Ok(sqlx::query_as(
-            "SELECT * FROM submission_evidence WHERE submission_id = $1 ORDER BY id",
+        Ok(
+            sqlx::query_as(
+                "SELECT * FROM submission_evidence WHERE submission_id = $1 ORDER BY id",
+            )
+            .bind(submission_id)
+            .fetch_all(&self.pool)
+            .await?,
         )
-        .bind(submission_id)
-        .fetch_all(&self.pool)
-        .await?)
     }
 
     pub async fn submission_evidence(&self, id: i64) -> Result<Option<SubmissionEvidenceRow>> {
-        Ok(sqlx::query_as("SELECT * FROM submission_evidence WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_as("SELECT * FROM submission_evidence WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 }

@@ -95,12 +95,13 @@ impl Store {
         )
         .await
         .map_err(stale)?;
-        let n = sqlx::query("UPDATE evidence SET removed_at = $1 WHERE id = $2 AND removed_at IS NULL")
-            .bind(now.as_millisecond())
-            .bind(before.id)
-            .execute(w.conn())
-            .await?
-            .rows_affected();
+        let n =
+            sqlx::query("UPDATE evidence SET removed_at = $1 WHERE id = $2 AND removed_at IS NULL")
+                .bind(now.as_millisecond())
+                .bind(before.id)
+                .execute(w.conn())
+                .await?
+                .rows_affected();
         if n == 0 {
             return Err(StoreError::Stale);
         }

@@ -136,8 +136,9 @@ impl Store {
     }
 
     pub async fn notifications(&self, user_id: i64, limit: i64) -> Result<Vec<NotificationRow>> {
-        Ok(sqlx::query_as(&format!("SELECT * FROM notifications WHERE user_id = $1 ORDER BY id DESC LIMIT $2"
-        ))
+        Ok(sqlx::query_as(
+            "SELECT * FROM notifications WHERE user_id = $1 ORDER BY id DESC LIMIT $2",
+        )
         .bind(user_id)
         .bind(limit)
         .fetch_all(&self.pool)

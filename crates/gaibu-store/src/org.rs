@@ -1,11 +1,10 @@
 //! Organisation units, users, role assignments, sessions and API tokens.
 
 use crate::audit::{Event, append};
-use gaibu_domain::audit::{Action, Entity};
 use crate::{
-    ApiTokenRow, OrgUnitRow, Result, RoleRow, Store, StoreError, UserRow, Who, map_unique,
-    to_json,
+    ApiTokenRow, OrgUnitRow, Result, RoleRow, Store, StoreError, UserRow, Who, map_unique, to_json,
 };
+use gaibu_domain::audit::{Action, Entity};
 use sqlx::Row;
 
 pub struct NewOrgUnit {
@@ -95,28 +94,23 @@ impl Store {
     }
 
     pub async fn users(&self) -> Result<Vec<UserRow>> {
-        Ok(
-            sqlx::query_as(&format!("SELECT * FROM users ORDER BY login"))
-                .fetch_all(&self.pool)
-                .await?,
-        )
+        Ok(sqlx::query_as("SELECT * FROM users ORDER BY login")
+            .fetch_all(&self.pool)
+            .await?)
     }
 
     pub async fn user(&self, id: i64) -> Result<Option<UserRow>> {
-        Ok(
-            sqlx::query_as(&format!("SELECT * FROM users WHERE id = $1"))
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+        Ok(sqlx::query_as("SELECT * FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
     pub async fn user_by_login(&self, login: &str) -> Result<Option<UserRow>> {
-        Ok(sqlx::query_as(&format!("SELECT * FROM users WHERE login = $1"
-        ))
-        .bind(login)
-        .fetch_optional(&self.pool)
-        .await?)
+        Ok(sqlx::query_as("SELECT * FROM users WHERE login = $1")
+            .bind(login)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
     pub async fn create_user(
@@ -126,11 +120,11 @@ impl Store {
         now: jiff::Timestamp,
     ) -> Result<UserRow> {
         let mut tx = self.pool.begin().await?;
-        let row: UserRow = sqlx::query_as(&format!(
+        let row: UserRow = sqlx::query_as(
             "INSERT INTO users (login, display_name, email, org_unit_id, position, lang, \
              password_hash, created_at, contractor_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-             RETURNING *"
-        ))
+             RETURNING *",
+        )
         .bind(&u.login)
         .bind(&u.display_name)
         .bind(&u.email)

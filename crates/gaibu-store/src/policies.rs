@@ -1,8 +1,8 @@
 //! Policy versions (S1.3): loaded as pending, put into force by the CISO's approval.
 
 use crate::audit::{Event, append};
-use gaibu_domain::audit::{Action, Entity};
 use crate::{PolicyRow, Result, Store, StoreError, Who, to_json};
+use gaibu_domain::audit::{Action, Entity};
 use gaibu_domain::policy::{PolicyDocument, PolicyStatus};
 use sha2::{Digest, Sha256};
 
@@ -18,22 +18,22 @@ impl Store {
     ) -> Result<(PolicyRow, bool)> {
         let sha = hex::encode(Sha256::digest(text.as_bytes()));
         let kind = doc.kind_key();
-        let existing: Option<PolicyRow> = sqlx::query_as(&format!("SELECT * FROM policy_versions WHERE kind = $1 AND content_sha256 = $2"
-        ))
-        .bind(&kind)
-        .bind(&sha)
-        .fetch_optional(&self.pool)
-        .await?;
+        let existing: Option<PolicyRow> =
+            sqlx::query_as("SELECT * FROM policy_versions WHERE kind = $1 AND content_sha256 = $2")
+                .bind(&kind)
+                .bind(&sha)
+                .fetch_optional(&self.pool)
+                .await?;
         if let Some(row) = existing {
             return Ok((row, false));
         }
         let h = doc.header();
         let mut tx = self.pool.begin().await?;
-        let inserted: Result<PolicyRow, sqlx::Error> = sqlx::query_as(&format!(
+        let inserted: Result<PolicyRow, sqlx::Error> = sqlx::query_as(
             "INSERT INTO policy_versions (kind, version, title_ja, title_en, content, \
              content_sha256, status, loaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-             RETURNING *"
-        ))
+             RETURNING *",
+        )
         .bind(&kind)
         .bind(&h.version)
         .bind(&h.title_ja)
@@ -49,8 +49,9 @@ impl Store {
             // Another instance loaded the same text at the same moment.
             Err(StoreError::Duplicate(_)) => {
                 drop(tx);
-                let row = sqlx::query_as(&format!("SELECT * FROM policy_versions WHERE kind = $1 AND content_sha256 = $2"
-                ))
+                let row = sqlx::query_as(
+                    "SELECT * FROM policy_versions WHERE kind = $1 AND content_sha256 = $2",
+                )
                 .bind(&kind)
                 .bind(&sha)
                 .fetch_one(&self.pool)
@@ -78,25 +79,28 @@ impl Store {
     }
 
     pub async fn policies(&self) -> Result<Vec<PolicyRow>> {
-        Ok(sqlx::query_as(&format!("SELECT * FROM policy_versions ORDER BY kind, loaded_at DESC, id DESC"
-        ))
-        .fetch_all(&self.pool)
-        .await?)
+        Ok(
+            sqlx::query_as("SELECT * FROM policy_versions ORDER BY kind, loaded_at DESC, id DESC")
+                .fetch_all(&self.pool)
+                .await?,
+        )
     }
 
     pub async fn policy(&self, id: i64) -> Result<Option<PolicyRow>> {
-        Ok(sqlx::query_as(&format!("SELECT * FROM policy_versions WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?)
+        Ok(
+            sqlx::query_as("SELECT * FROM policy_versions WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     /// The version in force for a kind: the newest approved one.
     pub async fn effective_policy(&self, kind: &str) -> Result<Option<PolicyRow>> {
-        Ok(sqlx::query_as(&format!("SELECT * FROM policy_versions WHERE kind = $1 AND status = 'approved' \
-             ORDER BY approved_at DESC, id DESC LIMIT 1"
-        ))
+        Ok(sqlx::query_as(
+            "SELECT * FROM policy_versions WHERE kind = $1 AND status = 'approved' \
+             ORDER BY approved_at DESC, id DESC LIMIT 1",
+        )
         .bind(kind)
         .fetch_optional(&self.pool)
         .await?)
@@ -129,8 +133,9 @@ impl Store {
         if n == 0 {
             return Err(StoreError::Stale);
         }
-        let superseded: Vec<PolicyRow> = sqlx::query_as(&format!("SELECT * FROM policy_versions WHERE kind = $1 AND status = 'approved' AND id <> $2"
-        ))
+        let superseded: Vec<PolicyRow> = sqlx::query_as(
+            "SELECT * FROM policy_versions WHERE kind = $1 AND status = 'approved' AND id <> $2",
+        )
         .bind(&before.kind)
         .bind(before.id)
         .fetch_all(&mut *tx)
@@ -157,11 +162,10 @@ impl Store {
             )
             .await?;
         }
-        let after: PolicyRow = sqlx::query_as(&format!("SELECT * FROM policy_versions WHERE id = $1"
-        ))
-        .bind(before.id)
-        .fetch_one(&mut *tx)
-        .await?;
+        let after: PolicyRow = sqlx::query_as("SELECT * FROM policy_versions WHERE id = $1")
+            .bind(before.id)
+            .fetch_one(&mut *tx)
+            .await?;
         append(
             &mut tx,
             who,

@@ -208,7 +208,10 @@ impl Write<'_> {
         .await?;
         Err(match now {
             None => StoreError::NotFound,
-            Some(r) if e.version.is_some_and(|v| r.try_get::<i64, _>("version").ok() != Some(v)) => {
+            Some(r)
+                if e.version
+                    .is_some_and(|v| r.try_get::<i64, _>("version").ok() != Some(v)) =>
+            {
                 StoreError::Stale
             }
             Some(r) => StoreError::WrongState(r.try_get("state")?),

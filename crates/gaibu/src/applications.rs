@@ -7,12 +7,14 @@ use crate::error::{AppError, AppResult};
 use crate::policies;
 use crate::state::AppState;
 use gaibu_domain::FieldError;
-use gaibu_domain::application::{self, Reuse, Application, ApplicationFields, ApplicationInput, State};
+use gaibu_domain::application::{
+    self, Application, ApplicationFields, ApplicationInput, Reuse, State,
+};
 use gaibu_domain::audit::Entity;
 use gaibu_domain::capability::{self, ApplicationMove};
 use gaibu_domain::classification::Track;
-use gaibu_domain::ledger::LedgerStatus;
 use gaibu_domain::evaluation::Evaluation;
+use gaibu_domain::ledger::LedgerStatus;
 use gaibu_domain::procurement::Procurement;
 use gaibu_domain::role::OrgTree;
 use gaibu_domain::sheet::Answers;
@@ -127,7 +129,15 @@ pub async fn update(
     let row = load_for_change(st, id).await?;
     let tree = org_tree(st).await?;
     if let Err(r) = application::may_edit(&domain(&row), &u.actor, &tree) {
-        return Err(refuse(st, u, r, "application.update", Entity::Application, Some(id)).await);
+        return Err(refuse(
+            st,
+            u,
+            r,
+            "application.update",
+            Entity::Application,
+            Some(id),
+        )
+        .await);
     }
     check_version(&row, version)?;
     let scheme = policies::scheme_in_force(st).await?;
@@ -137,7 +147,15 @@ pub async fn update(
     if fields.org_unit != row.org_unit_id
         && let Err(r) = application::may_create(&fields, &u.actor, &tree)
     {
-        return Err(refuse(st, u, r, "application.update", Entity::Application, Some(id)).await);
+        return Err(refuse(
+            st,
+            u,
+            r,
+            "application.update",
+            Entity::Application,
+            Some(id),
+        )
+        .await);
     }
     let (track, sheet_policy_id) = route(st, &scheme.doc, &fields).await?;
     Ok(st
@@ -168,7 +186,15 @@ pub async fn save_self_check(
     let row = load_for_change(st, id).await?;
     let tree = org_tree(st).await?;
     if let Err(r) = application::may_save_self_check(&domain(&row), &u.actor, &tree) {
-        return Err(refuse(st, u, r, "application.self_check", Entity::Application, Some(id)).await);
+        return Err(refuse(
+            st,
+            u,
+            r,
+            "application.self_check",
+            Entity::Application,
+            Some(id),
+        )
+        .await);
     }
     check_version(&row, version)?;
     let sheet = policies::sheet_in_force(st, row.track).await?;
@@ -189,7 +215,8 @@ pub async fn save_self_check(
             answers,
             sheet.row.id,
             // Saving the sheet re-confirms every copied answer shown on it.
-            &row.reuse.reconfirmed(|i| i == "evaluation" || i == "procurement"),
+            &row.reuse
+                .reconfirmed(|i| i == "evaluation" || i == "procurement"),
             st.now(),
         )
         .await?)

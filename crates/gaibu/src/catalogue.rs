@@ -64,7 +64,9 @@ pub async fn search(st: &AppState, asker_unit: i64, q: &str, level: &str) -> App
         .collect();
     let mut schemes: HashMap<i64, Scheme> = HashMap::new();
     for s in st.store.services().await? {
-        if s.ledger_status == Some(gaibu_domain::ledger::LedgerStatus::Retired) || !matches(q.trim(), &s) {
+        if s.ledger_status == Some(gaibu_domain::ledger::LedgerStatus::Retired)
+            || !matches(q.trim(), &s)
+        {
             continue;
         }
         let Some(app) = apps_by_id.get(&s.application_id) else {

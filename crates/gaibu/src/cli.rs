@@ -459,7 +459,11 @@ async fn policy(cmd: PolicyCommand) -> anyhow::Result<i32> {
                     row.kind, row.version, row.id
                 );
             } else {
-                println!("already loaded as policy {} ({})", row.id, row.status.as_str());
+                println!(
+                    "already loaded as policy {} ({})",
+                    row.id,
+                    row.status.as_str()
+                );
             }
             Ok(0)
         }

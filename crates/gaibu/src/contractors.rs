@@ -125,7 +125,15 @@ pub async fn add_person(
     let tree = org_tree(st).await?;
     if !manages(u, c.org_unit_id, &tree) {
         let r = Refusal::Forbidden("information_manager_required");
-        return Err(refuse(st, u, r, "contractor.add_person", Entity::Contractor, Some(c.id)).await);
+        return Err(refuse(
+            st,
+            u,
+            r,
+            "contractor.add_person",
+            Entity::Contractor,
+            Some(c.id),
+        )
+        .await);
     }
     let mut errs = Vec::new();
     let login = input.login.trim().to_string();
@@ -385,7 +393,15 @@ pub async fn add_evidence(
 ) -> AppResult<gaibu_store::SubmissionEvidenceRow> {
     let (s, c) = get(st, u, id).await?;
     if let Err(r) = contractor::may_edit(&domain(&s, &c), u.user.contractor_id) {
-        return Err(refuse(st, u, r, "submission.evidence", Entity::Submission, Some(id)).await);
+        return Err(refuse(
+            st,
+            u,
+            r,
+            "submission.evidence",
+            Entity::Submission,
+            Some(id),
+        )
+        .await);
     }
     let mut errs = Vec::new();
     let expires_on = crate::evidence::check_upload(st, &up, &mut errs);

@@ -8,8 +8,8 @@ use crate::auth::{CurrentUser, org_tree};
 use crate::error::{AppError, AppResult};
 use crate::policies;
 use crate::state::AppState;
-use gaibu_domain::audit::Entity;
 use gaibu_domain::FieldError;
+use gaibu_domain::audit::Entity;
 use gaibu_store::{EvidenceRow, StoredFile};
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
@@ -146,13 +146,11 @@ pub async fn add(st: &AppState, u: &CurrentUser, id: i64, up: Upload) -> AppResu
             Some(f) => gaibu_domain::evaluation::FIELDS
                 .iter()
                 .any(|(x, _)| *x == f),
-            None => {
-                policies::sheet_in_force(st, row.track)
-                    .await?
-                    .doc
-                    .item(item_key)
-                    .is_some()
-            }
+            None => policies::sheet_in_force(st, row.track)
+                .await?
+                .doc
+                .item(item_key)
+                .is_some(),
         };
         if !known {
             errs.push(FieldError::new("item_key", "unknown_item"));
@@ -206,7 +204,15 @@ pub async fn remove(st: &AppState, u: &CurrentUser, evidence_id: i64) -> AppResu
     let row = load_for_change(st, e.application_id).await?;
     let tree = org_tree(st).await?;
     if let Err(r) = gaibu_domain::application::may_edit(&apps::domain(&row), &u.actor, &tree) {
-        return Err(refuse(st, u, r, "evidence.remove", Entity::Application, Some(row.id)).await);
+        return Err(refuse(
+            st,
+            u,
+            r,
+            "evidence.remove",
+            Entity::Application,
+            Some(row.id),
+        )
+        .await);
     }
     st.store.remove_evidence(&u.who(), &e, st.now()).await?;
     Ok(e)

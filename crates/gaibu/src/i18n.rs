@@ -203,19 +203,24 @@ impl Tr {
         }
     }
 
-    pub fn state(&self, s: &str) -> &'static str {
+    pub fn state(&self, s: impl AsRef<str>) -> &'static str {
+        let s = s.as_ref();
         self.parsed("state", s, State::parse, state_label)
     }
-    pub fn track(&self, s: &str) -> &'static str {
+    pub fn track(&self, s: impl AsRef<str>) -> &'static str {
+        let s = s.as_ref();
         self.parsed("track", s, Track::parse, track_label)
     }
-    pub fn sheet_for(&self, s: &str) -> &'static str {
+    pub fn sheet_for(&self, s: impl AsRef<str>) -> &'static str {
+        let s = s.as_ref();
         self.parsed("track", s, Track::parse, sheet_for_label)
     }
-    pub fn ledger(&self, s: &str) -> &'static str {
+    pub fn ledger(&self, s: impl AsRef<str>) -> &'static str {
+        let s = s.as_ref();
         self.parsed("ledger status", s, LedgerStatus::parse, ledger_label)
     }
-    pub fn submission_state(&self, s: &str) -> &'static str {
+    pub fn submission_state(&self, s: impl AsRef<str>) -> &'static str {
+        let s = s.as_ref();
         self.parsed(
             "submission state",
             s,
@@ -223,16 +228,20 @@ impl Tr {
             submission_state_label,
         )
     }
-    pub fn role(&self, s: &str) -> &'static str {
+    pub fn role(&self, s: impl AsRef<str>) -> &'static str {
+        let s = s.as_ref();
         self.parsed("role", s, Role::parse, role_label)
     }
-    pub fn decision(&self, s: &str) -> &'static str {
+    pub fn decision(&self, s: impl AsRef<str>) -> &'static str {
+        let s = s.as_ref();
         self.parsed("decision", s, Decision::parse, decision_label)
     }
-    pub fn policy_status(&self, s: &str) -> &'static str {
+    pub fn policy_status(&self, s: impl AsRef<str>) -> &'static str {
+        let s = s.as_ref();
         self.parsed("policy status", s, PolicyStatus::parse, policy_status_label)
     }
-    pub fn account_kind(&self, s: &str) -> &'static str {
+    pub fn account_kind(&self, s: impl AsRef<str>) -> &'static str {
+        let s = s.as_ref();
         self.parsed("account kind", s, AccountKind::parse, account_kind_label)
     }
     pub fn answer_type(&self, a: &AnswerType) -> &'static str {
@@ -266,6 +275,15 @@ impl Tr {
     pub fn error(&self, code: &str) -> String {
         self.get(error_msg(code)).to_string()
     }
+}
+
+/// An org unit's name in the user's language (its id when it is unknown).
+pub fn org_name(t: Tr, units: &[gaibu_store::OrgUnitRow], id: i64) -> String {
+    units
+        .iter()
+        .find(|u| u.id == id)
+        .map(|u| t.pick(&u.name_ja, &u.name_en).to_string())
+        .unwrap_or_else(|| format!("#{id}"))
 }
 
 #[cfg(test)]
@@ -309,13 +327,4 @@ mod tests {
         assert_eq!(Lang::from_accept_language("ja,en-US;q=0.8"), Lang::Ja);
         assert_eq!(Lang::from_accept_language(""), Lang::Ja);
     }
-}
-
-/// An org unit's name in the user's language (its id when it is unknown).
-pub fn org_name(t: Tr, units: &[gaibu_store::OrgUnitRow], id: i64) -> String {
-    units
-        .iter()
-        .find(|u| u.id == id)
-        .map(|u| t.pick(&u.name_ja, &u.name_en).to_string())
-        .unwrap_or_else(|| format!("#{id}"))
 }

@@ -5,13 +5,11 @@ use crate::audit_denial::refuse;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use gaibu_domain::audit::Entity;
 use gaibu_domain::FieldError;
 use gaibu_domain::account::AccountRules;
+use gaibu_domain::audit::Entity;
 use gaibu_domain::classification::{Scheme, Track};
-use gaibu_domain::policy::{
-    self, KIND_ACCOUNT_RULES, KIND_CLASSIFICATION, PolicyDocument,
-};
+use gaibu_domain::policy::{self, KIND_ACCOUNT_RULES, KIND_CLASSIFICATION, PolicyDocument};
 use gaibu_domain::sheet::Sheet;
 use gaibu_store::{PolicyRow, Who};
 

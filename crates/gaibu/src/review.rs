@@ -8,8 +8,8 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Tr};
 use crate::policies;
 use crate::state::AppState;
-use gaibu_domain::audit::Entity;
 use gaibu_domain::FieldError;
+use gaibu_domain::audit::Entity;
 use gaibu_domain::evaluation::Evaluation;
 use gaibu_domain::procurement::Procurement;
 use gaibu_domain::review::{self, DecisionInput, Outcome};
@@ -91,8 +91,7 @@ pub async fn responsible_isms(st: &AppState, unit: i64, tree: &OrgTree) -> AppRe
         .await?
         .into_iter()
         .filter(|r| {
-            r.role == Role::InformationSecurityManager
-                && tree.is_within(unit, r.org_unit_id)
+            r.role == Role::InformationSecurityManager && tree.is_within(unit, r.org_unit_id)
         })
         .map(|r| r.user_id)
         .collect();
@@ -150,7 +149,15 @@ pub async fn submit(
     let sheet = policies::sheet_in_force(st, app.track).await?;
     let (e, p) = (&row.evaluation, &row.procurement);
     if let Err(r) = review::submit(&app, &u.actor, &tree, &sheet.doc, e, p) {
-        return Err(refuse(st, u, r, "application.submit", Entity::Application, Some(id)).await);
+        return Err(refuse(
+            st,
+            u,
+            r,
+            "application.submit",
+            Entity::Application,
+            Some(id),
+        )
+        .await);
     }
     check_version(&row, version)?;
     if row.sheet_policy_id != Some(sheet.row.id) {
@@ -316,4 +323,3 @@ pub async fn rounds(st: &AppState, u: &CurrentUser, id: i64) -> AppResult<Vec<Ro
     apps::get(st, u, id).await?;
     Ok(st.store.rounds(id).await?)
 }
-

@@ -147,7 +147,9 @@ pub async fn close_account(
         .await?
         .ok_or(AppError::NotFound)?;
     let svc = get(st, acc.service_id).await?;
-    if let Err(r) = ledger::may_close_account(&domain(&svc), &u.actor, acc.status == AccountStatus::Closed) {
+    if let Err(r) =
+        ledger::may_close_account(&domain(&svc), &u.actor, acc.status == AccountStatus::Closed)
+    {
         return Err(refuse(st, u, r, "account.close", Entity::Account, Some(account_id)).await);
     }
     check_version(acc.version, input.version)?;

@@ -189,8 +189,16 @@ mod tests {
                 "not_found" => StatusCode::NOT_FOUND,
                 "invalid_input" => StatusCode::UNPROCESSABLE_ENTITY,
                 "internal" => StatusCode::INTERNAL_SERVER_ERROR,
-                "malformed_json" | "malformed_form" | "body_too_large" | "invalid_characters"
-                | "text_too_long" => StatusCode::BAD_REQUEST,
+                "malformed_json"
+                | "malformed_form"
+                | "body_too_large"
+                | "invalid_characters"
+                | "text_too_long"
+                | "malformed_multipart"
+                | "malformed_query"
+                | "invalid_version" => StatusCode::BAD_REQUEST,
+                "route_not_found" => StatusCode::NOT_FOUND,
+                "method_not_allowed" => StatusCode::METHOD_NOT_ALLOWED,
                 "bad_origin"
                 | "csrf_failed"
                 | "self_assignment"

@@ -8,16 +8,14 @@
 //! lists exactly the documented methods, and no API route may be added to the router without
 //! its operation (a plain `.route(` under `/api/`).
 
-use crate::harness::{Db, TestApp};
+use crate::harness::TestApp;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_api_route_is_in_the_document() {
-    let app = TestApp::spawn(Db::Sqlite).await.expect("sqlite app");
+pub async fn every_api_route_is_in_the_document(app: &TestApp) {
     let http = reqwest::Client::new();
     let doc: Value = http
         .get(format!("{}/api/openapi.json", app.base))
@@ -109,8 +107,7 @@ async fn every_api_route_is_in_the_document() {
 /// Every API route goes through `routes!` (with its operation): no plain `.route(` adds an
 /// `/api/` path anywhere, and the API modules use `.route(` only for the document itself and
 /// the unknown-path answer.
-#[test]
-fn api_routes_are_registered_with_their_operations() {
+pub async fn api_routes_are_registered_with_their_operations(_app: &TestApp) {
     let web = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web");
     let mut files = vec![];
     let mut dirs = vec![web];

@@ -59,7 +59,10 @@ pub async fn class1_track_in_chromium(app: &TestApp) {
         .iter()
         .find(|s| s.name == "ブラウザ会議サービス")
         .expect("service made in the browser");
-    assert_eq!(s.ledger_status.as_deref(), Some("retired"));
+    assert_eq!(
+        s.ledger_status,
+        Some(gaibu_domain::ledger::LedgerStatus::Retired)
+    );
     assert_eq!(app.st.store.accounts(s.id).await.expect("db").len(), 2);
     assert!(matches!(
         app.st.store.verify_audit().await.expect("verify"),

@@ -4,7 +4,7 @@
 use crate::flows::{each, has_item, prepared, with};
 use crate::harness::{TestApp, id_of, version_of};
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 // clause: S3.1, S3.2a, S3.2d, S3.4a, S3.4b, S3.4c, S5.1.1, S5.2.1-1, S5.2.1-2, S5.2.1-3, S5.2.1-5
 pub async fn class2_track_return_resubmit_approve(app: &TestApp) {

@@ -86,7 +86,7 @@ pub async fn evidence_is_checked_and_kept(app: &TestApp) {
     let (s, a) = im.submit(id, version_of(&a)).await;
     assert_eq!(s, StatusCode::OK, "{a}");
     let rounds = app.st.store.rounds(id).await.expect("rounds");
-    let content: Value = serde_json::from_str(&rounds[0].content).expect("json");
+    let content = &rounds[0].content;
     assert_eq!(content["evidence"].as_array().map(Vec::len), Some(2));
     assert_eq!(content["evidence"][0]["sha256"], e["sha256"]);
     let (s, _) = upload(app, id, file(&pdf, "late.pdf", PDF), "").await;

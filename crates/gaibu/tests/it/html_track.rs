@@ -69,7 +69,7 @@ pub async fn class1_track_through_html_forms(app: &TestApp) {
     assert_eq!(s, StatusCode::SEE_OTHER);
     let id = id_from(&loc, "/applications/");
     let row = app.application_row(id).await;
-    let f: serde_json::Value = serde_json::from_str(&row.fields).expect("fields");
+    let f = serde_json::to_value(&row.fields).expect("fields");
     assert_eq!(
         f["classification"]["handling"],
         serde_json::json!(["need_to_know", "no_copy"])

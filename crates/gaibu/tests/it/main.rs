@@ -46,6 +46,7 @@ macro_rules! on_both_backends {
 }
 
 mod scenarios {
+    pub use crate::api_routes::*;
     pub use crate::api_track::*;
     pub use crate::audit_chain::*;
     pub use crate::bad_input::*;
@@ -79,6 +80,8 @@ on_both_backends!(
     catalogue_answers_may_i_use_it,
     reuse_copies_an_approved_evaluation,
     contractor_submits_and_information_manager_verifies,
+    every_api_route_is_in_the_document,
+    api_routes_are_registered_with_their_operations,
 );
 
 /// Every test of the binary: (name, the database it starts, what it needs, the scenario).

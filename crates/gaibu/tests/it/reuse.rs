@@ -94,7 +94,7 @@ pub async fn reuse_copies_an_approved_evaluation(app: &TestApp) {
     let (_, ev) = bsm.get(&format!("/applications/{nid}/evidence")).await;
     assert_eq!(ev.as_array().map(Vec::len), Some(1));
     let row = app.application_row(nid).await;
-    let info = gaibu::applications::reuse_of(&row);
+    let info = &row.reuse;
     assert_eq!(info.source_application_id, Some(id));
     assert!(info.unconfirmed.contains(&"evaluation".to_string()));
 
@@ -119,7 +119,7 @@ pub async fn reuse_copies_an_approved_evaluation(app: &TestApp) {
         .await
         .expect("db")
         .into_iter()
-        .find(|s| s.ledger_status.as_deref() == Some("retired"))
+        .find(|s| s.ledger_status == Some(gaibu_domain::ledger::LedgerStatus::Retired))
         .expect("demo retired service");
     let (s, body) = bsm
         .post("/applications/reuse", json!({"service_id": retired.id}))

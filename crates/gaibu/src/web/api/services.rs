@@ -106,7 +106,8 @@ async fn list_accounts(
         Some(a) => Ok(Json(types::all(&a)?)),
         None => {
             let r = gaibu_domain::Refusal::Forbidden("accounts_hidden");
-            Err(crate::audit_denial::refuse(&st, &u, r, "account.list", "service", Some(id)).await)
+            let entity = gaibu_domain::audit::Entity::Service;
+            Err(crate::audit_denial::refuse(&st, &u, r, "account.list", entity, Some(id)).await)
         }
     }
 }

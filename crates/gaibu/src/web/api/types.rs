@@ -23,40 +23,35 @@ use utoipa::ToSchema;
 
 // ---- helpers ------------------------------------------------------------------------------
 
-/// A stored time (epoch milliseconds) as a timestamp; a value out of range is corrupt data.
-fn ts(ms: i64) -> AppResult<Timestamp> {
-    Timestamp::from_millisecond(ms)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("stored time {ms} out of range: {e}")))
+// The store decodes its records (times, dates, enums, structures); these convert the stored
+// types into the API's documented ones, and refuse a value that has no API form.
+
+fn ts(t: Timestamp) -> AppResult<Timestamp> {
+    Ok(t)
 }
 
-fn opt_ts(ms: Option<i64>) -> AppResult<Option<Timestamp>> {
-    ms.map(ts).transpose()
+fn opt_ts(t: Option<Timestamp>) -> AppResult<Option<Timestamp>> {
+    Ok(t)
 }
 
-/// A stored ISO date; the app only ever stores valid ones.
-fn date(s: &str) -> AppResult<Date> {
-    s.parse()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("stored date {s:?} invalid: {e}")))
+fn date(d: &Date) -> AppResult<Date> {
+    Ok(*d)
 }
 
-/// An optional stored date: empty text is no date.
-fn opt_date(s: &Option<String>) -> AppResult<Option<Date>> {
-    match s.as_deref().map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(d) => date(d).map(Some),
-    }
+fn opt_date(d: &Option<Date>) -> AppResult<Option<Date>> {
+    Ok(*d)
 }
 
-/// JSON the app stored itself, parsed into its structure.
-fn json<T: DeserializeOwned>(what: &str, s: &str) -> AppResult<T> {
-    serde_json::from_str(s)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("stored {what} is not valid JSON: {e}")))
+/// A stored structure in the API's shape.
+fn json<S: Serialize, T: DeserializeOwned>(what: &str, s: &S) -> AppResult<T> {
+    serde_json::to_value(s)
+        .and_then(serde_json::from_value)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("stored {what} has no API form: {e}")))
 }
 
-/// A stored name of an enum value; an unknown one is corrupt data.
-fn parse_enum<T: DeserializeOwned>(what: &str, s: &str) -> AppResult<T> {
-    serde_json::from_value(serde_json::Value::String(s.to_string()))
-        .map_err(|_| AppError::Internal(anyhow::anyhow!("stored {what} {s:?} unknown")))
+/// A stored enum value as the API's enum of the same names.
+fn parse_enum<S: Serialize, T: DeserializeOwned>(what: &str, s: &S) -> AppResult<T> {
+    json(what, s)
 }
 
 /// Converts a list of rows.
@@ -205,7 +200,7 @@ impl TryFrom<&UserRow> for User {
             org_unit_id: r.org_unit_id,
             position: r.position.clone(),
             lang: r.lang.clone(),
-            active: r.active != 0,
+            active: r.active,
             contractor_id: r.contractor_id,
         })
     }
@@ -382,7 +377,7 @@ impl TryFrom<&RoundRow> for Round {
             content: json("round content", &r.content)?,
             decision: r
                 .decision
-                .as_deref()
+                .as_ref()
                 .map(|d| parse_enum("decision", d))
                 .transpose()?,
             decided_by: r.decided_by,
@@ -434,7 +429,7 @@ impl TryFrom<&ServiceRow> for Service {
             approved_at: ts(r.approved_at)?,
             ledger_status: r
                 .ledger_status
-                .as_deref()
+                .as_ref()
                 .map(|s| parse_enum("ledger status", s))
                 .transpose()?,
             system_name: r.system_name.clone(),
@@ -520,7 +515,9 @@ impl HistoryEvent {
         };
         Ok(HistoryEvent {
             seq: e.seq,
-            at: ts(e.at_ms)?,
+            at: Timestamp::from_millisecond(e.at_ms).map_err(|err| {
+                AppError::Internal(anyhow::anyhow!("audit event {} time: {err}", e.seq))
+            })?,
             actor: e.actor_login.clone(),
             action: e.action.clone(),
             entity: e.entity.clone(),
@@ -569,7 +566,7 @@ impl TryFrom<&RegisterRow> for RegisterEntry {
             applicant: r.applicant.clone(),
             user_scope: r.user_scope.clone(),
             administrator: r.administrator.clone(),
-            citizen_facing: r.citizen_facing != 0,
+            citizen_facing: r.citizen_facing,
             created_at: ts(r.created_at)?,
             updated_at: ts(r.updated_at)?,
             version: r.version,
@@ -636,7 +633,7 @@ impl TryFrom<&NotificationRow> for Notification {
         Ok(Notification {
             id: r.id,
             user_id: r.user_id,
-            kind: r.kind.clone(),
+            kind: r.kind.as_str().to_string(),
             application_id: r.application_id,
             service_id: r.service_id,
             subject: r.subject.clone(),

@@ -83,7 +83,7 @@ async fn render(
                 .map(|r| {
                     format!(
                         "{} @ {}",
-                        t.role(&r.role),
+                        t.role(r.role),
                         org_name(t, &units, r.org_unit_id)
                     )
                 })
@@ -208,9 +208,15 @@ async fn create_token(
     // A token acts as its holder: administrators make their own only.
     if id != u.user.id {
         let r = gaibu_domain::Refusal::Forbidden(crate::error::ErrorCode::OwnTokenOnly.as_str());
-        return Err(
-            crate::audit_denial::refuse(&st, &u, r, "api_token.create", Entity::User, Some(id)).await,
-        );
+        return Err(crate::audit_denial::refuse(
+            &st,
+            &u,
+            r,
+            "api_token.create",
+            Entity::User,
+            Some(id),
+        )
+        .await);
     }
     let (_, token) = people::create_api_token(&st, &u.who(), id, form.get("name")).await?;
     let t = PageCtx::new(&u, &jar, "").t;

@@ -19,6 +19,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 use gaibu_domain::application::{self, ApplicationInput};
+use gaibu_domain::capability;
 use gaibu_domain::classification::{Level, Restriction, Scheme, Track};
 use gaibu_domain::sheet::{AnswerType, Answers};
 use gaibu_store::ApplicationRow;
@@ -46,8 +47,8 @@ struct ListPage {
 }
 
 impl ListPage {
-    fn when(&self, ms: &i64) -> String {
-        fmt_ms(*ms)
+    fn when(&self, t: &jiff::Timestamp) -> String {
+        fmt_ms(*t)
     }
 }
 
@@ -252,7 +253,7 @@ async fn edit_form(
     let row = ops::get(&st, &u, id).await?;
     let path = format!("/applications/{id}");
     let page = PageCtx::new(&u, &jar, &path);
-    let input = ApplicationInput::from(&ops::fields_of(&row)?);
+    let input = ApplicationInput::from(&row.fields);
     Ok(
         form_page(&st, page, path, false, Filled::fresh(input, row.version))
             .await?
@@ -414,13 +415,15 @@ pub(super) async fn round_views(
 ) -> AppResult<Vec<RoundView>> {
     let mut out = Vec::new();
     for r in rows {
-        let comments: std::collections::BTreeMap<String, String> =
-            serde_json::from_str(&r.comments).unwrap_or_default();
+        let comments = r.comments.clone();
         out.push(RoundView {
             round: r.round,
             submitted_at: fmt_ms(r.submitted_at),
             submitted_by: super::user_name(st, r.submitted_by).await,
-            decision: r.decision.clone().unwrap_or_default(),
+            decision: r
+                .decision
+                .map(|d| d.as_str().to_string())
+                .unwrap_or_default(),
             decided_by: match r.decided_by {
                 Some(d) => super::user_name(st, d).await,
                 None => String::new(),
@@ -453,24 +456,19 @@ async fn detail(
     let row = ops::get(&st, &u, id).await?;
     let page = PageCtx::new(&u, &jar, &format!("/applications/{id}"));
     let t = page.t;
-    let f = ops::fields_of(&row)?;
-    let answers = ops::answers_of(&row)?;
-    let track = ops::track_of(&row)?;
-    let ctx = ops::domain(&row)?.context();
+    let f = row.fields.clone();
+    let answers = row.answers.clone();
+    let track = row.track;
+    let ctx = ops::domain(&row).context();
     // Labels come from the scheme this application was judged under, not the newest (S1.3).
     let scheme = policies::scheme(&st, row.classification_policy_id).await?;
     let units = st.store.org_units().await?;
     let tree = org_tree(&st).await?;
-    let draft = application::State::parse(&row.state).is_some_and(|s| s.is_editable());
-    let mine_or_manager = row.applicant_id == u.user.id
-        || u.actor
-            .is_information_manager_etc_over(row.org_unit_id, &tree);
-    let can_approve = draft
-        && track == Track::Class1
-        && u.actor
-            .is_information_manager_etc_over(row.org_unit_id, &tree);
-    let evaluation = crate::review::evaluation_of(&row);
-    let procurement = crate::review::procurement_of(&row);
+    // The buttons are shown exactly when their moves would be allowed.
+    let caps = capability::application(&ops::domain(&row), &u.actor, &tree);
+    let draft = row.state.is_editable();
+    let evaluation = row.evaluation.clone();
+    let procurement = row.procurement.clone();
     let sheet = match row.sheet_policy_id {
         Some(sid) => Some(policies::sheet(&st, sid).await?),
         None => None,
@@ -490,7 +488,7 @@ async fn detail(
                         }),
                 );
             }
-            raw.extend(ops::domain(&row)?.unconfirmed_problems());
+            raw.extend(ops::domain(&row).unconfirmed_problems());
             if draft
                 && policies::sheet_in_force(&st, track)
                     .await
@@ -522,7 +520,6 @@ async fn detail(
         st.store.rounds(row.id).await?,
     )
     .await?;
-    let is_reviewer = row.state == "submitted" && crate::review::is_reviewer(&u, &row, &tree);
     let evaluation = gaibu_domain::evaluation::FIELDS
         .iter()
         .map(|(f, clause)| {
@@ -577,8 +574,8 @@ async fn detail(
             })
             .collect(),
         class2: track == Track::Class2Plus,
-        can_edit: draft && mine_or_manager,
-        can_approve,
+        can_edit: caps.edit,
+        can_approve: caps.self_approve,
         problems,
         answered,
         total,
@@ -594,8 +591,8 @@ async fn detail(
         evaluation,
         procurement,
         rounds,
-        is_reviewer,
-        reused_from: ops::reuse_of(&row).source_application_id,
+        is_reviewer: caps.decide,
+        reused_from: row.reuse.source_application_id,
         evidence: evidence_views(
             &st,
             t,
@@ -691,7 +688,7 @@ async fn self_check_page(
     } = fill;
     let page = PageCtx::new(u, jar, &format!("/applications/{}/self-check", row.id));
     let t = page.t;
-    let app = ops::domain(&row)?;
+    let app = ops::domain(&row);
     let ctx = app.context();
     let sheet = policies::sheet_in_force(st, app.track).await?;
     let sections = sheet
@@ -755,7 +752,7 @@ async fn self_check_form(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let row = ops::get(&st, &u, id).await?;
-    let answers = ops::answers_of(&row)?;
+    let answers = row.answers.clone();
     let v = row.version;
     Ok(self_check_page(
         &st,

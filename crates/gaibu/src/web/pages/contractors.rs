@@ -130,7 +130,7 @@ async fn sheet_data(
     let page = PageCtx::new(u, jar, &format!("/contractor/submissions/{id}"));
     let t = page.t;
     let sheet = policies::sheet(st, s.sheet_policy_id).await?;
-    let answers = ops::answers_of(&s);
+    let answers = s.answers.clone();
     let items = sheet
         .doc
         .items
@@ -362,7 +362,7 @@ async fn review_data(
     let page = PageCtx::new(u, jar, &format!("/contractors/submissions/{id}"));
     let t = page.t;
     let sheet = policies::sheet(st, s.sheet_policy_id).await?;
-    let answers = ops::answers_of(&s);
+    let answers = s.answers.clone();
     let items = sheet
         .doc
         .items

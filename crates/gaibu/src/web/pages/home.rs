@@ -32,8 +32,8 @@ struct HomePage {
 }
 
 impl HomePage {
-    fn when(&self, ms: &i64) -> String {
-        fmt_ms(*ms)
+    fn when(&self, t: &jiff::Timestamp) -> String {
+        fmt_ms(*t)
     }
 }
 

@@ -179,13 +179,35 @@ impl FormPairs {
 }
 
 /// Epoch milliseconds as a local (Asia/Tokyo) date and time.
-pub fn fmt_ms(ms: i64) -> String {
-    let Ok(ts) = jiff::Timestamp::from_millisecond(ms) else {
+/// A time as shown to people: Japan's local time to the minute. Takes a stored time or the
+/// audit chain's epoch milliseconds.
+pub fn fmt_ms(t: impl Into<When>) -> String {
+    let Some(ts) = t.into().0 else {
         return String::new();
     };
     let tz = jiff::tz::TimeZone::get("Asia/Tokyo")
         .unwrap_or(jiff::tz::TimeZone::fixed(jiff::tz::offset(9)));
     ts.to_zoned(tz).strftime("%Y-%m-%d %H:%M").to_string()
+}
+
+pub struct When(Option<jiff::Timestamp>);
+
+impl From<jiff::Timestamp> for When {
+    fn from(t: jiff::Timestamp) -> Self {
+        When(Some(t))
+    }
+}
+
+impl From<&jiff::Timestamp> for When {
+    fn from(t: &jiff::Timestamp) -> Self {
+        When(Some(*t))
+    }
+}
+
+impl From<i64> for When {
+    fn from(ms: i64) -> Self {
+        When(jiff::Timestamp::from_millisecond(ms).ok())
+    }
 }
 
 #[derive(Template, WebTemplate)]

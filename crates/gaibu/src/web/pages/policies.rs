@@ -39,8 +39,8 @@ struct ListPage {
 }
 
 impl ListPage {
-    fn when(&self, ms: &i64) -> String {
-        fmt_ms(*ms)
+    fn when(&self, t: &jiff::Timestamp) -> String {
+        fmt_ms(*t)
     }
 }
 
@@ -82,7 +82,7 @@ async fn load(
             &u,
             Refusal::Forbidden(crate::error::ErrorCode::CisoRequired.as_str()),
             "policy.load",
-            "policy",
+            gaibu_domain::audit::Entity::Policy,
             None,
         )
         .await);

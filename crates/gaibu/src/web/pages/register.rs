@@ -15,6 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum_extra::extract::CookieJar;
+use gaibu_domain::effects::NoticeKind;
 use gaibu_domain::role::Role;
 use gaibu_store::{NotificationRow, RegisterFields, RegisterRow};
 
@@ -181,10 +182,10 @@ async fn notifications(
         .await?
         .into_iter()
         .map(|n| NotificationView {
-            text: format!("{}: {}", t.of("notification", &n.kind), n.subject),
+            text: format!("{}: {}", t.of("notification", n.kind.as_str()), n.subject),
             at: fmt_ms(n.created_at),
             link: match (n.service_id, n.application_id) {
-                (Some(s), _) if n.kind == "designated" => format!("/services/{s}"),
+                (Some(s), _) if n.kind == NoticeKind::Designated => format!("/services/{s}"),
                 (_, Some(a)) => format!("/applications/{a}"),
                 (Some(s), None) => format!("/services/{s}"),
                 _ => "/".into(),

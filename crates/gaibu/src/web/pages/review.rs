@@ -103,7 +103,7 @@ async fn evaluation_form(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let row = apps::get(&st, &u, id).await?;
-    let e = ops::evaluation_of(&row);
+    let e = row.evaluation.clone();
     let v = row.version;
     Ok(evaluation_page(&u, &jar, row, &e, v, &FieldErrors::default(), false).into_response())
 }
@@ -163,7 +163,7 @@ async fn procurement_form(
     Ok(ProcurementPage {
         t: page.t,
         page,
-        p: ops::procurement_of(&row),
+        p: row.procurement.clone(),
         version: row.version,
         app: row,
         errors: FieldErrors::default(),
@@ -283,7 +283,7 @@ async fn review_page_data(
                 .collect()
         })
         .unwrap_or_default();
-    let e = ops::evaluation_of(&row);
+    let e = row.evaluation.clone();
     let evaluation = FIELDS
         .iter()
         .map(|(f, clause)| ReviewItem {
@@ -303,7 +303,7 @@ async fn review_page_data(
     Ok(ReviewPage {
         t,
         applicant: super::user_name(st, row.applicant_id).await,
-        procurement: ops::procurement_of(&row),
+        procurement: row.procurement.clone(),
         app: row,
         page,
         items,
@@ -439,11 +439,7 @@ async fn compare_rounds(
         .iter()
         .map(|r| {
             let mut m = BTreeMap::new();
-            flatten(
-                "",
-                &serde_json::from_str(&r.content).unwrap_or(Value::Null),
-                &mut m,
-            );
+            flatten("", &r.content, &mut m);
             m
         })
         .collect();

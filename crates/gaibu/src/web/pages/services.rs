@@ -134,7 +134,7 @@ async fn accounts_partial(
         csrf: u.csrf().to_string(),
         service_id: s.id,
         is_admin: s.administrator_id == u.user.id,
-        retired: s.ledger_status.as_deref() == Some("retired"),
+        retired: s.ledger_status == Some(gaibu_domain::ledger::LedgerStatus::Retired),
         accounts,
         input,
         errors,

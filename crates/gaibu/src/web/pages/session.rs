@@ -3,7 +3,6 @@
 use super::{FormPairs, PageCtx};
 use crate::auth::{self, CurrentUser, LANG_COOKIE, request_lang};
 use crate::error::AppResult;
-use gaibu_domain::audit::{Action, Entity};
 use crate::i18n::{Lang, Tr};
 use crate::state::AppState;
 use askama::Template;
@@ -14,6 +13,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use gaibu_domain::audit::{Action, Entity};
 use gaibu_store::Who;
 use serde::Deserialize;
 
@@ -90,11 +90,7 @@ async fn login(
     let login = form.get("login").trim().to_string();
     let password = form.get("password").to_string();
     let next = safe_next(form.get("next")).to_string();
-    let user = st
-        .store
-        .user_by_login(&login)
-        .await?
-        .filter(|u| u.active == 1);
+    let user = st.store.user_by_login(&login).await?.filter(|u| u.active);
     let ok = auth::verify_password(
         user.as_ref().and_then(|u| u.password_hash.clone()),
         password,
@@ -107,7 +103,14 @@ async fn login(
             login: login.clone(),
         };
         st.store
-            .audit_alone(&who, st.now(), Action::SessionSignInFailed, Entity::User, None, None)
+            .audit_alone(
+                &who,
+                st.now(),
+                Action::SessionSignInFailed,
+                Entity::User,
+                None,
+                None,
+            )
             .await?;
         let lang = request_lang(&jar, &headers);
         let page = LoginPage {
