@@ -199,18 +199,13 @@ impl Store {
     }
 
     pub async fn application(&self, id: i64) -> Result<Option<ApplicationRow>> {
-        Ok(sqlx::query_as("SELECT * FROM applications WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?)
+        self.one("SELECT * FROM applications WHERE id = $1", vec![id.into()])
+            .await
     }
 
     pub async fn applications(&self) -> Result<Vec<ApplicationRow>> {
-        Ok(
-            sqlx::query_as("SELECT * FROM applications ORDER BY id DESC")
-                .fetch_all(&self.pool)
-                .await?,
-        )
+        self.list("SELECT * FROM applications ORDER BY id DESC", vec![])
+            .await
     }
 
     /// One versioned change of an editable application, audited with before and after.

@@ -80,6 +80,11 @@ pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> String {
 macro_rules! decode_rows {
     ($($ty:ident { $($field:ident: $dec:ident $(($arg:expr))?),* $(,)? })*) => {
         $(
+            impl $crate::write::Keyed for $ty {
+                fn key(&self) -> i64 {
+                    self.id
+                }
+            }
             impl<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> for $ty {
                 fn from_row(r: &'r sqlx::any::AnyRow) -> Result<Self, sqlx::Error> {
                     use $crate::codec::*;

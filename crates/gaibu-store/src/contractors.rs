@@ -2,10 +2,9 @@
 
 use crate::applications::EDITABLE;
 use crate::codec::to_json;
-use crate::write::{Audit, Expect, Table, Val};
-use crate::{
-    ContractorRow, Result, Store, StoredFile, SubmissionEvidenceRow, SubmissionRow, Who, map_unique,
-};
+use crate::evidence::file_columns;
+use crate::write::{Expect, New, Table, Val};
+use crate::{ContractorRow, Result, Store, StoredFile, SubmissionEvidenceRow, SubmissionRow, Who};
 use gaibu_domain::audit::{Action, Entity};
 use gaibu_domain::classification::Track;
 use gaibu_domain::contractor::SubmissionState;
@@ -31,43 +30,33 @@ impl Store {
         org_unit_id: i64,
         now: jiff::Timestamp,
     ) -> Result<ContractorRow> {
-        let mut w = self.begin(who, now).await?;
-        let row: ContractorRow = sqlx::query_as(
-            "INSERT INTO contractors (name, kind, work, org_unit_id, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING *",
-        )
-        .bind(name)
-        .bind(kind)
-        .bind(work)
-        .bind(org_unit_id)
-        .bind(who.user_id)
-        .bind(now.as_millisecond())
-        .fetch_one(w.conn())
-        .await
-        .map_err(map_unique)?;
-        w.audit(Audit::created(
-            Action::ContractorRegistered,
-            Entity::Contractor,
-            row.id,
-            None,
-            &row,
-        ))
-        .await?;
-        w.commit().await?;
-        Ok(row)
+        let cols = vec![
+            ("name", name.into()),
+            ("kind", kind.into()),
+            ("work", work.into()),
+            ("org_unit_id", org_unit_id.into()),
+            ("created_by", who.user_id.into()),
+            ("created_at", now.into()),
+        ];
+        let new = New {
+            table: "contractors",
+            cols,
+            action: Action::ContractorRegistered,
+            entity: Entity::Contractor,
+            entity_id: None,
+            service_id: None,
+        };
+        self.create(who, now, new).await
     }
 
     pub async fn contractors(&self) -> Result<Vec<ContractorRow>> {
-        Ok(sqlx::query_as("SELECT * FROM contractors ORDER BY id")
-            .fetch_all(&self.pool)
-            .await?)
+        self.list("SELECT * FROM contractors ORDER BY id", vec![])
+            .await
     }
 
     pub async fn contractor(&self, id: i64) -> Result<Option<ContractorRow>> {
-        Ok(sqlx::query_as("SELECT * FROM contractors WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?)
+        self.one("SELECT * FROM contractors WHERE id = $1", vec![id.into()])
+            .await
     }
 
     pub async fn create_submission(
@@ -76,50 +65,47 @@ impl Store {
         s: &NewSubmission<'_>,
         now: jiff::Timestamp,
     ) -> Result<SubmissionRow> {
-        let mut w = self.begin(who, now).await?;
-        let row: SubmissionRow = sqlx::query_as(
-            "INSERT INTO contractor_submissions (contractor_id, service_name, provider, confidentiality, \
-             track, classification_policy_id, sheet_policy_id, state, created_by, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', $8, $9, $9) RETURNING *",
-        )
-        .bind(s.contractor_id)
-        .bind(s.service_name)
-        .bind(s.provider)
-        .bind(s.confidentiality)
-        .bind(s.track.as_str())
-        .bind(s.classification_policy_id)
-        .bind(s.sheet_policy_id)
-        .bind(who.user_id)
-        .bind(now.as_millisecond())
-        .fetch_one(w.conn())
-        .await?;
-        w.audit(Audit::created(
-            Action::SubmissionCreated,
-            Entity::Submission,
-            row.id,
-            None,
-            &row,
-        ))
-        .await?;
-        w.commit().await?;
-        Ok(row)
+        let cols = vec![
+            ("contractor_id", s.contractor_id.into()),
+            ("service_name", s.service_name.into()),
+            ("provider", s.provider.into()),
+            ("confidentiality", s.confidentiality.into()),
+            ("track", s.track.as_str().into()),
+            (
+                "classification_policy_id",
+                s.classification_policy_id.into(),
+            ),
+            ("sheet_policy_id", s.sheet_policy_id.into()),
+            ("state", SubmissionState::Draft.as_str().into()),
+            ("created_by", who.user_id.into()),
+            ("created_at", now.into()),
+            ("updated_at", now.into()),
+        ];
+        let new = New {
+            table: "contractor_submissions",
+            cols,
+            action: Action::SubmissionCreated,
+            entity: Entity::Submission,
+            entity_id: None,
+            service_id: None,
+        };
+        self.create(who, now, new).await
     }
 
     pub async fn submission(&self, id: i64) -> Result<Option<SubmissionRow>> {
-        Ok(
-            sqlx::query_as("SELECT * FROM contractor_submissions WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?,
+        self.one(
+            "SELECT * FROM contractor_submissions WHERE id = $1",
+            vec![id.into()],
         )
+        .await
     }
 
     pub async fn submissions(&self) -> Result<Vec<SubmissionRow>> {
-        Ok(
-            sqlx::query_as("SELECT * FROM contractor_submissions ORDER BY id DESC")
-                .fetch_all(&self.pool)
-                .await?,
+        self.list(
+            "SELECT * FROM contractor_submissions ORDER BY id DESC",
+            vec![],
         )
+        .await
     }
 
     async fn change_submission(
@@ -199,30 +185,17 @@ impl Store {
         let mut w = self.begin(who, now).await?;
         let editable = Expect::any_version(submission_id, EDITABLE);
         w.update(Table::Submissions, editable, vec![]).await?;
-        let row: SubmissionEvidenceRow = sqlx::query_as(
-            "INSERT INTO submission_evidence (submission_id, filename, content_type, size_bytes, sha256, \
-             expires_on, note, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-             RETURNING *",
-        )
-        .bind(submission_id)
-        .bind(e.filename)
-        .bind(e.content_type)
-        .bind(e.size_bytes)
-        .bind(e.sha256)
-        .bind(e.expires_on.map(|d| d.to_string()))
-        .bind(e.note)
-        .bind(who.user_id)
-        .bind(now.as_millisecond())
-        .fetch_one(w.conn())
-        .await?;
-        w.audit(Audit::created(
-            Action::SubmissionEvidenceAdded,
-            Entity::Submission,
-            submission_id,
-            None,
-            &row,
-        ))
-        .await?;
+        let mut cols = file_columns(e, who, now);
+        cols.push(("submission_id", submission_id.into()));
+        let new = New {
+            table: "submission_evidence",
+            cols,
+            action: Action::SubmissionEvidenceAdded,
+            entity: Entity::Submission,
+            entity_id: Some(submission_id),
+            service_id: None,
+        };
+        let row: SubmissionEvidenceRow = w.create(new).await?;
         w.commit().await?;
         Ok(row)
     }
@@ -231,22 +204,18 @@ impl Store {
         &self,
         submission_id: i64,
     ) -> Result<Vec<SubmissionEvidenceRow>> {
-        Ok(
-            sqlx::query_as(
-                "SELECT * FROM submission_evidence WHERE submission_id = $1 ORDER BY id",
-            )
-            .bind(submission_id)
-            .fetch_all(&self.pool)
-            .await?,
+        self.list(
+            "SELECT * FROM submission_evidence WHERE submission_id = $1 ORDER BY id",
+            vec![submission_id.into()],
         )
+        .await
     }
 
     pub async fn submission_evidence(&self, id: i64) -> Result<Option<SubmissionEvidenceRow>> {
-        Ok(
-            sqlx::query_as("SELECT * FROM submission_evidence WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?,
+        self.one(
+            "SELECT * FROM submission_evidence WHERE id = $1",
+            vec![id.into()],
         )
+        .await
     }
 }

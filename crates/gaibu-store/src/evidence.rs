@@ -1,7 +1,7 @@
 //! Evidence files' records (S3.2c); the bytes are kept by the shell's evidence storage.
 
 use crate::applications::EDITABLE;
-use crate::write::{Audit, Expect, Table};
+use crate::write::{Audit, Expect, New, Table, Val};
 use crate::{EvidenceRow, Result, Store, StoreError, Who};
 use gaibu_domain::audit::{Action, Entity};
 
@@ -13,6 +13,24 @@ pub struct StoredFile<'a> {
     pub sha256: &'a str,
     pub expires_on: Option<jiff::civil::Date>,
     pub note: &'a str,
+}
+
+/// The columns every evidence file's record has, whatever it supports.
+pub(crate) fn file_columns(
+    e: &StoredFile<'_>,
+    who: &Who,
+    now: jiff::Timestamp,
+) -> Vec<(&'static str, Val)> {
+    vec![
+        ("filename", e.filename.into()),
+        ("content_type", e.content_type.into()),
+        ("size_bytes", e.size_bytes.into()),
+        ("sha256", e.sha256.into()),
+        ("expires_on", e.expires_on.map(|d| d.to_string()).into()),
+        ("note", e.note.into()),
+        ("uploaded_by", who.user_id.into()),
+        ("uploaded_at", now.into()),
+    ]
 }
 
 impl Store {
@@ -35,49 +53,33 @@ impl Store {
         )
         .await
         .map_err(stale)?;
-        let row: EvidenceRow = sqlx::query_as(
-            "INSERT INTO evidence (application_id, item_key, filename, content_type, size_bytes, sha256, \
-             expires_on, note, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-             RETURNING *",
-        )
-        .bind(application_id)
-        .bind(item_key)
-        .bind(e.filename)
-        .bind(e.content_type)
-        .bind(e.size_bytes)
-        .bind(e.sha256)
-        .bind(e.expires_on.map(|d| d.to_string()))
-        .bind(e.note)
-        .bind(who.user_id)
-        .bind(now.as_millisecond())
-        .fetch_one(w.conn())
-        .await?;
-        w.audit(Audit::created(
-            Action::EvidenceAdded,
-            Entity::Application,
-            application_id,
-            None,
-            &row,
-        ))
-        .await?;
+        let mut cols = file_columns(e, who, now);
+        cols.push(("application_id", application_id.into()));
+        cols.push(("item_key", item_key.into()));
+        let new = New {
+            table: "evidence",
+            cols,
+            action: Action::EvidenceAdded,
+            entity: Entity::Application,
+            entity_id: Some(application_id),
+            service_id: None,
+        };
+        let row: EvidenceRow = w.create(new).await?;
         w.commit().await?;
         Ok(row)
     }
 
     pub async fn evidence_of(&self, application_id: i64) -> Result<Vec<EvidenceRow>> {
-        Ok(sqlx::query_as(
+        self.list(
             "SELECT * FROM evidence WHERE application_id = $1 AND removed_at IS NULL ORDER BY id",
+            vec![application_id.into()],
         )
-        .bind(application_id)
-        .fetch_all(&self.pool)
-        .await?)
+        .await
     }
 
     pub async fn evidence(&self, id: i64) -> Result<Option<EvidenceRow>> {
-        Ok(sqlx::query_as("SELECT * FROM evidence WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?)
+        self.one("SELECT * FROM evidence WHERE id = $1", vec![id.into()])
+            .await
     }
 
     /// Marks a file removed (while the application is changeable); the record stays.

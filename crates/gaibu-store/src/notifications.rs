@@ -136,13 +136,11 @@ impl Store {
     }
 
     pub async fn notifications(&self, user_id: i64, limit: i64) -> Result<Vec<NotificationRow>> {
-        Ok(sqlx::query_as(
+        self.list(
             "SELECT * FROM notifications WHERE user_id = $1 ORDER BY id DESC LIMIT $2",
+            vec![user_id.into(), limit.into()],
         )
-        .bind(user_id)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?)
+        .await
     }
 
     pub async fn unread_count(&self, user_id: i64) -> Result<i64> {

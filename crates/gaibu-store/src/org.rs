@@ -1,9 +1,7 @@
 //! Organisation units, users, role assignments, sessions and API tokens.
 
-use crate::audit::{Event, append};
-use crate::{
-    ApiTokenRow, OrgUnitRow, Result, RoleRow, Store, StoreError, UserRow, Who, map_unique, to_json,
-};
+use crate::write::{Audit, New, Val};
+use crate::{ApiTokenRow, OrgUnitRow, Result, RoleRow, Store, StoreError, UserRow, Who};
 use gaibu_domain::audit::{Action, Entity};
 use sqlx::Row;
 
@@ -33,20 +31,13 @@ pub struct SessionRow {
 
 impl Store {
     pub async fn org_units(&self) -> Result<Vec<OrgUnitRow>> {
-        Ok(sqlx::query_as(
-            "SELECT id, parent_id, code, name_ja, name_en FROM org_units ORDER BY code",
-        )
-        .fetch_all(&self.pool)
-        .await?)
+        self.list("SELECT * FROM org_units ORDER BY code", vec![])
+            .await
     }
 
     pub async fn org_unit_by_code(&self, code: &str) -> Result<Option<OrgUnitRow>> {
-        Ok(sqlx::query_as(
-            "SELECT id, parent_id, code, name_ja, name_en FROM org_units WHERE code = $1",
-        )
-        .bind(code)
-        .fetch_optional(&self.pool)
-        .await?)
+        self.one("SELECT * FROM org_units WHERE code = $1", vec![code.into()])
+            .await
     }
 
     pub async fn create_org_unit(
@@ -55,35 +46,22 @@ impl Store {
         u: &NewOrgUnit,
         now: jiff::Timestamp,
     ) -> Result<OrgUnitRow> {
-        let mut tx = self.pool.begin().await?;
-        let row: OrgUnitRow = sqlx::query_as(
-            "INSERT INTO org_units (parent_id, code, name_ja, name_en, created_at) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING id, parent_id, code, name_ja, name_en",
-        )
-        .bind(u.parent_id)
-        .bind(&u.code)
-        .bind(&u.name_ja)
-        .bind(&u.name_en)
-        .bind(now.as_millisecond())
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(map_unique)?;
-        append(
-            &mut tx,
-            who,
-            now.as_millisecond(),
-            Event {
-                action: Action::OrgUnitCreated.as_str(),
-                entity: Entity::OrgUnit.as_str(),
-                entity_id: Some(row.id),
-                service_id: None,
-                before: None,
-                after: Some(to_json(&row)),
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(row)
+        let cols = vec![
+            ("parent_id", u.parent_id.into()),
+            ("code", (&u.code).into()),
+            ("name_ja", (&u.name_ja).into()),
+            ("name_en", (&u.name_en).into()),
+            ("created_at", now.into()),
+        ];
+        let new = New {
+            table: "org_units",
+            cols,
+            action: Action::OrgUnitCreated,
+            entity: Entity::OrgUnit,
+            entity_id: None,
+            service_id: None,
+        };
+        self.create(who, now, new).await
     }
 
     pub async fn count_users(&self) -> Result<i64> {
@@ -94,23 +72,18 @@ impl Store {
     }
 
     pub async fn users(&self) -> Result<Vec<UserRow>> {
-        Ok(sqlx::query_as("SELECT * FROM users ORDER BY login")
-            .fetch_all(&self.pool)
-            .await?)
+        self.list("SELECT * FROM users ORDER BY login", vec![])
+            .await
     }
 
     pub async fn user(&self, id: i64) -> Result<Option<UserRow>> {
-        Ok(sqlx::query_as("SELECT * FROM users WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?)
+        self.one("SELECT * FROM users WHERE id = $1", vec![id.into()])
+            .await
     }
 
     pub async fn user_by_login(&self, login: &str) -> Result<Option<UserRow>> {
-        Ok(sqlx::query_as("SELECT * FROM users WHERE login = $1")
-            .bind(login)
-            .fetch_optional(&self.pool)
-            .await?)
+        self.one("SELECT * FROM users WHERE login = $1", vec![login.into()])
+            .await
     }
 
     pub async fn create_user(
@@ -119,40 +92,62 @@ impl Store {
         u: &NewUser,
         now: jiff::Timestamp,
     ) -> Result<UserRow> {
-        let mut tx = self.pool.begin().await?;
-        let row: UserRow = sqlx::query_as(
-            "INSERT INTO users (login, display_name, email, org_unit_id, position, lang, \
-             password_hash, created_at, contractor_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-             RETURNING *",
-        )
-        .bind(&u.login)
-        .bind(&u.display_name)
-        .bind(&u.email)
-        .bind(u.org_unit_id)
-        .bind(&u.position)
-        .bind(&u.lang)
-        .bind(&u.password_hash)
-        .bind(now.as_millisecond())
-        .bind(u.contractor_id)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(map_unique)?;
-        append(
-            &mut tx,
-            who,
-            now.as_millisecond(),
-            Event {
-                action: Action::UserCreated.as_str(),
-                entity: Entity::User.as_str(),
-                entity_id: Some(row.id),
-                service_id: None,
-                before: None,
-                after: Some(to_json(&row)),
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(row)
+        let cols = vec![
+            ("login", (&u.login).into()),
+            ("display_name", (&u.display_name).into()),
+            ("email", (&u.email).into()),
+            ("org_unit_id", u.org_unit_id.into()),
+            ("position", (&u.position).into()),
+            ("lang", (&u.lang).into()),
+            ("password_hash", u.password_hash.clone().into()),
+            ("created_at", now.into()),
+            ("contractor_id", u.contractor_id.into()),
+        ];
+        let new = New {
+            table: "users",
+            cols,
+            action: Action::UserCreated,
+            entity: Entity::User,
+            entity_id: None,
+            service_id: None,
+        };
+        self.create(who, now, new).await
+    }
+
+    /// A change of a user that the writer need not have seen first (an administrator's reset,
+    /// a language switch); it still moves the version.
+    async fn change_user(
+        &self,
+        who: &Who,
+        user_id: i64,
+        set: Vec<(&'static str, Val)>,
+        audit: Audit,
+        now: jiff::Timestamp,
+    ) -> Result<()> {
+        let mut w = self.begin(who, now).await?;
+        let mut sql = String::from("UPDATE users SET ");
+        let mut vals = Vec::new();
+        for (col, v) in set {
+            vals.push(v);
+            sql.push_str(&format!("{col} = ${}, ", vals.len()));
+        }
+        vals.push(user_id.into());
+        sql.push_str(&format!("version = version + 1 WHERE id = ${}", vals.len()));
+        let n = crate::write::bind_all(sqlx::query(&sql), vals)
+            .execute(w.conn())
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        if audit.action == Action::UserPasswordReset {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(user_id)
+                .execute(w.conn())
+                .await?;
+        }
+        w.audit(audit).await?;
+        w.commit().await
     }
 
     /// Sets a new password hash and ends the user's sessions.
@@ -163,37 +158,15 @@ impl Store {
         hash: &str,
         now: jiff::Timestamp,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        let n =
-            sqlx::query("UPDATE users SET password_hash = $1, version = version + 1 WHERE id = $2")
-                .bind(hash)
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-        append(
-            &mut tx,
+        let audit = user_event(Action::UserPasswordReset, user_id, None);
+        self.change_user(
             who,
-            now.as_millisecond(),
-            Event {
-                action: Action::UserPasswordReset.as_str(),
-                entity: Entity::User.as_str(),
-                entity_id: Some(user_id),
-                service_id: None,
-                before: None,
-                after: None,
-            },
+            user_id,
+            vec![("password_hash", hash.into())],
+            audit,
+            now,
         )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        .await
     }
 
     pub async fn set_user_lang(
@@ -203,84 +176,48 @@ impl Store {
         lang: &str,
         now: jiff::Timestamp,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE users SET lang = $1, version = version + 1 WHERE id = $2")
-            .bind(lang)
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-        append(
-            &mut tx,
-            who,
-            now.as_millisecond(),
-            Event {
-                action: Action::UserLanguageChanged.as_str(),
-                entity: Entity::User.as_str(),
-                entity_id: Some(user_id),
-                service_id: None,
-                before: None,
-                after: Some(serde_json::json!({ "lang": lang }).to_string()),
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        let after = serde_json::json!({ "lang": lang }).to_string();
+        let audit = user_event(Action::UserLanguageChanged, user_id, Some(after));
+        self.change_user(who, user_id, vec![("lang", lang.into())], audit, now)
+            .await
     }
 
     pub async fn roles_of(&self, user_id: i64) -> Result<Vec<RoleRow>> {
-        Ok(sqlx::query_as(
-            "SELECT id, user_id, role, org_unit_id FROM role_assignments WHERE user_id = $1 \
-             ORDER BY role, org_unit_id",
-        )
-        .bind(user_id)
-        .fetch_all(&self.pool)
-        .await?)
+        let sql = "SELECT * FROM role_assignments WHERE user_id = $1 ORDER BY role, org_unit_id";
+        self.list(sql, vec![user_id.into()]).await
     }
 
     pub async fn all_roles(&self) -> Result<Vec<RoleRow>> {
-        Ok(sqlx::query_as(
-            "SELECT id, user_id, role, org_unit_id FROM role_assignments ORDER BY user_id, role",
+        self.list(
+            "SELECT * FROM role_assignments ORDER BY user_id, role",
+            vec![],
         )
-        .fetch_all(&self.pool)
-        .await?)
+        .await
     }
 
     pub async fn assign_role(
         &self,
         who: &Who,
         user_id: i64,
-        role: &str,
+        role: gaibu_domain::role::Role,
         org_unit_id: i64,
         now: jiff::Timestamp,
     ) -> Result<RoleRow> {
-        let mut tx = self.pool.begin().await?;
-        let row: RoleRow = sqlx::query_as(
-            "INSERT INTO role_assignments (user_id, role, org_unit_id, created_at) \
-             VALUES ($1, $2, $3, $4) RETURNING id, user_id, role, org_unit_id",
-        )
-        .bind(user_id)
-        .bind(role)
-        .bind(org_unit_id)
-        .bind(now.as_millisecond())
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(map_unique)?;
-        append(
-            &mut tx,
-            who,
-            now.as_millisecond(),
-            Event {
-                action: Action::RoleAssigned.as_str(),
-                entity: Entity::User.as_str(),
-                entity_id: Some(user_id),
-                service_id: None,
-                before: None,
-                after: Some(to_json(&row)),
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(row)
+        let cols = vec![
+            ("user_id", user_id.into()),
+            ("role", role.as_str().into()),
+            ("org_unit_id", org_unit_id.into()),
+            ("created_at", now.into()),
+        ];
+        let new = New {
+            table: "role_assignments",
+            cols,
+            action: Action::RoleAssigned,
+            entity: Entity::User,
+            entity_id: Some(user_id),
+            service_id: None,
+        };
+        self.create(who, now, new).await
     }
 
     pub async fn create_session(
@@ -348,34 +285,21 @@ impl Store {
         token_hash: &str,
         now: jiff::Timestamp,
     ) -> Result<ApiTokenRow> {
-        let mut tx = self.pool.begin().await?;
-        let row: ApiTokenRow = sqlx::query_as(
-            "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) \
-             RETURNING id, user_id, name, created_at, revoked_at",
-        )
-        .bind(user_id)
-        .bind(name)
-        .bind(token_hash)
-        .bind(now.as_millisecond())
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(map_unique)?;
-        append(
-            &mut tx,
-            who,
-            now.as_millisecond(),
-            Event {
-                action: Action::ApiTokenCreated.as_str(),
-                entity: Entity::User.as_str(),
-                entity_id: Some(user_id),
-                service_id: None,
-                before: None,
-                after: Some(to_json(&row)),
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(row)
+        let cols = vec![
+            ("user_id", user_id.into()),
+            ("name", name.into()),
+            ("token_hash", token_hash.into()),
+            ("created_at", now.into()),
+        ];
+        let new = New {
+            table: "api_tokens",
+            cols,
+            action: Action::ApiTokenCreated,
+            entity: Entity::User,
+            entity_id: Some(user_id),
+            service_id: None,
+        };
+        self.create(who, now, new).await
     }
 
     pub async fn user_by_api_token(&self, token_hash: &str) -> Result<Option<i64>> {
@@ -387,5 +311,16 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         Ok(row.map(|r| r.try_get("user_id")).transpose()?)
+    }
+}
+
+fn user_event(action: Action, user_id: i64, after: Option<String>) -> Audit {
+    Audit {
+        action,
+        entity: Entity::User,
+        entity_id: Some(user_id),
+        service_id: None,
+        before: None,
+        after,
     }
 }

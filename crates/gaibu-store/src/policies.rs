@@ -79,31 +79,29 @@ impl Store {
     }
 
     pub async fn policies(&self) -> Result<Vec<PolicyRow>> {
-        Ok(
-            sqlx::query_as("SELECT * FROM policy_versions ORDER BY kind, loaded_at DESC, id DESC")
-                .fetch_all(&self.pool)
-                .await?,
+        self.list(
+            "SELECT * FROM policy_versions ORDER BY kind, loaded_at DESC, id DESC",
+            vec![],
         )
+        .await
     }
 
     pub async fn policy(&self, id: i64) -> Result<Option<PolicyRow>> {
-        Ok(
-            sqlx::query_as("SELECT * FROM policy_versions WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?,
+        self.one(
+            "SELECT * FROM policy_versions WHERE id = $1",
+            vec![id.into()],
         )
+        .await
     }
 
     /// The version in force for a kind: the newest approved one.
     pub async fn effective_policy(&self, kind: &str) -> Result<Option<PolicyRow>> {
-        Ok(sqlx::query_as(
+        self.one(
             "SELECT * FROM policy_versions WHERE kind = $1 AND status = 'approved' \
              ORDER BY approved_at DESC, id DESC LIMIT 1",
+            vec![kind.into()],
         )
-        .bind(kind)
-        .fetch_optional(&self.pool)
-        .await?)
+        .await
     }
 
     /// Puts a pending version into force and supersedes the one before it, in one transaction,

@@ -38,27 +38,24 @@ pub(crate) async fn insert(
 
 impl Store {
     pub async fn register_entries(&self) -> Result<Vec<RegisterRow>> {
-        Ok(
-            sqlx::query_as("SELECT * FROM usage_register ORDER BY id DESC")
-                .fetch_all(&self.pool)
-                .await?,
-        )
+        self.list("SELECT * FROM usage_register ORDER BY id DESC", vec![])
+            .await
     }
 
     pub async fn register_entry(&self, id: i64) -> Result<Option<RegisterRow>> {
-        Ok(sqlx::query_as("SELECT * FROM usage_register WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?)
+        self.one(
+            "SELECT * FROM usage_register WHERE id = $1",
+            vec![id.into()],
+        )
+        .await
     }
 
     pub async fn register_entry_of_service(&self, service_id: i64) -> Result<Option<RegisterRow>> {
-        Ok(
-            sqlx::query_as("SELECT * FROM usage_register WHERE service_id = $1")
-                .bind(service_id)
-                .fetch_optional(&self.pool)
-                .await?,
+        self.one(
+            "SELECT * FROM usage_register WHERE service_id = $1",
+            vec![service_id.into()],
         )
+        .await
     }
 
     /// The ISM edits the entry; the change is audited with before and after.

@@ -168,12 +168,11 @@ impl Store {
     }
 
     pub async fn rounds(&self, application_id: i64) -> Result<Vec<RoundRow>> {
-        Ok(sqlx::query_as(
+        self.list(
             "SELECT * FROM application_rounds WHERE application_id = $1 ORDER BY round",
+            vec![application_id.into()],
         )
-        .bind(application_id)
-        .fetch_all(&self.pool)
-        .await?)
+        .await
     }
 }
 

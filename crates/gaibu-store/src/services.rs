@@ -7,25 +7,21 @@ use gaibu_domain::ledger::{LedgerEntry, LedgerStatus, Retirement};
 
 impl Store {
     pub async fn services(&self) -> Result<Vec<ServiceRow>> {
-        Ok(sqlx::query_as("SELECT * FROM services ORDER BY id DESC")
-            .fetch_all(&self.pool)
-            .await?)
+        self.list("SELECT * FROM services ORDER BY id DESC", vec![])
+            .await
     }
 
     pub async fn service(&self, id: i64) -> Result<Option<ServiceRow>> {
-        Ok(sqlx::query_as("SELECT * FROM services WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?)
+        self.one("SELECT * FROM services WHERE id = $1", vec![id.into()])
+            .await
     }
 
     pub async fn service_of_application(&self, application_id: i64) -> Result<Option<ServiceRow>> {
-        Ok(
-            sqlx::query_as("SELECT * FROM services WHERE application_id = $1")
-                .bind(application_id)
-                .fetch_optional(&self.pool)
-                .await?,
+        self.one(
+            "SELECT * FROM services WHERE application_id = $1",
+            vec![application_id.into()],
         )
+        .await
     }
 
     /// S5.2.2-3: the ledger entry, status 稼働中.

@@ -245,6 +245,34 @@ impl Write<'_> {
         Ok(after)
     }
 
+    /// Inserts a record (a unique violation is `Duplicate`) and audits its creation.
+    pub(crate) async fn create<T: Record + Keyed>(&mut self, new: New) -> Result<T> {
+        let names: Vec<&str> = new.cols.iter().map(|(n, _)| *n).collect();
+        let params: Vec<String> = (1..=names.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "INSERT INTO {} ({}) VALUES ({}) RETURNING *",
+            new.table,
+            names.join(", "),
+            params.join(", ")
+        );
+        let vals = new.cols.into_iter().map(|(_, v)| v).collect();
+        let row = bind_all(sqlx::query(&sql), vals)
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(crate::map_unique)?;
+        let row = T::from_row(&row)?;
+        let id = new.entity_id.unwrap_or(row.key());
+        self.audit(Audit::created(
+            new.action,
+            new.entity,
+            id,
+            new.service_id,
+            &row,
+        ))
+        .await?;
+        Ok(row)
+    }
+
     /// Appends one audit event.
     pub(crate) async fn audit(&mut self, ev: Audit) -> Result<()> {
         append(
@@ -286,6 +314,53 @@ impl Write<'_> {
     pub(crate) async fn commit(self) -> Result<()> {
         self.tx.commit().await?;
         Ok(())
+    }
+}
+
+/// A record with its id.
+pub(crate) trait Keyed {
+    fn key(&self) -> i64;
+}
+
+/// A new record as a write states it: its table, columns, and how its creation is audited.
+pub(crate) struct New {
+    pub table: &'static str,
+    pub cols: Vec<(&'static str, Val)>,
+    pub action: Action,
+    pub entity: Entity,
+    /// The audited entity's id when it is not the new record's own (a role is the user's).
+    pub entity_id: Option<i64>,
+    pub service_id: Option<i64>,
+}
+
+impl Store {
+    /// At most one record of a query.
+    pub(crate) async fn one<T: Record>(&self, sql: &str, args: Vec<Val>) -> Result<Option<T>> {
+        let row = bind_all(sqlx::query(sql), args)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| T::from_row(&r)).transpose()?)
+    }
+
+    /// Every record of a query.
+    pub(crate) async fn list<T: Record>(&self, sql: &str, args: Vec<Val>) -> Result<Vec<T>> {
+        let rows = bind_all(sqlx::query(sql), args)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(T::from_row).collect::<Result<_, _>>()?)
+    }
+
+    /// One new record in its own write, audited as created.
+    pub(crate) async fn create<T: Record + Keyed>(
+        &self,
+        who: &Who,
+        now: Timestamp,
+        new: New,
+    ) -> Result<T> {
+        let mut w = self.begin(who, now).await?;
+        let row = w.create(new).await?;
+        w.commit().await?;
+        Ok(row)
     }
 }
 

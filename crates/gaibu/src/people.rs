@@ -177,7 +177,7 @@ pub async fn assign_role(
     st.store.user(user_id).await?.ok_or(AppError::NotFound)?;
     Ok(st
         .store
-        .assign_role(who, user_id, role.as_str(), org.id, st.now())
+        .assign_role(who, user_id, role, org.id, st.now())
         .await?)
 }
 
