@@ -2,7 +2,7 @@
 //! evaluation, and the catalogue of services one may use.
 
 use super::extract::{ApiJson, ApiQuery, VersionBody, created};
-use super::types::{Application, Service};
+use super::model::{Application, Service};
 use crate::applications as ops;
 use crate::auth::CurrentUser;
 use crate::error::{AppResult, ErrorBody};

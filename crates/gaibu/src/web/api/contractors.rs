@@ -1,8 +1,9 @@
 //! Contractors (S5.3): their own submissions under `/api/v1/contractor/`, and the city's side —
 //! registration, people, the submissions to verify and their verification.
 
+use super::convert;
 use super::extract::{ApiJson, VersionBody, created};
-use super::types::{self, Contractor, Submission, User};
+use super::model::{Contractor, Submission, User};
 use crate::auth::CurrentUser;
 use crate::contractors::{self as ops, ContractorInput, PersonInput, SubmissionInput, VerifyInput};
 use crate::error::{AppResult, ErrorBody};
@@ -34,7 +35,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[utoipa::path(get, path = "/api/v1/contractor/submissions", tag = "contractors",
     responses((status = 200, body = Vec<Submission>)))]
 async fn mine(State(st): State<AppState>, u: CurrentUser) -> AppResult<Json<Vec<Submission>>> {
-    Ok(Json(types::all(&ops::submissions(&st, &u).await?)?))
+    Ok(Json(convert::all(&ops::submissions(&st, &u).await?)?))
 }
 
 #[utoipa::path(post, path = "/api/v1/contractor/submissions", tag = "contractors", request_body = SubmissionInput,
@@ -100,7 +101,7 @@ async fn submit(
 #[utoipa::path(get, path = "/api/v1/contractors", tag = "contractors",
     responses((status = 200, body = Vec<Contractor>)))]
 async fn list(State(st): State<AppState>, u: CurrentUser) -> AppResult<Json<Vec<Contractor>>> {
-    Ok(Json(types::all(&ops::list(&st, &u).await?)?))
+    Ok(Json(convert::all(&ops::list(&st, &u).await?)?))
 }
 
 #[utoipa::path(post, path = "/api/v1/contractors", tag = "contractors", request_body = ContractorInput,
@@ -143,7 +144,7 @@ async fn add_person(
     description = "The contractors' submissions the signed-in user oversees.",
     responses((status = 200, body = Vec<Submission>)))]
 async fn to_verify(State(st): State<AppState>, u: CurrentUser) -> AppResult<Json<Vec<Submission>>> {
-    Ok(Json(types::all(&ops::submissions(&st, &u).await?)?))
+    Ok(Json(convert::all(&ops::submissions(&st, &u).await?)?))
 }
 
 #[utoipa::path(get, path = "/api/v1/submissions/{id}", tag = "contractors",

@@ -1,8 +1,9 @@
 //! Evidence files (S3.2c) through the API: upload to an application or a contractor's
 //! submission (multipart, with the larger body limit), the list, and the content.
 
+use super::convert;
 use super::extract::{ApiMultipart, created};
-use super::types::{self, Evidence, SubmissionEvidence};
+use super::model::{Evidence, SubmissionEvidence};
 use crate::auth::CurrentUser;
 use crate::error::{AppResult, ErrorBody};
 use crate::evidence as ops;
@@ -79,7 +80,7 @@ async fn list(
     Path(id): Path<i64>,
 ) -> AppResult<Json<Vec<Evidence>>> {
     crate::applications::get(&st, &u, id).await?;
-    Ok(Json(types::all(&st.store.evidence_of(id).await?)?))
+    Ok(Json(convert::all(&st.store.evidence_of(id).await?)?))
 }
 
 #[utoipa::path(get, path = "/api/v1/evidence/{id}/content", tag = "evidence",

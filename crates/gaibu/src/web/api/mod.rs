@@ -3,21 +3,22 @@
 //!
 //! Every route is registered with its OpenAPI operation (`utoipa_axum::routes!`), so the
 //! router and the document at `/api/openapi.json` are built from one list. Answers are the
-//! API's own types (`types`), never storage rows; every error is the JSON `ErrorBody`,
-//! including unknown paths (404 `route_not_found`) and methods a route does not have
-//! (405 `method_not_allowed`, with `Allow`).
+//! API's own types (`model`, converted from rows in `convert` only), never storage rows;
+//! every error is the JSON `ErrorBody`, including unknown paths (404 `route_not_found`) and
+//! methods a route does not have (405 `method_not_allowed`, with `Allow`).
 
 mod applications;
 mod contractors;
+mod convert;
 mod evidence;
 mod extract;
+pub mod model;
 mod notifications;
 mod people;
 mod policies;
 mod register;
 mod review;
 mod services;
-pub mod types;
 
 use crate::error::{AppError, ErrorBody};
 use crate::state::AppState;

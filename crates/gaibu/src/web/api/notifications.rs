@@ -1,7 +1,8 @@
 //! The signed-in user's notifications.
 
+use super::convert;
 use super::extract::ApiJson;
-use super::types::{self, Notification};
+use super::model::Notification;
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
 use crate::state::AppState;
@@ -34,7 +35,7 @@ async fn list_notifications(
 ) -> AppResult<Json<Notifications>> {
     Ok(Json(Notifications {
         unread: st.store.unread_count(u.user.id).await?,
-        items: types::all(&st.store.notifications(u.user.id, 100).await?)?,
+        items: convert::all(&st.store.notifications(u.user.id, 100).await?)?,
     }))
 }
 

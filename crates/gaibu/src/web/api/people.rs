@@ -1,7 +1,8 @@
 //! The signed-in user, and the System Administrator's org units, users and roles.
 
+use super::convert;
 use super::extract::{ApiJson, created};
-use super::types::{self, OrgUnit, Role, User};
+use super::model::{OrgUnit, Role, User};
 use crate::auth::CurrentUser;
 use crate::error::{AppResult, ErrorBody};
 use crate::people::{self as ops, OrgUnitInput, RoleInput, UserInput};
@@ -36,7 +37,7 @@ pub struct Me {
 async fn me(u: CurrentUser) -> AppResult<Json<Me>> {
     Ok(Json(Me {
         user: User::try_from(&u.user)?,
-        roles: types::all(&u.roles)?,
+        roles: convert::all(&u.roles)?,
         csrf_token: u.csrf.clone(),
     }))
 }
@@ -44,7 +45,7 @@ async fn me(u: CurrentUser) -> AppResult<Json<Me>> {
 #[utoipa::path(get, path = "/api/v1/org-units", tag = "people",
     responses((status = 200, body = Vec<OrgUnit>)))]
 async fn org_units(State(st): State<AppState>, _u: CurrentUser) -> AppResult<Json<Vec<OrgUnit>>> {
-    Ok(Json(types::all(&st.store.org_units().await?)?))
+    Ok(Json(convert::all(&st.store.org_units().await?)?))
 }
 
 #[utoipa::path(post, path = "/api/v1/org-units", tag = "people", request_body = OrgUnitInput,
@@ -64,7 +65,7 @@ async fn create_org_unit(
     responses((status = 200, body = Vec<User>), (status = 403, body = ErrorBody)))]
 async fn users(State(st): State<AppState>, u: CurrentUser) -> AppResult<Json<Vec<User>>> {
     ops::require_system_administrator(&st, &u, "user.list").await?;
-    Ok(Json(types::all(&st.store.users().await?)?))
+    Ok(Json(convert::all(&st.store.users().await?)?))
 }
 
 #[derive(Serialize, ToSchema)]

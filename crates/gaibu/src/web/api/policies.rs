@@ -1,7 +1,8 @@
 //! Policy versions (S1.3): the classification scheme, the requirement sheets and the account
 //! rules, in force once the CISO approves them.
 
-use super::types::{self, Policy, PolicyDetail};
+use super::convert;
+use super::model::{Policy, PolicyDetail};
 use crate::auth::CurrentUser;
 use crate::error::{AppResult, ErrorBody};
 use crate::policies as ops;
@@ -25,7 +26,7 @@ async fn list_policies(
     State(st): State<AppState>,
     _u: CurrentUser,
 ) -> AppResult<Json<Vec<Policy>>> {
-    Ok(Json(types::all(&ops::list(&st).await?)?))
+    Ok(Json(convert::all(&ops::list(&st).await?)?))
 }
 
 #[utoipa::path(get, path = "/api/v1/policies/{id}", tag = "policies",

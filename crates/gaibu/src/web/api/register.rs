@@ -1,7 +1,8 @@
 //! サービス利用状況: the usage register of approved class-2+ services (S5.2.1-5).
 
+use super::convert;
 use super::extract::ApiJson;
-use super::types::{self, RegisterEntry, RegisterUpdate};
+use super::model::{RegisterEntry, RegisterUpdate};
 use crate::auth::CurrentUser;
 use crate::error::{AppResult, ErrorBody};
 use crate::register as ops;
@@ -25,7 +26,7 @@ async fn list_register(
     State(st): State<AppState>,
     u: CurrentUser,
 ) -> AppResult<Json<Vec<RegisterEntry>>> {
-    Ok(Json(types::all(&ops::list(&st, &u).await?)?))
+    Ok(Json(convert::all(&ops::list(&st, &u).await?)?))
 }
 
 #[utoipa::path(get, path = "/api/v1/register/{id}", tag = "register",

@@ -2,8 +2,9 @@
 //! ISM's decision, and the rounds so far.
 
 use super::applications::view;
+use super::convert;
 use super::extract::{ApiJson, VersionBody};
-use super::types::{self, Application, Round, Service};
+use super::model::{Application, Round, Service};
 use crate::auth::CurrentUser;
 use crate::error::{AppResult, ErrorBody};
 use crate::review as ops;
@@ -126,5 +127,5 @@ async fn list_rounds(
     u: CurrentUser,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Vec<Round>>> {
-    Ok(Json(types::all(&ops::rounds(&st, &u, id).await?)?))
+    Ok(Json(convert::all(&ops::rounds(&st, &u, id).await?)?))
 }

@@ -1,8 +1,9 @@
 //! Approved services: the information-system ledger, retirement, official accounts and the
 //! service's history.
 
+use super::convert;
 use super::extract::{ApiJson, created};
-use super::types::{self, Account, HistoryEvent, Service};
+use super::model::{Account, HistoryEvent, Service};
 use crate::auth::CurrentUser;
 use crate::error::{AppResult, ErrorBody};
 use crate::services::{self as ops, CloseAccountInput};
@@ -35,7 +36,7 @@ async fn list_services(
     State(st): State<AppState>,
     _u: CurrentUser,
 ) -> AppResult<Json<Vec<Service>>> {
-    Ok(Json(types::all(&ops::list(&st).await?)?))
+    Ok(Json(convert::all(&ops::list(&st).await?)?))
 }
 
 #[utoipa::path(get, path = "/api/v1/services/{id}", tag = "services",
@@ -103,7 +104,7 @@ async fn list_accounts(
 ) -> AppResult<Json<Vec<Account>>> {
     let s = ops::get(&st, id).await?;
     match ops::accounts(&st, &u, &s).await? {
-        Some(a) => Ok(Json(types::all(&a)?)),
+        Some(a) => Ok(Json(convert::all(&a)?)),
         None => {
             let r = gaibu_domain::Refusal::Forbidden("accounts_hidden");
             let entity = gaibu_domain::audit::Entity::Service;
