@@ -16,15 +16,6 @@ use gaibu_domain::audit::Entity;
 use gaibu_domain::role::Role;
 use gaibu_store::UserRow;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/admin", get(page))
-        .route("/admin/users", post(create_user))
-        .route("/admin/users/{id}/roles", post(assign_role))
-        .route("/admin/users/{id}/token", post(create_token))
-        .route("/admin/org-units", post(create_org_unit))
-}
-
 struct UserView {
     is_self: bool,
     user: UserRow,
@@ -124,9 +115,17 @@ async fn done(cx: &Cx, notice: String) -> AppResult<Response> {
     show(render(cx, forms).await?)
 }
 
-/// The page again with a form that was refused (422).
-async fn refused(cx: &Cx, forms: Forms) -> AppResult<Response> {
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(cx, forms).await?).into_response())
+/// Refused input: the page again with the form and its errors (422); any other error as it is.
+async fn refused(
+    cx: &Cx,
+    e: AppError,
+    forms: impl FnOnce(FieldErrors) -> Forms,
+) -> AppResult<Response> {
+    let AppError::Invalid(errs) = e else {
+        return Err(e);
+    };
+    let page = render(cx, forms(cx.errors(&errs))).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
 async fn page(cx: Cx) -> AppResult<Response> {
@@ -143,18 +142,13 @@ async fn create_user(cx: Cx, form: FormPairs) -> AppResult<Response> {
             done(&cx, notice).await
         }
         Ok((user, None)) => done(&cx, format!("{} {}", user.login, t.admin_user_created())).await,
-        Err(AppError::Invalid(errs)) => {
-            let user = Some((input, cx.errors(&errs)));
-            refused(
-                &cx,
-                Forms {
-                    user,
-                    ..Default::default()
-                },
-            )
+        Err(e) => {
+            refused(&cx, e, |errors| Forms {
+                user: Some((input, errors)),
+                ..Default::default()
+            })
             .await
         }
-        Err(e) => Err(e),
     }
 }
 
@@ -184,17 +178,21 @@ async fn create_org_unit(cx: Cx, form: FormPairs) -> AppResult<Response> {
     let input: OrgUnitInput = form.to_input(&[])?;
     match people::create_org_unit(&cx.st, &cx.u.who(), &input).await {
         Ok(_) => done(&cx, cx.t().admin_org_unit_created().to_string()).await,
-        Err(AppError::Invalid(errs)) => {
-            let unit = Some((input, cx.errors(&errs)));
-            refused(
-                &cx,
-                Forms {
-                    unit,
-                    ..Default::default()
-                },
-            )
+        Err(e) => {
+            refused(&cx, e, |errors| Forms {
+                unit: Some((input, errors)),
+                ..Default::default()
+            })
             .await
         }
-        Err(e) => Err(e),
     }
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(page))
+        .route("/admin/users", post(create_user))
+        .route("/admin/users/{id}/roles", post(assign_role))
+        .route("/admin/users/{id}/token", post(create_token))
+        .route("/admin/org-units", post(create_org_unit))
 }

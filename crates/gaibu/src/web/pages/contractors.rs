@@ -92,6 +92,10 @@ async fn load(cx: &Cx, id: i64, path: &str) -> AppResult<Loaded> {
 }
 
 impl Loaded {
+    /// Each item of the sheet as `view` shows it.
+    fn items<T>(&self, view: impl FnMut(&gaibu_domain::sheet::Item) -> T) -> Vec<T> {
+        self.sheet.doc.items.iter().map(view).collect()
+    }
     fn title(&self) -> String {
         let r = &self.sheet.row;
         self.page.t.pick(&r.title_ja, &r.title_en).to_string()
@@ -114,13 +118,7 @@ struct SheetPage {
 async fn sheet_data(cx: &Cx, id: i64, problems: Vec<String>) -> AppResult<SheetPage> {
     let l = load(cx, id, "/contractor/submissions/").await?;
     let t = l.page.t;
-    let items = l
-        .sheet
-        .doc
-        .items
-        .iter()
-        .map(|i| ItemView::new(t, i, &l.s.answers))
-        .collect();
+    let items = l.items(|i| ItemView::new(t, i, &l.s.answers));
     Ok(SheetPage {
         evidence: cx.st.store.submission_evidence_of(l.s.id).await?,
         sheet_title: l.title(),
@@ -268,17 +266,11 @@ struct ReviewPage {
 async fn review_data(cx: &Cx, id: i64, error: String) -> AppResult<ReviewPage> {
     let l = load(cx, id, "/contractors/submissions/").await?;
     let t = l.page.t;
-    let items = l
-        .sheet
-        .doc
-        .items
-        .iter()
-        .map(|i| {
-            let a = l.s.answers.get(&i.id).cloned().unwrap_or_default();
-            let value = answer_text(t, i, &a.value);
-            (t.pick(&i.text_ja, &i.text_en).to_string(), value, a.comment)
-        })
-        .collect();
+    let items = l.items(|i| {
+        let a = l.s.answers.get(&i.id).cloned().unwrap_or_default();
+        let value = answer_text(t, i, &a.value);
+        (t.pick(&i.text_ja, &i.text_en).to_string(), value, a.comment)
+    });
     let verified = match (l.s.verified_by, l.s.verified_at) {
         (Some(v), Some(at)) => format!("{} {}", user_name(&cx.st, v).await, fmt_ms(at)),
         _ => String::new(),

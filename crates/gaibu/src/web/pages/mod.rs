@@ -30,17 +30,21 @@ use gaibu_domain::role::Role;
 use std::collections::HashMap;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .merge(session::routes())
-        .merge(home::routes())
-        .merge(applications::routes())
-        .merge(services::routes())
-        .merge(policies::routes())
-        .merge(admin::routes())
-        .merge(review::routes())
-        .merge(register::routes())
-        .merge(catalogue::routes())
-        .merge(contractors::routes())
+    let parts: [fn() -> Router<AppState>; 10] = [
+        session::routes,
+        home::routes,
+        applications::routes,
+        services::routes,
+        policies::routes,
+        admin::routes,
+        review::routes,
+        register::routes,
+        catalogue::routes,
+        contractors::routes,
+    ];
+    parts
+        .into_iter()
+        .fold(Router::new(), |router, part| router.merge(part()))
 }
 
 /// What every page handler works with: the state, the signed-in user and the cookies (for the

@@ -17,13 +17,6 @@ use gaibu_domain::policy::{self, PolicyDocument, PolicyStatus};
 use gaibu_domain::role::Role;
 use gaibu_store::PolicyRow;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/policies", get(list).post(load))
-        .route("/policies/{id}", get(detail))
-        .route("/policies/{id}/approve", post(approve))
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "policies.html")]
 struct ListPage {
@@ -108,4 +101,11 @@ async fn detail(cx: Cx, Path(id): Path<i64>) -> AppResult<Response> {
 async fn approve(cx: Cx, Path(id): Path<i64>) -> AppResult<Response> {
     ops::approve(&cx.st, &cx.u, id).await?;
     Ok(Redirect::to(&format!("/policies/{id}")).into_response())
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/policies", get(list).post(load))
+        .route("/policies/{id}", get(detail))
+        .route("/policies/{id}/approve", post(approve))
 }

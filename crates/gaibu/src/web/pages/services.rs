@@ -22,16 +22,6 @@ use gaibu_domain::capability::ServiceCapabilities;
 use gaibu_domain::ledger::{LedgerInput, RetireInput};
 use gaibu_store::{AccountRow, ServiceRow};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/services", get(list))
-        .route("/services/{id}", get(detail))
-        .route("/services/{id}/ledger", post(register))
-        .route("/services/{id}/retire", post(retire))
-        .route("/services/{id}/accounts", post(add_account))
-        .route("/accounts/{id}/close", post(close_account))
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "services.html")]
 struct ListPage {
@@ -158,6 +148,30 @@ struct Forms {
     account: Option<(AccountInput, Vec<FieldError>)>,
 }
 
+impl Forms {
+    fn ledger(input: LedgerInput, errs: Vec<FieldError>) -> Self {
+        let ledger = Some((input, errs));
+        Forms {
+            ledger,
+            ..Default::default()
+        }
+    }
+    fn retire(input: RetireInput, errs: Vec<FieldError>) -> Self {
+        let retire = Some((input, errs));
+        Forms {
+            retire,
+            ..Default::default()
+        }
+    }
+    fn account(input: AccountInput, errs: Vec<FieldError>) -> Self {
+        let account = Some((input, errs));
+        Forms {
+            account,
+            ..Default::default()
+        }
+    }
+}
+
 async fn detail_page(cx: &Cx, id: i64, forms: Forms) -> AppResult<DetailPage> {
     let (s, units) = load(cx, id).await?;
     let page = cx.page(&format!("/services/{id}"));
@@ -233,21 +247,13 @@ async fn on_page<T>(
 async fn register(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
     let input: LedgerInput = form.to_input(&[])?;
     let result = ops::register_in_ledger(&cx.st, &cx.u, id, form.version(), &input).await;
-    let ledger = |errs| Forms {
-        ledger: Some((input, errs)),
-        ..Default::default()
-    };
-    on_page(&cx, id, result, ledger).await
+    on_page(&cx, id, result, |e| Forms::ledger(input, e)).await
 }
 
 async fn retire(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
     let input: RetireInput = form.to_input(&[])?;
     let result = ops::retire(&cx.st, &cx.u, id, form.version(), &input).await;
-    let retire = |errs| Forms {
-        retire: Some((input, errs)),
-        ..Default::default()
-    };
-    on_page(&cx, id, result, retire).await
+    on_page(&cx, id, result, |e| Forms::retire(input, e)).await
 }
 
 fn is_htmx(h: &HeaderMap) -> bool {
@@ -263,13 +269,9 @@ async fn add_account(
     let input: AccountInput = form.to_input(&[])?;
     let result = ops::add_account(&cx.st, &cx.u, id, &input).await;
     if !is_htmx(&headers) {
-        let account = |errs| Forms {
-            account: Some((input, errs)),
-            ..Default::default()
-        };
         return match result {
             Ok(_) => Ok(Redirect::to(&format!("/services/{id}#accounts")).into_response()),
-            Err(e) => on_page(&cx, id, Err::<(), _>(e), account).await,
+            Err(e) => on_page(&cx, id, Err::<(), _>(e), |e| Forms::account(input, e)).await,
         };
     }
     // htmx swaps only 2xx answers by default: the errors come back as a 200 fragment.
@@ -297,4 +299,14 @@ async fn close_account(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResul
     };
     let acc = ops::close_account(&cx.st, &cx.u, id, &input).await?;
     Ok(Redirect::to(&format!("/services/{}#accounts", acc.service_id)).into_response())
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/services", get(list))
+        .route("/services/{id}", get(detail))
+        .route("/services/{id}/ledger", post(register))
+        .route("/services/{id}/retire", post(retire))
+        .route("/services/{id}/accounts", post(add_account))
+        .route("/accounts/{id}/close", post(close_account))
 }

@@ -17,13 +17,6 @@ use gaibu_domain::audit::{Action, Entity};
 use gaibu_store::Who;
 use serde::Deserialize;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/login", get(login_page).post(login))
-        .route("/logout", post(logout))
-        .route("/lang", post(switch_lang))
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "login.html")]
 struct LoginPage {
@@ -145,6 +138,13 @@ async fn switch_lang(cx: Cx, form: FormPairs) -> AppResult<Response> {
         .await?;
     let back = safe_next(form.get("back")).to_string();
     Ok((cx.jar.add(lang_cookie(lang)), Redirect::to(&back)).into_response())
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
+        .route("/lang", post(switch_lang))
 }
 
 #[cfg(test)]

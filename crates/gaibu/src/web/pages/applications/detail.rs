@@ -156,18 +156,9 @@ fn classification_labels(t: Tr, scheme: &Scheme, f: &ApplicationFields) -> [Stri
 }
 
 fn handling_labels(t: Tr, scheme: &Scheme, f: &ApplicationFields) -> Vec<String> {
-    f.classification
-        .handling
-        .iter()
-        .map(|h| {
-            scheme
-                .handling_restrictions
-                .iter()
-                .find(|r| &r.code == h)
-                .map(|r| t.pick(&r.label_ja, &r.label_en).to_string())
-                .unwrap_or(h.clone())
-        })
-        .collect()
+    crate::catalogue::handling_labels(scheme, &f.classification.handling, |r| {
+        t.pick(&r.label_ja, &r.label_en).to_string()
+    })
 }
 
 pub(super) async fn detail(cx: Cx, Path(id): Path<i64>) -> AppResult<Response> {

@@ -53,7 +53,7 @@ struct EvaluationPage {
     version: i64,
     fields: Vec<EvalField>,
     tos_changeable: String,
-    has_errors: bool,
+    errors: FieldErrors,
     stale: bool,
 }
 
@@ -81,7 +81,7 @@ fn evaluation_page(
             })
             .collect(),
         tos_changeable: e.tos_changeable.clone(),
-        has_errors: !errors.is_empty(),
+        errors,
         t,
         page,
         app,
@@ -97,34 +97,36 @@ async fn evaluation_form(cx: Cx, Path(id): Path<i64>) -> AppResult<Response> {
     show(evaluation_page(&cx, row, &e, v, None))
 }
 
-/// The application again, and the version a form shows: the newer one when someone saved
-/// first, otherwise the one the form was based on.
-async fn again_row(
+/// A class-2+ form's answer: back to the application, or the form again (`page`) over the
+/// application read anew, showing the newer version when someone saved first.
+async fn saved<T, P: IntoResponse>(
     cx: &Cx,
     id: i64,
     form: &FormPairs,
-    why: &Again,
-) -> AppResult<(ApplicationRow, i64)> {
-    let row = apps::get(&cx.st, &cx.u, id).await?;
-    let v = if why.is_stale() {
-        row.version
-    } else {
-        form.version()
-    };
-    Ok((row, v))
+    result: AppResult<T>,
+    page: impl FnOnce(ApplicationRow, i64, &Again) -> P,
+) -> AppResult<Response> {
+    answer(
+        result,
+        |_| format!("/applications/{id}"),
+        async |why| {
+            let row = apps::get(&cx.st, &cx.u, id).await?;
+            let v = match why {
+                Again::Stale => row.version,
+                Again::Invalid(_) => form.version(),
+            };
+            Ok(page(row, v, &why))
+        },
+    )
+    .await
 }
 
 async fn save_evaluation(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
     let e: Evaluation = form.to_input(&[])?;
     let result = ops::save_evaluation(&cx.st, &cx.u, id, form.version(), &e).await;
-    answer(
-        result,
-        |_| format!("/applications/{id}"),
-        async |why| {
-            let (row, v) = again_row(&cx, id, &form, &why).await?;
-            Ok(evaluation_page(&cx, row, &e, v, Some(&why)))
-        },
-    )
+    saved(&cx, id, &form, result, |row, v, why| {
+        evaluation_page(&cx, row, &e, v, Some(why))
+    })
     .await
 }
 
@@ -168,14 +170,9 @@ async fn procurement_form(cx: Cx, Path(id): Path<i64>) -> AppResult<Response> {
 async fn save_procurement(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
     let p: Procurement = form.to_input(&[])?;
     let result = ops::save_procurement(&cx.st, &cx.u, id, form.version(), &p).await;
-    answer(
-        result,
-        |_| format!("/applications/{id}"),
-        async |why| {
-            let (row, v) = again_row(&cx, id, &form, &why).await?;
-            Ok(procurement_page(&cx, row, p, v, Some(&why)))
-        },
-    )
+    saved(&cx, id, &form, result, |row, v, why| {
+        procurement_page(&cx, row, p, v, Some(why))
+    })
     .await
 }
 
