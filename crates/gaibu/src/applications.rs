@@ -69,8 +69,18 @@ pub async fn list(st: &AppState, u: &CurrentUser) -> AppResult<Vec<ApplicationRo
 
 /// An application the user may see; any other id is "not found", so ids reveal nothing.
 pub async fn get(st: &AppState, u: &CurrentUser, id: i64) -> AppResult<ApplicationRow> {
+    get_in(st, u, id, &org_tree(st).await?).await
+}
+
+/// [`get`] with the org tree the caller has already read.
+pub async fn get_in(
+    st: &AppState,
+    u: &CurrentUser,
+    id: i64,
+    tree: &OrgTree,
+) -> AppResult<ApplicationRow> {
     let row = st.store.application(id).await?.ok_or(AppError::NotFound)?;
-    if !may_view(u, &row, &org_tree(st).await?) {
+    if !may_view(u, &row, tree) {
         return Err(AppError::NotFound);
     }
     Ok(row)

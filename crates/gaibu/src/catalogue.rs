@@ -4,7 +4,7 @@
 use crate::error::AppResult;
 use crate::policies;
 use crate::state::AppState;
-use gaibu_domain::classification::Scheme;
+use gaibu_domain::classification::{Restriction, Scheme};
 use gaibu_store::ServiceRow;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -84,19 +84,7 @@ pub async fn search(st: &AppState, asker_unit: i64, q: &str, level: &str) -> App
         };
         let level_def = scheme.confidentiality_level(&f.classification.confidentiality);
         let rank = level_def.map(|l| l.rank).unwrap_or(0);
-        let handling = f
-            .classification
-            .handling
-            .iter()
-            .map(|h| {
-                scheme
-                    .handling_restrictions
-                    .iter()
-                    .find(|r| &r.code == h)
-                    .map(|r| r.label_ja.clone())
-                    .unwrap_or(h.clone())
-            })
-            .collect();
+        let handling = handling_labels(scheme, &f.classification.handling, |r| r.label_ja.clone());
         let admin = users.iter().find(|u| u.id == s.administrator_id);
         out.push(Entry {
             service_id: s.id,
@@ -126,4 +114,19 @@ pub async fn search(st: &AppState, asker_unit: i64, q: &str, level: &str) -> App
         });
     }
     Ok(out)
+}
+
+/// The handling restrictions' labels by code, as `label` names them; an unknown code as itself.
+pub fn handling_labels(
+    scheme: &Scheme,
+    codes: &[String],
+    label: impl Fn(&Restriction) -> String,
+) -> Vec<String> {
+    codes
+        .iter()
+        .map(|h| {
+            let r = scheme.handling_restrictions.iter().find(|r| &r.code == h);
+            r.map(&label).unwrap_or(h.clone())
+        })
+        .collect()
 }

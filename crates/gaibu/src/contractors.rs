@@ -184,7 +184,8 @@ pub async fn list(st: &AppState, u: &CurrentUser) -> AppResult<Vec<ContractorRow
         .collect())
 }
 
-fn domain(s: &SubmissionRow, c: &ContractorRow) -> Submission {
+/// What the rules need to know of a submission.
+pub fn domain(s: &SubmissionRow, c: &ContractorRow) -> Submission {
     Submission {
         contractor_id: s.contractor_id,
         org_unit: c.org_unit_id,

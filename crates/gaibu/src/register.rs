@@ -41,16 +41,25 @@ pub async fn list(st: &AppState, u: &CurrentUser) -> AppResult<Vec<RegisterRow>>
         .collect())
 }
 
+/// Only the ISM over the entry's unit edits it (S5.2.1-5).
+pub fn may_edit(u: &CurrentUser, e: &RegisterRow, tree: &OrgTree) -> bool {
+    u.actor
+        .has_role_over(Role::InformationSecurityManager, e.org_unit_id, tree)
+}
+
 pub async fn get(st: &AppState, u: &CurrentUser, id: i64) -> AppResult<RegisterRow> {
-    let e = st
-        .store
-        .register_entry(id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !may_view(u, &e, &org_tree(st).await?) {
-        return Err(AppError::NotFound);
-    }
-    Ok(e)
+    get_in(st, u, id, &org_tree(st).await?).await
+}
+
+/// [`get`] with the org tree the caller has already read.
+pub async fn get_in(
+    st: &AppState,
+    u: &CurrentUser,
+    id: i64,
+    tree: &OrgTree,
+) -> AppResult<RegisterRow> {
+    let e = st.store.register_entry(id).await?;
+    e.filter(|e| may_view(u, e, tree)).ok_or(AppError::NotFound)
 }
 
 pub fn fields_of(e: &RegisterRow) -> RegisterFields {
@@ -93,11 +102,7 @@ pub async fn update(
         .register_entry(id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let tree = org_tree(st).await?;
-    if !u
-        .actor
-        .has_role_over(Role::InformationSecurityManager, e.org_unit_id, &tree)
-    {
+    if !may_edit(u, &e, &org_tree(st).await?) {
         let r = Refusal::Forbidden(crate::error::ErrorCode::ResponsibleIsmRequired.as_str());
         return Err(refuse(st, u, r, "register.update", Entity::Register, Some(id)).await);
     }

@@ -202,19 +202,9 @@ async fn register_fields(st: &AppState, row: &ApplicationRow) -> AppResult<Regis
         label(&scheme.integrity, &f.classification.integrity),
         label(&scheme.availability, &f.classification.availability)
     );
-    let handling: Vec<String> = f
-        .classification
-        .handling
-        .iter()
-        .map(|h| {
-            scheme
-                .handling_restrictions
-                .iter()
-                .find(|r| &r.code == h)
-                .map(|r| r.label_ja.clone())
-                .unwrap_or(h.clone())
-        })
-        .collect();
+    let handling = crate::catalogue::handling_labels(&scheme, &f.classification.handling, |r| {
+        r.label_ja.clone()
+    });
     if !handling.is_empty() {
         classification.push_str(&format!(
             "（{}: {}）",

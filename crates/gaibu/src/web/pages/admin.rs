@@ -1,7 +1,6 @@
 //! The System Administrator's pages: org units, users and role assignments.
 
-use super::{FieldErrors, FormPairs, PageCtx, org_name, org_options};
-use crate::auth::CurrentUser;
+use super::{Cx, FieldErrors, FormPairs, PageCtx, org_name, org_options, show};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
 use crate::people::{self, OrgUnitInput, RoleInput, UserInput};
@@ -10,23 +9,12 @@ use crate::web::Path;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum_extra::extract::CookieJar;
 use gaibu_domain::audit::Entity;
 use gaibu_domain::role::Role;
 use gaibu_store::UserRow;
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/admin", get(page))
-        .route("/admin/users", post(create_user))
-        .route("/admin/users/{id}/roles", post(assign_role))
-        .route("/admin/users/{id}/token", post(create_token))
-        .route("/admin/org-units", post(create_org_unit))
-}
 
 struct UserView {
     is_self: bool,
@@ -51,21 +39,18 @@ struct AdminPage {
     notice: String,
 }
 
+/// The forms of the page that come back with what went wrong, and a notice of what was done.
 #[derive(Default)]
-struct State2 {
+struct Forms {
     user: Option<(UserInput, FieldErrors)>,
     unit: Option<(OrgUnitInput, FieldErrors)>,
     notice: String,
 }
 
-async fn render(
-    st: &AppState,
-    u: &CurrentUser,
-    jar: &CookieJar,
-    s: State2,
-) -> AppResult<AdminPage> {
-    people::require_system_administrator(st, u, "admin.view").await?;
-    let page = PageCtx::new(u, jar, "/admin");
+async fn render(cx: &Cx, s: Forms) -> AppResult<AdminPage> {
+    let st = &cx.st;
+    people::require_system_administrator(st, &cx.u, "admin.view").await?;
+    let page = cx.page("/admin");
     let t = page.t;
     let units = st.store.org_units().await?;
     let roles = st.store.all_roles().await?;
@@ -75,7 +60,7 @@ async fn render(
         .await?
         .into_iter()
         .map(|user| UserView {
-            is_self: user.id == u.user.id,
+            is_self: user.id == cx.u.user.id,
             org: org_name(t, &units, user.org_unit_id),
             roles: roles
                 .iter()
@@ -121,154 +106,93 @@ async fn render(
     })
 }
 
-async fn page(State(st): State<AppState>, u: CurrentUser, jar: CookieJar) -> AppResult<Response> {
-    Ok(render(&st, &u, &jar, State2::default())
-        .await?
-        .into_response())
+/// The page again with a notice of what was done.
+async fn done(cx: &Cx, notice: String) -> AppResult<Response> {
+    let forms = Forms {
+        notice,
+        ..Default::default()
+    };
+    show(render(cx, forms).await?)
 }
 
-async fn create_user(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    jar: CookieJar,
-    form: FormPairs,
+/// Refused input: the page again with the form and its errors (422); any other error as it is.
+async fn refused(
+    cx: &Cx,
+    e: AppError,
+    forms: impl FnOnce(FieldErrors) -> Forms,
 ) -> AppResult<Response> {
-    people::require_system_administrator(&st, &u, "user.create").await?;
+    let AppError::Invalid(errs) = e else {
+        return Err(e);
+    };
+    let page = render(cx, forms(cx.errors(&errs))).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+async fn page(cx: Cx) -> AppResult<Response> {
+    show(render(&cx, Forms::default()).await?)
+}
+
+async fn create_user(cx: Cx, form: FormPairs) -> AppResult<Response> {
+    people::require_system_administrator(&cx.st, &cx.u, "user.create").await?;
     let input: UserInput = form.to_input(&[])?;
-    let t = PageCtx::new(&u, &jar, "").t;
-    match people::create_user(&st, &u.who(), &input).await {
-        Ok((user, generated)) => {
-            let notice = match generated {
-                Some(p) => format!("{} {}: {}", user.login, t.admin_generated_password(), p),
-                None => format!("{} {}", user.login, t.admin_user_created()),
-            };
-            Ok(render(
-                &st,
-                &u,
-                &jar,
-                State2 {
-                    notice,
-                    ..Default::default()
-                },
-            )
-            .await?
-            .into_response())
+    let t = cx.t();
+    match people::create_user(&cx.st, &cx.u.who(), &input).await {
+        Ok((user, Some(p))) => {
+            let notice = format!("{} {}: {}", user.login, t.admin_generated_password(), p);
+            done(&cx, notice).await
         }
-        Err(AppError::Invalid(errs)) => {
-            let s = State2 {
-                user: Some((input, FieldErrors::from(t, &errs))),
+        Ok((user, None)) => done(&cx, format!("{} {}", user.login, t.admin_user_created())).await,
+        Err(e) => {
+            refused(&cx, e, |errors| Forms {
+                user: Some((input, errors)),
                 ..Default::default()
-            };
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                render(&st, &u, &jar, s).await?,
-            )
-                .into_response())
+            })
+            .await
         }
-        Err(e) => Err(e),
     }
 }
 
-async fn assign_role(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    jar: CookieJar,
-    Path(id): Path<i64>,
-    form: FormPairs,
-) -> AppResult<Response> {
-    people::require_system_administrator(&st, &u, "role.assign").await?;
+async fn assign_role(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
+    people::require_system_administrator(&cx.st, &cx.u, "role.assign").await?;
     let input: RoleInput = form.to_input(&[])?;
-    people::assign_role(&st, &u.who(), id, &input).await?;
-    let notice = PageCtx::new(&u, &jar, "")
-        .t
-        .admin_role_assigned()
-        .to_string();
-    Ok(render(
-        &st,
-        &u,
-        &jar,
-        State2 {
-            notice,
-            ..Default::default()
-        },
-    )
-    .await?
-    .into_response())
+    people::assign_role(&cx.st, &cx.u.who(), id, &input).await?;
+    done(&cx, cx.t().admin_role_assigned().to_string()).await
 }
 
-async fn create_token(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    jar: CookieJar,
-    Path(id): Path<i64>,
-    form: FormPairs,
-) -> AppResult<Response> {
-    people::require_system_administrator(&st, &u, "api_token.create").await?;
+async fn create_token(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
+    let (st, u) = (&cx.st, &cx.u);
+    people::require_system_administrator(st, u, "api_token.create").await?;
     st.store.user(id).await?.ok_or(AppError::NotFound)?;
     // A token acts as its holder: administrators make their own only.
     if id != u.user.id {
         let r = gaibu_domain::Refusal::Forbidden(crate::error::ErrorCode::OwnTokenOnly.as_str());
-        return Err(crate::audit_denial::refuse(
-            &st,
-            &u,
-            r,
-            "api_token.create",
-            Entity::User,
-            Some(id),
-        )
-        .await);
+        let action = "api_token.create";
+        return Err(crate::audit_denial::refuse(st, u, r, action, Entity::User, Some(id)).await);
     }
-    let (_, token) = people::create_api_token(&st, &u.who(), id, form.get("name")).await?;
-    let t = PageCtx::new(&u, &jar, "").t;
-    let notice = format!("{}: {}", t.admin_token_created(), token);
-    Ok(render(
-        &st,
-        &u,
-        &jar,
-        State2 {
-            notice,
-            ..Default::default()
-        },
-    )
-    .await?
-    .into_response())
+    let (_, token) = people::create_api_token(st, &u.who(), id, form.get("name")).await?;
+    done(&cx, format!("{}: {}", cx.t().admin_token_created(), token)).await
 }
 
-async fn create_org_unit(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    jar: CookieJar,
-    form: FormPairs,
-) -> AppResult<Response> {
-    people::require_system_administrator(&st, &u, "org_unit.create").await?;
+async fn create_org_unit(cx: Cx, form: FormPairs) -> AppResult<Response> {
+    people::require_system_administrator(&cx.st, &cx.u, "org_unit.create").await?;
     let input: OrgUnitInput = form.to_input(&[])?;
-    let t = PageCtx::new(&u, &jar, "").t;
-    match people::create_org_unit(&st, &u.who(), &input).await {
-        Ok(_) => {
-            let notice = t.admin_org_unit_created().to_string();
-            Ok(render(
-                &st,
-                &u,
-                &jar,
-                State2 {
-                    notice,
-                    ..Default::default()
-                },
-            )
-            .await?
-            .into_response())
-        }
-        Err(AppError::Invalid(errs)) => {
-            let s = State2 {
-                unit: Some((input, FieldErrors::from(t, &errs))),
+    match people::create_org_unit(&cx.st, &cx.u.who(), &input).await {
+        Ok(_) => done(&cx, cx.t().admin_org_unit_created().to_string()).await,
+        Err(e) => {
+            refused(&cx, e, |errors| Forms {
+                unit: Some((input, errors)),
                 ..Default::default()
-            };
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                render(&st, &u, &jar, s).await?,
-            )
-                .into_response())
+            })
+            .await
         }
-        Err(e) => Err(e),
     }
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(page))
+        .route("/admin/users", post(create_user))
+        .route("/admin/users/{id}/roles", post(assign_role))
+        .route("/admin/users/{id}/token", post(create_token))
+        .route("/admin/org-units", post(create_org_unit))
 }

@@ -1,8 +1,7 @@
 //! The catalogue page: search approved services, see whether one may be used for the work at
 //! hand, and start an application — or a reuse — when it may not.
 
-use super::PageCtx;
-use crate::auth::CurrentUser;
+use super::{Cx, PageCtx, show};
 use crate::catalogue::{self, Entry};
 use crate::error::AppResult;
 use crate::i18n::Tr;
@@ -11,10 +10,9 @@ use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::extract::Query;
+use axum::response::Response;
 use axum::routing::get;
-use axum_extra::extract::CookieJar;
 use gaibu_domain::classification::Level;
 use serde::Deserialize;
 
@@ -49,17 +47,12 @@ impl CataloguePage {
     }
 }
 
-async fn page(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    jar: CookieJar,
-    Query(q): Query<CatalogueQuery>,
-) -> AppResult<Response> {
+async fn page(cx: Cx, Query(q): Query<CatalogueQuery>) -> AppResult<Response> {
     crate::error::check_text(&q.q)?;
-    let page = PageCtx::new(&u, &jar, "/catalogue");
-    let levels = policies::scheme_in_force(&st).await?.doc.confidentiality;
-    let entries = catalogue::search(&st, u.user.org_unit_id, &q.q, &q.level).await?;
-    Ok(CataloguePage {
+    let page = cx.page("/catalogue");
+    let levels = policies::scheme_in_force(&cx.st).await?.doc.confidentiality;
+    let entries = catalogue::search(&cx.st, cx.u.user.org_unit_id, &q.q, &q.level).await?;
+    show(CataloguePage {
         t: page.t,
         page,
         searched: !q.q.trim().is_empty() || !q.level.is_empty(),
@@ -67,6 +60,5 @@ async fn page(
         level: q.level,
         levels,
         entries,
-    }
-    .into_response())
+    })
 }

@@ -1,8 +1,8 @@
 //! Contractor pages (S5.3): the contractor's own submissions and sheet, and the city's side —
 //! registration, people and verification.
 
-use super::{FieldErrors, FormPairs, PageCtx, fmt_ms, org_name, user_name};
-use crate::auth::CurrentUser;
+use super::applications::{ItemView, answer_text, answers_from};
+use super::{Cx, FieldErrors, FormPairs, PageCtx, answer, fmt_ms, org_name, show, user_name};
 use crate::contractors::{self as ops, ContractorInput, PersonInput, SubmissionInput, VerifyInput};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
@@ -12,13 +12,12 @@ use crate::web::Path;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum_extra::extract::CookieJar;
 use gaibu_domain::classification::Level;
-use gaibu_domain::sheet::AnswerType;
+use gaibu_domain::contractor::{SubmissionState, may_edit};
+use gaibu_domain::sheet::{AnswerType, Sheet};
 use gaibu_store::{ContractorRow, SubmissionRow};
 
 pub fn routes() -> Router<AppState> {
@@ -42,68 +41,65 @@ struct HomePage {
     errors: FieldErrors,
 }
 
-async fn home_page(
-    st: &AppState,
-    u: &CurrentUser,
-    jar: &CookieJar,
-    errors: FieldErrors,
-) -> AppResult<HomePage> {
-    let Some(cid) = u.user.contractor_id else {
+async fn home_page(cx: &Cx, errors: FieldErrors) -> AppResult<HomePage> {
+    let Some(cid) = cx.u.user.contractor_id else {
         return Err(AppError::NotFound);
     };
-    let page = PageCtx::new(u, jar, "/contractor");
-    let contractor = st
-        .store
-        .contractor(cid)
-        .await?
-        .map(|c| c.name)
-        .unwrap_or_default();
+    let page = cx.page("/contractor");
+    let contractor = cx.st.store.contractor(cid).await?;
     Ok(HomePage {
         t: page.t,
         page,
-        contractor,
-        rows: ops::submissions(st, u).await?,
-        levels: policies::scheme_in_force(st).await?.doc.confidentiality,
+        contractor: contractor.map(|c| c.name).unwrap_or_default(),
+        rows: ops::submissions(&cx.st, &cx.u).await?,
+        levels: policies::scheme_in_force(&cx.st).await?.doc.confidentiality,
         errors,
     })
 }
 
-async fn home(State(st): State<AppState>, u: CurrentUser, jar: CookieJar) -> AppResult<Response> {
-    Ok(home_page(&st, &u, &jar, FieldErrors::default())
-        .await?
-        .into_response())
+async fn home(cx: Cx) -> AppResult<Response> {
+    show(home_page(&cx, FieldErrors::default()).await?)
 }
 
-async fn create(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    jar: CookieJar,
-    form: FormPairs,
-) -> AppResult<Response> {
+async fn create(cx: Cx, form: FormPairs) -> AppResult<Response> {
     let input: SubmissionInput = form.to_input(&[])?;
-    match ops::create(&st, &u, &input).await {
-        Ok(s) => Ok(Redirect::to(&format!("/contractor/submissions/{}", s.id)).into_response()),
-        Err(AppError::Invalid(errs)) => {
-            let errors = FieldErrors::from(PageCtx::new(&u, &jar, "").t, &errs);
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                home_page(&st, &u, &jar, errors).await?,
-            )
-                .into_response())
-        }
-        Err(e) => Err(e),
-    }
+    let result = ops::create(&cx.st, &cx.u, &input).await;
+    answer(
+        result,
+        |s| format!("/contractor/submissions/{}", s.id),
+        async |why| home_page(&cx, cx.errors(&why.invalid()?)).await,
+    )
+    .await
 }
 
-struct ItemView {
-    id: String,
-    text: String,
-    clause: String,
-    kind: &'static str,
-    blocking: bool,
-    options: Vec<(String, String)>,
-    value: String,
-    comment: String,
+/// A submission with the sheet it answers, read once for its page.
+struct Loaded {
+    page: PageCtx,
+    s: SubmissionRow,
+    c: ContractorRow,
+    sheet: policies::Loaded<Sheet>,
+}
+
+async fn load(cx: &Cx, id: i64, path: &str) -> AppResult<Loaded> {
+    let (s, c) = ops::get(&cx.st, &cx.u, id).await?;
+    let sheet = policies::sheet(&cx.st, s.sheet_policy_id).await?;
+    Ok(Loaded {
+        page: cx.page(&format!("{path}{id}")),
+        s,
+        c,
+        sheet,
+    })
+}
+
+impl Loaded {
+    /// Each item of the sheet as `view` shows it.
+    fn items<T>(&self, view: impl FnMut(&gaibu_domain::sheet::Item) -> T) -> Vec<T> {
+        self.sheet.doc.items.iter().map(view).collect()
+    }
+    fn title(&self) -> String {
+        let r = &self.sheet.row;
+        self.page.t.pick(&r.title_ja, &r.title_en).to_string()
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -119,114 +115,55 @@ struct SheetPage {
     evidence: Vec<gaibu_store::SubmissionEvidenceRow>,
 }
 
-async fn sheet_data(
-    st: &AppState,
-    u: &CurrentUser,
-    jar: &CookieJar,
-    id: i64,
-    problems: Vec<String>,
-) -> AppResult<SheetPage> {
-    let (s, _) = ops::get(st, u, id).await?;
-    let page = PageCtx::new(u, jar, &format!("/contractor/submissions/{id}"));
-    let t = page.t;
-    let sheet = policies::sheet(st, s.sheet_policy_id).await?;
-    let answers = s.answers.clone();
-    let items = sheet
-        .doc
-        .items
-        .iter()
-        .map(|i| {
-            let a = answers.get(&i.id).cloned().unwrap_or_default();
-            ItemView {
-                id: i.id.clone(),
-                text: t.pick(&i.text_ja, &i.text_en).to_string(),
-                clause: i.clause.clone(),
-                kind: match i.answer {
-                    AnswerType::YesNoNa => "yes_no_na",
-                    AnswerType::Text => "text",
-                    AnswerType::Date => "date",
-                    AnswerType::Choice => "choice",
-                },
-                blocking: i.blocking,
-                options: i
-                    .options
-                    .iter()
-                    .map(|o| (o.code.clone(), t.pick(&o.label_ja, &o.label_en).to_string()))
-                    .collect(),
-                value: a.value,
-                comment: a.comment,
-            }
-        })
-        .collect();
-    let evidence = st.store.submission_evidence_of(s.id).await?;
+async fn sheet_data(cx: &Cx, id: i64, problems: Vec<String>) -> AppResult<SheetPage> {
+    let l = load(cx, id, "/contractor/submissions/").await?;
+    let t = l.page.t;
+    let items = l.items(|i| ItemView::new(t, i, &l.s.answers));
     Ok(SheetPage {
-        evidence,
-        sheet_title: t.pick(&sheet.row.title_ja, &sheet.row.title_en).to_string(),
-        editable: u.user.contractor_id == Some(s.contractor_id)
-            && matches!(s.state.as_str(), "draft" | "returned"),
+        evidence: cx.st.store.submission_evidence_of(l.s.id).await?,
+        sheet_title: l.title(),
+        editable: may_edit(&ops::domain(&l.s, &l.c), cx.u.user.contractor_id).is_ok(),
         t,
-        page,
-        s,
+        page: l.page,
+        s: l.s,
         items,
         problems,
     })
 }
 
-async fn sheet_page(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    jar: CookieJar,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    Ok(sheet_data(&st, &u, &jar, id, vec![]).await?.into_response())
+async fn sheet_page(cx: Cx, Path(id): Path<i64>) -> AppResult<Response> {
+    show(sheet_data(&cx, id, vec![]).await?)
 }
 
-async fn save(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    jar: CookieJar,
-    Path(id): Path<i64>,
-    form: FormPairs,
-) -> AppResult<Response> {
-    let answers = super::applications::answers_from(&form);
-    match ops::save_answers(&st, &u, id, form.version(), &answers).await {
-        Ok(_) => Ok(Redirect::to(&format!("/contractor/submissions/{id}")).into_response()),
-        Err(AppError::Invalid(errs)) => {
-            let t = PageCtx::new(&u, &jar, "").t;
-            let problems = errs
-                .iter()
-                .map(|e| format!("{}: {}", t.field(&e.field), t.error(e.code)))
-                .collect();
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                sheet_data(&st, &u, &jar, id, problems).await?,
-            )
-                .into_response())
-        }
-        Err(e) => Err(e),
-    }
+/// Field errors as lines of text, for the notice above a sheet.
+fn error_lines(t: Tr, errs: &[gaibu_domain::FieldError]) -> Vec<String> {
+    errs.iter()
+        .map(|e| format!("{}: {}", t.field(&e.field), t.error(e.code)))
+        .collect()
 }
 
-async fn submit(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    jar: CookieJar,
-    Path(id): Path<i64>,
-    form: FormPairs,
-) -> AppResult<Response> {
-    match ops::submit(&st, &u, id, form.version()).await {
+async fn save(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
+    let answers = answers_from(&form);
+    let result = ops::save_answers(&cx.st, &cx.u, id, form.version(), &answers).await;
+    answer(
+        result,
+        |_| format!("/contractor/submissions/{id}"),
+        async |why| sheet_data(&cx, id, error_lines(cx.t(), &why.invalid()?)).await,
+    )
+    .await
+}
+
+async fn submit(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
+    match ops::submit(&cx.st, &cx.u, id, form.version()).await {
         Ok(_) => Ok(Redirect::to(&format!("/contractor/submissions/{id}")).into_response()),
         Err(AppError::Incomplete(p)) => {
-            let t = PageCtx::new(&u, &jar, "").t;
+            let t = cx.t();
             let problems = p
                 .iter()
                 .map(|p| format!("{}: {}", p.item, t.error(p.code)))
                 .collect();
-            Ok((
-                StatusCode::CONFLICT,
-                sheet_data(&st, &u, &jar, id, problems).await?,
-            )
-                .into_response())
+            let page = sheet_data(&cx, id, problems).await?;
+            Ok((StatusCode::CONFLICT, page).into_response())
         }
         Err(e) => Err(e),
     }
@@ -248,93 +185,68 @@ struct CityPage {
     notice: String,
 }
 
-async fn city_page(
-    st: &AppState,
-    u: &CurrentUser,
-    jar: &CookieJar,
-    errors: FieldErrors,
-    notice: String,
-) -> AppResult<CityPage> {
-    let page = PageCtx::new(u, jar, "/contractors");
+async fn city_page(cx: &Cx, errors: FieldErrors, notice: String) -> AppResult<CityPage> {
+    let page = cx.page("/contractors");
     let t = page.t;
-    let units = st.store.org_units().await?;
-    let contractors: Vec<ContractorRow> = ops::list(st, u).await?;
-    let submissions = ops::submissions(st, u)
+    let units = cx.st.store.org_units().await?;
+    let contractors: Vec<ContractorRow> = ops::list(&cx.st, &cx.u).await?;
+    let name_of = |id: i64| {
+        contractors
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.name.clone())
+            .unwrap_or_default()
+    };
+    let submissions = ops::submissions(&cx.st, &cx.u)
         .await?
         .into_iter()
         .map(|s| {
-            let name = contractors
-                .iter()
-                .find(|c| c.id == s.contractor_id)
-                .map(|c| c.name.clone())
-                .unwrap_or_default();
+            let name = name_of(s.contractor_id);
             (s, name)
+        })
+        .collect();
+    let contractors = contractors
+        .into_iter()
+        .map(|c| ContractorView {
+            org: org_name(t, &units, c.org_unit_id),
+            c,
         })
         .collect();
     Ok(CityPage {
         t,
         page,
-        contractors: contractors
-            .into_iter()
-            .map(|c| ContractorView {
-                org: org_name(t, &units, c.org_unit_id),
-                c,
-            })
-            .collect(),
+        contractors,
         submissions,
         errors,
         notice,
     })
 }
 
-async fn city(State(st): State<AppState>, u: CurrentUser, jar: CookieJar) -> AppResult<Response> {
-    Ok(
-        city_page(&st, &u, &jar, FieldErrors::default(), String::new())
-            .await?
-            .into_response(),
-    )
+async fn city(cx: Cx) -> AppResult<Response> {
+    show(city_page(&cx, FieldErrors::default(), String::new()).await?)
 }
 
-async fn register(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    jar: CookieJar,
-    form: FormPairs,
-) -> AppResult<Response> {
+async fn register(cx: Cx, form: FormPairs) -> AppResult<Response> {
     let input: ContractorInput = form.to_input(&[])?;
-    match ops::register(&st, &u, &input).await {
-        Ok(_) => Ok(Redirect::to("/contractors").into_response()),
-        Err(AppError::Invalid(errs)) => {
-            let errors = FieldErrors::from(PageCtx::new(&u, &jar, "").t, &errs);
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                city_page(&st, &u, &jar, errors, String::new()).await?,
-            )
-                .into_response())
-        }
-        Err(e) => Err(e),
-    }
+    let result = ops::register(&cx.st, &cx.u, &input).await;
+    answer(
+        result,
+        |_| "/contractors".to_string(),
+        async |why| city_page(&cx, cx.errors(&why.invalid()?), String::new()).await,
+    )
+    .await
 }
 
-async fn add_person(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    jar: CookieJar,
-    Path(id): Path<i64>,
-    form: FormPairs,
-) -> AppResult<Response> {
+async fn add_person(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
     let input: PersonInput = form.to_input(&[])?;
-    let t = PageCtx::new(&u, &jar, "").t;
-    let (user, password) = ops::add_person(&st, &u, id, &input).await?;
+    let (user, password) = ops::add_person(&cx.st, &cx.u, id, &input).await?;
     let notice = format!(
         "{} {}: {}",
         user.login,
-        t.admin_generated_password(),
+        cx.t().admin_generated_password(),
         password
     );
-    Ok(city_page(&st, &u, &jar, FieldErrors::default(), notice)
-        .await?
-        .into_response())
+    show(city_page(&cx, FieldErrors::default(), notice).await?)
 }
 
 #[derive(Template, WebTemplate)]
@@ -351,88 +263,49 @@ struct ReviewPage {
     evidence: Vec<gaibu_store::SubmissionEvidenceRow>,
 }
 
-async fn review_data(
-    st: &AppState,
-    u: &CurrentUser,
-    jar: &CookieJar,
-    id: i64,
-    error: String,
-) -> AppResult<ReviewPage> {
-    let (s, c) = ops::get(st, u, id).await?;
-    let page = PageCtx::new(u, jar, &format!("/contractors/submissions/{id}"));
-    let t = page.t;
-    let sheet = policies::sheet(st, s.sheet_policy_id).await?;
-    let answers = s.answers.clone();
-    let items = sheet
-        .doc
-        .items
-        .iter()
-        .map(|i| {
-            let a = answers.get(&i.id).cloned().unwrap_or_default();
-            let value = match i.options.iter().find(|o| o.code == a.value) {
-                Some(o) => t.pick(&o.label_ja, &o.label_en).to_string(),
-                None if matches!(a.value.as_str(), "yes" | "no" | "na") => t.of("answer", &a.value),
-                None => a.value,
-            };
-            (t.pick(&i.text_ja, &i.text_en).to_string(), value, a.comment)
-        })
-        .collect();
-    let verified = match (s.verified_by, s.verified_at) {
-        (Some(v), Some(at)) => format!("{} {}", user_name(st, v).await, fmt_ms(at)),
+async fn review_data(cx: &Cx, id: i64, error: String) -> AppResult<ReviewPage> {
+    let l = load(cx, id, "/contractors/submissions/").await?;
+    let t = l.page.t;
+    let items = l.items(|i| {
+        let a = l.s.answers.get(&i.id).cloned().unwrap_or_default();
+        let value = answer_text(t, i, &a.value);
+        (t.pick(&i.text_ja, &i.text_en).to_string(), value, a.comment)
+    });
+    let verified = match (l.s.verified_by, l.s.verified_at) {
+        (Some(v), Some(at)) => format!("{} {}", user_name(&cx.st, v).await, fmt_ms(at)),
         _ => String::new(),
     };
-    let evidence = st.store.submission_evidence_of(s.id).await?;
     Ok(ReviewPage {
-        evidence,
-        sheet_title: t.pick(&sheet.row.title_ja, &sheet.row.title_en).to_string(),
+        evidence: cx.st.store.submission_evidence_of(l.s.id).await?,
+        sheet_title: l.title(),
         t,
-        page,
-        s,
-        c,
+        page: l.page,
+        s: l.s,
+        c: l.c,
         items,
         verified,
         error,
     })
 }
 
-async fn review(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    jar: CookieJar,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    Ok(review_data(&st, &u, &jar, id, String::new())
-        .await?
-        .into_response())
+async fn review(cx: Cx, Path(id): Path<i64>) -> AppResult<Response> {
+    show(review_data(&cx, id, String::new()).await?)
 }
 
-async fn verify(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    jar: CookieJar,
-    Path(id): Path<i64>,
-    form: FormPairs,
-) -> AppResult<Response> {
+async fn verify(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
     let input = VerifyInput {
         version: form.version(),
         compliant: form.get("compliant") == "yes",
         note: form.get("note").to_string(),
     };
-    match ops::verify(&st, &u, id, &input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/contractors/submissions/{id}")).into_response()),
-        Err(AppError::Invalid(errs)) => {
-            let t = PageCtx::new(&u, &jar, "").t;
-            let msg = errs
-                .iter()
-                .map(|e| format!("{}: {}", t.field(&e.field), t.error(e.code)))
-                .collect::<Vec<_>>()
-                .join(" ");
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                review_data(&st, &u, &jar, id, msg).await?,
-            )
-                .into_response())
-        }
-        Err(e) => Err(e),
-    }
+    let result = ops::verify(&cx.st, &cx.u, id, &input).await;
+    answer(
+        result,
+        |_| format!("/contractors/submissions/{id}"),
+        async |why| {
+            let msg = error_lines(cx.t(), &why.invalid()?).join(" ");
+            review_data(&cx, id, msg).await
+        },
+    )
+    .await
 }

@@ -1,7 +1,6 @@
 //! The start page: what is waiting for the signed-in user.
 
-use super::{PageCtx, fmt_ms};
-use crate::auth::CurrentUser;
+use super::{Cx, PageCtx, fmt_ms, show};
 use crate::error::AppResult;
 use crate::i18n::Tr;
 use crate::state::AppState;
@@ -9,11 +8,11 @@ use crate::{applications, policies};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum_extra::extract::CookieJar;
+use gaibu_domain::application::State;
 use gaibu_domain::classification::Track;
+use gaibu_domain::policy::PolicyStatus;
 use gaibu_store::{ApplicationRow, ServiceRow};
 
 pub fn routes() -> Router<AppState> {
@@ -37,15 +36,16 @@ impl HomePage {
     }
 }
 
-async fn home(State(st): State<AppState>, u: CurrentUser, jar: CookieJar) -> AppResult<Response> {
+async fn home(cx: Cx) -> AppResult<Response> {
+    let (st, u) = (&cx.st, &cx.u);
     if u.user.contractor_id.is_some() {
         return Ok(axum::response::Redirect::to("/contractor").into_response());
     }
-    let page = PageCtx::new(&u, &jar, "/");
-    let drafts = applications::list(&st, &u)
+    let page = cx.page("/");
+    let drafts = applications::list(st, u)
         .await?
         .into_iter()
-        .filter(|a| a.state == "draft")
+        .filter(|a| a.state == State::Draft)
         .collect();
     let my_services = st
         .store
@@ -54,25 +54,30 @@ async fn home(State(st): State<AppState>, u: CurrentUser, jar: CookieJar) -> App
         .into_iter()
         .filter(|s| s.administrator_id == u.user.id)
         .collect();
-    let all = policies::list(&st).await?;
-    let pending_policies = all.iter().filter(|p| p.status == "pending").count();
+    let all = policies::list(st).await?;
+    let pending_policies = all
+        .iter()
+        .filter(|p| p.status == PolicyStatus::Pending)
+        .count();
     let mut missing_policies = Vec::new();
     for kind in [
         gaibu_domain::policy::KIND_CLASSIFICATION.to_string(),
         gaibu_domain::policy::sheet_kind(Track::Class1),
         gaibu_domain::policy::KIND_ACCOUNT_RULES.to_string(),
     ] {
-        if !all.iter().any(|p| p.kind == kind && p.status == "approved") {
+        if !all
+            .iter()
+            .any(|p| p.kind == kind && p.status == PolicyStatus::Approved)
+        {
             missing_policies.push(page.t.of("policy.kind", &kind));
         }
     }
-    Ok(HomePage {
+    show(HomePage {
         t: page.t,
         page,
         drafts,
         my_services,
         pending_policies,
         missing_policies,
-    }
-    .into_response())
+    })
 }

@@ -12,33 +12,125 @@ mod services;
 mod session;
 
 use crate::auth::{CurrentUser, request_lang};
-use crate::error::{AppError, ErrorInfo};
+use crate::error::{AppError, AppResult, ErrorInfo};
 use crate::i18n::{Lang, Tr};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use gaibu_domain::FieldError;
 use gaibu_domain::role::Role;
 use std::collections::HashMap;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .merge(session::routes())
-        .merge(home::routes())
-        .merge(applications::routes())
-        .merge(services::routes())
-        .merge(policies::routes())
-        .merge(admin::routes())
-        .merge(review::routes())
-        .merge(register::routes())
-        .merge(catalogue::routes())
-        .merge(contractors::routes())
+    let parts: [fn() -> Router<AppState>; 10] = [
+        session::routes,
+        home::routes,
+        applications::routes,
+        services::routes,
+        policies::routes,
+        admin::routes,
+        review::routes,
+        register::routes,
+        catalogue::routes,
+        contractors::routes,
+    ];
+    parts
+        .into_iter()
+        .fold(Router::new(), |router, part| router.merge(part()))
+}
+
+/// What every page handler works with: the state, the signed-in user and the cookies (for the
+/// language).
+pub struct Cx {
+    pub st: AppState,
+    pub u: CurrentUser,
+    pub jar: CookieJar,
+}
+
+impl FromRequestParts<AppState> for Cx {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, AppError> {
+        let u = CurrentUser::from_request_parts(parts, st).await?;
+        let jar = CookieJar::from_headers(&parts.headers);
+        Ok(Cx {
+            st: st.clone(),
+            u,
+            jar,
+        })
+    }
+}
+
+impl Cx {
+    /// The layout's context for the page at `path`.
+    pub fn page(&self, path: &str) -> PageCtx {
+        PageCtx::new(&self.u, &self.jar, path)
+    }
+    /// The user's messages in the language they chose.
+    pub fn t(&self) -> Tr {
+        self.page("").t
+    }
+    /// Field errors translated for this user.
+    pub fn errors(&self, errs: &[FieldError]) -> FieldErrors {
+        FieldErrors::from(self.t(), errs)
+    }
+}
+
+/// Why a form comes back to its author instead of going on.
+pub enum Again {
+    /// Input the operation refused, field by field (422).
+    Invalid(Vec<FieldError>),
+    /// Someone saved first (409): the form shows the input over the newer version.
+    Stale,
+}
+
+impl Again {
+    /// The field errors, or — for a form that is not shown again over a newer version — the
+    /// stale-version error itself.
+    pub fn invalid(self) -> AppResult<Vec<FieldError>> {
+        match self {
+            Again::Invalid(errs) => Ok(errs),
+            Again::Stale => Err(AppError::Stale),
+        }
+    }
+    pub fn is_stale(&self) -> bool {
+        matches!(self, Again::Stale)
+    }
+    pub fn field_errors(&self, t: Tr) -> FieldErrors {
+        match self {
+            Again::Invalid(errs) => FieldErrors::from(t, errs),
+            Again::Stale => FieldErrors::default(),
+        }
+    }
+}
+
+/// The answer to a form's POST: on success a redirect (303) to `to(outcome)`; on refused input
+/// (422) or a stale version (409) the page that `again` renders, keeping the input; any other
+/// error as it is.
+pub async fn answer<T, P: IntoResponse>(
+    result: AppResult<T>,
+    to: impl FnOnce(T) -> String,
+    again: impl AsyncFnOnce(Again) -> AppResult<P>,
+) -> AppResult<Response> {
+    let (status, why) = match result {
+        Ok(v) => return Ok(Redirect::to(&to(v)).into_response()),
+        Err(AppError::Invalid(errs)) => (StatusCode::UNPROCESSABLE_ENTITY, Again::Invalid(errs)),
+        Err(AppError::Stale) => (StatusCode::CONFLICT, Again::Stale),
+        Err(e) => return Err(e),
+    };
+    Ok((status, again(why).await?).into_response())
+}
+
+/// A page as the answer to a GET.
+pub fn show<P: IntoResponse>(p: P) -> AppResult<Response> {
+    Ok(p.into_response())
 }
 
 /// What the layout needs on every page.
@@ -304,6 +396,11 @@ pub fn history_rows(t: Tr, events: &[gaibu_domain::audit::AuditEvent]) -> Vec<Hi
 }
 
 pub use crate::i18n::org_name;
+
+/// The org tree of units already read, so that a page reads the units once.
+pub fn org_tree_of(units: &[gaibu_store::OrgUnitRow]) -> gaibu_domain::role::OrgTree {
+    gaibu_domain::role::OrgTree::new(units.iter().map(|u| (u.id, u.parent_id)))
+}
 
 /// Org units as options, indented by depth, in tree order.
 pub fn org_options(t: Tr, units: &[gaibu_store::OrgUnitRow]) -> Vec<(i64, String)> {

@@ -1,9 +1,8 @@
 //! Policy versions: what is in force, what waits for the CISO, and the approval (S1.3).
 
-use super::{FieldErrors, FormPairs, PageCtx, fmt_ms, user_name};
+use super::{Cx, FieldErrors, FormPairs, PageCtx, answer, fmt_ms, show, user_name};
 use crate::audit_denial::refuse;
-use crate::auth::CurrentUser;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::i18n::Tr;
 use crate::policies as ops;
 use crate::state::AppState;
@@ -11,22 +10,12 @@ use crate::web::Path;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum_extra::extract::CookieJar;
 use gaibu_domain::Refusal;
-use gaibu_domain::policy::PolicyDocument;
+use gaibu_domain::policy::{self, PolicyDocument, PolicyStatus};
 use gaibu_domain::role::Role;
 use gaibu_store::PolicyRow;
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/policies", get(list).post(load))
-        .route("/policies/{id}", get(detail))
-        .route("/policies/{id}/approve", post(approve))
-}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "policies.html")]
@@ -44,59 +33,36 @@ impl ListPage {
     }
 }
 
-async fn list_page(
-    st: &AppState,
-    u: &CurrentUser,
-    jar: &CookieJar,
-    content: String,
-    errors: FieldErrors,
-) -> AppResult<ListPage> {
-    let page = PageCtx::new(u, jar, "/policies");
+async fn list_page(cx: &Cx, content: String, errors: FieldErrors) -> AppResult<ListPage> {
+    let page = cx.page("/policies");
     Ok(ListPage {
         t: page.t,
         page,
-        rows: ops::list(st).await?,
+        rows: ops::list(&cx.st).await?,
         content,
         errors,
     })
 }
 
-async fn list(State(st): State<AppState>, u: CurrentUser, jar: CookieJar) -> AppResult<Response> {
-    Ok(
-        list_page(&st, &u, &jar, String::new(), FieldErrors::default())
-            .await?
-            .into_response(),
-    )
+async fn list(cx: Cx) -> AppResult<Response> {
+    show(list_page(&cx, String::new(), FieldErrors::default()).await?)
 }
 
 /// A CISO loads the city's own version; it waits, pending, for approval like any other.
-async fn load(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    jar: CookieJar,
-    form: FormPairs,
-) -> AppResult<Response> {
-    if !u.has_role(Role::Ciso) {
-        return Err(refuse(
-            &st,
-            &u,
-            Refusal::Forbidden(crate::error::ErrorCode::CisoRequired.as_str()),
-            "policy.load",
-            gaibu_domain::audit::Entity::Policy,
-            None,
-        )
-        .await);
+async fn load(cx: Cx, form: FormPairs) -> AppResult<Response> {
+    if !cx.u.has_role(Role::Ciso) {
+        let r = Refusal::Forbidden(crate::error::ErrorCode::CisoRequired.as_str());
+        let entity = gaibu_domain::audit::Entity::Policy;
+        return Err(refuse(&cx.st, &cx.u, r, "policy.load", entity, None).await);
     }
     let content = form.get("content").replace("\r\n", "\n");
-    match ops::load_text(&st, &u.who(), &content).await {
-        Ok((row, _)) => Ok(Redirect::to(&format!("/policies/{}", row.id)).into_response()),
-        Err(AppError::Invalid(errs)) => {
-            let errors = FieldErrors::from(PageCtx::new(&u, &jar, "").t, &errs);
-            let p = list_page(&st, &u, &jar, content, errors).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response())
-        }
-        Err(e) => Err(e),
-    }
+    let result = ops::load_text(&cx.st, &cx.u.who(), &content).await;
+    answer(
+        result,
+        |(row, _)| format!("/policies/{}", row.id),
+        async |why| list_page(&cx, content, cx.errors(&why.invalid()?)).await,
+    )
+    .await
 }
 
 #[derive(Template, WebTemplate)]
@@ -109,37 +75,37 @@ struct DetailPage {
     approver: String,
     approved_at: String,
     loaded_at: String,
+    /// The approve button is shown exactly when the approval would be allowed.
+    may_approve: bool,
 }
 
-async fn detail(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    jar: CookieJar,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let (p, doc) = ops::get(&st, id).await?;
-    let page = PageCtx::new(&u, &jar, &format!("/policies/{id}"));
+async fn detail(cx: Cx, Path(id): Path<i64>) -> AppResult<Response> {
+    let (p, doc) = ops::get(&cx.st, id).await?;
+    let page = cx.page(&format!("/policies/{id}"));
     let approver = match p.approved_by {
-        Some(a) => user_name(&st, a).await,
+        Some(a) => user_name(&cx.st, a).await,
         None => String::new(),
     };
-    Ok(DetailPage {
+    show(DetailPage {
         t: page.t,
         page,
         approved_at: p.approved_at.map(fmt_ms).unwrap_or_default(),
         loaded_at: fmt_ms(p.loaded_at),
         approver,
+        may_approve: policy::approve(p.status, &cx.u.actor).is_ok(),
         p,
         doc,
-    }
-    .into_response())
+    })
 }
 
-async fn approve(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    ops::approve(&st, &u, id).await?;
+async fn approve(cx: Cx, Path(id): Path<i64>) -> AppResult<Response> {
+    ops::approve(&cx.st, &cx.u, id).await?;
     Ok(Redirect::to(&format!("/policies/{id}")).into_response())
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/policies", get(list).post(load))
+        .route("/policies/{id}", get(detail))
+        .route("/policies/{id}/approve", post(approve))
 }

@@ -1,8 +1,8 @@
 //! The service usage register (サービス利用状況, S5.2.1-5) and the notifications page.
 
-use super::{FieldErrors, FormPairs, HistoryRow, PageCtx, fmt_ms, history_rows};
-use crate::auth::{CurrentUser, org_tree};
-use crate::error::{AppError, AppResult};
+use super::{Cx, FieldErrors, FormPairs, HistoryRow, PageCtx, answer, fmt_ms, history_rows, show};
+use crate::auth::org_tree;
+use crate::error::AppResult;
 use crate::i18n::Tr;
 use crate::register as ops;
 use crate::state::AppState;
@@ -10,13 +10,10 @@ use crate::web::Path;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum_extra::extract::CookieJar;
+use gaibu_domain::audit::Action;
 use gaibu_domain::effects::NoticeKind;
-use gaibu_domain::role::Role;
 use gaibu_store::{NotificationRow, RegisterFields, RegisterRow};
 
 pub fn routes() -> Router<AppState> {
@@ -35,14 +32,13 @@ struct ListPage {
     rows: Vec<RegisterRow>,
 }
 
-async fn list(State(st): State<AppState>, u: CurrentUser, jar: CookieJar) -> AppResult<Response> {
-    let page = PageCtx::new(&u, &jar, "/register");
-    Ok(ListPage {
+async fn list(cx: Cx) -> AppResult<Response> {
+    let page = cx.page("/register");
+    show(ListPage {
         t: page.t,
         page,
-        rows: ops::list(&st, &u).await?,
-    }
-    .into_response())
+        rows: ops::list(&cx.st, &cx.u).await?,
+    })
 }
 
 struct FieldView {
@@ -70,7 +66,10 @@ struct EntryPage {
 
 /// The material fields of the entry as approved, from the event that created it.
 fn drift(t: Tr, e: &RegisterRow, events: &[gaibu_domain::audit::AuditEvent]) -> Vec<String> {
-    let Some(created) = events.iter().find(|ev| ev.action == "register.created") else {
+    let Some(created) = events
+        .iter()
+        .find(|ev| ev.action == Action::RegisterCreated.as_str())
+    else {
         return vec![];
     };
     let approved: serde_json::Value =
@@ -84,16 +83,15 @@ fn drift(t: Tr, e: &RegisterRow, events: &[gaibu_domain::audit::AuditEvent]) -> 
 }
 
 async fn entry_page(
-    st: &AppState,
-    u: &CurrentUser,
-    jar: &CookieJar,
+    cx: &Cx,
     id: i64,
     input: Option<(RegisterFields, i64, Vec<gaibu_domain::FieldError>)>,
 ) -> AppResult<EntryPage> {
-    let e = ops::get(st, u, id).await?;
-    let page = PageCtx::new(u, jar, &format!("/register/{id}"));
-    let t = page.t;
+    let st = &cx.st;
     let tree = org_tree(st).await?;
+    let e = ops::get_in(st, &cx.u, id, &tree).await?;
+    let page = cx.page(&format!("/register/{id}"));
+    let t = page.t;
     let (f, version, errs) = input.unwrap_or_else(|| (ops::fields_of(&e), e.version, vec![]));
     let events = st.store.entity_history("register", e.id).await?;
     let errors = FieldErrors::from(t, &errs);
@@ -113,9 +111,7 @@ async fn entry_page(
                 error: errors.get(n).to_string(),
             })
             .collect(),
-        can_edit: u
-            .actor
-            .has_role_over(Role::InformationSecurityManager, e.org_unit_id, &tree),
+        can_edit: ops::may_edit(&cx.u, &e, &tree),
         has_errors: !errs.is_empty(),
         history: history_rows(t, &events),
         drift: drift(t, &e, &events),
@@ -126,31 +122,19 @@ async fn entry_page(
     })
 }
 
-async fn entry(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    jar: CookieJar,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    Ok(entry_page(&st, &u, &jar, id, None).await?.into_response())
+async fn entry(cx: Cx, Path(id): Path<i64>) -> AppResult<Response> {
+    show(entry_page(&cx, id, None).await?)
 }
 
-async fn update(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    jar: CookieJar,
-    Path(id): Path<i64>,
-    form: FormPairs,
-) -> AppResult<Response> {
+async fn update(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
     let f: RegisterFields = form.to_input(&[])?;
-    match ops::update(&st, &u, id, form.version(), &f).await {
-        Ok(_) => Ok(Redirect::to(&format!("/register/{id}")).into_response()),
-        Err(AppError::Invalid(errs)) => {
-            let p = entry_page(&st, &u, &jar, id, Some((f, form.version(), errs))).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response())
-        }
-        Err(e) => Err(e),
-    }
+    let result = ops::update(&cx.st, &cx.u, id, form.version(), &f).await;
+    answer(
+        result,
+        |_| format!("/register/{id}"),
+        async |why| entry_page(&cx, id, Some((f, form.version(), why.invalid()?))).await,
+    )
+    .await
 }
 
 struct NotificationView {
@@ -169,16 +153,13 @@ struct NotificationsPage {
 }
 
 /// Lists the user's notifications, newest first.
-async fn notifications(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    jar: CookieJar,
-) -> AppResult<Response> {
-    let page = PageCtx::new(&u, &jar, "/notifications");
+async fn notifications(cx: Cx) -> AppResult<Response> {
+    let page = cx.page("/notifications");
     let t = page.t;
-    let items = st
+    let items = cx
+        .st
         .store
-        .notifications(u.user.id, 200)
+        .notifications(cx.u.user.id, 200)
         .await?
         .into_iter()
         .map(|n| NotificationView {
@@ -193,11 +174,14 @@ async fn notifications(
             n,
         })
         .collect();
-    Ok(NotificationsPage { t, page, items }.into_response())
+    show(NotificationsPage { t, page, items })
 }
 
 /// Marks everything read: a POST with the CSRF token, never a side effect of a page view.
-async fn mark_all_read(State(st): State<AppState>, u: CurrentUser) -> AppResult<Response> {
-    st.store.mark_read(u.user.id, None, st.now()).await?;
+async fn mark_all_read(cx: Cx) -> AppResult<Response> {
+    cx.st
+        .store
+        .mark_read(cx.u.user.id, None, cx.st.now())
+        .await?;
     Ok(Redirect::to("/notifications").into_response())
 }

@@ -2,10 +2,9 @@
 //! retirement and history.
 
 use super::{
-    FieldErrors, FormPairs, HistoryRow, PageCtx, fmt_ms, history_rows, org_name, org_options,
-    user_name,
+    Again, Cx, FieldErrors, FormPairs, HistoryRow, PageCtx, answer, fmt_ms, history_rows, org_name,
+    org_options, org_tree_of, show, user_name,
 };
-use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
 use crate::services as ops;
@@ -14,25 +13,14 @@ use crate::web::Path;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum_extra::extract::CookieJar;
 use gaibu_domain::FieldError;
-use gaibu_domain::account::AccountInput;
+use gaibu_domain::account::{AccountInput, AccountStatus};
+use gaibu_domain::capability::ServiceCapabilities;
 use gaibu_domain::ledger::{LedgerInput, RetireInput};
 use gaibu_store::{AccountRow, ServiceRow};
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/services", get(list))
-        .route("/services/{id}", get(detail))
-        .route("/services/{id}/ledger", post(register))
-        .route("/services/{id}/retire", post(retire))
-        .route("/services/{id}/accounts", post(add_account))
-        .route("/accounts/{id}/close", post(close_account))
-}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "services.html")]
@@ -42,11 +30,11 @@ struct ListPage {
     rows: Vec<(ServiceRow, String, String)>,
 }
 
-async fn list(State(st): State<AppState>, u: CurrentUser, jar: CookieJar) -> AppResult<Response> {
-    let page = PageCtx::new(&u, &jar, "/services");
-    let units = st.store.org_units().await?;
-    let users = st.store.users().await?;
-    let rows = ops::list(&st)
+async fn list(cx: Cx) -> AppResult<Response> {
+    let page = cx.page("/services");
+    let units = cx.st.store.org_units().await?;
+    let users = cx.st.store.users().await?;
+    let rows = ops::list(&cx.st)
         .await?
         .into_iter()
         .map(|s| {
@@ -59,17 +47,18 @@ async fn list(State(st): State<AppState>, u: CurrentUser, jar: CookieJar) -> App
             (s, org, admin)
         })
         .collect();
-    Ok(ListPage {
+    show(ListPage {
         t: page.t,
         page,
         rows,
-    }
-    .into_response())
+    })
 }
 
 struct AccountView {
     row: AccountRow,
     holder_org: String,
+    /// Its close button is shown.
+    closable: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -96,8 +85,8 @@ struct AccountsPartial {
     t: Tr,
     csrf: String,
     service_id: i64,
-    is_admin: bool,
-    retired: bool,
+    /// The buttons are shown exactly when their moves would be allowed.
+    caps: ServiceCapabilities,
     accounts: Option<Vec<AccountView>>,
     input: AccountInput,
     errors: FieldErrors,
@@ -111,38 +100,47 @@ impl AccountsPartial {
     }
 }
 
+/// The service and the org units, each read once for the page.
+async fn load(cx: &Cx, id: i64) -> AppResult<(ServiceRow, Vec<gaibu_store::OrgUnitRow>)> {
+    Ok((ops::get(&cx.st, id).await?, cx.st.store.org_units().await?))
+}
+
 async fn accounts_partial(
-    st: &AppState,
-    u: &CurrentUser,
-    t: Tr,
-    s: &ServiceRow,
+    cx: &Cx,
+    (s, units): (&ServiceRow, &[gaibu_store::OrgUnitRow]),
     input: AccountInput,
     errors: FieldErrors,
     added: bool,
 ) -> AppResult<AccountsPartial> {
-    let units = st.store.org_units().await?;
-    let accounts = ops::accounts(st, u, s).await?.map(|rows| {
-        rows.into_iter()
-            .map(|row| AccountView {
-                holder_org: org_name(t, &units, row.holder_org_unit_id),
-                row,
-            })
-            .collect()
-    });
+    let t = cx.t();
+    let caps = ops::capabilities(&cx.u, s, &org_tree_of(units));
+    // The account register names people's addresses: shown to those who may see it.
+    let accounts = match caps.view_details {
+        true => Some(cx.st.store.accounts(s.id).await?),
+        false => None,
+    };
     Ok(AccountsPartial {
         t,
-        csrf: u.csrf().to_string(),
+        csrf: cx.u.csrf().to_string(),
         service_id: s.id,
-        is_admin: s.administrator_id == u.user.id,
-        retired: s.ledger_status == Some(gaibu_domain::ledger::LedgerStatus::Retired),
-        accounts,
+        caps,
+        accounts: accounts.map(|rows| {
+            rows.into_iter()
+                .map(|row| AccountView {
+                    holder_org: org_name(t, units, row.holder_org_unit_id),
+                    closable: caps.close_account && row.status == AccountStatus::Active,
+                    row,
+                })
+                .collect()
+        }),
         input,
         errors,
-        org_units: org_options(t, &units),
+        org_units: org_options(t, units),
         added,
     })
 }
 
+/// The forms of a service's page that come back with what went wrong; the others are fresh.
 #[derive(Default)]
 struct Forms {
     ledger: Option<(LedgerInput, Vec<FieldError>)>,
@@ -150,134 +148,112 @@ struct Forms {
     account: Option<(AccountInput, Vec<FieldError>)>,
 }
 
-async fn detail_page(
-    st: &AppState,
-    u: &CurrentUser,
-    jar: &CookieJar,
-    id: i64,
-    forms: Forms,
-) -> AppResult<DetailPage> {
-    let s = ops::get(st, id).await?;
-    let page = PageCtx::new(u, jar, &format!("/services/{id}"));
+impl Forms {
+    fn ledger(input: LedgerInput, errs: Vec<FieldError>) -> Self {
+        let ledger = Some((input, errs));
+        Forms {
+            ledger,
+            ..Default::default()
+        }
+    }
+    fn retire(input: RetireInput, errs: Vec<FieldError>) -> Self {
+        let retire = Some((input, errs));
+        Forms {
+            retire,
+            ..Default::default()
+        }
+    }
+    fn account(input: AccountInput, errs: Vec<FieldError>) -> Self {
+        let account = Some((input, errs));
+        Forms {
+            account,
+            ..Default::default()
+        }
+    }
+}
+
+async fn detail_page(cx: &Cx, id: i64, forms: Forms) -> AppResult<DetailPage> {
+    let (s, units) = load(cx, id).await?;
+    let page = cx.page(&format!("/services/{id}"));
     let t = page.t;
-    let units = st.store.org_units().await?;
-    let today = st.today().to_string();
+    let today = cx.st.today().to_string();
     let (ledger_input, ledger_errs) = forms.ledger.unwrap_or_else(|| {
-        (
-            LedgerInput {
-                system_name: s.name.clone(),
-                registered_on: today.clone(),
-                note: String::new(),
-            },
-            vec![],
-        )
+        let system_name = s.name.clone();
+        let registered_on = today.clone();
+        let note = String::new();
+        let input = LedgerInput {
+            system_name,
+            registered_on,
+            note,
+        };
+        (input, vec![])
     });
     let (retire_input, retire_errs) = forms.retire.unwrap_or_else(|| {
-        (
-            RetireInput {
-                retired_on: today.clone(),
-                reason: String::new(),
-            },
-            vec![],
-        )
+        let retired_on = today.clone();
+        let input = RetireInput {
+            retired_on,
+            reason: String::new(),
+        };
+        (input, vec![])
     });
     let (account_input, account_errs) = forms.account.unwrap_or_else(|| {
-        (
-            AccountInput {
-                kind: "user".into(),
-                holder_org_unit: s.org_unit_id.to_string(),
-                created_on: today.clone(),
-                ..Default::default()
-            },
-            vec![],
-        )
+        let input = AccountInput {
+            kind: "user".into(),
+            holder_org_unit: s.org_unit_id.to_string(),
+            created_on: today.clone(),
+            ..Default::default()
+        };
+        (input, vec![])
     });
-    let acc = accounts_partial(
-        st,
-        u,
-        t,
-        &s,
-        account_input,
-        FieldErrors::from(t, &account_errs),
-        false,
-    )
-    .await?;
-    let history = history_rows(t, &st.store.service_history(s.id, s.application_id).await?);
+    let errors = FieldErrors::from(t, &account_errs);
+    let acc = accounts_partial(cx, (&s, &units), account_input, errors, false).await?;
+    let history = cx.st.store.service_history(s.id, s.application_id).await?;
     Ok(DetailPage {
         t,
         acc,
         org: org_name(t, &units, s.org_unit_id),
-        administrator: user_name(st, s.administrator_id).await,
+        administrator: user_name(&cx.st, s.administrator_id).await,
         approved_at: fmt_ms(s.approved_at),
         ledger_input,
         ledger_errors: FieldErrors::from(t, &ledger_errs),
         retire_input,
         retire_errors: FieldErrors::from(t, &retire_errs),
-        history,
+        history: history_rows(t, &history),
         s,
         page,
     })
 }
 
-async fn detail(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    jar: CookieJar,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    Ok(detail_page(&st, &u, &jar, id, Forms::default())
-        .await?
-        .into_response())
+async fn detail(cx: Cx, Path(id): Path<i64>) -> AppResult<Response> {
+    show(detail_page(&cx, id, Forms::default()).await?)
 }
 
-async fn register(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    jar: CookieJar,
-    Path(id): Path<i64>,
-    form: FormPairs,
+/// A form of the service's page: on success back to the page, on refused input the page with
+/// the form as `forms` says.
+async fn on_page<T>(
+    cx: &Cx,
+    id: i64,
+    result: AppResult<T>,
+    forms: impl FnOnce(Vec<FieldError>) -> Forms,
 ) -> AppResult<Response> {
+    answer(
+        result,
+        |_| format!("/services/{id}"),
+        async |why: Again| detail_page(cx, id, forms(why.invalid()?)).await,
+    )
+    .await
+}
+
+async fn register(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
     let input: LedgerInput = form.to_input(&[])?;
-    match ops::register_in_ledger(&st, &u, id, form.version(), &input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/services/{id}")).into_response()),
-        Err(AppError::Invalid(errs)) => {
-            let forms = Forms {
-                ledger: Some((input, errs)),
-                ..Default::default()
-            };
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                detail_page(&st, &u, &jar, id, forms).await?,
-            )
-                .into_response())
-        }
-        Err(e) => Err(e),
-    }
+    let result = ops::register_in_ledger(&cx.st, &cx.u, id, form.version(), &input).await;
+    on_page(&cx, id, result, |e| Forms::ledger(input, e)).await
 }
 
-async fn retire(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    jar: CookieJar,
-    Path(id): Path<i64>,
-    form: FormPairs,
-) -> AppResult<Response> {
+async fn retire(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
     let input: RetireInput = form.to_input(&[])?;
-    match ops::retire(&st, &u, id, form.version(), &input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/services/{id}")).into_response()),
-        Err(AppError::Invalid(errs)) => {
-            let forms = Forms {
-                retire: Some((input, errs)),
-                ..Default::default()
-            };
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                detail_page(&st, &u, &jar, id, forms).await?,
-            )
-                .into_response())
-        }
-        Err(e) => Err(e),
-    }
+    let result = ops::retire(&cx.st, &cx.u, id, form.version(), &input).await;
+    on_page(&cx, id, result, |e| Forms::retire(input, e)).await
 }
 
 fn is_htmx(h: &HeaderMap) -> bool {
@@ -285,65 +261,52 @@ fn is_htmx(h: &HeaderMap) -> bool {
 }
 
 async fn add_account(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    jar: CookieJar,
+    cx: Cx,
     headers: HeaderMap,
     Path(id): Path<i64>,
     form: FormPairs,
 ) -> AppResult<Response> {
     let input: AccountInput = form.to_input(&[])?;
-    let htmx = is_htmx(&headers);
-    let t = PageCtx::new(&u, &jar, "").t;
-    match ops::add_account(&st, &u, id, &input).await {
-        Ok(_) if htmx => {
-            let s = ops::get(&st, id).await?;
+    let result = ops::add_account(&cx.st, &cx.u, id, &input).await;
+    if !is_htmx(&headers) {
+        return match result {
+            Ok(_) => Ok(Redirect::to(&format!("/services/{id}#accounts")).into_response()),
+            Err(e) => on_page(&cx, id, Err::<(), _>(e), |e| Forms::account(input, e)).await,
+        };
+    }
+    // htmx swaps only 2xx answers by default: the errors come back as a 200 fragment.
+    let (input, errors, added) = match result {
+        Ok(_) => {
             let fresh = AccountInput {
                 kind: input.kind.clone(),
                 holder_org_unit: input.holder_org_unit.clone(),
                 created_on: input.created_on.clone(),
                 ..Default::default()
             };
-            Ok(
-                accounts_partial(&st, &u, t, &s, fresh, FieldErrors::default(), true)
-                    .await?
-                    .into_response(),
-            )
+            (fresh, FieldErrors::default(), true)
         }
-        Ok(_) => Ok(Redirect::to(&format!("/services/{id}#accounts")).into_response()),
-        Err(AppError::Invalid(errs)) if htmx => {
-            // htmx swaps only 2xx answers by default: the errors come back as a 200 fragment.
-            let s = ops::get(&st, id).await?;
-            let errors = FieldErrors::from(t, &errs);
-            Ok(accounts_partial(&st, &u, t, &s, input, errors, false)
-                .await?
-                .into_response())
-        }
-        Err(AppError::Invalid(errs)) => {
-            let forms = Forms {
-                account: Some((input, errs)),
-                ..Default::default()
-            };
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                detail_page(&st, &u, &jar, id, forms).await?,
-            )
-                .into_response())
-        }
-        Err(e) => Err(e),
-    }
+        Err(AppError::Invalid(errs)) => (input, cx.errors(&errs), false),
+        Err(e) => return Err(e),
+    };
+    let (s, units) = load(&cx, id).await?;
+    show(accounts_partial(&cx, (&s, &units), input, errors, added).await?)
 }
 
-async fn close_account(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    Path(id): Path<i64>,
-    form: FormPairs,
-) -> AppResult<Response> {
+async fn close_account(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
     let input: ops::CloseAccountInput = ops::CloseAccountInput {
         version: form.version(),
         closed_on: form.get("closed_on").to_string(),
     };
-    let acc = ops::close_account(&st, &u, id, &input).await?;
+    let acc = ops::close_account(&cx.st, &cx.u, id, &input).await?;
     Ok(Redirect::to(&format!("/services/{}#accounts", acc.service_id)).into_response())
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/services", get(list))
+        .route("/services/{id}", get(detail))
+        .route("/services/{id}/ledger", post(register))
+        .route("/services/{id}/retire", post(retire))
+        .route("/services/{id}/accounts", post(add_account))
+        .route("/accounts/{id}/close", post(close_account))
 }

@@ -1,7 +1,7 @@
 //! Sign-in, sign-out and the language switch.
 
-use super::{FormPairs, PageCtx};
-use crate::auth::{self, CurrentUser, LANG_COOKIE, request_lang};
+use super::{Cx, FormPairs, PageCtx};
+use crate::auth::{self, LANG_COOKIE, request_lang};
 use crate::error::AppResult;
 use crate::i18n::{Lang, Tr};
 use crate::state::AppState;
@@ -16,13 +16,6 @@ use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use gaibu_domain::audit::{Action, Entity};
 use gaibu_store::Who;
 use serde::Deserialize;
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/login", get(login_page).post(login))
-        .route("/logout", post(logout))
-        .route("/lang", post(switch_lang))
-}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "login.html")]
@@ -71,14 +64,33 @@ async fn login_page(jar: CookieJar, headers: HeaderMap, Query(q): Query<LoginQue
             (jar, l)
         }
     };
-    let page = LoginPage {
-        t: Tr(lang),
-        page: PageCtx::anonymous(lang),
-        next: safe_next(&q.next).to_string(),
-        login: String::new(),
-        failed: false,
-    };
+    let page = LoginPage::new(lang, safe_next(&q.next).to_string(), String::new(), false);
     (jar, page).into_response()
+}
+
+impl LoginPage {
+    fn new(lang: Lang, next: String, login: String, failed: bool) -> Self {
+        LoginPage {
+            t: Tr(lang),
+            page: PageCtx::anonymous(lang),
+            next,
+            login,
+            failed,
+        }
+    }
+}
+
+/// A sign-in event in the audit trail, alone (it changes no record).
+async fn audit(st: &AppState, user: Option<i64>, login: &str, action: Action) -> AppResult<()> {
+    let who = Who {
+        user_id: user,
+        login: login.to_string(),
+    };
+    let now = st.now();
+    st.store
+        .audit_alone(&who, now, action, Entity::User, user, None)
+        .await?;
+    Ok(())
 }
 
 async fn login(
@@ -98,47 +110,15 @@ async fn login(
     .await;
     let Some(user) = user.filter(|_| ok) else {
         tracing::info!(login = %login, "sign-in failed");
-        let who = Who {
-            user_id: None,
-            login: login.clone(),
-        };
-        st.store
-            .audit_alone(
-                &who,
-                st.now(),
-                Action::SessionSignInFailed,
-                Entity::User,
-                None,
-                None,
-            )
-            .await?;
+        audit(&st, None, &login, Action::SessionSignInFailed).await?;
         let lang = request_lang(&jar, &headers);
-        let page = LoginPage {
-            t: Tr(lang),
-            page: PageCtx::anonymous(lang),
-            next,
-            login,
-            failed: true,
-        };
+        let page = LoginPage::new(lang, next, login, true);
         return Ok((StatusCode::UNAUTHORIZED, page).into_response());
     };
     // A new session id at every sign-in: an id planted before sign-in is worth nothing.
     auth::end_session(&st, &jar).await?;
     let cookie = auth::start_session(&st, user.id).await?;
-    let who = Who {
-        user_id: Some(user.id),
-        login: user.login.clone(),
-    };
-    st.store
-        .audit_alone(
-            &who,
-            st.now(),
-            Action::SessionSignedIn,
-            Entity::User,
-            Some(user.id),
-            None,
-        )
-        .await?;
+    audit(&st, Some(user.id), &user.login, Action::SessionSignedIn).await?;
     let lang = Lang::parse(&user.lang).unwrap_or_default();
     let jar = jar.add(cookie).add(lang_cookie(lang));
     Ok((jar, Redirect::to(&next)).into_response())
@@ -150,18 +130,21 @@ async fn logout(State(st): State<AppState>, jar: CookieJar) -> AppResult<Respons
     Ok((jar, Redirect::to("/login")).into_response())
 }
 
-async fn switch_lang(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    jar: CookieJar,
-    form: FormPairs,
-) -> AppResult<Response> {
+async fn switch_lang(cx: Cx, form: FormPairs) -> AppResult<Response> {
     let lang = Lang::parse(form.get("lang")).unwrap_or_default();
+    let (st, u) = (&cx.st, &cx.u);
     st.store
         .set_user_lang(&u.who(), u.user.id, lang.code(), st.now())
         .await?;
     let back = safe_next(form.get("back")).to_string();
-    Ok((jar.add(lang_cookie(lang)), Redirect::to(&back)).into_response())
+    Ok((cx.jar.add(lang_cookie(lang)), Redirect::to(&back)).into_response())
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
+        .route("/lang", post(switch_lang))
 }
 
 #[cfg(test)]
