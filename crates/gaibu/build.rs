@@ -1,4 +1,4 @@
-//! Turns `i18n/messages.toml` (every text in Japanese and English side by side) into typed
+//! Turns `i18n/messages/*.toml` (every text in Japanese and English side by side) into typed
 //! messages in `OUT_DIR/messages.rs`: an `enum Msg` with one variant per entry, its texts as
 //! `&'static str` match arms, and one method per entry on the translator (`t.nav_home()`).
 //! The build fails, naming the entry, when a language is missing or empty, an entry has a
@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-const SOURCE: &str = "i18n/messages.toml";
+const SOURCE: &str = "i18n/messages";
 
 /// Methods the translator has of its own; a message may not take their names.
 const RESERVED: &[&str] = &[
@@ -37,7 +37,11 @@ struct Entry {
 }
 
 fn main() {
+    // The folder for added or removed files, each file for its edits.
     println!("cargo:rerun-if-changed={SOURCE}");
+    for f in files().unwrap_or_default() {
+        println!("cargo:rerun-if-changed={}", f.display());
+    }
     println!("cargo:rerun-if-changed=build.rs");
     let entries = match read() {
         Ok(e) => e,
@@ -56,13 +60,33 @@ fn main() {
     std::fs::write(out.join("messages.rs"), generate(&entries)).expect("OUT_DIR is writable");
 }
 
+/// The message files, in name order so that the generated code does not depend on the disk.
+fn files() -> std::io::Result<Vec<PathBuf>> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(SOURCE)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
 fn read() -> Result<Vec<Entry>, Vec<String>> {
-    let text = std::fs::read_to_string(SOURCE).map_err(|e| vec![format!("cannot read: {e}")])?;
-    let table: toml::Table = text
-        .parse()
-        .map_err(|e| vec![format!("not valid TOML: {e}")])?;
-    let mut entries = Vec::new();
+    let mut table = toml::Table::new();
     let mut errors = Vec::new();
+    for f in files().map_err(|e| vec![format!("cannot list: {e}")])? {
+        let name = f.display().to_string();
+        let text = std::fs::read_to_string(&f).map_err(|e| vec![format!("{name}: {e}")])?;
+        let part: toml::Table = text
+            .parse()
+            .map_err(|e| vec![format!("{name}: not valid TOML: {e}")])?;
+        for (group, v) in part {
+            if table.contains_key(&group) {
+                errors.push(format!("{name}: group `{group}` is in another file too"));
+            }
+            table.insert(group, v);
+        }
+    }
+    let mut entries = Vec::new();
     walk(&mut Vec::new(), &table, &mut entries, &mut errors);
     // Two keys with one Rust name (`a.b_c` and `a_b.c`) would be one message: refuse.
     let mut names: BTreeMap<String, &str> = BTreeMap::new();

@@ -1,4 +1,4 @@
-//! User-facing text in Japanese (first) and English, from `i18n/messages.toml`. `build.rs`
+//! User-facing text in Japanese (first) and English, from `i18n/messages/*.toml`. `build.rs`
 //! turns each entry into a variant of [`Msg`] and a method of [`Tr`] (`t.nav_home()`), so a
 //! missing or misspelt message is a compile error. Labels of the domain's enumerations go
 //! through a `match` (a new variant without a label does not compile); only keys that come
