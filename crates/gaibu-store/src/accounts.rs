@@ -1,24 +1,11 @@
 //! The register of official accounts created for a service (S5.2.1-6, S5.2.2-4).
 
-use crate::write::{Expect, New, Table};
+use crate::write::{Expect, New, Table, reads};
 use crate::{AccountRow, Result, Store, Who};
 use gaibu_domain::account::{AccountStatus, NewAccount};
 use gaibu_domain::audit::{Action, Entity};
 
 impl Store {
-    pub async fn accounts(&self, service_id: i64) -> Result<Vec<AccountRow>> {
-        self.list(
-            "SELECT * FROM accounts WHERE service_id = $1 ORDER BY id",
-            vec![service_id.into()],
-        )
-        .await
-    }
-
-    pub async fn account(&self, id: i64) -> Result<Option<AccountRow>> {
-        self.one("SELECT * FROM accounts WHERE id = $1", vec![id.into()])
-            .await
-    }
-
     pub async fn add_account(
         &self,
         who: &Who,
@@ -74,4 +61,9 @@ impl Store {
         w.commit().await?;
         Ok(after)
     }
+}
+
+reads! {
+    accounts(service_id: i64) -> list AccountRow = "SELECT * FROM accounts WHERE service_id = $1 ORDER BY id";
+    account(id: i64) -> one AccountRow = "SELECT * FROM accounts WHERE id = $1";
 }

@@ -2,7 +2,7 @@
 //! creates the approved service.
 
 use crate::codec::to_json;
-use crate::write::{Audit, Expect, Table, Val, Write, snapshot_sha256};
+use crate::write::{Audit, Expect, Table, Val, Write, reads, snapshot_sha256};
 use crate::{ApplicationRow, EvidenceRow, Result, ServiceRow, Store, Who};
 use gaibu_domain::application::{ApplicationFields, Approval, Reuse, State};
 use gaibu_domain::audit::{Action, Entity};
@@ -198,16 +198,6 @@ impl Store {
         Ok(row)
     }
 
-    pub async fn application(&self, id: i64) -> Result<Option<ApplicationRow>> {
-        self.one("SELECT * FROM applications WHERE id = $1", vec![id.into()])
-            .await
-    }
-
-    pub async fn applications(&self) -> Result<Vec<ApplicationRow>> {
-        self.list("SELECT * FROM applications ORDER BY id DESC", vec![])
-            .await
-    }
-
     /// One versioned change of an editable application, audited with before and after.
     async fn edit_application(
         &self,
@@ -320,4 +310,9 @@ impl Store {
         w.commit().await?;
         Ok((after, service))
     }
+}
+
+reads! {
+    application(id: i64) -> one ApplicationRow = "SELECT * FROM applications WHERE id = $1";
+    applications() -> list ApplicationRow = "SELECT * FROM applications ORDER BY id DESC";
 }

@@ -3,7 +3,7 @@
 use crate::applications::EDITABLE;
 use crate::codec::to_json;
 use crate::evidence::file_columns;
-use crate::write::{Expect, New, Table, Val};
+use crate::write::{Expect, New, Table, Val, reads};
 use crate::{ContractorRow, Result, Store, StoredFile, SubmissionEvidenceRow, SubmissionRow, Who};
 use gaibu_domain::audit::{Action, Entity};
 use gaibu_domain::classification::Track;
@@ -49,16 +49,6 @@ impl Store {
         self.create(who, now, new).await
     }
 
-    pub async fn contractors(&self) -> Result<Vec<ContractorRow>> {
-        self.list("SELECT * FROM contractors ORDER BY id", vec![])
-            .await
-    }
-
-    pub async fn contractor(&self, id: i64) -> Result<Option<ContractorRow>> {
-        self.one("SELECT * FROM contractors WHERE id = $1", vec![id.into()])
-            .await
-    }
-
     pub async fn create_submission(
         &self,
         who: &Who,
@@ -90,22 +80,6 @@ impl Store {
             service_id: None,
         };
         self.create(who, now, new).await
-    }
-
-    pub async fn submission(&self, id: i64) -> Result<Option<SubmissionRow>> {
-        self.one(
-            "SELECT * FROM contractor_submissions WHERE id = $1",
-            vec![id.into()],
-        )
-        .await
-    }
-
-    pub async fn submissions(&self) -> Result<Vec<SubmissionRow>> {
-        self.list(
-            "SELECT * FROM contractor_submissions ORDER BY id DESC",
-            vec![],
-        )
-        .await
     }
 
     async fn change_submission(
@@ -210,12 +184,12 @@ impl Store {
         )
         .await
     }
+}
 
-    pub async fn submission_evidence(&self, id: i64) -> Result<Option<SubmissionEvidenceRow>> {
-        self.one(
-            "SELECT * FROM submission_evidence WHERE id = $1",
-            vec![id.into()],
-        )
-        .await
-    }
+reads! {
+    contractors() -> list ContractorRow = "SELECT * FROM contractors ORDER BY id";
+    contractor(id: i64) -> one ContractorRow = "SELECT * FROM contractors WHERE id = $1";
+    submission(id: i64) -> one SubmissionRow = "SELECT * FROM contractor_submissions WHERE id = $1";
+    submissions() -> list SubmissionRow = "SELECT * FROM contractor_submissions ORDER BY id DESC";
+    submission_evidence(id: i64) -> one SubmissionEvidenceRow = "SELECT * FROM submission_evidence WHERE id = $1";
 }

@@ -1,7 +1,7 @@
 //! Evidence files' records (S3.2c); the bytes are kept by the shell's evidence storage.
 
 use crate::applications::EDITABLE;
-use crate::write::{Audit, Expect, New, Table, Val};
+use crate::write::{Audit, Expect, New, Table, Val, reads};
 use crate::{EvidenceRow, Result, Store, StoreError, Who};
 use gaibu_domain::audit::{Action, Entity};
 
@@ -69,19 +69,6 @@ impl Store {
         Ok(row)
     }
 
-    pub async fn evidence_of(&self, application_id: i64) -> Result<Vec<EvidenceRow>> {
-        self.list(
-            "SELECT * FROM evidence WHERE application_id = $1 AND removed_at IS NULL ORDER BY id",
-            vec![application_id.into()],
-        )
-        .await
-    }
-
-    pub async fn evidence(&self, id: i64) -> Result<Option<EvidenceRow>> {
-        self.one("SELECT * FROM evidence WHERE id = $1", vec![id.into()])
-            .await
-    }
-
     /// Marks a file removed (while the application is changeable); the record stays.
     pub async fn remove_evidence(
         &self,
@@ -126,4 +113,9 @@ fn stale(e: StoreError) -> StoreError {
         StoreError::WrongState(_) | StoreError::NotFound => StoreError::Stale,
         other => other,
     }
+}
+
+reads! {
+    evidence_of(application_id: i64) -> list EvidenceRow = "SELECT * FROM evidence WHERE application_id = $1 AND removed_at IS NULL ORDER BY id";
+    evidence(id: i64) -> one EvidenceRow = "SELECT * FROM evidence WHERE id = $1";
 }

@@ -1,5 +1,6 @@
 //! In-app notifications, written in the same transaction as the event they report.
 
+use crate::write::reads;
 use crate::{NotificationRow, Result, Store};
 use sqlx::{AnyConnection, Row};
 
@@ -135,14 +136,6 @@ impl Store {
         Ok(())
     }
 
-    pub async fn notifications(&self, user_id: i64, limit: i64) -> Result<Vec<NotificationRow>> {
-        self.list(
-            "SELECT * FROM notifications WHERE user_id = $1 ORDER BY id DESC LIMIT $2",
-            vec![user_id.into(), limit.into()],
-        )
-        .await
-    }
-
     pub async fn unread_count(&self, user_id: i64) -> Result<i64> {
         Ok(sqlx::query(
             "SELECT COUNT(*) AS n FROM notifications WHERE user_id = $1 AND read_at IS NULL",
@@ -176,4 +169,8 @@ impl Store {
             .await?;
         Ok(())
     }
+}
+
+reads! {
+    notifications(user_id: i64, limit: i64) -> list NotificationRow = "SELECT * FROM notifications WHERE user_id = $1 ORDER BY id DESC LIMIT $2";
 }

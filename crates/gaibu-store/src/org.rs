@@ -1,6 +1,6 @@
 //! Organisation units, users, role assignments, sessions and API tokens.
 
-use crate::write::{Audit, New, Val};
+use crate::write::{Audit, New, Val, reads};
 use crate::{ApiTokenRow, OrgUnitRow, Result, RoleRow, Store, StoreError, UserRow, Who};
 use gaibu_domain::audit::{Action, Entity};
 use sqlx::Row;
@@ -30,16 +30,6 @@ pub struct SessionRow {
 }
 
 impl Store {
-    pub async fn org_units(&self) -> Result<Vec<OrgUnitRow>> {
-        self.list("SELECT * FROM org_units ORDER BY code", vec![])
-            .await
-    }
-
-    pub async fn org_unit_by_code(&self, code: &str) -> Result<Option<OrgUnitRow>> {
-        self.one("SELECT * FROM org_units WHERE code = $1", vec![code.into()])
-            .await
-    }
-
     pub async fn create_org_unit(
         &self,
         who: &Who,
@@ -69,21 +59,6 @@ impl Store {
             .fetch_one(&self.pool)
             .await?
             .try_get("n")?)
-    }
-
-    pub async fn users(&self) -> Result<Vec<UserRow>> {
-        self.list("SELECT * FROM users ORDER BY login", vec![])
-            .await
-    }
-
-    pub async fn user(&self, id: i64) -> Result<Option<UserRow>> {
-        self.one("SELECT * FROM users WHERE id = $1", vec![id.into()])
-            .await
-    }
-
-    pub async fn user_by_login(&self, login: &str) -> Result<Option<UserRow>> {
-        self.one("SELECT * FROM users WHERE login = $1", vec![login.into()])
-            .await
     }
 
     pub async fn create_user(
@@ -180,19 +155,6 @@ impl Store {
         let audit = user_event(Action::UserLanguageChanged, user_id, Some(after));
         self.change_user(who, user_id, vec![("lang", lang.into())], audit, now)
             .await
-    }
-
-    pub async fn roles_of(&self, user_id: i64) -> Result<Vec<RoleRow>> {
-        let sql = "SELECT * FROM role_assignments WHERE user_id = $1 ORDER BY role, org_unit_id";
-        self.list(sql, vec![user_id.into()]).await
-    }
-
-    pub async fn all_roles(&self) -> Result<Vec<RoleRow>> {
-        self.list(
-            "SELECT * FROM role_assignments ORDER BY user_id, role",
-            vec![],
-        )
-        .await
     }
 
     pub async fn assign_role(
@@ -323,4 +285,14 @@ fn user_event(action: Action, user_id: i64, after: Option<String>) -> Audit {
         before: None,
         after,
     }
+}
+
+reads! {
+    org_units() -> list OrgUnitRow = "SELECT * FROM org_units ORDER BY code";
+    org_unit_by_code(code: &str) -> one OrgUnitRow = "SELECT * FROM org_units WHERE code = $1";
+    users() -> list UserRow = "SELECT * FROM users ORDER BY login";
+    user(id: i64) -> one UserRow = "SELECT * FROM users WHERE id = $1";
+    user_by_login(login: &str) -> one UserRow = "SELECT * FROM users WHERE login = $1";
+    roles_of(user_id: i64) -> list RoleRow = "SELECT * FROM role_assignments WHERE user_id = $1 ORDER BY role, org_unit_id";
+    all_roles() -> list RoleRow = "SELECT * FROM role_assignments ORDER BY user_id, role";
 }

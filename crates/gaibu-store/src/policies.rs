@@ -1,6 +1,7 @@
 //! Policy versions (S1.3): loaded as pending, put into force by the CISO's approval.
 
 use crate::audit::{Event, append};
+use crate::write::reads;
 use crate::{PolicyRow, Result, Store, StoreError, Who, to_json};
 use gaibu_domain::audit::{Action, Entity};
 use gaibu_domain::policy::{PolicyDocument, PolicyStatus};
@@ -76,32 +77,6 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok((row, true))
-    }
-
-    pub async fn policies(&self) -> Result<Vec<PolicyRow>> {
-        self.list(
-            "SELECT * FROM policy_versions ORDER BY kind, loaded_at DESC, id DESC",
-            vec![],
-        )
-        .await
-    }
-
-    pub async fn policy(&self, id: i64) -> Result<Option<PolicyRow>> {
-        self.one(
-            "SELECT * FROM policy_versions WHERE id = $1",
-            vec![id.into()],
-        )
-        .await
-    }
-
-    /// The version in force for a kind: the newest approved one.
-    pub async fn effective_policy(&self, kind: &str) -> Result<Option<PolicyRow>> {
-        self.one(
-            "SELECT * FROM policy_versions WHERE kind = $1 AND status = 'approved' \
-             ORDER BY approved_at DESC, id DESC LIMIT 1",
-            vec![kind.into()],
-        )
-        .await
     }
 
     /// Puts a pending version into force and supersedes the one before it, in one transaction,
@@ -181,4 +156,11 @@ impl Store {
         tx.commit().await?;
         Ok(after)
     }
+}
+
+reads! {
+    policies() -> list PolicyRow = "SELECT * FROM policy_versions ORDER BY kind, loaded_at DESC, id DESC";
+    policy(id: i64) -> one PolicyRow = "SELECT * FROM policy_versions WHERE id = $1";
+    /// The version in force for a kind: the newest approved one.
+    effective_policy(kind: &str) -> one PolicyRow = "SELECT * FROM policy_versions WHERE kind = $1 AND status = 'approved' ORDER BY approved_at DESC, id DESC LIMIT 1";
 }

@@ -1,7 +1,7 @@
 //! The service usage register (サービス利用状況, S5.2.1-5), kept by the ISM.
 
 use crate::review::RegisterFields;
-use crate::write::{Expect, Table};
+use crate::write::{Expect, Table, reads};
 use crate::{RegisterRow, Result, Store, Who};
 use gaibu_domain::audit::Action;
 use sqlx::AnyConnection;
@@ -37,27 +37,6 @@ pub(crate) async fn insert(
 }
 
 impl Store {
-    pub async fn register_entries(&self) -> Result<Vec<RegisterRow>> {
-        self.list("SELECT * FROM usage_register ORDER BY id DESC", vec![])
-            .await
-    }
-
-    pub async fn register_entry(&self, id: i64) -> Result<Option<RegisterRow>> {
-        self.one(
-            "SELECT * FROM usage_register WHERE id = $1",
-            vec![id.into()],
-        )
-        .await
-    }
-
-    pub async fn register_entry_of_service(&self, service_id: i64) -> Result<Option<RegisterRow>> {
-        self.one(
-            "SELECT * FROM usage_register WHERE service_id = $1",
-            vec![service_id.into()],
-        )
-        .await
-    }
-
     /// The ISM edits the entry; the change is audited with before and after.
     pub async fn update_register_entry(
         &self,
@@ -91,4 +70,10 @@ impl Store {
         w.commit().await?;
         Ok(after)
     }
+}
+
+reads! {
+    register_entries() -> list RegisterRow = "SELECT * FROM usage_register ORDER BY id DESC";
+    register_entry(id: i64) -> one RegisterRow = "SELECT * FROM usage_register WHERE id = $1";
+    register_entry_of_service(service_id: i64) -> one RegisterRow = "SELECT * FROM usage_register WHERE service_id = $1";
 }

@@ -3,7 +3,7 @@
 
 use crate::applications::{EDITABLE, approval_columns, insert_service, service_approved};
 use crate::codec::to_json;
-use crate::write::{About, Audit, Expect, Table, Val};
+use crate::write::{About, Audit, Expect, Table, Val, reads};
 use crate::{ApplicationRow, RegisterRow, Result, RoundRow, ServiceRow, Store, StoreError, Who};
 use gaibu_domain::audit::{Action, Entity};
 use gaibu_domain::effects::Effects;
@@ -166,14 +166,6 @@ impl Store {
         w.commit().await?;
         Ok((after, created.map(|(s, _)| s)))
     }
-
-    pub async fn rounds(&self, application_id: i64) -> Result<Vec<RoundRow>> {
-        self.list(
-            "SELECT * FROM application_rounds WHERE application_id = $1 ORDER BY round",
-            vec![application_id.into()],
-        )
-        .await
-    }
 }
 
 /// The audit event of a record that an approval created, for an action the domain named.
@@ -192,4 +184,8 @@ fn created_record(action: Action, created: Option<&(ServiceRow, RegisterRow)>) -
             other.as_str()
         ))),
     }
+}
+
+reads! {
+    rounds(application_id: i64) -> list RoundRow = "SELECT * FROM application_rounds WHERE application_id = $1 ORDER BY round";
 }

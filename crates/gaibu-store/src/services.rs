@@ -1,29 +1,11 @@
 //! Approved services and their ledger entries (情報システム台帳).
 
-use crate::write::{Expect, Table};
+use crate::write::{Expect, Table, reads};
 use crate::{Result, ServiceRow, Store, Who};
 use gaibu_domain::audit::Action;
 use gaibu_domain::ledger::{LedgerEntry, LedgerStatus, Retirement};
 
 impl Store {
-    pub async fn services(&self) -> Result<Vec<ServiceRow>> {
-        self.list("SELECT * FROM services ORDER BY id DESC", vec![])
-            .await
-    }
-
-    pub async fn service(&self, id: i64) -> Result<Option<ServiceRow>> {
-        self.one("SELECT * FROM services WHERE id = $1", vec![id.into()])
-            .await
-    }
-
-    pub async fn service_of_application(&self, application_id: i64) -> Result<Option<ServiceRow>> {
-        self.one(
-            "SELECT * FROM services WHERE application_id = $1",
-            vec![application_id.into()],
-        )
-        .await
-    }
-
     /// S5.2.2-3: the ledger entry, status 稼働中.
     pub async fn register_in_ledger(
         &self,
@@ -78,4 +60,10 @@ impl Store {
         w.commit().await?;
         Ok(after)
     }
+}
+
+reads! {
+    services() -> list ServiceRow = "SELECT * FROM services ORDER BY id DESC";
+    service(id: i64) -> one ServiceRow = "SELECT * FROM services WHERE id = $1";
+    service_of_application(application_id: i64) -> one ServiceRow = "SELECT * FROM services WHERE application_id = $1";
 }

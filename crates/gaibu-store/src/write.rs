@@ -317,6 +317,24 @@ impl Write<'_> {
     }
 }
 
+/// Declares the store's plain reads, one line each: `name(args) -> one|list Row = "SQL";`
+/// (`one` answers `Option<Row>`, `list` answers `Vec<Row>`).
+macro_rules! reads {
+    ($($(#[$m:meta])* $name:ident($($arg:ident: $t:ty),*) -> $kind:ident $row:ty = $sql:expr;)*) => {
+        impl $crate::Store {
+            $(
+                $(#[$m])*
+                pub async fn $name(&self $(, $arg: $t)*) -> $crate::Result<reads!(@ret $kind $row)> {
+                    self.$kind($sql, vec![$($arg.into()),*]).await
+                }
+            )*
+        }
+    };
+    (@ret one $row:ty) => { Option<$row> };
+    (@ret list $row:ty) => { Vec<$row> };
+}
+pub(crate) use reads;
+
 /// A record with its id.
 pub(crate) trait Keyed {
     fn key(&self) -> i64;
