@@ -369,15 +369,6 @@ pub fn may_create(
     }
 }
 
-/// Sheet answers may be saved while the application can change (S5.2.2-1, S5.2.1-1).
-pub fn may_save_self_check(
-    app: &Application,
-    actor: &Actor,
-    tree: &OrgTree,
-) -> Result<(), Refusal> {
-    may_edit(app, actor, tree)
-}
-
 /// Class-1 self-approval (S5.1.2, S5.2.2-1, S5.2.2-2): an Information Manager etc. over the
 /// application's unit approves a draft whose class-1 sheet is met, and becomes its External
 /// Service Administrator.

@@ -17,6 +17,7 @@ mod audit;
 mod codec;
 mod contractors;
 mod evidence;
+mod migrations;
 mod notifications;
 mod org;
 mod policies;
@@ -142,18 +143,7 @@ impl Store {
     }
 
     pub async fn migrate(&self) -> Result<()> {
-        match self.backend {
-            Backend::Sqlite => {
-                sqlx::migrate!("./migrations/sqlite")
-                    .run(&self.pool)
-                    .await?
-            }
-            Backend::Postgres => {
-                sqlx::migrate!("./migrations/postgres")
-                    .run(&self.pool)
-                    .await?
-            }
-        }
+        migrations::migrator(self.backend).run(&self.pool).await?;
         Ok(())
     }
 

@@ -1,7 +1,7 @@
 //! Applications to use a service: the operations that the HTML forms, the JSON API and the
 //! CLI share. Each loads the state, asks the domain, and stores the outcome with its audit event.
 
-use crate::audit_denial::refuse;
+use crate::audit_denial::{refuse, ruled};
 use crate::auth::{CurrentUser, org_tree};
 use crate::error::{AppError, AppResult};
 use crate::policies;
@@ -96,9 +96,15 @@ pub async fn create(
     let fields = input
         .parse(&scheme.doc, u.user.org_unit_id, |id| tree.contains(id))
         .map_err(AppError::Invalid)?;
-    if let Err(r) = application::may_create(&fields, &u.actor, &tree) {
-        return Err(refuse(st, u, r, "application.create", Entity::Application, None).await);
-    }
+    ruled(
+        st,
+        u,
+        application::may_create(&fields, &u.actor, &tree),
+        "application.create",
+        Entity::Application,
+        None,
+    )
+    .await?;
     let (track, sheet_policy_id) = route(st, &scheme.doc, &fields).await?;
     Ok(st
         .store
@@ -122,6 +128,27 @@ pub async fn load_for_change(st: &AppState, id: i64) -> AppResult<ApplicationRow
     st.store.application(id).await?.ok_or(AppError::NotFound)
 }
 
+/// An application for a change of its content (S5.2.2-1, S5.2.1-1): the rules first, so that
+/// a refusal is a 403 and audited whatever version was sent; then the version (`None` for a
+/// change that does not depend on what the user saw, such as a new evidence file).
+pub async fn editable(
+    st: &AppState,
+    u: &CurrentUser,
+    id: i64,
+    version: Option<i64>,
+    attempted: &str,
+) -> AppResult<(ApplicationRow, OrgTree)> {
+    let row = load_for_change(st, id).await?;
+    let tree = org_tree(st).await?;
+    let edit = ApplicationMove::Edit;
+    let answer = capability::permits_application(&domain(&row), &u.actor, &tree, edit);
+    ruled(st, u, answer, attempted, Entity::Application, Some(id)).await?;
+    if let Some(v) = version {
+        check_version(&row, v)?;
+    }
+    Ok((row, tree))
+}
+
 pub fn check_version(row: &ApplicationRow, version: i64) -> AppResult<()> {
     if row.version != version {
         return Err(AppError::Stale);
@@ -136,20 +163,7 @@ pub async fn update(
     version: i64,
     input: &ApplicationInput,
 ) -> AppResult<ApplicationRow> {
-    let row = load_for_change(st, id).await?;
-    let tree = org_tree(st).await?;
-    if let Err(r) = application::may_edit(&domain(&row), &u.actor, &tree) {
-        return Err(refuse(
-            st,
-            u,
-            r,
-            "application.update",
-            Entity::Application,
-            Some(id),
-        )
-        .await);
-    }
-    check_version(&row, version)?;
+    let (row, tree) = editable(st, u, id, Some(version), "application.update").await?;
     let scheme = policies::scheme_in_force(st).await?;
     let fields = input
         .parse(&scheme.doc, row.org_unit_id, |id| tree.contains(id))
@@ -193,20 +207,7 @@ pub async fn save_self_check(
     version: i64,
     answers: &Answers,
 ) -> AppResult<ApplicationRow> {
-    let row = load_for_change(st, id).await?;
-    let tree = org_tree(st).await?;
-    if let Err(r) = application::may_save_self_check(&domain(&row), &u.actor, &tree) {
-        return Err(refuse(
-            st,
-            u,
-            r,
-            "application.self_check",
-            Entity::Application,
-            Some(id),
-        )
-        .await);
-    }
-    check_version(&row, version)?;
+    let (row, _) = editable(st, u, id, Some(version), "application.self_check").await?;
     let sheet = policies::sheet_in_force(st, row.track).await?;
     let problems = sheet.doc.check_values(answers);
     if !problems.is_empty() {
@@ -247,13 +248,15 @@ pub async fn approve(
     let now = st.now();
     // The rules first (so a refusal is a 403, audited, whatever version was sent), then the
     // version, then whether the answers were given to the sheet now in force (S1.3).
-    let approval = match application::approve_class1(&app, &sheet.doc, &u.actor, &tree, now) {
-        Ok(a) => a,
-        Err(r) => {
-            let entity = Entity::Application;
-            return Err(refuse(st, u, r, "application.approve", entity, Some(id)).await);
-        }
-    };
+    let approval = ruled(
+        st,
+        u,
+        application::approve_class1(&app, &sheet.doc, &u.actor, &tree, now),
+        "application.approve",
+        Entity::Application,
+        Some(id),
+    )
+    .await?;
     check_version(&row, version)?;
     if row.sheet_policy_id != Some(sheet.row.id) {
         return Err(AppError::Refused(crate::error::ErrorCode::SheetSuperseded));
@@ -315,9 +318,15 @@ pub async fn reuse(st: &AppState, u: &CurrentUser, service_id: i64) -> AppResult
     fields.period_from = st.today();
     fields.period_to = None;
     let tree = org_tree(st).await?;
-    if let Err(r) = application::may_create(&fields, &u.actor, &tree) {
-        return Err(refuse(st, u, r, "application.reuse", Entity::Application, None).await);
-    }
+    ruled(
+        st,
+        u,
+        application::may_create(&fields, &u.actor, &tree),
+        "application.reuse",
+        Entity::Application,
+        None,
+    )
+    .await?;
     let scheme = policies::scheme_in_force(st).await?;
     let errs = scheme.doc.validate(&fields.classification);
     if !errs.is_empty() {

@@ -34,3 +34,19 @@ pub async fn refuse(
     }
     r.into()
 }
+
+/// The rules' answer to a move: its value, or the refusal as an error (audited when it is a
+/// denial of access). `attempted` names the move in the audit trail.
+pub async fn ruled<T>(
+    st: &AppState,
+    u: &CurrentUser,
+    answer: Result<T, Refusal>,
+    attempted: &str,
+    entity: Entity,
+    id: Option<i64>,
+) -> Result<T, AppError> {
+    match answer {
+        Ok(v) => Ok(v),
+        Err(r) => Err(refuse(st, u, r, attempted, entity, id).await),
+    }
+}

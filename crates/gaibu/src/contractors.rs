@@ -2,7 +2,7 @@
 //! work they carry out; their people sign in with a restricted view of their own submissions;
 //! the Information Managers etc. over the commissioning unit verify each sheet.
 
-use crate::audit_denial::refuse;
+use crate::audit_denial::{refuse, ruled};
 use crate::auth::{CurrentUser, hash_password, org_tree, random_token};
 use crate::error::{AppError, AppResult};
 use crate::policies;
@@ -298,9 +298,15 @@ pub async fn save_answers(
     answers: &Answers,
 ) -> AppResult<SubmissionRow> {
     let (s, c) = get(st, u, id).await?;
-    if let Err(r) = contractor::may_edit(&domain(&s, &c), u.user.contractor_id) {
-        return Err(refuse(st, u, r, "submission.answers", Entity::Submission, Some(id)).await);
-    }
+    ruled(
+        st,
+        u,
+        contractor::may_edit(&domain(&s, &c), u.user.contractor_id),
+        "submission.answers",
+        Entity::Submission,
+        Some(id),
+    )
+    .await?;
     if s.version != version {
         return Err(AppError::Stale);
     }
@@ -364,18 +370,21 @@ pub async fn verify(
     input: &VerifyInput,
 ) -> AppResult<SubmissionRow> {
     let (s, c) = get(st, u, id).await?;
-    let state = match contractor::verify(
-        &domain(&s, &c),
-        &u.actor,
-        &org_tree(st).await?,
-        input.compliant,
-        &input.note,
-    ) {
-        Ok(state) => state,
-        Err(r) => {
-            return Err(refuse(st, u, r, "submission.verify", Entity::Submission, Some(id)).await);
-        }
-    };
+    let state = ruled(
+        st,
+        u,
+        contractor::verify(
+            &domain(&s, &c),
+            &u.actor,
+            &org_tree(st).await?,
+            input.compliant,
+            &input.note,
+        ),
+        "submission.verify",
+        Entity::Submission,
+        Some(id),
+    )
+    .await?;
     if s.version != input.version {
         return Err(AppError::Stale);
     }
@@ -393,17 +402,15 @@ pub async fn add_evidence(
     up: crate::evidence::Upload,
 ) -> AppResult<gaibu_store::SubmissionEvidenceRow> {
     let (s, c) = get(st, u, id).await?;
-    if let Err(r) = contractor::may_edit(&domain(&s, &c), u.user.contractor_id) {
-        return Err(refuse(
-            st,
-            u,
-            r,
-            "submission.evidence",
-            Entity::Submission,
-            Some(id),
-        )
-        .await);
-    }
+    ruled(
+        st,
+        u,
+        contractor::may_edit(&domain(&s, &c), u.user.contractor_id),
+        "submission.evidence",
+        Entity::Submission,
+        Some(id),
+    )
+    .await?;
     let mut errs = Vec::new();
     let expires_on = crate::evidence::check_upload(st, &up, &mut errs);
     if !errs.is_empty() {

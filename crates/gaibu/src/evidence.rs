@@ -2,14 +2,12 @@
 //! disk by default, with room for S3-compatible storage — and recorded with size, type, hash
 //! and expiry. A file of the wrong type, or too large, is refused before anything is stored.
 
-use crate::applications::{self as apps, load_for_change};
-use crate::audit_denial::refuse;
-use crate::auth::{CurrentUser, org_tree};
+use crate::applications as apps;
+use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::policies;
 use crate::state::AppState;
 use gaibu_domain::FieldError;
-use gaibu_domain::audit::Entity;
 use gaibu_store::{EvidenceRow, StoredFile};
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
@@ -133,11 +131,7 @@ pub async fn read_checked(st: &AppState, sha: &str) -> AppResult<Vec<u8>> {
 
 /// S3.2c: attaches evidence to an application that can still change.
 pub async fn add(st: &AppState, u: &CurrentUser, id: i64, up: Upload) -> AppResult<EvidenceRow> {
-    let row = load_for_change(st, id).await?;
-    let tree = org_tree(st).await?;
-    if let Err(r) = gaibu_domain::application::may_edit(&apps::domain(&row), &u.actor, &tree) {
-        return Err(refuse(st, u, r, "evidence.add", Entity::Application, Some(id)).await);
-    }
+    let (row, _) = apps::editable(st, u, id, None, "evidence.add").await?;
     let mut errs = Vec::new();
     let expires_on = check_upload(st, &up, &mut errs);
     let item_key = up.item_key.trim();
@@ -201,19 +195,7 @@ pub async fn remove(st: &AppState, u: &CurrentUser, evidence_id: i64) -> AppResu
         .evidence(evidence_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let row = load_for_change(st, e.application_id).await?;
-    let tree = org_tree(st).await?;
-    if let Err(r) = gaibu_domain::application::may_edit(&apps::domain(&row), &u.actor, &tree) {
-        return Err(refuse(
-            st,
-            u,
-            r,
-            "evidence.remove",
-            Entity::Application,
-            Some(row.id),
-        )
-        .await);
-    }
+    apps::editable(st, u, e.application_id, None, "evidence.remove").await?;
     st.store.remove_evidence(&u.who(), &e, st.now()).await?;
     Ok(e)
 }

@@ -1,7 +1,7 @@
 //! Policy versions as the shell sees them: shipped files, loading, the versions in force and
 //! the CISO's approval (S1.3).
 
-use crate::audit_denial::refuse;
+use crate::audit_denial::ruled;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -146,8 +146,14 @@ pub async fn get(st: &AppState, id: i64) -> AppResult<(PolicyRow, PolicyDocument
 pub async fn approve(st: &AppState, u: &CurrentUser, id: i64) -> AppResult<PolicyRow> {
     let row = by_id(st, id).await?;
     let status = row.status;
-    if let Err(r) = policy::approve(status, &u.actor) {
-        return Err(refuse(st, u, r, "policy.approve", Entity::Policy, Some(id)).await);
-    }
+    ruled(
+        st,
+        u,
+        policy::approve(status, &u.actor),
+        "policy.approve",
+        Entity::Policy,
+        Some(id),
+    )
+    .await?;
     Ok(st.store.approve_policy(&u.who(), &row, st.now()).await?)
 }

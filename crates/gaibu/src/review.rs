@@ -2,7 +2,7 @@
 //! responsible Information Security Manager, and the ISM's decision. Shared by pages and API.
 
 use crate::applications::{self as apps, check_version, load_for_change};
-use crate::audit_denial::refuse;
+use crate::audit_denial::ruled;
 use crate::auth::{CurrentUser, org_tree};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Tr};
@@ -16,22 +16,6 @@ use gaibu_domain::review::{self, DecisionInput, Outcome};
 use gaibu_domain::role::{OrgTree, Role};
 use gaibu_store::{ApplicationRow, Approved, RegisterFields, RoundRow, ServiceRow};
 
-async fn editable(
-    st: &AppState,
-    u: &CurrentUser,
-    id: i64,
-    version: i64,
-    action: &str,
-) -> AppResult<ApplicationRow> {
-    let row = load_for_change(st, id).await?;
-    let tree = org_tree(st).await?;
-    if let Err(r) = gaibu_domain::application::may_edit(&apps::domain(&row), &u.actor, &tree) {
-        return Err(refuse(st, u, r, action, Entity::Application, Some(id)).await);
-    }
-    check_version(&row, version)?;
-    Ok(row)
-}
-
 /// S3.2a–g: saved item by item; completeness is checked at submission.
 pub async fn save_evaluation(
     st: &AppState,
@@ -40,7 +24,7 @@ pub async fn save_evaluation(
     version: i64,
     e: &Evaluation,
 ) -> AppResult<ApplicationRow> {
-    let row = editable(st, u, id, version, "application.evaluation").await?;
+    let (row, _) = apps::editable(st, u, id, Some(version), "application.evaluation").await?;
     let errs = e.check_values();
     if !errs.is_empty() {
         return Err(AppError::Invalid(errs));
@@ -65,7 +49,7 @@ pub async fn save_procurement(
     version: i64,
     p: &Procurement,
 ) -> AppResult<ApplicationRow> {
-    let row = editable(st, u, id, version, "application.procurement").await?;
+    let (row, _) = apps::editable(st, u, id, Some(version), "application.procurement").await?;
     let errs = p.check_values();
     if !errs.is_empty() {
         return Err(AppError::Invalid(errs));
@@ -148,17 +132,15 @@ pub async fn submit(
     let app = apps::domain(&row);
     let sheet = policies::sheet_in_force(st, app.track).await?;
     let (e, p) = (&row.evaluation, &row.procurement);
-    if let Err(r) = review::submit(&app, &u.actor, &tree, &sheet.doc, e, p) {
-        return Err(refuse(
-            st,
-            u,
-            r,
-            "application.submit",
-            Entity::Application,
-            Some(id),
-        )
-        .await);
-    }
+    ruled(
+        st,
+        u,
+        review::submit(&app, &u.actor, &tree, &sheet.doc, e, p),
+        "application.submit",
+        Entity::Application,
+        Some(id),
+    )
+    .await?;
     check_version(&row, version)?;
     if row.sheet_policy_id != Some(sheet.row.id) {
         return Err(AppError::Refused(crate::error::ErrorCode::SheetSuperseded));
@@ -250,13 +232,15 @@ pub async fn decide(
     let tree = org_tree(st).await?;
     let app = apps::domain(&row);
     let now = st.now();
-    let outcome = match review::decide(&app, &u.actor, &tree, input, now) {
-        Ok(o) => o,
-        Err(r) => {
-            let entity = Entity::Application;
-            return Err(refuse(st, u, r, "application.decide", entity, Some(id)).await);
-        }
-    };
+    let outcome = ruled(
+        st,
+        u,
+        review::decide(&app, &u.actor, &tree, input, now),
+        "application.decide",
+        Entity::Application,
+        Some(id),
+    )
+    .await?;
     check_version(&row, version)?;
     if input.comments.values().any(|c| c.chars().count() > 4000) {
         return Err(AppError::Invalid(vec![FieldError::new(

@@ -1,7 +1,7 @@
 //! Approved services: the ledger entry, retirement and the official-account register
 //! (S5.2.2-3, S5.2.2-4, S7.2). Shared by the HTML forms, the JSON API and the CLI.
 
-use crate::audit_denial::refuse;
+use crate::audit_denial::{refuse, ruled};
 use crate::auth::{CurrentUser, org_tree};
 use crate::error::{AppError, AppResult};
 use crate::policies;
@@ -61,9 +61,15 @@ pub async fn register_in_ledger(
     input: &LedgerInput,
 ) -> AppResult<ServiceRow> {
     let row = get(st, id).await?;
-    if let Err(r) = ledger::register(&domain(&row), &u.actor) {
-        return Err(refuse(st, u, r, "ledger.register", Entity::Service, Some(id)).await);
-    }
+    ruled(
+        st,
+        u,
+        ledger::register(&domain(&row), &u.actor),
+        "ledger.register",
+        Entity::Service,
+        Some(id),
+    )
+    .await?;
     check_version(row.version, version)?;
     let entry = input.parse().map_err(AppError::Invalid)?;
     Ok(st
@@ -81,12 +87,15 @@ pub async fn retire(
     input: &RetireInput,
 ) -> AppResult<ServiceRow> {
     let row = get(st, id).await?;
-    let retirement = match ledger::retire(&domain(&row), &u.actor, input) {
-        Ok(r) => r,
-        Err(r) => {
-            return Err(refuse(st, u, r, "ledger.retire", Entity::Service, Some(id)).await);
-        }
-    };
+    let retirement = ruled(
+        st,
+        u,
+        ledger::retire(&domain(&row), &u.actor, input),
+        "ledger.retire",
+        Entity::Service,
+        Some(id),
+    )
+    .await?;
     check_version(row.version, version)?;
     Ok(st
         .store
@@ -113,9 +122,15 @@ pub async fn add_account(
     input: &AccountInput,
 ) -> AppResult<AccountRow> {
     let row = get(st, id).await?;
-    if let Err(r) = ledger::may_add_account(&domain(&row), &u.actor) {
-        return Err(refuse(st, u, r, "account.register", Entity::Service, Some(id)).await);
-    }
+    ruled(
+        st,
+        u,
+        ledger::may_add_account(&domain(&row), &u.actor),
+        "account.register",
+        Entity::Service,
+        Some(id),
+    )
+    .await?;
     let rules = policies::account_rules_in_force(st).await?;
     let tree = org_tree(st).await?;
     let account = input

@@ -1,7 +1,7 @@
 -- Contractors and designated managers (S5.3), their people, and the requirement sheets they
 -- submit for the external services they use for the city's work.
 CREATE TABLE contractors (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id {{id}},
     name TEXT NOT NULL,
     kind TEXT NOT NULL,
     work TEXT NOT NULL,
@@ -14,7 +14,7 @@ CREATE TABLE contractors (
 ALTER TABLE users ADD COLUMN contractor_id BIGINT REFERENCES contractors(id);
 
 CREATE TABLE contractor_submissions (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id {{id}},
     contractor_id BIGINT NOT NULL REFERENCES contractors(id),
     service_name TEXT NOT NULL,
     provider TEXT NOT NULL,
