@@ -1,6 +1,6 @@
 //! The register of official accounts created for a service (S5.2.1-6, S5.2.2-4).
 
-use crate::write::{Expect, New, Table, reads};
+use crate::write::{Change, Expect, New, Table, reads};
 use crate::{AccountRow, Result, Store, Who};
 use gaibu_domain::account::{AccountStatus, NewAccount};
 use gaibu_domain::audit::{Action, Entity};
@@ -42,24 +42,18 @@ impl Store {
         closed_on: jiff::civil::Date,
         now: jiff::Timestamp,
     ) -> Result<AccountRow> {
-        let mut w = self.begin(who, now).await?;
-        let set = vec![
-            ("status", AccountStatus::Closed.as_str().into()),
-            ("closed_on", closed_on.into()),
-        ];
-        let e = Expect::at(before.id, before.version, &["active"]);
-        let after = w
-            .change(
-                Table::Accounts,
-                e,
-                set,
-                before,
-                Action::AccountClosed,
-                Some(before.service_id),
-            )
-            .await?;
-        w.commit().await?;
-        Ok(after)
+        let c = Change {
+            table: Table::Accounts,
+            expect: Expect::at(before.id, before.version, &["active"]),
+            set: vec![
+                ("status", AccountStatus::Closed.as_str().into()),
+                ("closed_on", closed_on.into()),
+            ],
+            before,
+            action: Action::AccountClosed,
+            service_id: Some(before.service_id),
+        };
+        self.change(who, now, c).await
     }
 }
 

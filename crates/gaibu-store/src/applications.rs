@@ -2,7 +2,7 @@
 //! creates the approved service.
 
 use crate::codec::to_json;
-use crate::write::{Audit, Expect, Table, Val, Write, reads, snapshot_sha256};
+use crate::write::{Audit, Change, Expect, Table, Val, Write, reads, snapshot_sha256};
 use crate::{ApplicationRow, EvidenceRow, Result, ServiceRow, Store, Who};
 use gaibu_domain::application::{ApplicationFields, Approval, Reuse, State};
 use gaibu_domain::audit::{Action, Entity};
@@ -207,13 +207,15 @@ impl Store {
         action: Action,
         now: jiff::Timestamp,
     ) -> Result<ApplicationRow> {
-        let mut w = self.begin(who, now).await?;
-        let e = Expect::at(before.id, before.version, EDITABLE);
-        let after = w
-            .change(Table::Applications, e, set, before, action, None)
-            .await?;
-        w.commit().await?;
-        Ok(after)
+        let c = Change {
+            table: Table::Applications,
+            expect: Expect::at(before.id, before.version, EDITABLE),
+            set,
+            before,
+            action,
+            service_id: None,
+        };
+        self.change(who, now, c).await
     }
 
     /// Saves edited fields of a draft; `before` is the version the editor saw.

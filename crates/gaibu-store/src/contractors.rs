@@ -3,7 +3,7 @@
 use crate::applications::EDITABLE;
 use crate::codec::to_json;
 use crate::evidence::file_columns;
-use crate::write::{Expect, New, Table, Val, reads};
+use crate::write::{Change, Expect, New, Table, Val, reads};
 use crate::{ContractorRow, Result, Store, StoredFile, SubmissionEvidenceRow, SubmissionRow, Who};
 use gaibu_domain::audit::{Action, Entity};
 use gaibu_domain::classification::Track;
@@ -91,13 +91,15 @@ impl Store {
         action: Action,
         now: jiff::Timestamp,
     ) -> Result<SubmissionRow> {
-        let mut w = self.begin(who, now).await?;
-        let e = Expect::at(before.id, before.version, states);
-        let after = w
-            .change(Table::Submissions, e, set, before, action, None)
-            .await?;
-        w.commit().await?;
-        Ok(after)
+        let c = Change {
+            table: Table::Submissions,
+            expect: Expect::at(before.id, before.version, states),
+            set,
+            before,
+            action,
+            service_id: None,
+        };
+        self.change(who, now, c).await
     }
 
     pub async fn save_submission_answers(

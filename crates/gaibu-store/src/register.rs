@@ -1,7 +1,7 @@
 //! The service usage register (サービス利用状況, S5.2.1-5), kept by the ISM.
 
 use crate::review::RegisterFields;
-use crate::write::{Expect, Table, reads};
+use crate::write::{Change, Expect, Table, reads};
 use crate::{RegisterRow, Result, Store, Who};
 use gaibu_domain::audit::Action;
 use sqlx::AnyConnection;
@@ -45,7 +45,6 @@ impl Store {
         f: &RegisterFields,
         now: jiff::Timestamp,
     ) -> Result<RegisterRow> {
-        let mut w = self.begin(who, now).await?;
         let set = vec![
             ("service_name", (&f.service_name).into()),
             ("provider_name", (&f.provider_name).into()),
@@ -56,19 +55,15 @@ impl Store {
             ("user_scope", (&f.user_scope).into()),
             ("administrator", (&f.administrator).into()),
         ];
-        let e = Expect::at(before.id, before.version, &[]);
-        let after = w
-            .change(
-                Table::UsageRegister,
-                e,
-                set,
-                before,
-                Action::RegisterUpdated,
-                Some(before.service_id),
-            )
-            .await?;
-        w.commit().await?;
-        Ok(after)
+        let c = Change {
+            table: Table::UsageRegister,
+            expect: Expect::at(before.id, before.version, &[]),
+            set,
+            before,
+            action: Action::RegisterUpdated,
+            service_id: Some(before.service_id),
+        };
+        self.change(who, now, c).await
     }
 }
 

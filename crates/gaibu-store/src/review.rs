@@ -3,7 +3,7 @@
 
 use crate::applications::{EDITABLE, approval_columns, insert_service, service_approved};
 use crate::codec::to_json;
-use crate::write::{About, Audit, Expect, Table, Val, reads};
+use crate::write::{About, Audit, Change, Expect, Table, Val, reads};
 use crate::{ApplicationRow, RegisterRow, Result, RoundRow, ServiceRow, Store, StoreError, Who};
 use gaibu_domain::audit::{Action, Entity};
 use gaibu_domain::effects::Effects;
@@ -50,16 +50,15 @@ impl Store {
             ("round", round.into()),
             ("submitted_at", now.into()),
         ];
-        let e = Expect::at(before.id, before.version, EDITABLE);
         let after = w
-            .change(
-                Table::Applications,
-                e,
+            .change(Change {
+                table: Table::Applications,
+                expect: Expect::at(before.id, before.version, EDITABLE),
                 set,
                 before,
-                Action::ApplicationSubmitted,
-                None,
-            )
+                action: Action::ApplicationSubmitted,
+                service_id: None,
+            })
             .await?;
         sqlx::query(
             "INSERT INTO application_rounds (application_id, round, submitted_by, submitted_at, content) \

@@ -1,6 +1,6 @@
 //! Approved services and their ledger entries (情報システム台帳).
 
-use crate::write::{Expect, Table, reads};
+use crate::write::{Change, Expect, Table, reads};
 use crate::{Result, ServiceRow, Store, Who};
 use gaibu_domain::audit::Action;
 use gaibu_domain::ledger::{LedgerEntry, LedgerStatus, Retirement};
@@ -52,13 +52,15 @@ impl Store {
         action: Action,
         now: jiff::Timestamp,
     ) -> Result<ServiceRow> {
-        let mut w = self.begin(who, now).await?;
-        let e = Expect::at(before.id, before.version, states);
-        let after = w
-            .change(Table::Services, e, set, before, action, Some(before.id))
-            .await?;
-        w.commit().await?;
-        Ok(after)
+        let c = Change {
+            table: Table::Services,
+            expect: Expect::at(before.id, before.version, states),
+            set,
+            before,
+            action,
+            service_id: Some(before.id),
+        };
+        self.change(who, now, c).await
     }
 }
 

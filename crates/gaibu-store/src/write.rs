@@ -229,19 +229,12 @@ impl Write<'_> {
     }
 
     /// The common change: `update`, read the record back, audit it with before and after.
-    pub(crate) async fn change<T: Record>(
-        &mut self,
-        t: Table,
-        e: Expect<'_>,
-        set: Vec<(&'static str, Val)>,
-        before: &T,
-        action: Action,
-        service_id: Option<i64>,
-    ) -> Result<T> {
-        self.update(t, e, set).await?;
-        let after: T = self.fetch(t, e.id).await?;
-        self.audit(Audit::change(action, t, e.id, service_id, before, &after))
-            .await?;
+    pub(crate) async fn change<T: Record>(&mut self, c: Change<'_, T>) -> Result<T> {
+        let id = c.expect.id;
+        self.update(c.table, c.expect, c.set).await?;
+        let after: T = self.fetch(c.table, id).await?;
+        let audit = Audit::change(c.action, c.table, id, c.service_id, c.before, &after);
+        self.audit(audit).await?;
         Ok(after)
     }
 
@@ -335,6 +328,16 @@ macro_rules! reads {
 }
 pub(crate) use reads;
 
+/// One versioned change of one record, audited with before and after.
+pub(crate) struct Change<'a, T> {
+    pub table: Table,
+    pub expect: Expect<'a>,
+    pub set: Vec<(&'static str, Val)>,
+    pub before: &'a T,
+    pub action: Action,
+    pub service_id: Option<i64>,
+}
+
 /// A record with its id.
 pub(crate) trait Keyed {
     fn key(&self) -> i64;
@@ -366,6 +369,19 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
         Ok(rows.iter().map(T::from_row).collect::<Result<_, _>>()?)
+    }
+
+    /// One change of one record in its own write.
+    pub(crate) async fn change<T: Record>(
+        &self,
+        who: &Who,
+        now: Timestamp,
+        c: Change<'_, T>,
+    ) -> Result<T> {
+        let mut w = self.begin(who, now).await?;
+        let after = w.change(c).await?;
+        w.commit().await?;
+        Ok(after)
     }
 
     /// One new record in its own write, audited as created.
