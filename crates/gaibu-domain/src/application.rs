@@ -24,7 +24,7 @@ pub enum State {
 }
 
 impl State {
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             State::Draft => "draft",
             State::Submitted => "submitted",

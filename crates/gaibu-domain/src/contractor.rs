@@ -19,7 +19,7 @@ pub enum SubmissionState {
 }
 
 impl SubmissionState {
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Self::Draft => "draft",
             Self::Submitted => "submitted",

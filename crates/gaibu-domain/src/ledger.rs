@@ -18,7 +18,7 @@ pub enum LedgerStatus {
 }
 
 impl LedgerStatus {
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             LedgerStatus::InOperation => "in_operation",
             LedgerStatus::Retired => "retired",

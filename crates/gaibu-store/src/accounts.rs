@@ -5,6 +5,8 @@ use crate::{AccountRow, Result, Store, Who};
 use gaibu_domain::account::{AccountStatus, NewAccount};
 use gaibu_domain::audit::{Action, Entity};
 
+const ACTIVE: &[&str] = &[AccountStatus::Active.as_str()];
+
 impl Store {
     pub async fn add_account(
         &self,
@@ -44,7 +46,7 @@ impl Store {
     ) -> Result<AccountRow> {
         let c = Change {
             table: Table::Accounts,
-            expect: Expect::at(before.id, before.version, &["active"]),
+            expect: Expect::at(before.id, before.version, ACTIVE),
             set: vec![
                 ("status", AccountStatus::Closed.as_str().into()),
                 ("closed_on", closed_on.into()),

@@ -12,7 +12,8 @@ use gaibu_domain::procurement::Procurement;
 use gaibu_domain::sheet::Answers;
 
 /// The states in which an application's content may change.
-pub(crate) const EDITABLE: &[&str] = &["draft", "returned"];
+pub(crate) const EDITABLE: &[&str] = &[State::Draft.as_str(), State::Returned.as_str()];
+const DRAFT: &[&str] = &[State::Draft.as_str()];
 
 /// What an application says and the policy versions it was judged under.
 pub struct ApplicationContent<'a> {
@@ -294,7 +295,7 @@ impl Store {
         now: jiff::Timestamp,
     ) -> Result<(ApplicationRow, ServiceRow)> {
         let mut w = self.begin(who, now).await?;
-        let e = Expect::at(before.id, before.version, &["draft"]);
+        let e = Expect::at(before.id, before.version, DRAFT);
         w.update(Table::Applications, e, approval_columns(approval, snapshot))
             .await?;
         let after: ApplicationRow = w.fetch(Table::Applications, before.id).await?;
@@ -317,4 +318,25 @@ impl Store {
 reads! {
     application(id: i64) -> one ApplicationRow = "SELECT * FROM applications WHERE id = $1";
     applications() -> list ApplicationRow = "SELECT * FROM applications ORDER BY id DESC";
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_editable_states_are_the_domains() {
+        use gaibu_domain::application::State;
+        for s in [
+            State::Draft,
+            State::Submitted,
+            State::Returned,
+            State::Rejected,
+            State::Approved,
+        ] {
+            assert_eq!(
+                super::EDITABLE.contains(&s.as_str()),
+                s.is_editable(),
+                "{s:?}"
+            );
+        }
+    }
 }

@@ -146,7 +146,8 @@ impl Store {
             ("verified_at", now.into()),
         ];
         let action = Action::SubmissionVerified;
-        self.change_submission(who, before, &["submitted"], set, action, now)
+        let submitted = [SubmissionState::Submitted.as_str()];
+        self.change_submission(who, before, &submitted, set, action, now)
             .await
     }
 

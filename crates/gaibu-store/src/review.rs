@@ -5,10 +5,13 @@ use crate::applications::{EDITABLE, approval_columns, insert_service, service_ap
 use crate::codec::to_json;
 use crate::write::{About, Audit, Change, Expect, Table, Val, reads};
 use crate::{ApplicationRow, RegisterRow, Result, RoundRow, ServiceRow, Store, StoreError, Who};
+use gaibu_domain::application::State;
 use gaibu_domain::audit::{Action, Entity};
 use gaibu_domain::effects::Effects;
 use gaibu_domain::review::Outcome;
 use std::collections::BTreeMap;
+
+const SUBMITTED: &[&str] = &[State::Submitted.as_str()];
 
 /// The eight fields of the service usage register (S5.2.1-5a–h), as text.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -46,7 +49,7 @@ impl Store {
         let mut w = self.begin(who, now).await?;
         let round = before.round + 1;
         let set = vec![
-            ("state", "submitted".into()),
+            ("state", State::Submitted.as_str().into()),
             ("round", round.into()),
             ("submitted_at", now.into()),
         ];
@@ -105,7 +108,7 @@ impl Store {
             _ => vec![("state", outcome.state().as_str().into())],
         };
         set.push(("decision_reason", reason.into()));
-        let e = Expect::at(before.id, before.version, &["submitted"]);
+        let e = Expect::at(before.id, before.version, SUBMITTED);
         w.update(Table::Applications, e, set).await?;
         sqlx::query(
             "UPDATE application_rounds SET decision = $1, decided_by = $2, decided_at = $3, \

@@ -21,6 +21,7 @@ impl Store {
             ("ledger_note", (&entry.note).into()),
             ("registered_by", who.user_id.into()),
         ];
+        // Not yet in the ledger: the status is still empty.
         self.change_service(who, before, &[""], set, Action::LedgerRegistered, now)
             .await
     }
