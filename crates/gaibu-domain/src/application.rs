@@ -1,8 +1,7 @@
 //! Applications to use an external service: their fields, states and moves (S2.3, S3.4, S5.2).
 
-use crate::capability::{ApplicationMove, permits_application};
 use crate::classification::{Classification, Scheme, Track};
-use crate::role::{Actor, OrgTree, OrgUnitId, UserId};
+use crate::role::{Actor, OrgTree, OrgUnitId, Role, UserId};
 use crate::sheet::{Answers, ItemProblem, Sheet};
 use crate::{FieldError, Refusal};
 use jiff::civil::Date;
@@ -339,6 +338,82 @@ impl Application {
         crate::sheet::Context {
             classification: self.fields.classification.clone(),
             citizen_facing: self.fields.citizen_facing,
+        }
+    }
+}
+
+/// A move on an application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApplicationMove {
+    /// Read it, its history and its evidence.
+    View,
+    /// Change its fields, answers, evaluation, procurement record or evidence.
+    Edit,
+    /// Class-1 approval by an Information Manager etc. (S5.1.2, S5.2.2-2).
+    SelfApprove,
+    /// Class-2+ submission to the ISM (S5.2.1-1, S3.4a).
+    Submit,
+    /// The ISM's decision on a submitted application (S3.4b, S5.1.1).
+    Decide,
+}
+
+/// Whether `actor` may make move `m` on `app` now, and if not, why.
+pub fn permits_application(
+    app: &Application,
+    actor: &Actor,
+    tree: &OrgTree,
+    m: ApplicationMove,
+) -> Result<(), Refusal> {
+    let unit = app.fields.org_unit;
+    match m {
+        ApplicationMove::View => {
+            let may = app.applicant == actor.user_id
+                || actor.is_information_manager_etc_over(unit, tree)
+                || actor.has_role_over(Role::InformationSecurityManager, unit, tree)
+                || actor.has_role(Role::Ciso);
+            may.then_some(())
+                .ok_or(Refusal::Forbidden("not_your_application"))
+        }
+        ApplicationMove::Edit => {
+            if app.applicant != actor.user_id && !actor.is_information_manager_etc_over(unit, tree)
+            {
+                return Err(Refusal::Forbidden("not_your_application"));
+            }
+            if !app.state.is_editable() {
+                return Err(Refusal::Conflict("not_draft"));
+            }
+            Ok(())
+        }
+        ApplicationMove::SelfApprove => {
+            if app.state != State::Draft {
+                return Err(Refusal::Conflict("already_decided"));
+            }
+            if app.track != Track::Class1 {
+                return Err(Refusal::Conflict("class2_track_required"));
+            }
+            if !actor.is_information_manager_etc_over(unit, tree) {
+                return Err(Refusal::Forbidden("class1_approver_required"));
+            }
+            Ok(())
+        }
+        ApplicationMove::Submit => {
+            permits_application(app, actor, tree, ApplicationMove::Edit)?;
+            if app.track != Track::Class2Plus {
+                return Err(Refusal::Conflict("class1_is_self_approved"));
+            }
+            Ok(())
+        }
+        ApplicationMove::Decide => {
+            if !actor.has_role_over(Role::InformationSecurityManager, unit, tree) {
+                return Err(Refusal::Forbidden("responsible_ism_required"));
+            }
+            if app.applicant == actor.user_id {
+                return Err(Refusal::Forbidden("own_application"));
+            }
+            if app.state != State::Submitted {
+                return Err(Refusal::Conflict("not_under_review"));
+            }
+            Ok(())
         }
     }
 }

@@ -1,90 +1,15 @@
 //! What a person may do with a record. One answer serves the operations, the JSON API and the
 //! buttons of the pages, so that a button is shown exactly when its action would be allowed.
 //!
-//! Each move is judged by `permits_*`, which the rule functions call first; the capability sets
-//! are those moves that `permits_*` allows.
+//! Each move is judged by `permits_*`, kept beside the record's rules (which call it first);
+//! the capability sets here are those moves that `permits_*` allows.
 
-use crate::Refusal;
-use crate::application::{Application, State};
-use crate::classification::Track;
-use crate::ledger::{LedgerStatus, Service};
-use crate::role::{Actor, OrgTree, Role};
+pub use crate::application::{ApplicationMove, permits_application};
+pub use crate::ledger::{ServiceMove, permits_service, permits_service_change};
 
-/// A move on an application.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ApplicationMove {
-    /// Read it, its history and its evidence.
-    View,
-    /// Change its fields, answers, evaluation, procurement record or evidence.
-    Edit,
-    /// Class-1 approval by an Information Manager etc. (S5.1.2, S5.2.2-2).
-    SelfApprove,
-    /// Class-2+ submission to the ISM (S5.2.1-1, S3.4a).
-    Submit,
-    /// The ISM's decision on a submitted application (S3.4b, S5.1.1).
-    Decide,
-}
-
-/// Whether `actor` may make move `m` on `app` now, and if not, why.
-pub fn permits_application(
-    app: &Application,
-    actor: &Actor,
-    tree: &OrgTree,
-    m: ApplicationMove,
-) -> Result<(), Refusal> {
-    let unit = app.fields.org_unit;
-    match m {
-        ApplicationMove::View => {
-            let may = app.applicant == actor.user_id
-                || actor.is_information_manager_etc_over(unit, tree)
-                || actor.has_role_over(Role::InformationSecurityManager, unit, tree)
-                || actor.has_role(Role::Ciso);
-            may.then_some(())
-                .ok_or(Refusal::Forbidden("not_your_application"))
-        }
-        ApplicationMove::Edit => {
-            if app.applicant != actor.user_id && !actor.is_information_manager_etc_over(unit, tree)
-            {
-                return Err(Refusal::Forbidden("not_your_application"));
-            }
-            if !app.state.is_editable() {
-                return Err(Refusal::Conflict("not_draft"));
-            }
-            Ok(())
-        }
-        ApplicationMove::SelfApprove => {
-            if app.state != State::Draft {
-                return Err(Refusal::Conflict("already_decided"));
-            }
-            if app.track != Track::Class1 {
-                return Err(Refusal::Conflict("class2_track_required"));
-            }
-            if !actor.is_information_manager_etc_over(unit, tree) {
-                return Err(Refusal::Forbidden("class1_approver_required"));
-            }
-            Ok(())
-        }
-        ApplicationMove::Submit => {
-            permits_application(app, actor, tree, ApplicationMove::Edit)?;
-            if app.track != Track::Class2Plus {
-                return Err(Refusal::Conflict("class1_is_self_approved"));
-            }
-            Ok(())
-        }
-        ApplicationMove::Decide => {
-            if !actor.has_role_over(Role::InformationSecurityManager, unit, tree) {
-                return Err(Refusal::Forbidden("responsible_ism_required"));
-            }
-            if app.applicant == actor.user_id {
-                return Err(Refusal::Forbidden("own_application"));
-            }
-            if app.state != State::Submitted {
-                return Err(Refusal::Conflict("not_under_review"));
-            }
-            Ok(())
-        }
-    }
-}
+use crate::application::Application;
+use crate::ledger::Service;
+use crate::role::{Actor, OrgTree};
 
 /// The moves a person may make on an application now.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -104,59 +29,6 @@ pub fn application(app: &Application, actor: &Actor, tree: &OrgTree) -> Applicat
         self_approve: ok(ApplicationMove::SelfApprove),
         submit: ok(ApplicationMove::Submit),
         decide: ok(ApplicationMove::Decide),
-    }
-}
-
-/// A move on an approved service.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ServiceMove {
-    /// Read its accounts and its full history.
-    ViewDetails,
-    /// S5.2.1-4, S5.2.2-3: enter it in the information-system ledger.
-    RegisterInLedger,
-    /// S7.2, S7.1-2: 稼働中 → 廃止済み.
-    Retire,
-    /// S5.2.2-4: register an official account.
-    AddAccount,
-    /// S7.1-5: close an account.
-    CloseAccount,
-}
-
-pub fn permits_service(
-    s: &Service,
-    actor: &Actor,
-    tree: &OrgTree,
-    m: ServiceMove,
-) -> Result<(), Refusal> {
-    if m != ServiceMove::ViewDetails {
-        return permits_service_change(s, actor, m);
-    }
-    let may = s.administrator == actor.user_id
-        || actor.is_information_manager_etc_over(s.org_unit, tree)
-        || actor.has_role_over(Role::InformationSecurityManager, s.org_unit, tree)
-        || actor.has_role(Role::Ciso);
-    may.then_some(())
-        .ok_or(Refusal::Forbidden("administrator_required"))
-}
-
-/// The changes of a service are its administrator's alone (S5.2.2-2), so they need no org tree.
-pub fn permits_service_change(s: &Service, actor: &Actor, m: ServiceMove) -> Result<(), Refusal> {
-    if s.administrator != actor.user_id {
-        return Err(Refusal::Forbidden("administrator_required"));
-    }
-    match m {
-        ServiceMove::ViewDetails | ServiceMove::CloseAccount => Ok(()),
-        ServiceMove::RegisterInLedger => match s.ledger_status {
-            None => Ok(()),
-            Some(_) => Err(Refusal::Conflict("already_in_ledger")),
-        },
-        ServiceMove::Retire if s.ledger_status != Some(LedgerStatus::InOperation) => {
-            Err(Refusal::Conflict("not_in_operation"))
-        }
-        ServiceMove::AddAccount if s.ledger_status == Some(LedgerStatus::Retired) => {
-            Err(Refusal::Conflict("service_retired"))
-        }
-        ServiceMove::Retire | ServiceMove::AddAccount => Ok(()),
     }
 }
 
@@ -184,8 +56,13 @@ pub fn service(s: &Service, actor: &Actor, tree: &OrgTree) -> ServiceCapabilitie
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Refusal;
     use crate::application::ApplicationFields;
+    use crate::application::State;
     use crate::classification::Classification;
+    use crate::classification::Track;
+    use crate::ledger::LedgerStatus;
+    use crate::role::Role;
     use crate::role::RoleAssignment;
 
     fn tree() -> OrgTree {

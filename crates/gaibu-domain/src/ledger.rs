@@ -1,8 +1,7 @@
 //! The approved service, its entry in the information-system ledger (情報システム台帳) and its
 //! end of use (S5.2.1-4, S5.2.2-3, S7.1-2, S7.2).
 
-use crate::capability::{ServiceMove, permits_service_change};
-use crate::role::{Actor, OrgUnitId, UserId};
+use crate::role::{Actor, OrgTree, OrgUnitId, Role, UserId};
 use crate::{FieldError, Refusal};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -42,6 +41,59 @@ pub struct Service {
     pub org_unit: OrgUnitId,
     pub ledger_status: Option<LedgerStatus>,
     pub registered_on: Option<Date>,
+}
+
+/// A move on an approved service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServiceMove {
+    /// Read its accounts and its full history.
+    ViewDetails,
+    /// S5.2.1-4, S5.2.2-3: enter it in the information-system ledger.
+    RegisterInLedger,
+    /// S7.2, S7.1-2: 稼働中 → 廃止済み.
+    Retire,
+    /// S5.2.2-4: register an official account.
+    AddAccount,
+    /// S7.1-5: close an account.
+    CloseAccount,
+}
+
+pub fn permits_service(
+    s: &Service,
+    actor: &Actor,
+    tree: &OrgTree,
+    m: ServiceMove,
+) -> Result<(), Refusal> {
+    if m != ServiceMove::ViewDetails {
+        return permits_service_change(s, actor, m);
+    }
+    let may = s.administrator == actor.user_id
+        || actor.is_information_manager_etc_over(s.org_unit, tree)
+        || actor.has_role_over(Role::InformationSecurityManager, s.org_unit, tree)
+        || actor.has_role(Role::Ciso);
+    may.then_some(())
+        .ok_or(Refusal::Forbidden("administrator_required"))
+}
+
+/// The changes of a service are its administrator's alone (S5.2.2-2), so they need no org tree.
+pub fn permits_service_change(s: &Service, actor: &Actor, m: ServiceMove) -> Result<(), Refusal> {
+    if s.administrator != actor.user_id {
+        return Err(Refusal::Forbidden("administrator_required"));
+    }
+    match m {
+        ServiceMove::ViewDetails | ServiceMove::CloseAccount => Ok(()),
+        ServiceMove::RegisterInLedger => match s.ledger_status {
+            None => Ok(()),
+            Some(_) => Err(Refusal::Conflict("already_in_ledger")),
+        },
+        ServiceMove::Retire if s.ledger_status != Some(LedgerStatus::InOperation) => {
+            Err(Refusal::Conflict("not_in_operation"))
+        }
+        ServiceMove::AddAccount if s.ledger_status == Some(LedgerStatus::Retired) => {
+            Err(Refusal::Conflict("service_retired"))
+        }
+        ServiceMove::Retire | ServiceMove::AddAccount => Ok(()),
+    }
 }
 
 /// S5.2.1-4, S5.2.2-3: after approval, the administrator registers the system in the ledger.

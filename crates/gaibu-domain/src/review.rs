@@ -2,8 +2,8 @@
 //! (S3.4, S5.1.1, S5.2.1-1..3).
 
 use crate::application::{Application, Approval, State};
+use crate::application::{ApplicationMove, permits_application};
 use crate::audit::Action;
-use crate::capability::{ApplicationMove, permits_application};
 use crate::effects::{Effects, NoticeKind};
 use crate::evaluation::Evaluation;
 use crate::role::{Actor, OrgTree};

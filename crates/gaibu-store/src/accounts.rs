@@ -1,6 +1,7 @@
 //! The register of official accounts created for a service (S5.2.1-6, S5.2.2-4).
 
-use crate::write::{Change, Expect, New, Table, reads};
+use crate::codec::reads;
+use crate::write::{Change, Expect, New, Table};
 use crate::{AccountRow, Result, Store, Who};
 use gaibu_domain::account::{AccountStatus, NewAccount};
 use gaibu_domain::audit::{Action, Entity};

@@ -1,8 +1,9 @@
 //! Applications: drafts, self-check answers, evaluation and procurement, and approval, which
 //! creates the approved service.
 
+use crate::codec::reads;
 use crate::codec::to_json;
-use crate::write::{Audit, Change, Expect, Table, Val, Write, reads, snapshot_sha256};
+use crate::write::{Audit, Change, Expect, Table, Val, Write, snapshot_sha256};
 use crate::{ApplicationRow, EvidenceRow, Result, ServiceRow, Store, Who};
 use gaibu_domain::application::{ApplicationFields, Approval, Reuse, State};
 use gaibu_domain::audit::{Action, Entity};

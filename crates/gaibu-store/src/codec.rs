@@ -75,12 +75,35 @@ pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "{}".into())
 }
 
+/// A record with its id.
+pub(crate) trait Keyed {
+    fn key(&self) -> i64;
+}
+
+/// Declares the store's plain reads, one line each: `name(args) -> one|list Row = "SQL";`
+/// (`one` answers `Option<Row>`, `list` answers `Vec<Row>`).
+macro_rules! reads {
+    ($($(#[$m:meta])* $name:ident($($arg:ident: $t:ty),*) -> $kind:ident $row:ty = $sql:expr;)*) => {
+        impl $crate::Store {
+            $(
+                $(#[$m])*
+                pub async fn $name(&self $(, $arg: $t)*) -> $crate::Result<reads!(@ret $kind $row)> {
+                    self.$kind($sql, vec![$($arg.into()),*]).await
+                }
+            )*
+        }
+    };
+    (@ret one $row:ty) => { Option<$row> };
+    (@ret list $row:ty) => { Vec<$row> };
+}
+pub(crate) use reads;
+
 /// Declares a row type's `FromRow` over `AnyRow` column by column with the decoders above:
 /// `column => decoder` where the decoder is `get`, `ts`, `named(State::parse)` and so on.
 macro_rules! decode_rows {
     ($($ty:ident { $($field:ident: $dec:ident $(($arg:expr))?),* $(,)? })*) => {
         $(
-            impl $crate::write::Keyed for $ty {
+            impl $crate::codec::Keyed for $ty {
                 fn key(&self) -> i64 {
                     self.id
                 }

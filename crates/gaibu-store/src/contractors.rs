@@ -1,9 +1,10 @@
 //! Contractors (S5.3) and the sheets they submit.
 
 use crate::applications::EDITABLE;
+use crate::codec::reads;
 use crate::codec::to_json;
 use crate::evidence::file_columns;
-use crate::write::{Change, Expect, New, Table, Val, reads};
+use crate::write::{Change, Expect, New, Table, Val};
 use crate::{ContractorRow, Result, Store, StoredFile, SubmissionEvidenceRow, SubmissionRow, Who};
 use gaibu_domain::audit::{Action, Entity};
 use gaibu_domain::classification::Track;

@@ -1,7 +1,8 @@
 //! Evidence files' records (S3.2c); the bytes are kept by the shell's evidence storage.
 
 use crate::applications::EDITABLE;
-use crate::write::{Audit, Expect, New, Table, Val, reads};
+use crate::codec::reads;
+use crate::write::{Audit, Expect, New, Table, Val};
 use crate::{EvidenceRow, Result, Store, StoreError, Who};
 use gaibu_domain::audit::{Action, Entity};
 

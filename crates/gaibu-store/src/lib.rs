@@ -33,7 +33,8 @@ pub use contractors::NewSubmission;
 pub use evidence::StoredFile;
 pub use notifications::{MAX_ATTEMPTS, OutboxItem};
 pub use org::{NewOrgUnit, NewUser, SessionRow};
-pub use review::{Approved, RegisterFields};
+pub use register::RegisterFields;
+pub use review::Approved;
 pub use rows::*;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

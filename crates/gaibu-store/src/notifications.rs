@@ -1,6 +1,6 @@
 //! In-app notifications, written in the same transaction as the event they report.
 
-use crate::write::reads;
+use crate::codec::reads;
 use crate::{NotificationRow, Result, Store};
 use sqlx::{AnyConnection, Row};
 

@@ -1,6 +1,7 @@
 //! Organisation units, users, role assignments, sessions and API tokens.
 
-use crate::write::{Audit, New, Val, reads};
+use crate::codec::reads;
+use crate::write::{Audit, New, Val};
 use crate::{ApiTokenRow, OrgUnitRow, Result, RoleRow, Store, StoreError, UserRow, Who};
 use gaibu_domain::audit::{Action, Entity};
 use sqlx::Row;

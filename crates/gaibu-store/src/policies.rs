@@ -1,7 +1,7 @@
 //! Policy versions (S1.3): loaded as pending, put into force by the CISO's approval.
 
 use crate::audit::{Event, append};
-use crate::write::reads;
+use crate::codec::reads;
 use crate::{PolicyRow, Result, Store, StoreError, Who, to_json};
 use gaibu_domain::audit::{Action, Entity};
 use gaibu_domain::policy::{PolicyDocument, PolicyStatus};

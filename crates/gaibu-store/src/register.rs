@@ -1,10 +1,24 @@
 //! The service usage register (サービス利用状況, S5.2.1-5), kept by the ISM.
 
-use crate::review::RegisterFields;
-use crate::write::{Change, Expect, Table, reads};
+use crate::codec::reads;
+use crate::write::{Change, Expect, Table};
 use crate::{RegisterRow, Result, Store, Who};
 use gaibu_domain::audit::Action;
 use sqlx::AnyConnection;
+
+/// The eight fields of the service usage register (S5.2.1-5a–h), as text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct RegisterFields {
+    pub service_name: String,
+    pub provider_name: String,
+    pub purpose: String,
+    pub classification: String,
+    pub period_of_use: String,
+    pub applicant: String,
+    pub user_scope: String,
+    pub administrator: String,
+}
 
 pub(crate) async fn insert(
     conn: &mut AnyConnection,

@@ -2,8 +2,10 @@
 //! service and its usage-register entry — each in one write with the effects the domain decided.
 
 use crate::applications::{EDITABLE, approval_columns, insert_service, service_approved};
+use crate::codec::reads;
 use crate::codec::to_json;
-use crate::write::{About, Audit, Change, Expect, Table, Val, reads};
+use crate::register::RegisterFields;
+use crate::write::{About, Audit, Change, Expect, Table, Val};
 use crate::{ApplicationRow, RegisterRow, Result, RoundRow, ServiceRow, Store, StoreError, Who};
 use gaibu_domain::application::State;
 use gaibu_domain::audit::{Action, Entity};
@@ -12,20 +14,6 @@ use gaibu_domain::review::Outcome;
 use std::collections::BTreeMap;
 
 const SUBMITTED: &[&str] = &[State::Submitted.as_str()];
-
-/// The eight fields of the service usage register (S5.2.1-5a–h), as text.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-pub struct RegisterFields {
-    pub service_name: String,
-    pub provider_name: String,
-    pub purpose: String,
-    pub classification: String,
-    pub period_of_use: String,
-    pub applicant: String,
-    pub user_scope: String,
-    pub administrator: String,
-}
 
 /// What an approval by the ISM records besides the decision.
 pub struct Approved<'a> {

@@ -1,6 +1,7 @@
 //! Approved services and their ledger entries (情報システム台帳).
 
-use crate::write::{Change, Expect, Table, reads};
+use crate::codec::reads;
+use crate::write::{Change, Expect, Table};
 use crate::{Result, ServiceRow, Store, Who};
 use gaibu_domain::audit::Action;
 use gaibu_domain::ledger::{LedgerEntry, LedgerStatus, Retirement};

@@ -3,6 +3,7 @@
 //! notifications that the domain decided, commit. Nothing is decided here.
 
 use crate::audit::{Event, append};
+use crate::codec::Keyed;
 use crate::codec::to_json;
 use crate::notifications::{NewNotification, notify};
 use crate::{Result, Store, StoreError, Who};
@@ -310,24 +311,6 @@ impl Write<'_> {
     }
 }
 
-/// Declares the store's plain reads, one line each: `name(args) -> one|list Row = "SQL";`
-/// (`one` answers `Option<Row>`, `list` answers `Vec<Row>`).
-macro_rules! reads {
-    ($($(#[$m:meta])* $name:ident($($arg:ident: $t:ty),*) -> $kind:ident $row:ty = $sql:expr;)*) => {
-        impl $crate::Store {
-            $(
-                $(#[$m])*
-                pub async fn $name(&self $(, $arg: $t)*) -> $crate::Result<reads!(@ret $kind $row)> {
-                    self.$kind($sql, vec![$($arg.into()),*]).await
-                }
-            )*
-        }
-    };
-    (@ret one $row:ty) => { Option<$row> };
-    (@ret list $row:ty) => { Vec<$row> };
-}
-pub(crate) use reads;
-
 /// One versioned change of one record, audited with before and after.
 pub(crate) struct Change<'a, T> {
     pub table: Table,
@@ -336,11 +319,6 @@ pub(crate) struct Change<'a, T> {
     pub before: &'a T,
     pub action: Action,
     pub service_id: Option<i64>,
-}
-
-/// A record with its id.
-pub(crate) trait Keyed {
-    fn key(&self) -> i64;
 }
 
 /// A new record as a write states it: its table, columns, and how its creation is audited.

@@ -322,6 +322,19 @@ mod tests {
     }
 
     #[test]
+    fn every_audit_action_and_notice_kind_has_a_message() {
+        for a in gaibu_domain::audit::Action::ALL {
+            assert!(data_key("audit", a.as_str()).is_some(), "audit.{a}");
+        }
+        for k in gaibu_domain::effects::NoticeKind::ALL {
+            assert!(
+                data_key("notification", k.as_str()).is_some(),
+                "notification.{k}"
+            );
+        }
+    }
+
+    #[test]
     fn accept_language_prefers_japanese() {
         assert_eq!(Lang::from_accept_language("en-US,en;q=0.9"), Lang::En);
         assert_eq!(Lang::from_accept_language("ja,en-US;q=0.8"), Lang::Ja);

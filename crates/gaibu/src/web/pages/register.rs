@@ -72,9 +72,19 @@ fn drift(t: Tr, e: &RegisterRow, events: &[gaibu_domain::audit::AuditEvent]) -> 
     else {
         return vec![];
     };
+    // The audit trail holds what was approved; an event that does not read is no evidence of
+    // drift, and is logged rather than guessed at.
     let approved: serde_json::Value =
-        serde_json::from_str(created.after.as_deref().unwrap_or("{}")).unwrap_or_default();
-    let now = serde_json::to_value(e).unwrap_or_default();
+        match serde_json::from_str(created.after.as_deref().unwrap_or("{}")) {
+            Ok(v) => v,
+            Err(err) => {
+                tracing::warn!(seq = created.seq, %err, "register.created event does not read");
+                return vec![];
+            }
+        };
+    let Ok(now) = serde_json::to_value(e) else {
+        return vec![];
+    };
     ["service_name", "provider_name", "purpose", "classification"]
         .iter()
         .filter(|f| approved.get(**f) != now.get(**f))
