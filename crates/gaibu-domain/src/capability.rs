@@ -57,18 +57,13 @@ pub fn service(s: &Service, actor: &Actor, tree: &OrgTree) -> ServiceCapabilitie
 mod tests {
     use super::*;
     use crate::Refusal;
-    use crate::application::ApplicationFields;
     use crate::application::State;
-    use crate::classification::Classification;
     use crate::classification::Track;
     use crate::ledger::LedgerStatus;
     use crate::role::Role;
     use crate::role::RoleAssignment;
+    use crate::testing::tree;
 
-    fn tree() -> OrgTree {
-        // 1 city → 2 bureau → 3 section; 4 another bureau
-        OrgTree::new([(1, None), (2, Some(1)), (3, Some(2)), (4, Some(1))])
-    }
     fn actor(id: i64, roles: &[(Role, i64)]) -> Actor {
         Actor {
             user_id: id,
@@ -80,28 +75,8 @@ mod tests {
         }
     }
     fn app(track: Track, state: State) -> Application {
-        let fields = ApplicationFields {
-            org_unit: 3,
-            service_name: "x".into(),
-            provider: "p".into(),
-            url: "https://x".into(),
-            purpose: "p".into(),
-            user_scope: "s".into(),
-            period_from: jiff::civil::Date::constant(2026, 12, 1),
-            period_to: None,
-            classification: Classification {
-                confidentiality: "1".into(),
-                integrity: "1".into(),
-                availability: "1".into(),
-                handling: vec![],
-            },
-            data_locations: vec![],
-            governing_law: String::new(),
-            court: String::new(),
-            tos_url: String::new(),
-            tos_version: String::new(),
-            citizen_facing: false,
-        };
+        let mut fields = crate::testing::fields("1");
+        fields.classification.confidentiality = "1".into();
         Application {
             id: 1,
             applicant: 10,

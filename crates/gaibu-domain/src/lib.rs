@@ -20,6 +20,8 @@ pub mod procurement;
 pub mod review;
 pub mod role;
 pub mod sheet;
+#[cfg(test)]
+mod testing;
 
 pub use error::{FieldError, Refusal};
 

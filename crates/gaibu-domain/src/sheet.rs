@@ -245,34 +245,12 @@ mod tests {
         }
     }
 
-    pub(crate) fn all_yes(sheet: &Sheet) -> Answers {
-        sheet
-            .items
-            .iter()
-            .map(|i| {
-                let value = match i.answer {
-                    AnswerType::YesNoNa => YES.to_string(),
-                    AnswerType::Text => "確認済み".to_string(),
-                    AnswerType::Date => "2026-11-01".to_string(),
-                    AnswerType::Choice => i.options[0].code.clone(),
-                };
-                (
-                    i.id.clone(),
-                    Answer {
-                        value,
-                        comment: String::new(),
-                    },
-                )
-            })
-            .collect()
-    }
-
     // clause: S4.1, S5.2.2-1 — the class-1 sheet met in full
     #[test]
     fn a_fully_met_sheet_has_no_problems() {
         let s = class1();
         assert!(
-            s.check_complete(&all_yes(&s), &Context::default())
+            s.check_complete(&crate::testing::all_yes(&s), &Context::default())
                 .is_empty()
         );
     }
@@ -281,7 +259,7 @@ mod tests {
     #[test]
     fn unanswered_items_are_named() {
         let s = class1();
-        let mut a = all_yes(&s);
+        let mut a = crate::testing::all_yes(&s);
         a.remove("c1-reliability");
         assert_eq!(
             s.check_complete(&a, &Context::default()),
@@ -296,7 +274,7 @@ mod tests {
     #[test]
     fn a_blocking_no_stops_approval() {
         let s = class1();
-        let mut a = all_yes(&s);
+        let mut a = crate::testing::all_yes(&s);
         a.insert(
             "c1-official-accounts".into(),
             Answer {
@@ -316,7 +294,7 @@ mod tests {
     #[test]
     fn a_non_blocking_no_needs_a_comment() {
         let s = class1();
-        let mut a = all_yes(&s);
+        let mut a = crate::testing::all_yes(&s);
         a.insert(
             "c1-backup".into(),
             Answer {

@@ -1,8 +1,9 @@
 //! The rules of `application`, clause by clause.
 use super::*;
 use crate::policy::{PolicyDocument, parse};
-use crate::role::{Role, RoleAssignment};
-use crate::sheet::{Answer, AnswerType, NO, YES};
+use crate::role::Role;
+use crate::sheet::{Answer, NO};
+use crate::testing::{actor, tree};
 
 fn scheme() -> Scheme {
     match parse(include_str!(
@@ -16,19 +17,6 @@ fn sheet() -> Sheet {
     match parse(include_str!("../../../../policy/sheets/class1.toml")) {
         Ok(PolicyDocument::Sheet { sheet, .. }) => sheet,
         o => panic!("{o:?}"),
-    }
-}
-fn tree() -> OrgTree {
-    OrgTree::new([(1, None), (2, Some(1)), (3, Some(2)), (4, Some(1))])
-}
-fn actor(id: i64, role: Role, unit: i64) -> Actor {
-    Actor {
-        user_id: id,
-        org_unit: unit,
-        assignments: vec![RoleAssignment {
-            role,
-            org_unit: unit,
-        }],
     }
 }
 fn input() -> ApplicationInput {
@@ -53,26 +41,6 @@ fn input() -> ApplicationInput {
         citizen_facing: false,
     }
 }
-fn met_answers(s: &Sheet) -> Answers {
-    s.items
-        .iter()
-        .map(|i| {
-            let value = match i.answer {
-                AnswerType::YesNoNa => YES.into(),
-                AnswerType::Text => "確認済み".into(),
-                AnswerType::Date => "2026-11-01".into(),
-                AnswerType::Choice => i.options[0].code.clone(),
-            };
-            (
-                i.id.clone(),
-                Answer {
-                    value,
-                    comment: String::new(),
-                },
-            )
-        })
-        .collect()
-}
 fn app(conf: &str) -> Application {
     let mut i = input();
     i.confidentiality = conf.into();
@@ -84,7 +52,7 @@ fn app(conf: &str) -> Application {
         state: State::Draft,
         track: s.route(&fields.classification).expect("routed"),
         fields,
-        answers: met_answers(&sheet()),
+        answers: crate::testing::all_yes(&sheet()),
         unconfirmed: vec![],
     }
 }

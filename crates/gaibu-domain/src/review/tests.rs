@@ -1,25 +1,11 @@
 //! The rules of `review`, clause by clause.
 use super::*;
-use crate::application::{ApplicationFields, ApplicationInput};
-use crate::classification::Classification;
+use crate::application::ApplicationInput;
 use crate::classification::Track;
-use crate::role::{Role, RoleAssignment};
+use crate::role::Role;
 use crate::sheet::{Answer, AnswerType, Answers, Item, Section, YES};
+use crate::testing::{actor, fields, tree};
 
-fn tree() -> OrgTree {
-    // 1 city → 2 bureau → 3 section; 4 another bureau
-    OrgTree::new([(1, None), (2, Some(1)), (3, Some(2)), (4, Some(1))])
-}
-fn actor(id: i64, role: Role, unit: i64) -> Actor {
-    Actor {
-        user_id: id,
-        org_unit: unit,
-        assignments: vec![RoleAssignment {
-            role,
-            org_unit: unit,
-        }],
-    }
-}
 fn sheet() -> Sheet {
     let item = |id: &str, blocking, show_if| Item {
         id: id.into(),
@@ -50,30 +36,6 @@ fn sheet() -> Sheet {
                 }),
             ),
         ],
-    }
-}
-fn fields(avail: &str) -> ApplicationFields {
-    ApplicationFields {
-        org_unit: 3,
-        service_name: "x".into(),
-        provider: "p".into(),
-        url: "https://x".into(),
-        purpose: "p".into(),
-        user_scope: "s".into(),
-        period_from: jiff::civil::Date::constant(2026, 12, 1),
-        period_to: None,
-        classification: Classification {
-            confidentiality: "2".into(),
-            integrity: "1".into(),
-            availability: avail.into(),
-            handling: vec![],
-        },
-        data_locations: vec!["日本".into()],
-        governing_law: "日本法".into(),
-        court: "東京地裁".into(),
-        tos_url: "https://x/t".into(),
-        tos_version: "1".into(),
-        citizen_facing: false,
     }
 }
 fn yes(ids: &[&str]) -> Answers {
