@@ -166,6 +166,28 @@ impl Sheet {
         self.items.iter().find(|i| i.id == id)
     }
 
+    /// Answers that meet every item: "yes", `text` for texts, a date, the first choice. For the
+    /// demo and the tests, which need a sheet that is met whatever the city's version says.
+    pub fn answers_meeting(&self, text: &str) -> Answers {
+        self.items
+            .iter()
+            .map(|i| {
+                let value = match i.answer {
+                    AnswerType::YesNoNa => YES.to_string(),
+                    AnswerType::Text => text.to_string(),
+                    AnswerType::Date => "2026-11-01".to_string(),
+                    AnswerType::Choice => i
+                        .options
+                        .first()
+                        .map(|o| o.code.clone())
+                        .unwrap_or_default(),
+                };
+                let comment = String::new();
+                (i.id.clone(), Answer { value, comment })
+            })
+            .collect()
+    }
+
     /// Problems that make answers unsavable: values of the wrong form, unknown items.
     /// Missing answers are allowed while the application is a draft.
     pub fn check_values(&self, answers: &Answers) -> Vec<ItemProblem> {

@@ -3,7 +3,7 @@
 use crate::application::ApplicationFields;
 use crate::classification::Classification;
 use crate::role::{Actor, OrgTree, Role, RoleAssignment};
-use crate::sheet::{Answer, AnswerType, Answers, Sheet, YES};
+use crate::sheet::{Answers, Sheet};
 
 /// 1 city → 2 bureau → 3 section; 4 another bureau.
 pub(crate) fn tree() -> OrgTree {
@@ -46,23 +46,5 @@ pub(crate) fn fields(avail: &str) -> ApplicationFields {
 }
 /// Every item answered so that the sheet is met.
 pub(crate) fn all_yes(sheet: &Sheet) -> Answers {
-    sheet
-        .items
-        .iter()
-        .map(|i| {
-            let value = match i.answer {
-                AnswerType::YesNoNa => YES.to_string(),
-                AnswerType::Text => "確認済み".to_string(),
-                AnswerType::Date => "2026-11-01".to_string(),
-                AnswerType::Choice => i.options[0].code.clone(),
-            };
-            (
-                i.id.clone(),
-                Answer {
-                    value,
-                    comment: String::new(),
-                },
-            )
-        })
-        .collect()
+    sheet.answers_meeting("確認済み")
 }

@@ -2,7 +2,7 @@
 //! shipped policy approved by the demo CISO, and services in several states.
 
 use crate::applications;
-use crate::auth::acting_as;
+use crate::auth::{CurrentUser, acting_as};
 use crate::error::AppResult;
 use crate::people::{self, OrgUnitInput, RoleInput, UserInput};
 use crate::policies;
@@ -16,8 +16,8 @@ use gaibu_domain::evaluation::Evaluation;
 use gaibu_domain::ledger::{LedgerInput, RetireInput};
 use gaibu_domain::procurement::Procurement;
 use gaibu_domain::review::DecisionInput;
-use gaibu_domain::sheet::{Answer, AnswerType, Answers, YES};
-use gaibu_store::Who;
+use gaibu_domain::sheet::Answers;
+use gaibu_store::{ApplicationRow, ServiceRow, Who};
 
 pub const DEMO_PASSWORD: &str = "gaibu-demo";
 
@@ -106,29 +106,33 @@ fn demo_input(name: &str, provider: &str, conf: &str, period_from: &str) -> Appl
 
 /// Answers that meet every item of `sheet`.
 pub fn met_answers(sheet: &gaibu_domain::sheet::Sheet) -> Answers {
-    sheet
-        .items
-        .iter()
-        .map(|i| {
-            let value = match i.answer {
-                AnswerType::YesNoNa => YES.to_string(),
-                AnswerType::Text => "確認済み（詳細は利用規約を参照）".to_string(),
-                AnswerType::Date => "2026-11-01".to_string(),
-                AnswerType::Choice => i
-                    .options
-                    .first()
-                    .map(|o| o.code.clone())
-                    .unwrap_or_default(),
-            };
-            (
-                i.id.clone(),
-                Answer {
-                    value,
-                    comment: String::new(),
-                },
-            )
-        })
-        .collect()
+    sheet.answers_meeting("確認済み（詳細は利用規約を参照）")
+}
+
+/// A new application of `who` with its sheet answered so that it is met.
+async fn checked(
+    st: &AppState,
+    who: &CurrentUser,
+    sheet: &gaibu_domain::sheet::Sheet,
+    input: &ApplicationInput,
+) -> AppResult<ApplicationRow> {
+    let a = applications::create(st, who, input).await?;
+    applications::save_self_check(st, who, a.id, a.version, &met_answers(sheet)).await
+}
+
+/// Enters an approved service in the ledger as of `on`.
+async fn into_ledger(
+    st: &AppState,
+    who: &CurrentUser,
+    s: &ServiceRow,
+    on: &str,
+) -> AppResult<ServiceRow> {
+    let entry = LedgerInput {
+        system_name: s.name.clone(),
+        registered_on: on.into(),
+        note: String::new(),
+    };
+    services::register_in_ledger(st, who, s.id, s.version, &entry).await
 }
 
 /// Seeds an empty database. Returns nothing but fails loudly: the demo must be whole.
@@ -189,9 +193,10 @@ pub async fn seed(st: &AppState) -> AppResult<()> {
     let today = st.today();
 
     // 1. In operation, with two official accounts.
-    let a = applications::create(
+    let a = checked(
         st,
         &im,
+        &sheet.doc,
         &demo_input(
             "Web会議サービス（デモ）",
             "株式会社デモ会議",
@@ -200,21 +205,8 @@ pub async fn seed(st: &AppState) -> AppResult<()> {
         ),
     )
     .await?;
-    let a =
-        applications::save_self_check(st, &im, a.id, a.version, &met_answers(&sheet.doc)).await?;
     let (_, s) = applications::approve(st, &im, a.id, a.version).await?;
-    let s = services::register_in_ledger(
-        st,
-        &im,
-        s.id,
-        s.version,
-        &LedgerInput {
-            system_name: s.name.clone(),
-            registered_on: "2026-04-01".into(),
-            note: String::new(),
-        },
-    )
-    .await?;
+    let s = into_ledger(st, &im, &s, "2026-04-01").await?;
     for (acct, kind, pos) in [
         ("reg-meeting@city.example.lg.jp", "shared", "市民課 庶務係"),
         (
@@ -240,9 +232,10 @@ pub async fn seed(st: &AppState) -> AppResult<()> {
     }
 
     // 2. Retired.
-    let a = applications::create(
+    let a = checked(
         st,
         &im,
+        &sheet.doc,
         &demo_input(
             "アンケート作成サービス（デモ）",
             "デモサーベイ株式会社",
@@ -251,21 +244,8 @@ pub async fn seed(st: &AppState) -> AppResult<()> {
         ),
     )
     .await?;
-    let a =
-        applications::save_self_check(st, &im, a.id, a.version, &met_answers(&sheet.doc)).await?;
     let (_, s) = applications::approve(st, &im, a.id, a.version).await?;
-    let s = services::register_in_ledger(
-        st,
-        &im,
-        s.id,
-        s.version,
-        &LedgerInput {
-            system_name: s.name.clone(),
-            registered_on: "2025-04-01".into(),
-            note: String::new(),
-        },
-    )
-    .await?;
+    let s = into_ledger(st, &im, &s, "2025-04-01").await?;
     services::retire(
         st,
         &im,
@@ -279,9 +259,10 @@ pub async fn seed(st: &AppState) -> AppResult<()> {
     .await?;
 
     // 3. Approved, not yet in the ledger.
-    let a = applications::create(
+    let a = checked(
         st,
         &im,
+        &sheet.doc,
         &demo_input(
             "地図作成サービス（デモ）",
             "デモマップ合同会社",
@@ -290,8 +271,6 @@ pub async fn seed(st: &AppState) -> AppResult<()> {
         ),
     )
     .await?;
-    let a =
-        applications::save_self_check(st, &im, a.id, a.version, &met_answers(&sheet.doc)).await?;
     applications::approve(st, &im, a.id, a.version).await?;
 
     // 4. A staff member's draft, half checked.
@@ -318,9 +297,10 @@ pub async fn seed(st: &AppState) -> AppResult<()> {
         procured: "no".into(),
         ..Default::default()
     };
-    let a = applications::create(
+    let a = checked(
         st,
         &im,
+        &sheet2.doc,
         &demo_input(
             "文書共有クラウド（デモ）",
             "デモクラウド株式会社",
@@ -329,8 +309,6 @@ pub async fn seed(st: &AppState) -> AppResult<()> {
         ),
     )
     .await?;
-    let a =
-        applications::save_self_check(st, &im, a.id, a.version, &met_answers(&sheet2.doc)).await?;
     let mut evaluation = demo_evaluation();
     evaluation.sla = "稼働率99.9%".into();
     let a = review::save_evaluation(st, &im, a.id, a.version, &evaluation).await?;
@@ -353,25 +331,15 @@ pub async fn seed(st: &AppState) -> AppResult<()> {
         ..Default::default()
     };
     if let (_, Some(s)) = review::decide(st, &ism, a.id, a.version, &ok).await? {
-        services::register_in_ledger(
-            st,
-            &im,
-            s.id,
-            s.version,
-            &LedgerInput {
-                system_name: s.name.clone(),
-                registered_on: "2026-06-15".into(),
-                note: String::new(),
-            },
-        )
-        .await?;
+        into_ledger(st, &im, &s, "2026-06-15").await?;
     }
 
     // 6. Class 2, submitted and waiting for the ISM's review.
     let bsm = acting_as(st, id("bsm")).await?;
-    let a = applications::create(
+    let a = checked(
         st,
         &bsm,
+        &sheet2.doc,
         &demo_input(
             "オンライン予約サービス（デモ）",
             "デモ予約株式会社",
@@ -380,8 +348,6 @@ pub async fn seed(st: &AppState) -> AppResult<()> {
         ),
     )
     .await?;
-    let a =
-        applications::save_self_check(st, &bsm, a.id, a.version, &met_answers(&sheet2.doc)).await?;
     let a = review::save_evaluation(st, &bsm, a.id, a.version, &demo_evaluation()).await?;
     let a = review::save_procurement(st, &bsm, a.id, a.version, &no).await?;
     review::submit(st, &bsm, a.id, a.version).await?;
