@@ -316,6 +316,16 @@ pub async fn concurrent_saves_conflict(app: &TestApp) {
         html.contains("value=\"フォームからの変更\""),
         "nothing lost silently"
     );
+    // A version that is not a version is a malformed request, not a lost race.
+    for bad in ["abc", "0", ""] {
+        let (s, _, _) = b
+            .post(
+                &format!("/applications/{id}"),
+                &[("version", bad), ("service_name", "x")],
+            )
+            .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "version {bad:?}");
+    }
 }
 
 pub async fn csrf_and_origin_are_enforced(app: &TestApp) {

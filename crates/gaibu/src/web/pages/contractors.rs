@@ -144,7 +144,7 @@ fn error_lines(t: Tr, errs: &[gaibu_domain::FieldError]) -> Vec<String> {
 
 async fn save(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
     let answers = answers_from(&form);
-    let result = ops::save_answers(&cx.st, &cx.u, id, form.version(), &answers).await;
+    let result = ops::save_answers(&cx.st, &cx.u, id, form.version()?, &answers).await;
     answer(
         result,
         |_| format!("/contractor/submissions/{id}"),
@@ -154,7 +154,7 @@ async fn save(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Respons
 }
 
 async fn submit(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
-    match ops::submit(&cx.st, &cx.u, id, form.version()).await {
+    match ops::submit(&cx.st, &cx.u, id, form.version()?).await {
         Ok(_) => Ok(Redirect::to(&format!("/contractor/submissions/{id}")).into_response()),
         Err(AppError::Incomplete(p)) => {
             let t = cx.t();
@@ -294,7 +294,7 @@ async fn review(cx: Cx, Path(id): Path<i64>) -> AppResult<Response> {
 
 async fn verify(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
     let input = VerifyInput {
-        version: form.version(),
+        version: form.version()?,
         compliant: form.get("compliant") == "yes",
         note: form.get("note").to_string(),
     };

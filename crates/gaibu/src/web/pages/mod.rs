@@ -239,8 +239,15 @@ impl FormPairs {
             .unwrap_or("")
     }
 
-    pub fn version(&self) -> i64 {
-        self.get("version").trim().parse().unwrap_or(-1)
+    /// The record version the form was made from: a whole number from 1; anything else is a
+    /// malformed request (400), not a stale one.
+    pub fn version(&self) -> Result<i64, crate::error::AppError> {
+        match self.get("version").trim().parse() {
+            Ok(v) if v >= 1 => Ok(v),
+            _ => Err(crate::error::AppError::Refused(
+                crate::error::ErrorCode::InvalidVersion,
+            )),
+        }
     }
 
     /// Deserialises the form into an input type; names in `multi` collect every value.

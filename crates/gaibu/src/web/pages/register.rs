@@ -138,11 +138,11 @@ async fn entry(cx: Cx, Path(id): Path<i64>) -> AppResult<Response> {
 
 async fn update(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
     let f: RegisterFields = form.to_input(&[])?;
-    let result = ops::update(&cx.st, &cx.u, id, form.version(), &f).await;
+    let result = ops::update(&cx.st, &cx.u, id, form.version()?, &f).await;
     answer(
         result,
         |_| format!("/register/{id}"),
-        async |why| entry_page(&cx, id, Some((f, form.version(), why.invalid()?))).await,
+        async |why| entry_page(&cx, id, Some((f, form.version()?, why.invalid()?))).await,
     )
     .await
 }

@@ -246,13 +246,13 @@ async fn on_page<T>(
 
 async fn register(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
     let input: LedgerInput = form.to_input(&[])?;
-    let result = ops::register_in_ledger(&cx.st, &cx.u, id, form.version(), &input).await;
+    let result = ops::register_in_ledger(&cx.st, &cx.u, id, form.version()?, &input).await;
     on_page(&cx, id, result, |e| Forms::ledger(input, e)).await
 }
 
 async fn retire(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
     let input: RetireInput = form.to_input(&[])?;
-    let result = ops::retire(&cx.st, &cx.u, id, form.version(), &input).await;
+    let result = ops::retire(&cx.st, &cx.u, id, form.version()?, &input).await;
     on_page(&cx, id, result, |e| Forms::retire(input, e)).await
 }
 
@@ -294,7 +294,7 @@ async fn add_account(
 
 async fn close_account(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
     let input: ops::CloseAccountInput = ops::CloseAccountInput {
-        version: form.version(),
+        version: form.version()?,
         closed_on: form.get("closed_on").to_string(),
     };
     let acc = ops::close_account(&cx.st, &cx.u, id, &input).await?;

@@ -144,7 +144,7 @@ pub(super) async fn edit_form(cx: Cx, Path(id): Path<i64>) -> AppResult<Response
 
 pub(super) async fn update(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
     let input: ApplicationInput = form.to_input(MULTI)?;
-    let result = ops::update(&cx.st, &cx.u, id, form.version(), &input).await;
+    let result = ops::update(&cx.st, &cx.u, id, form.version()?, &input).await;
     answer(
         result,
         |_| format!("/applications/{id}"),
@@ -153,7 +153,7 @@ pub(super) async fn update(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppR
             // nothing is lost and they decide what to keep.
             let version = match why {
                 Again::Stale => ops::get(&cx.st, &cx.u, id).await?.version,
-                Again::Invalid(_) => form.version(),
+                Again::Invalid(_) => form.version()?,
             };
             form_page(&cx, Some(id), input, version, Some(&why)).await
         },

@@ -79,6 +79,6 @@ async fn reuse(cx: Cx, form: FormPairs) -> AppResult<Response> {
 }
 
 async fn approve(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
-    let (_, service) = ops::approve(&cx.st, &cx.u, id, form.version()).await?;
+    let (_, service) = ops::approve(&cx.st, &cx.u, id, form.version()?).await?;
     Ok(Redirect::to(&format!("/services/{}", service.id)).into_response())
 }

@@ -92,7 +92,7 @@ pub(super) async fn form(cx: Cx, Path(id): Path<i64>) -> AppResult<Response> {
 
 pub(super) async fn save(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
     let answers = answers_from(&form);
-    let result = ops::save_self_check(&cx.st, &cx.u, id, form.version(), &answers).await;
+    let result = ops::save_self_check(&cx.st, &cx.u, id, form.version()?, &answers).await;
     answer(
         result,
         |_| format!("/applications/{id}"),
@@ -101,7 +101,7 @@ pub(super) async fn save(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppRes
             let version = if why.is_stale() {
                 row.version
             } else {
-                form.version()
+                form.version()?
             };
             self_check_page(&cx, row, version, &answers, Some(&why)).await
         },

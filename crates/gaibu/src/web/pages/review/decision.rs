@@ -120,7 +120,7 @@ pub(super) async fn decide(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppR
         reason: form.get("reason").to_string(),
         comments,
     };
-    let result = ops::decide(&cx.st, &cx.u, id, form.version(), &input).await;
+    let result = ops::decide(&cx.st, &cx.u, id, form.version()?, &input).await;
     answer(
         result,
         |_| format!("/applications/{id}"),

@@ -113,7 +113,7 @@ async fn saved<T, P: IntoResponse>(
             let row = apps::get(&cx.st, &cx.u, id).await?;
             let v = match why {
                 Again::Stale => row.version,
-                Again::Invalid(_) => form.version(),
+                Again::Invalid(_) => form.version()?,
             };
             Ok(page(row, v, &why))
         },
@@ -123,7 +123,7 @@ async fn saved<T, P: IntoResponse>(
 
 async fn save_evaluation(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
     let e: Evaluation = form.to_input(&[])?;
-    let result = ops::save_evaluation(&cx.st, &cx.u, id, form.version(), &e).await;
+    let result = ops::save_evaluation(&cx.st, &cx.u, id, form.version()?, &e).await;
     saved(&cx, id, &form, result, |row, v, why| {
         evaluation_page(&cx, row, &e, v, Some(why))
     })
@@ -169,7 +169,7 @@ async fn procurement_form(cx: Cx, Path(id): Path<i64>) -> AppResult<Response> {
 
 async fn save_procurement(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
     let p: Procurement = form.to_input(&[])?;
-    let result = ops::save_procurement(&cx.st, &cx.u, id, form.version(), &p).await;
+    let result = ops::save_procurement(&cx.st, &cx.u, id, form.version()?, &p).await;
     saved(&cx, id, &form, result, |row, v, why| {
         procurement_page(&cx, row, p, v, Some(why))
     })
@@ -177,6 +177,6 @@ async fn save_procurement(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppRe
 }
 
 async fn submit(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
-    ops::submit(&cx.st, &cx.u, id, form.version()).await?;
+    ops::submit(&cx.st, &cx.u, id, form.version()?).await?;
     Ok(Redirect::to(&format!("/applications/{id}")).into_response())
 }
