@@ -1,13 +1,85 @@
-//! What every API handler shares: JSON and multipart bodies whose rejections answer in the
-//! API's error shape, the record version of a change, and the `201 Created` answer.
+//! What every API handler shares: the caller (state and signed-in user), the record named by
+//! the path, JSON and multipart bodies whose rejections answer in the API's error shape, the
+//! record version of a change, and the answers (`Json` of the API's types, `201 Created`).
 
-use crate::error::{AppError, ErrorCode};
-use axum::extract::{FromRequest, Multipart, Request};
+use super::convert;
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::state::AppState;
+use crate::web::Path;
+use axum::extract::{FromRequest, FromRequestParts, Multipart, Request};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::{Json, RequestExt};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use utoipa::ToSchema;
+
+/// What every handler starts from: the state and the signed-in user (401 without one).
+pub struct Caller {
+    pub st: AppState,
+    pub u: CurrentUser,
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> AppResult<Self> {
+        let u = CurrentUser::from_request_parts(parts, st).await?;
+        Ok(Caller { st: st.clone(), u })
+    }
+}
+
+/// The caller and the record named by the path's `{id}` (404 when it is not a number).
+pub struct OnRecord {
+    pub st: AppState,
+    pub u: CurrentUser,
+    pub id: i64,
+}
+
+impl FromRequestParts<AppState> for OnRecord {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> AppResult<Self> {
+        let Caller { st, u } = Caller::from_request_parts(parts, st).await?;
+        let Path(id) = Path::<i64>::from_request_parts(parts, &st).await?;
+        Ok(OnRecord { st, u, id })
+    }
+}
+
+/// The caller and the JSON body, for a request whose path names no record.
+pub struct Sent<B> {
+    pub st: AppState,
+    pub u: CurrentUser,
+    pub body: B,
+}
+
+impl<B: DeserializeOwned> FromRequest<AppState> for Sent<B> {
+    type Rejection = AppError;
+    async fn from_request(req: Request, st: &AppState) -> AppResult<Self> {
+        let (mut parts, body) = req.into_parts();
+        let Caller { st, u } = Caller::from_request_parts(&mut parts, st).await?;
+        let ApiJson(body) = ApiJson::from_request(Request::from_parts(parts, body), &st).await?;
+        Ok(Sent { st, u, body })
+    }
+}
+
+/// A change to the record named by the path's `{id}`: the caller, the id and the JSON body.
+pub struct Change<B> {
+    pub st: AppState,
+    pub u: CurrentUser,
+    pub id: i64,
+    pub body: B,
+}
+
+impl<B: DeserializeOwned> FromRequest<AppState> for Change<B> {
+    type Rejection = AppError;
+    async fn from_request(req: Request, st: &AppState) -> AppResult<Self> {
+        let (mut parts, body) = req.into_parts();
+        let OnRecord { st, u, id } = OnRecord::from_request_parts(&mut parts, st).await?;
+        let ApiJson(body) = ApiJson::from_request(Request::from_parts(parts, body), &st).await?;
+        Ok(Change { st, u, id, body })
+    }
+}
 
 /// JSON bodies whose rejections answer with the API's error shape, checked for control
 /// characters and size like every other input.
@@ -62,8 +134,28 @@ pub struct VersionBody {
 }
 
 /// `201 Created` with the new record.
-pub fn created<T: serde::Serialize>(body: T) -> Response {
-    (StatusCode::CREATED, Json(body)).into_response()
+pub struct Created<T>(pub T);
+
+impl<T: serde::Serialize> IntoResponse for Created<T> {
+    fn into_response(self) -> Response {
+        (StatusCode::CREATED, Json(self.0)).into_response()
+    }
+}
+
+impl<T> From<Json<T>> for Created<T> {
+    fn from(Json(body): Json<T>) -> Self {
+        Created(body)
+    }
+}
+
+/// A row as the API's type.
+pub fn one<'a, R, T: TryFrom<&'a R, Error = AppError>>(row: &'a R) -> AppResult<Json<T>> {
+    T::try_from(row).map(Json)
+}
+
+/// Rows as the API's type.
+pub fn many<'a, R, T: TryFrom<&'a R, Error = AppError>>(rows: &'a [R]) -> AppResult<Json<Vec<T>>> {
+    convert::all(rows).map(Json)
 }
 
 /// Query parameters whose rejection answers in the API's error shape.
@@ -86,3 +178,19 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequestP
             })
     }
 }
+
+/// A change's body: the record's `version` and the fields of a type, flattened, as a schema
+/// of its own name.
+macro_rules! versioned {
+    ($(#[$doc:meta])* $name:ident { $field:ident: $t:ty }) => {
+        $(#[$doc])*
+        #[derive(serde::Deserialize, utoipa::ToSchema)]
+        pub struct $name {
+            #[schema(minimum = 1)]
+            pub version: i64,
+            #[serde(flatten)]
+            pub $field: $t,
+        }
+    };
+}
+pub(super) use versioned;

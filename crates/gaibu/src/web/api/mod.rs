@@ -133,6 +133,33 @@ fn add_common_responses(doc: &mut OpenApiDoc) {
     }
 }
 
+/// Sets of error answers an operation documents itself (with the error body and no
+/// description), for `responses(...)` in `#[utoipa::path]`.
+macro_rules! error_sets {
+    ($($(#[$doc:meta])* $name:ident: $($status:literal),+;)*) => {$(
+        $(#[$doc])*
+        pub struct $name;
+
+        impl utoipa::IntoResponses for $name {
+            fn responses() -> std::collections::BTreeMap<
+                String,
+                utoipa::openapi::RefOr<utoipa::openapi::Response>,
+            > {
+                [$($status),+].into_iter().map(|s| (s.to_string(), error_response(""))).collect()
+            }
+        }
+    )*};
+}
+
+error_sets! {
+    /// A change refused (403), on a stale version (409) or with invalid input (422).
+    Refusals: "403", "409", "422";
+    /// A decision refused (403) or on a stale version (409).
+    Conflicts: "403", "409";
+    /// Refused to the signed-in user (403).
+    Forbidden: "403";
+}
+
 fn error_response(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
     ResponseBuilder::new()
         .description(description)

@@ -1,21 +1,18 @@
 //! The class-2+ track: the evaluation and procurement record, submission to the ISM, the
 //! ISM's decision, and the rounds so far.
 
+use super::Refusals;
 use super::applications::view;
-use super::convert;
-use super::extract::{ApiJson, VersionBody};
+use super::extract::{Change, OnRecord, VersionBody, many, versioned};
 use super::model::{Application, Round, Service};
-use crate::auth::CurrentUser;
-use crate::error::{AppResult, ErrorBody};
+use crate::error::AppResult;
 use crate::review as ops;
 use crate::state::AppState;
-use crate::web::Path;
 use axum::Json;
-use axum::extract::State;
 use gaibu_domain::evaluation::Evaluation;
 use gaibu_domain::procurement::Procurement;
 use gaibu_domain::review::DecisionInput;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -29,71 +26,43 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_rounds))
 }
 
-#[derive(Deserialize, ToSchema)]
-pub struct VersionedEvaluation {
-    #[schema(minimum = 1)]
-    pub version: i64,
-    #[serde(flatten)]
-    pub evaluation: Evaluation,
+versioned!(VersionedEvaluation {
+    evaluation: Evaluation
+});
+
+#[utoipa::path(put, path = "/api/v1/applications/{id}/evaluation", tag = "review",
+    request_body = VersionedEvaluation, params(("id" = i64, Path, description = "Application id")),
+    responses((status = 200, body = Application), Refusals))]
+async fn save_evaluation(c: Change<VersionedEvaluation>) -> AppResult<Json<Application>> {
+    let (version, evaluation) = (c.body.version, &c.body.evaluation);
+    let row = ops::save_evaluation(&c.st, &c.u, c.id, version, evaluation).await?;
+    view(&c.st, &row).await.map(Json)
 }
 
-#[utoipa::path(put, path = "/api/v1/applications/{id}/evaluation", tag = "review", request_body = VersionedEvaluation,
-    params(("id" = i64, Path, description = "Application id")),
-    responses((status = 200, body = Application), (status = 403, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn save_evaluation(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    Path(id): Path<i64>,
-    ApiJson(b): ApiJson<VersionedEvaluation>,
-) -> AppResult<Json<Application>> {
-    let row = ops::save_evaluation(&st, &u, id, b.version, &b.evaluation).await?;
-    Ok(Json(view(&st, &row).await?))
+versioned!(VersionedProcurement {
+    procurement: Procurement
+});
+
+#[utoipa::path(put, path = "/api/v1/applications/{id}/procurement", tag = "review",
+    request_body = VersionedProcurement, params(("id" = i64, Path, description = "Application id")),
+    responses((status = 200, body = Application), Refusals))]
+async fn save_procurement(c: Change<VersionedProcurement>) -> AppResult<Json<Application>> {
+    let (version, procurement) = (c.body.version, &c.body.procurement);
+    let row = ops::save_procurement(&c.st, &c.u, c.id, version, procurement).await?;
+    view(&c.st, &row).await.map(Json)
 }
 
-#[derive(Deserialize, ToSchema)]
-pub struct VersionedProcurement {
-    #[schema(minimum = 1)]
-    pub version: i64,
-    #[serde(flatten)]
-    pub procurement: Procurement,
+#[utoipa::path(post, path = "/api/v1/applications/{id}/submit", tag = "review",
+    request_body = VersionBody, params(("id" = i64, Path, description = "Application id")),
+    responses((status = 200, body = Application), Refusals))]
+async fn submit_application(c: Change<VersionBody>) -> AppResult<Json<Application>> {
+    let row = ops::submit(&c.st, &c.u, c.id, c.body.version).await?;
+    view(&c.st, &row).await.map(Json)
 }
 
-#[utoipa::path(put, path = "/api/v1/applications/{id}/procurement", tag = "review", request_body = VersionedProcurement,
-    params(("id" = i64, Path, description = "Application id")),
-    responses((status = 200, body = Application), (status = 403, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn save_procurement(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    Path(id): Path<i64>,
-    ApiJson(b): ApiJson<VersionedProcurement>,
-) -> AppResult<Json<Application>> {
-    let row = ops::save_procurement(&st, &u, id, b.version, &b.procurement).await?;
-    Ok(Json(view(&st, &row).await?))
-}
-
-#[utoipa::path(post, path = "/api/v1/applications/{id}/submit", tag = "review", request_body = VersionBody,
-    params(("id" = i64, Path, description = "Application id")),
-    responses((status = 200, body = Application), (status = 403, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn submit_application(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    Path(id): Path<i64>,
-    ApiJson(b): ApiJson<VersionBody>,
-) -> AppResult<Json<Application>> {
-    let row = ops::submit(&st, &u, id, b.version).await?;
-    Ok(Json(view(&st, &row).await?))
-}
-
-#[derive(Deserialize, ToSchema)]
-pub struct VersionedDecision {
-    #[schema(minimum = 1)]
-    pub version: i64,
-    #[serde(flatten)]
-    pub decision: DecisionInput,
-}
+versioned!(VersionedDecision {
+    decision: DecisionInput
+});
 
 #[derive(Serialize, ToSchema)]
 pub struct Decided {
@@ -102,19 +71,14 @@ pub struct Decided {
     pub service: Option<Service>,
 }
 
-#[utoipa::path(post, path = "/api/v1/applications/{id}/decision", tag = "review", request_body = VersionedDecision,
-    params(("id" = i64, Path, description = "Application id")),
-    responses((status = 200, body = Decided), (status = 403, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn decide_application(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    Path(id): Path<i64>,
-    ApiJson(b): ApiJson<VersionedDecision>,
-) -> AppResult<Json<Decided>> {
-    let (app, service) = ops::decide(&st, &u, id, b.version, &b.decision).await?;
+#[utoipa::path(post, path = "/api/v1/applications/{id}/decision", tag = "review",
+    request_body = VersionedDecision, params(("id" = i64, Path, description = "Application id")),
+    responses((status = 200, body = Decided), Refusals))]
+async fn decide_application(c: Change<VersionedDecision>) -> AppResult<Json<Decided>> {
+    let (version, decision) = (c.body.version, &c.body.decision);
+    let (app, service) = ops::decide(&c.st, &c.u, c.id, version, decision).await?;
     Ok(Json(Decided {
-        application: view(&st, &app).await?,
+        application: view(&c.st, &app).await?,
         service: service.as_ref().map(Service::try_from).transpose()?,
     }))
 }
@@ -122,10 +86,6 @@ async fn decide_application(
 #[utoipa::path(get, path = "/api/v1/applications/{id}/rounds", tag = "review",
     params(("id" = i64, Path, description = "Application id")),
     responses((status = 200, body = Vec<Round>)))]
-async fn list_rounds(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    Path(id): Path<i64>,
-) -> AppResult<Json<Vec<Round>>> {
-    Ok(Json(convert::all(&ops::rounds(&st, &u, id).await?)?))
+async fn list_rounds(c: OnRecord) -> AppResult<Json<Vec<Round>>> {
+    many(&ops::rounds(&c.st, &c.u, c.id).await?)
 }
