@@ -1,7 +1,10 @@
 //! Applications: drafting, the class-1 self-check and approval, reuse of an approved
 //! evaluation, and the catalogue of services one may use.
 
-use super::extract::{ApiQuery, Caller, Change, Created, OnRecord, Sent, VersionBody, versioned};
+use super::ApplicationId;
+use super::extract::{
+    ApiQuery, Caller, Change, Created, OnRecord, Sent, VersionBody, routes_of, versioned,
+};
 use super::model::{Application, Service};
 use super::{Conflicts, Refusals};
 use crate::applications as ops;
@@ -15,16 +18,12 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_applications, create_application))
-        .routes(routes!(get_application, update_application))
-        .routes(routes!(save_self_check))
-        .routes(routes!(approve_application))
-        .routes(routes!(reuse_application))
-        .routes(routes!(catalogue_search))
+    routes_of!(
+        list_applications, create_application; get_application, update_application; save_self_check;
+        approve_application; reuse_application; catalogue_search
+    )
 }
 
 /// The application as the API shows it, with the service approved from it.
@@ -50,8 +49,7 @@ async fn create_application(c: Sent<ApplicationInput>) -> AppResult<Created<Appl
     view(&c.st, &row).await.map(Created)
 }
 
-#[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "applications",
-    params(("id" = i64, Path, description = "Application id")),
+#[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "applications", params(ApplicationId),
     responses((status = 200, body = Application)))]
 async fn get_application(c: OnRecord) -> AppResult<Json<Application>> {
     view(&c.st, &ops::get(&c.st, &c.u, c.id).await?)
@@ -59,28 +57,24 @@ async fn get_application(c: OnRecord) -> AppResult<Json<Application>> {
         .map(Json)
 }
 
-versioned!(VersionedApplication {
-    input: ApplicationInput
-});
+versioned! { VersionedApplication { #[serde(flatten)] input: ApplicationInput } }
 
-#[utoipa::path(put, path = "/api/v1/applications/{id}", tag = "applications",
-    request_body = VersionedApplication, params(("id" = i64, Path, description = "Application id")),
-    responses((status = 200, body = Application), Refusals))]
+#[utoipa::path(put, path = "/api/v1/applications/{id}", tag = "applications", params(ApplicationId),
+    request_body = VersionedApplication, responses((status = 200, body = Application), Refusals))]
 async fn update_application(c: Change<VersionedApplication>) -> AppResult<Json<Application>> {
     let row = ops::update(&c.st, &c.u, c.id, c.body.version, &c.body.input).await?;
     view(&c.st, &row).await.map(Json)
 }
 
-#[derive(Deserialize, ToSchema)]
-pub struct SelfCheckBody {
-    #[schema(minimum = 1)]
-    pub version: i64,
-    /// Answers by sheet item id.
-    pub answers: BTreeMap<String, Answer>,
+versioned! {
+    SelfCheckBody {
+        /// Answers by sheet item id.
+        answers: BTreeMap<String, Answer>,
+    }
 }
 
 #[utoipa::path(put, path = "/api/v1/applications/{id}/self-check", tag = "applications",
-    request_body = SelfCheckBody, params(("id" = i64, Path, description = "Application id")),
+    params(ApplicationId), request_body = SelfCheckBody,
     responses((status = 200, body = Application), Refusals))]
 async fn save_self_check(c: Change<SelfCheckBody>) -> AppResult<Json<Application>> {
     let (version, answers) = (c.body.version, &c.body.answers);
@@ -95,7 +89,7 @@ pub struct Approved {
 }
 
 #[utoipa::path(post, path = "/api/v1/applications/{id}/approve", tag = "applications",
-    request_body = VersionBody, params(("id" = i64, Path, description = "Application id")),
+    params(ApplicationId), request_body = VersionBody,
     responses((status = 200, body = Approved), Conflicts))]
 async fn approve_application(c: Change<VersionBody>) -> AppResult<Json<Approved>> {
     let (app, service) = ops::approve(&c.st, &c.u, c.id, c.body.version).await?;

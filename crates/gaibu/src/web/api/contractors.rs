@@ -2,30 +2,26 @@
 //! registration, people, the submissions to verify and their verification.
 
 use super::Refusals;
-use super::extract::{Caller, Change, Created, OnRecord, Sent, VersionBody, many, one};
+use super::extract::{
+    Caller, Change, Created, OnRecord, Sent, VersionBody, many, one, routes_of, versioned,
+};
 use super::model::{Contractor, Submission, User};
+use super::{ContractorId, SubmissionId};
 use crate::contractors::{self as ops, ContractorInput, PersonInput, SubmissionInput, VerifyInput};
 use crate::error::AppResult;
 use crate::state::AppState;
 use axum::Json;
 use gaibu_domain::sheet::Answer;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(mine, create))
-        .routes(routes!(get_mine))
-        .routes(routes!(save_answers))
-        .routes(routes!(submit))
-        .routes(routes!(list, register))
-        .routes(routes!(add_person))
-        .routes(routes!(to_verify))
-        .routes(routes!(get_to_verify))
-        .routes(routes!(verify))
+    routes_of!(
+        mine, create; get_mine; save_answers; submit; list, register; add_person; to_verify;
+        get_to_verify; verify
+    )
 }
 
 #[utoipa::path(get, path = "/api/v1/contractor/submissions", tag = "contractors",
@@ -41,29 +37,27 @@ async fn create(c: Sent<SubmissionInput>) -> AppResult<Created<Submission>> {
 }
 
 #[utoipa::path(get, path = "/api/v1/contractor/submissions/{id}", tag = "contractors",
-    params(("id" = i64, Path, description = "Submission id")),
-    responses((status = 200, body = Submission)))]
+    params(SubmissionId), responses((status = 200, body = Submission)))]
 async fn get_mine(c: OnRecord) -> AppResult<Json<Submission>> {
     one(&ops::get(&c.st, &c.u, c.id).await?.0)
 }
 
-#[derive(Deserialize, ToSchema)]
-pub struct AnswersBody {
-    #[schema(minimum = 1)]
-    pub version: i64,
-    /// Answers by sheet item id.
-    pub answers: BTreeMap<String, Answer>,
+versioned! {
+    AnswersBody {
+        /// Answers by sheet item id.
+        answers: BTreeMap<String, Answer>,
+    }
 }
 
 #[utoipa::path(put, path = "/api/v1/contractor/submissions/{id}/answers", tag = "contractors",
-    request_body = AnswersBody, params(("id" = i64, Path, description = "Submission id")),
+    params(SubmissionId), request_body = AnswersBody,
     responses((status = 200, body = Submission), Refusals))]
 async fn save_answers(c: Change<AnswersBody>) -> AppResult<Json<Submission>> {
     one(&ops::save_answers(&c.st, &c.u, c.id, c.body.version, &c.body.answers).await?)
 }
 
 #[utoipa::path(post, path = "/api/v1/contractor/submissions/{id}/submit", tag = "contractors",
-    request_body = VersionBody, params(("id" = i64, Path, description = "Submission id")),
+    params(SubmissionId), request_body = VersionBody,
     responses((status = 200, body = Submission), Refusals))]
 async fn submit(c: Change<VersionBody>) -> AppResult<Json<Submission>> {
     one(&ops::submit(&c.st, &c.u, c.id, c.body.version).await?)
@@ -89,7 +83,7 @@ pub struct Person {
 }
 
 #[utoipa::path(post, path = "/api/v1/contractors/{id}/people", tag = "contractors",
-    request_body = PersonInput, params(("id" = i64, Path, description = "Contractor id")),
+    params(ContractorId), request_body = PersonInput,
     responses((status = 201, body = Person), Refusals))]
 async fn add_person(c: Change<PersonInput>) -> AppResult<Created<Person>> {
     let (user, password) = ops::add_person(&c.st, &c.u, c.id, &c.body).await?;
@@ -104,27 +98,25 @@ async fn to_verify(c: Caller) -> AppResult<Json<Vec<Submission>>> {
     mine(c).await
 }
 
-#[utoipa::path(get, path = "/api/v1/submissions/{id}", tag = "contractors",
-    params(("id" = i64, Path, description = "Submission id")),
+#[utoipa::path(get, path = "/api/v1/submissions/{id}", tag = "contractors", params(SubmissionId),
     responses((status = 200, body = Submission)))]
 async fn get_to_verify(c: OnRecord) -> AppResult<Json<Submission>> {
     get_mine(c).await
 }
 
-/// The verification of a submitted sheet (S5.3).
-#[derive(Deserialize, ToSchema)]
-pub struct VerifyBody {
-    #[schema(minimum = 1)]
-    pub version: i64,
-    /// true: compliant (verified); false: returned with the note.
-    #[serde(default)]
-    pub compliant: bool,
-    #[serde(default)]
-    pub note: String,
+versioned! {
+    /// The verification of a submitted sheet (S5.3).
+    VerifyBody {
+        /// true: compliant (verified); false: returned with the note.
+        #[serde(default)]
+        compliant: bool,
+        #[serde(default)]
+        note: String,
+    }
 }
 
 #[utoipa::path(post, path = "/api/v1/submissions/{id}/verification", tag = "contractors",
-    request_body = VerifyBody, params(("id" = i64, Path, description = "Submission id")),
+    params(SubmissionId), request_body = VerifyBody,
     responses((status = 200, body = Submission), Refusals))]
 async fn verify(c: Change<VerifyBody>) -> AppResult<Json<Submission>> {
     let VerifyBody {

@@ -2,14 +2,15 @@
 //! submission (multipart, with the larger body limit), the list, and the content.
 
 use super::Refusals;
-use super::extract::{ApiMultipart, Created, OnRecord, many, one};
+use super::extract::{ApiMultipart, Created, OnRecord, many, one, parts_then, routes_of};
 use super::model::{Evidence, SubmissionEvidence};
+use super::{ApplicationId, EvidenceId, SubmissionId};
 use crate::error::{AppError, AppResult};
 use crate::evidence as ops;
 use crate::state::AppState;
-use crate::web::evidence::file_response;
+use crate::web::evidence::download;
 use axum::Json;
-use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Request};
+use axum::extract::{DefaultBodyLimit, FromRequest, Request};
 use axum::response::Response;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -17,9 +18,7 @@ use utoipa_axum::routes;
 
 /// The routes; uploads may carry a file of up to `max_upload` bytes.
 pub fn routes(max_upload: usize) -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(upload, list))
-        .routes(routes!(contractor_upload))
+    routes_of!(upload, list; contractor_upload)
         .layer(DefaultBodyLimit::max(max_upload + 256 * 1024))
         .routes(routes!(content))
 }
@@ -62,19 +61,14 @@ struct Uploaded {
 impl FromRequest<AppState> for Uploaded {
     type Rejection = AppError;
     async fn from_request(req: Request, st: &AppState) -> AppResult<Self> {
-        let (mut parts, body) = req.into_parts();
-        let c = OnRecord::from_request_parts(&mut parts, st).await?;
-        let ApiMultipart(mp) =
-            ApiMultipart::from_request(Request::from_parts(parts, body), st).await?;
-        Ok(Uploaded {
-            c,
-            up: ops::read_upload(mp).await?,
-        })
+        let (c, ApiMultipart(mp)) = parts_then(req, st).await?;
+        let up = ops::read_upload(mp).await?;
+        Ok(Uploaded { c, up })
     }
 }
 
 #[utoipa::path(post, path = "/api/v1/applications/{id}/evidence", tag = "evidence",
-    params(("id" = i64, Path, description = "Application id")),
+    params(ApplicationId),
     request_body(content = EvidenceForm, content_type = "multipart/form-data"),
     responses((status = 201, body = Evidence), Refusals))]
 async fn upload(Uploaded { c, up }: Uploaded) -> AppResult<Created<Evidence>> {
@@ -82,24 +76,21 @@ async fn upload(Uploaded { c, up }: Uploaded) -> AppResult<Created<Evidence>> {
 }
 
 #[utoipa::path(get, path = "/api/v1/applications/{id}/evidence", tag = "evidence",
-    params(("id" = i64, Path, description = "Application id")),
-    responses((status = 200, body = Vec<Evidence>)))]
+    params(ApplicationId), responses((status = 200, body = Vec<Evidence>)))]
 async fn list(c: OnRecord) -> AppResult<Json<Vec<Evidence>>> {
     crate::applications::get(&c.st, &c.u, c.id).await?;
     many(&c.st.store.evidence_of(c.id).await?)
 }
 
-#[utoipa::path(get, path = "/api/v1/evidence/{id}/content", tag = "evidence",
-    params(("id" = i64, Path, description = "Evidence id")),
+#[utoipa::path(get, path = "/api/v1/evidence/{id}/content", tag = "evidence", params(EvidenceId),
     responses((status = 200, description = "The file, as an attachment with its type",
         content_type = "application/octet-stream", body = FileContent)))]
 async fn content(c: OnRecord) -> AppResult<Response> {
-    let (e, bytes) = ops::download(&c.st, &c.u, c.id).await?;
-    Ok(file_response(e.id, &e.filename, &e.content_type, bytes))
+    download(c).await
 }
 
 #[utoipa::path(post, path = "/api/v1/contractor/submissions/{id}/evidence", tag = "evidence",
-    params(("id" = i64, Path, description = "Submission id")),
+    params(SubmissionId),
     request_body(content = SubmissionEvidenceForm, content_type = "multipart/form-data"),
     responses((status = 201, body = SubmissionEvidence), Refusals))]
 async fn contractor_upload(Uploaded { c, up }: Uploaded) -> AppResult<Created<SubmissionEvidence>> {

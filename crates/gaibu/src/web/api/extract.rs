@@ -56,9 +56,7 @@ pub struct Sent<B> {
 impl<B: DeserializeOwned> FromRequest<AppState> for Sent<B> {
     type Rejection = AppError;
     async fn from_request(req: Request, st: &AppState) -> AppResult<Self> {
-        let (mut parts, body) = req.into_parts();
-        let Caller { st, u } = Caller::from_request_parts(&mut parts, st).await?;
-        let ApiJson(body) = ApiJson::from_request(Request::from_parts(parts, body), &st).await?;
+        let (Caller { st, u }, ApiJson(body)) = parts_then(req, st).await?;
         Ok(Sent { st, u, body })
     }
 }
@@ -74,11 +72,21 @@ pub struct Change<B> {
 impl<B: DeserializeOwned> FromRequest<AppState> for Change<B> {
     type Rejection = AppError;
     async fn from_request(req: Request, st: &AppState) -> AppResult<Self> {
-        let (mut parts, body) = req.into_parts();
-        let OnRecord { st, u, id } = OnRecord::from_request_parts(&mut parts, st).await?;
-        let ApiJson(body) = ApiJson::from_request(Request::from_parts(parts, body), &st).await?;
+        let (OnRecord { st, u, id }, ApiJson(body)) = parts_then(req, st).await?;
         Ok(Change { st, u, id, body })
     }
+}
+
+/// What the request's head gives (`P`, e.g. the caller), then what its body gives (`B`).
+pub async fn parts_then<P, B>(req: Request, st: &AppState) -> AppResult<(P, B)>
+where
+    P: FromRequestParts<AppState, Rejection = AppError>,
+    B: FromRequest<AppState, Rejection = AppError>,
+{
+    let (mut parts, body) = req.into_parts();
+    let head = P::from_request_parts(&mut parts, st).await?;
+    let body = B::from_request(Request::from_parts(parts, body), st).await?;
+    Ok((head, body))
 }
 
 /// JSON bodies whose rejections answer with the API's error shape, checked for control
@@ -179,18 +187,27 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequestP
     }
 }
 
-/// A change's body: the record's `version` and the fields of a type, flattened, as a schema
-/// of its own name.
+/// A change's body: the record's `version` first, then the fields given (with their
+/// attributes, e.g. `#[serde(flatten)]` for all the fields of another type).
 macro_rules! versioned {
-    ($(#[$doc:meta])* $name:ident { $field:ident: $t:ty }) => {
+    ($(#[$doc:meta])* $name:ident { $($(#[$attr:meta])* $field:ident: $t:ty),* $(,)? }) => {
         $(#[$doc])*
         #[derive(serde::Deserialize, utoipa::ToSchema)]
         pub struct $name {
             #[schema(minimum = 1)]
             pub version: i64,
-            #[serde(flatten)]
-            pub $field: $t,
+            $($(#[$attr])* pub $field: $t,)*
         }
     };
 }
 pub(super) use versioned;
+
+/// An `OpenApiRouter` of the handlers, documented: `;` separates the paths, `,` the methods of
+/// one path (one `routes!` each).
+macro_rules! routes_of {
+    ($($($handler:ident),+);+ $(;)?) => {
+        utoipa_axum::router::OpenApiRouter::new()
+            $(.routes(utoipa_axum::routes!($($handler),+)))+
+    };
+}
+pub(super) use routes_of;

@@ -20,6 +20,8 @@ mod register;
 mod review;
 mod services;
 
+pub(crate) use extract::OnRecord;
+
 use crate::error::{AppError, ErrorBody};
 use crate::state::AppState;
 use axum::Router;
@@ -131,6 +133,32 @@ fn add_common_responses(doc: &mut OpenApiDoc) {
             }
         }
     }
+}
+
+/// The `{id}` of a path, a type for each kind of record, for `params(...)` in `#[utoipa::path]`
+/// (`OnRecord` and `Change` read it).
+macro_rules! path_ids {
+    ($($name:ident: $description:literal;)*) => {$(
+        #[derive(utoipa::IntoParams)]
+        #[into_params(parameter_in = Path)]
+        #[allow(dead_code)] // documents the parameter only
+        pub struct $name {
+            #[doc = $description]
+            id: i64,
+        }
+    )*};
+}
+
+path_ids! {
+    AccountId: "Account id";
+    ApplicationId: "Application id";
+    ContractorId: "Contractor id";
+    EvidenceId: "Evidence id";
+    PolicyId: "Policy version id";
+    RegisterEntryId: "Register entry id";
+    ServiceId: "Service id";
+    SubmissionId: "Submission id";
+    UserId: "User id";
 }
 
 /// Sets of error answers an operation documents itself (with the error body and no

@@ -1,7 +1,7 @@
 //! The signed-in user's notifications.
 
 use super::convert;
-use super::extract::{Caller, Sent};
+use super::extract::{Caller, Sent, routes_of};
 use super::model::Notification;
 use crate::error::AppResult;
 use crate::state::AppState;
@@ -10,12 +10,9 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_notifications))
-        .routes(routes!(read_notifications))
+    routes_of!(list_notifications; read_notifications)
 }
 
 #[derive(Serialize, ToSchema)]
@@ -41,8 +38,8 @@ pub struct ReadBody {
     pub id: Option<i64>,
 }
 
-#[utoipa::path(post, path = "/api/v1/notifications/read", tag = "notifications", request_body = ReadBody,
-    responses((status = 204, description = "Marked as read")))]
+#[utoipa::path(post, path = "/api/v1/notifications/read", tag = "notifications",
+    request_body = ReadBody, responses((status = 204, description = "Marked as read")))]
 async fn read_notifications(c: Sent<ReadBody>) -> AppResult<StatusCode> {
     c.st.store
         .mark_read(c.u.user.id, c.body.id, c.st.now())

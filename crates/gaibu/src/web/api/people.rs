@@ -1,7 +1,8 @@
 //! The signed-in user, and the System Administrator's org units, users and roles.
 
+use super::UserId;
 use super::convert;
-use super::extract::{Caller, Change, Created, Sent, many, one};
+use super::extract::{Caller, Change, Created, Sent, many, one, routes_of};
 use super::model::{OrgUnit, Role, User};
 use super::{Forbidden, Refusals};
 use crate::auth::CurrentUser;
@@ -12,14 +13,9 @@ use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(me))
-        .routes(routes!(org_units, create_org_unit))
-        .routes(routes!(users, create_user))
-        .routes(routes!(assign_role))
+    routes_of!(me; org_units, create_org_unit; users, create_user; assign_role)
 }
 
 #[derive(Serialize, ToSchema)]
@@ -79,9 +75,8 @@ async fn create_user(c: Sent<UserInput>) -> AppResult<Created<CreatedUser>> {
     }))
 }
 
-#[utoipa::path(post, path = "/api/v1/users/{id}/roles", tag = "people", request_body = RoleInput,
-    params(("id" = i64, Path, description = "User id")),
-    responses((status = 201, body = Role), Refusals))]
+#[utoipa::path(post, path = "/api/v1/users/{id}/roles", tag = "people", params(UserId),
+    request_body = RoleInput, responses((status = 201, body = Role), Refusals))]
 async fn assign_role(c: Change<RoleInput>) -> AppResult<Created<Role>> {
     ops::require_system_administrator(&c.st, &c.u, "role.assign").await?;
     one(&ops::assign_role(&c.st, &c.u.who(), c.id, &c.body).await?).map(Created::from)

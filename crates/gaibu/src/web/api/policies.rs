@@ -2,20 +2,17 @@
 //! rules, in force once the CISO approves them.
 
 use super::Conflicts;
-use super::extract::{Caller, OnRecord, many, one};
+use super::PolicyId;
+use super::extract::{Caller, OnRecord, many, one, routes_of};
 use super::model::{Policy, PolicyDetail};
 use crate::error::AppResult;
 use crate::policies as ops;
 use crate::state::AppState;
 use axum::Json;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_policies))
-        .routes(routes!(get_policy))
-        .routes(routes!(approve_policy))
+    routes_of!(list_policies; get_policy; approve_policy)
 }
 
 #[utoipa::path(get, path = "/api/v1/policies", tag = "policies",
@@ -24,15 +21,13 @@ async fn list_policies(c: Caller) -> AppResult<Json<Vec<Policy>>> {
     many(&ops::list(&c.st).await?)
 }
 
-#[utoipa::path(get, path = "/api/v1/policies/{id}", tag = "policies",
-    params(("id" = i64, Path, description = "Policy version id")),
+#[utoipa::path(get, path = "/api/v1/policies/{id}", tag = "policies", params(PolicyId),
     responses((status = 200, body = PolicyDetail)))]
 async fn get_policy(c: OnRecord) -> AppResult<Json<PolicyDetail>> {
     one(&ops::get(&c.st, c.id).await?.0)
 }
 
-#[utoipa::path(post, path = "/api/v1/policies/{id}/approve", tag = "policies",
-    params(("id" = i64, Path, description = "Policy version id")),
+#[utoipa::path(post, path = "/api/v1/policies/{id}/approve", tag = "policies", params(PolicyId),
     responses((status = 200, body = Policy), Conflicts))]
 async fn approve_policy(c: OnRecord) -> AppResult<Json<Policy>> {
     one(&ops::approve(&c.st, &c.u, c.id).await?)

@@ -1,9 +1,10 @@
 //! The class-2+ track: the evaluation and procurement record, submission to the ISM, the
 //! ISM's decision, and the rounds so far.
 
+use super::ApplicationId;
 use super::Refusals;
 use super::applications::view;
-use super::extract::{Change, OnRecord, VersionBody, many, versioned};
+use super::extract::{Change, OnRecord, VersionBody, many, routes_of, versioned};
 use super::model::{Application, Round, Service};
 use crate::error::AppResult;
 use crate::review as ops;
@@ -15,23 +16,17 @@ use gaibu_domain::review::DecisionInput;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(save_evaluation))
-        .routes(routes!(save_procurement))
-        .routes(routes!(submit_application))
-        .routes(routes!(decide_application))
-        .routes(routes!(list_rounds))
+    routes_of!(
+        save_evaluation; save_procurement; submit_application; decide_application; list_rounds
+    )
 }
 
-versioned!(VersionedEvaluation {
-    evaluation: Evaluation
-});
+versioned! { VersionedEvaluation { #[serde(flatten)] evaluation: Evaluation } }
 
 #[utoipa::path(put, path = "/api/v1/applications/{id}/evaluation", tag = "review",
-    request_body = VersionedEvaluation, params(("id" = i64, Path, description = "Application id")),
+    params(ApplicationId), request_body = VersionedEvaluation,
     responses((status = 200, body = Application), Refusals))]
 async fn save_evaluation(c: Change<VersionedEvaluation>) -> AppResult<Json<Application>> {
     let (version, evaluation) = (c.body.version, &c.body.evaluation);
@@ -39,12 +34,10 @@ async fn save_evaluation(c: Change<VersionedEvaluation>) -> AppResult<Json<Appli
     view(&c.st, &row).await.map(Json)
 }
 
-versioned!(VersionedProcurement {
-    procurement: Procurement
-});
+versioned! { VersionedProcurement { #[serde(flatten)] procurement: Procurement } }
 
 #[utoipa::path(put, path = "/api/v1/applications/{id}/procurement", tag = "review",
-    request_body = VersionedProcurement, params(("id" = i64, Path, description = "Application id")),
+    params(ApplicationId), request_body = VersionedProcurement,
     responses((status = 200, body = Application), Refusals))]
 async fn save_procurement(c: Change<VersionedProcurement>) -> AppResult<Json<Application>> {
     let (version, procurement) = (c.body.version, &c.body.procurement);
@@ -53,16 +46,14 @@ async fn save_procurement(c: Change<VersionedProcurement>) -> AppResult<Json<App
 }
 
 #[utoipa::path(post, path = "/api/v1/applications/{id}/submit", tag = "review",
-    request_body = VersionBody, params(("id" = i64, Path, description = "Application id")),
+    params(ApplicationId), request_body = VersionBody,
     responses((status = 200, body = Application), Refusals))]
 async fn submit_application(c: Change<VersionBody>) -> AppResult<Json<Application>> {
     let row = ops::submit(&c.st, &c.u, c.id, c.body.version).await?;
     view(&c.st, &row).await.map(Json)
 }
 
-versioned!(VersionedDecision {
-    decision: DecisionInput
-});
+versioned! { VersionedDecision { #[serde(flatten)] decision: DecisionInput } }
 
 #[derive(Serialize, ToSchema)]
 pub struct Decided {
@@ -72,7 +63,7 @@ pub struct Decided {
 }
 
 #[utoipa::path(post, path = "/api/v1/applications/{id}/decision", tag = "review",
-    request_body = VersionedDecision, params(("id" = i64, Path, description = "Application id")),
+    params(ApplicationId), request_body = VersionedDecision,
     responses((status = 200, body = Decided), Refusals))]
 async fn decide_application(c: Change<VersionedDecision>) -> AppResult<Json<Decided>> {
     let (version, decision) = (c.body.version, &c.body.decision);
@@ -84,8 +75,7 @@ async fn decide_application(c: Change<VersionedDecision>) -> AppResult<Json<Deci
 }
 
 #[utoipa::path(get, path = "/api/v1/applications/{id}/rounds", tag = "review",
-    params(("id" = i64, Path, description = "Application id")),
-    responses((status = 200, body = Vec<Round>)))]
+    params(ApplicationId), responses((status = 200, body = Vec<Round>)))]
 async fn list_rounds(c: OnRecord) -> AppResult<Json<Vec<Round>>> {
     many(&ops::rounds(&c.st, &c.u, c.id).await?)
 }
