@@ -3,7 +3,8 @@
 
 use super::ApplicationId;
 use super::extract::{
-    ApiQuery, Caller, Change, Created, OnRecord, Sent, VersionBody, routes_of, versioned,
+    ApiQuery, Caller, Change, Created, OnRecord, SelfCheckBody, Sent, VersionBody, routes_of,
+    versioned,
 };
 use super::model::{Application, Service};
 use super::{Conflicts, Refusals};
@@ -12,10 +13,8 @@ use crate::error::AppResult;
 use crate::state::AppState;
 use axum::Json;
 use gaibu_domain::application::ApplicationInput;
-use gaibu_domain::sheet::Answer;
 use gaibu_store::ApplicationRow;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 
@@ -64,13 +63,6 @@ versioned! { VersionedApplication { #[serde(flatten)] input: ApplicationInput } 
 async fn update_application(c: Change<VersionedApplication>) -> AppResult<Json<Application>> {
     let row = ops::update(&c.st, &c.u, c.id, c.body.version, &c.body.input).await?;
     view(&c.st, &row).await.map(Json)
-}
-
-versioned! {
-    SelfCheckBody {
-        /// Answers by sheet item id.
-        answers: BTreeMap<String, Answer>,
-    }
 }
 
 #[utoipa::path(put, path = "/api/v1/applications/{id}/self-check", tag = "applications",

@@ -3,7 +3,8 @@
 
 use super::Refusals;
 use super::extract::{
-    Caller, Change, Created, OnRecord, Sent, VersionBody, many, one, routes_of, versioned,
+    AnswersBody, Caller, Change, Created, OnRecord, Sent, VersionBody, many, one, routes_of,
+    versioned,
 };
 use super::model::{Contractor, Submission, User};
 use super::{ContractorId, SubmissionId};
@@ -11,9 +12,7 @@ use crate::contractors::{self as ops, ContractorInput, PersonInput, SubmissionIn
 use crate::error::AppResult;
 use crate::state::AppState;
 use axum::Json;
-use gaibu_domain::sheet::Answer;
 use serde::Serialize;
-use std::collections::BTreeMap;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 
@@ -40,13 +39,6 @@ async fn create(c: Sent<SubmissionInput>) -> AppResult<Created<Submission>> {
     params(SubmissionId), responses((status = 200, body = Submission)))]
 async fn get_mine(c: OnRecord) -> AppResult<Json<Submission>> {
     one(&ops::get(&c.st, &c.u, c.id).await?.0)
-}
-
-versioned! {
-    AnswersBody {
-        /// Answers by sheet item id.
-        answers: BTreeMap<String, Answer>,
-    }
 }
 
 #[utoipa::path(put, path = "/api/v1/contractor/submissions/{id}/answers", tag = "contractors",
@@ -118,12 +110,12 @@ versioned! {
 #[utoipa::path(post, path = "/api/v1/submissions/{id}/verification", tag = "contractors",
     params(SubmissionId), request_body = VerifyBody,
     responses((status = 200, body = Submission), Refusals))]
-async fn verify(c: Change<VerifyBody>) -> AppResult<Json<Submission>> {
+async fn verify(Change { head: c, body }: Change<VerifyBody>) -> AppResult<Json<Submission>> {
     let VerifyBody {
         version,
         compliant,
         note,
-    } = c.body;
+    } = body;
     let input = VerifyInput {
         version,
         compliant,

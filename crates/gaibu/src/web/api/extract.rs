@@ -12,8 +12,10 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::{Json, RequestExt};
+use gaibu_domain::sheet::Answer;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 /// What every handler starts from: the state and the signed-in user (401 without one).
@@ -46,34 +48,35 @@ impl FromRequestParts<AppState> for OnRecord {
     }
 }
 
-/// The caller and the JSON body, for a request whose path names no record.
-pub struct Sent<B> {
-    pub st: AppState,
-    pub u: CurrentUser,
+/// What the request's head gives (`H`: `Caller` or `OnRecord`, whose fields it derefs to),
+/// then its JSON body.
+pub struct WithJson<H, B> {
+    pub head: H,
     pub body: B,
 }
 
-impl<B: DeserializeOwned> FromRequest<AppState> for Sent<B> {
-    type Rejection = AppError;
-    async fn from_request(req: Request, st: &AppState) -> AppResult<Self> {
-        let (Caller { st, u }, ApiJson(body)) = parts_then(req, st).await?;
-        Ok(Sent { st, u, body })
+/// The caller and the JSON body, for a request whose path names no record.
+pub type Sent<B> = WithJson<Caller, B>;
+
+/// A change to the record named by the path's `{id}`: the caller, the id and the JSON body.
+pub type Change<B> = WithJson<OnRecord, B>;
+
+impl<H, B> std::ops::Deref for WithJson<H, B> {
+    type Target = H;
+    fn deref(&self) -> &H {
+        &self.head
     }
 }
 
-/// A change to the record named by the path's `{id}`: the caller, the id and the JSON body.
-pub struct Change<B> {
-    pub st: AppState,
-    pub u: CurrentUser,
-    pub id: i64,
-    pub body: B,
-}
-
-impl<B: DeserializeOwned> FromRequest<AppState> for Change<B> {
+impl<H, B> FromRequest<AppState> for WithJson<H, B>
+where
+    H: FromRequestParts<AppState, Rejection = AppError> + Send,
+    B: DeserializeOwned + Send,
+{
     type Rejection = AppError;
     async fn from_request(req: Request, st: &AppState) -> AppResult<Self> {
-        let (OnRecord { st, u, id }, ApiJson(body)) = parts_then(req, st).await?;
-        Ok(Change { st, u, id, body })
+        let (head, ApiJson(body)) = parts_then(req, st).await?;
+        Ok(WithJson { head, body })
     }
 }
 
@@ -199,8 +202,19 @@ macro_rules! versioned {
             $($(#[$attr])* pub $field: $t,)*
         }
     };
+    ($($name:ident),+ => $fields:tt) => {
+        $(versioned! { $name $fields })+
+    };
 }
 pub(super) use versioned;
+
+// Answers to a requirement sheet: the class-1 self-check, a contractor's sheet.
+versioned! {
+    SelfCheckBody, AnswersBody => {
+        /// Answers by sheet item id.
+        answers: BTreeMap<String, Answer>,
+    }
+}
 
 /// An `OpenApiRouter` of the handlers, documented: `;` separates the paths, `,` the methods of
 /// one path (one `routes!` each).

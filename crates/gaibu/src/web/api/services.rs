@@ -79,8 +79,10 @@ versioned! {
 
 #[utoipa::path(post, path = "/api/v1/accounts/{id}/close", tag = "services", params(AccountId),
     request_body = CloseAccountBody, responses((status = 200, body = Account), Refusals))]
-async fn close_account(c: Change<CloseAccountBody>) -> AppResult<Json<Account>> {
-    let CloseAccountBody { version, closed_on } = c.body;
+async fn close_account(
+    Change { head: c, body }: Change<CloseAccountBody>,
+) -> AppResult<Json<Account>> {
+    let CloseAccountBody { version, closed_on } = body;
     let input = CloseAccountInput { version, closed_on };
     one(&ops::close_account(&c.st, &c.u, c.id, &input).await?)
 }
