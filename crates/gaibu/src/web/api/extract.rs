@@ -100,6 +100,10 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for ApiJson<
     type Rejection = AppError;
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
         let Json(v) = Json::<serde_json::Value>::from_request(req, state).await?;
+        // Every body the API documents is an object: serde would take a struct from an array.
+        if !v.is_object() {
+            return Err(AppError::Refused(ErrorCode::MalformedJson));
+        }
         crate::error::check_json_text(&v)?;
         check_version(&v)?;
         serde_json::from_value(v).map(ApiJson).map_err(|e| {
