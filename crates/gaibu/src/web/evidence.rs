@@ -1,13 +1,12 @@
 //! Evidence upload and download for the pages (their bodies need a larger limit); the API's
 //! are in `api::evidence`.
 
-use crate::auth::CurrentUser;
+use super::api::OnRecord;
 use crate::error::AppResult;
 use crate::evidence as ops;
 use crate::state::AppState;
-use crate::web::Path;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Multipart, State};
+use axum::extract::{DefaultBodyLimit, Multipart};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -27,44 +26,26 @@ pub fn routes(max_upload: usize) -> Router<AppState> {
         .route("/contractors/evidence/{id}", get(contractor_download))
 }
 
-async fn upload_page(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    Path(id): Path<i64>,
-    mp: Multipart,
-) -> AppResult<Response> {
-    let up = ops::read_upload(mp).await?;
-    ops::add(&st, &u, id, up).await?;
-    Ok(Redirect::to(&format!("/applications/{id}#evidence")).into_response())
+async fn upload_page(c: OnRecord, mp: Multipart) -> AppResult<Response> {
+    ops::add(&c.st, &c.u, c.id, ops::read_upload(mp).await?).await?;
+    Ok(Redirect::to(&format!("/applications/{}#evidence", c.id)).into_response())
 }
 
-async fn download(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let (e, bytes) = ops::download(&st, &u, id).await?;
+/// An application's evidence file, for the pages and the API.
+pub(crate) async fn download(c: OnRecord) -> AppResult<Response> {
+    let (e, bytes) = ops::download(&c.st, &c.u, c.id).await?;
     Ok(file_response(e.id, &e.filename, &e.content_type, bytes))
 }
 
-async fn contractor_download(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let (e, bytes) = crate::contractors::download_evidence(&st, &u, id).await?;
+async fn contractor_download(c: OnRecord) -> AppResult<Response> {
+    let (e, bytes) = crate::contractors::download_evidence(&c.st, &c.u, c.id).await?;
     Ok(file_response(e.id, &e.filename, &e.content_type, bytes))
 }
 
-async fn contractor_upload_page(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    Path(id): Path<i64>,
-    mp: Multipart,
-) -> AppResult<Response> {
+async fn contractor_upload_page(c: OnRecord, mp: Multipart) -> AppResult<Response> {
     let up = ops::read_upload(mp).await?;
-    crate::contractors::add_evidence(&st, &u, id, up).await?;
-    Ok(Redirect::to(&format!("/contractor/submissions/{id}")).into_response())
+    crate::contractors::add_evidence(&c.st, &c.u, c.id, up).await?;
+    Ok(Redirect::to(&format!("/contractor/submissions/{}", c.id)).into_response())
 }
 
 /// A stored file as an attachment, with its name in UTF-8 (RFC 6266).
@@ -98,11 +79,7 @@ pub(crate) fn file_response(
         .into_response()
 }
 
-async fn remove_page(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let e = ops::remove(&st, &u, id).await?;
+async fn remove_page(c: OnRecord) -> AppResult<Response> {
+    let e = ops::remove(&c.st, &c.u, c.id).await?;
     Ok(Redirect::to(&format!("/applications/{}#evidence", e.application_id)).into_response())
 }

@@ -1,33 +1,28 @@
 //! Applications: drafting, the class-1 self-check and approval, reuse of an approved
 //! evaluation, and the catalogue of services one may use.
 
-use super::extract::{ApiJson, ApiQuery, VersionBody, created};
+use super::ApplicationId;
+use super::extract::{
+    ApiQuery, Caller, Change, Created, OnRecord, SelfCheckBody, Sent, VersionBody, routes_of,
+    versioned,
+};
 use super::model::{Application, Service};
+use super::{Conflicts, Refusals};
 use crate::applications as ops;
-use crate::auth::CurrentUser;
-use crate::error::{AppResult, ErrorBody};
+use crate::error::AppResult;
 use crate::state::AppState;
-use crate::web::Path;
 use axum::Json;
-use axum::extract::State;
-use axum::response::Response;
 use gaibu_domain::application::ApplicationInput;
-use gaibu_domain::sheet::Answer;
 use gaibu_store::ApplicationRow;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_applications, create_application))
-        .routes(routes!(get_application, update_application))
-        .routes(routes!(save_self_check))
-        .routes(routes!(approve_application))
-        .routes(routes!(reuse_application))
-        .routes(routes!(catalogue_search))
+    routes_of!(
+        list_applications, create_application; get_application, update_application; save_self_check;
+        approve_application; reuse_application; catalogue_search
+    )
 }
 
 /// The application as the API shows it, with the service approved from it.
@@ -38,83 +33,45 @@ pub async fn view(st: &AppState, row: &ApplicationRow) -> AppResult<Application>
 
 #[utoipa::path(get, path = "/api/v1/applications", tag = "applications",
     responses((status = 200, body = Vec<Application>)))]
-async fn list_applications(
-    State(st): State<AppState>,
-    u: CurrentUser,
-) -> AppResult<Json<Vec<Application>>> {
+async fn list_applications(c: Caller) -> AppResult<Json<Vec<Application>>> {
     let mut out = Vec::new();
-    for row in ops::list(&st, &u).await? {
-        out.push(view(&st, &row).await?);
+    for row in ops::list(&c.st, &c.u).await? {
+        out.push(view(&c.st, &row).await?);
     }
     Ok(Json(out))
 }
 
-#[utoipa::path(post, path = "/api/v1/applications", tag = "applications", request_body = ApplicationInput,
-    responses((status = 201, body = Application), (status = 403, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn create_application(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    ApiJson(input): ApiJson<ApplicationInput>,
-) -> AppResult<Response> {
-    let row = ops::create(&st, &u, &input).await?;
-    Ok(created(view(&st, &row).await?))
+#[utoipa::path(post, path = "/api/v1/applications", tag = "applications",
+    request_body = ApplicationInput, responses((status = 201, body = Application), Refusals))]
+async fn create_application(c: Sent<ApplicationInput>) -> AppResult<Created<Application>> {
+    let row = ops::create(&c.st, &c.u, &c.body).await?;
+    view(&c.st, &row).await.map(Created)
 }
 
-#[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "applications",
-    params(("id" = i64, Path, description = "Application id")),
+#[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "applications", params(ApplicationId),
     responses((status = 200, body = Application)))]
-async fn get_application(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    Path(id): Path<i64>,
-) -> AppResult<Json<Application>> {
-    let row = ops::get(&st, &u, id).await?;
-    Ok(Json(view(&st, &row).await?))
+async fn get_application(c: OnRecord) -> AppResult<Json<Application>> {
+    view(&c.st, &ops::get(&c.st, &c.u, c.id).await?)
+        .await
+        .map(Json)
 }
 
-#[derive(Deserialize, ToSchema)]
-pub struct VersionedApplication {
-    #[schema(minimum = 1)]
-    pub version: i64,
-    #[serde(flatten)]
-    pub input: ApplicationInput,
+versioned! { VersionedApplication { #[serde(flatten)] input: ApplicationInput } }
+
+#[utoipa::path(put, path = "/api/v1/applications/{id}", tag = "applications", params(ApplicationId),
+    request_body = VersionedApplication, responses((status = 200, body = Application), Refusals))]
+async fn update_application(c: Change<VersionedApplication>) -> AppResult<Json<Application>> {
+    let row = ops::update(&c.st, &c.u, c.id, c.body.version, &c.body.input).await?;
+    view(&c.st, &row).await.map(Json)
 }
 
-#[utoipa::path(put, path = "/api/v1/applications/{id}", tag = "applications", request_body = VersionedApplication,
-    params(("id" = i64, Path, description = "Application id")),
-    responses((status = 200, body = Application), (status = 403, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn update_application(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    Path(id): Path<i64>,
-    ApiJson(body): ApiJson<VersionedApplication>,
-) -> AppResult<Json<Application>> {
-    let row = ops::update(&st, &u, id, body.version, &body.input).await?;
-    Ok(Json(view(&st, &row).await?))
-}
-
-#[derive(Deserialize, ToSchema)]
-pub struct SelfCheckBody {
-    #[schema(minimum = 1)]
-    pub version: i64,
-    /// Answers by sheet item id.
-    pub answers: BTreeMap<String, Answer>,
-}
-
-#[utoipa::path(put, path = "/api/v1/applications/{id}/self-check", tag = "applications", request_body = SelfCheckBody,
-    params(("id" = i64, Path, description = "Application id")),
-    responses((status = 200, body = Application), (status = 403, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn save_self_check(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    Path(id): Path<i64>,
-    ApiJson(body): ApiJson<SelfCheckBody>,
-) -> AppResult<Json<Application>> {
-    let row = ops::save_self_check(&st, &u, id, body.version, &body.answers).await?;
-    Ok(Json(view(&st, &row).await?))
+#[utoipa::path(put, path = "/api/v1/applications/{id}/self-check", tag = "applications",
+    params(ApplicationId), request_body = SelfCheckBody,
+    responses((status = 200, body = Application), Refusals))]
+async fn save_self_check(c: Change<SelfCheckBody>) -> AppResult<Json<Application>> {
+    let (version, answers) = (c.body.version, &c.body.answers);
+    let row = ops::save_self_check(&c.st, &c.u, c.id, version, answers).await?;
+    view(&c.st, &row).await.map(Json)
 }
 
 #[derive(Serialize, ToSchema)]
@@ -123,18 +80,13 @@ pub struct Approved {
     pub service: Service,
 }
 
-#[utoipa::path(post, path = "/api/v1/applications/{id}/approve", tag = "applications", request_body = VersionBody,
-    params(("id" = i64, Path, description = "Application id")),
-    responses((status = 200, body = Approved), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
-async fn approve_application(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    Path(id): Path<i64>,
-    ApiJson(body): ApiJson<VersionBody>,
-) -> AppResult<Json<Approved>> {
-    let (app, service) = ops::approve(&st, &u, id, body.version).await?;
+#[utoipa::path(post, path = "/api/v1/applications/{id}/approve", tag = "applications",
+    params(ApplicationId), request_body = VersionBody,
+    responses((status = 200, body = Approved), Conflicts))]
+async fn approve_application(c: Change<VersionBody>) -> AppResult<Json<Approved>> {
+    let (app, service) = ops::approve(&c.st, &c.u, c.id, c.body.version).await?;
     Ok(Json(Approved {
-        application: view(&st, &app).await?,
+        application: view(&c.st, &app).await?,
         service: Service::try_from(&service)?,
     }))
 }
@@ -145,16 +97,11 @@ pub struct ReuseBody {
     pub service_id: i64,
 }
 
-#[utoipa::path(post, path = "/api/v1/applications/reuse", tag = "applications", request_body = ReuseBody,
-    responses((status = 201, body = Application), (status = 403, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn reuse_application(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    ApiJson(b): ApiJson<ReuseBody>,
-) -> AppResult<Response> {
-    let row = ops::reuse(&st, &u, b.service_id).await?;
-    Ok(created(view(&st, &row).await?))
+#[utoipa::path(post, path = "/api/v1/applications/reuse", tag = "applications",
+    request_body = ReuseBody, responses((status = 201, body = Application), Refusals))]
+async fn reuse_application(c: Sent<ReuseBody>) -> AppResult<Created<Application>> {
+    let row = ops::reuse(&c.st, &c.u, c.body.service_id).await?;
+    view(&c.st, &row).await.map(Created)
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -170,13 +117,13 @@ pub struct CatalogueParams {
 #[utoipa::path(get, path = "/api/v1/catalogue", tag = "applications", params(CatalogueParams),
     responses((status = 200, body = Vec<crate::catalogue::Entry>)))]
 async fn catalogue_search(
-    State(st): State<AppState>,
-    u: CurrentUser,
+    c: Caller,
     ApiQuery(p): ApiQuery<CatalogueParams>,
 ) -> AppResult<Json<Vec<crate::catalogue::Entry>>> {
     crate::error::check_text(&p.q)?;
     crate::error::check_text(&p.level)?;
+    let unit = c.u.user.org_unit_id;
     Ok(Json(
-        crate::catalogue::search(&st, u.user.org_unit_id, &p.q, &p.level).await?,
+        crate::catalogue::search(&c.st, unit, &p.q, &p.level).await?,
     ))
 }

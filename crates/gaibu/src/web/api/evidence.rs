@@ -1,17 +1,16 @@
 //! Evidence files (S3.2c) through the API: upload to an application or a contractor's
 //! submission (multipart, with the larger body limit), the list, and the content.
 
-use super::convert;
-use super::extract::{ApiMultipart, created};
+use super::Refusals;
+use super::extract::{ApiMultipart, Created, OnRecord, many, one, parts_then, routes_of};
 use super::model::{Evidence, SubmissionEvidence};
-use crate::auth::CurrentUser;
-use crate::error::{AppResult, ErrorBody};
+use super::{ApplicationId, EvidenceId, SubmissionId};
+use crate::error::{AppError, AppResult};
 use crate::evidence as ops;
 use crate::state::AppState;
-use crate::web::Path;
-use crate::web::evidence::file_response;
+use crate::web::evidence::download;
 use axum::Json;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Request};
 use axum::response::Response;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -19,9 +18,7 @@ use utoipa_axum::routes;
 
 /// The routes; uploads may carry a file of up to `max_upload` bytes.
 pub fn routes(max_upload: usize) -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(upload, list))
-        .routes(routes!(contractor_upload))
+    routes_of!(upload, list; contractor_upload)
         .layer(DefaultBodyLimit::max(max_upload + 256 * 1024))
         .routes(routes!(content))
 }
@@ -55,59 +52,48 @@ pub struct SubmissionEvidenceForm {
     pub note: Option<String>,
 }
 
+/// An upload to the record named by the path's `{id}`: the caller, the id and the file.
+struct Uploaded {
+    c: OnRecord,
+    up: ops::Upload,
+}
+
+impl FromRequest<AppState> for Uploaded {
+    type Rejection = AppError;
+    async fn from_request(req: Request, st: &AppState) -> AppResult<Self> {
+        let (c, ApiMultipart(mp)) = parts_then(req, st).await?;
+        let up = ops::read_upload(mp).await?;
+        Ok(Uploaded { c, up })
+    }
+}
+
 #[utoipa::path(post, path = "/api/v1/applications/{id}/evidence", tag = "evidence",
-    params(("id" = i64, Path, description = "Application id")),
+    params(ApplicationId),
     request_body(content = EvidenceForm, content_type = "multipart/form-data"),
-    responses((status = 201, body = Evidence), (status = 403, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn upload(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    Path(id): Path<i64>,
-    ApiMultipart(mp): ApiMultipart,
-) -> AppResult<Response> {
-    let up = ops::read_upload(mp).await?;
-    let row = ops::add(&st, &u, id, up).await?;
-    Ok(created(Evidence::try_from(&row)?))
+    responses((status = 201, body = Evidence), Refusals))]
+async fn upload(Uploaded { c, up }: Uploaded) -> AppResult<Created<Evidence>> {
+    one(&ops::add(&c.st, &c.u, c.id, up).await?).map(Created::from)
 }
 
 #[utoipa::path(get, path = "/api/v1/applications/{id}/evidence", tag = "evidence",
-    params(("id" = i64, Path, description = "Application id")),
-    responses((status = 200, body = Vec<Evidence>)))]
-async fn list(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    Path(id): Path<i64>,
-) -> AppResult<Json<Vec<Evidence>>> {
-    crate::applications::get(&st, &u, id).await?;
-    Ok(Json(convert::all(&st.store.evidence_of(id).await?)?))
+    params(ApplicationId), responses((status = 200, body = Vec<Evidence>)))]
+async fn list(c: OnRecord) -> AppResult<Json<Vec<Evidence>>> {
+    crate::applications::get(&c.st, &c.u, c.id).await?;
+    many(&c.st.store.evidence_of(c.id).await?)
 }
 
-#[utoipa::path(get, path = "/api/v1/evidence/{id}/content", tag = "evidence",
-    params(("id" = i64, Path, description = "Evidence id")),
+#[utoipa::path(get, path = "/api/v1/evidence/{id}/content", tag = "evidence", params(EvidenceId),
     responses((status = 200, description = "The file, as an attachment with its type",
         content_type = "application/octet-stream", body = FileContent)))]
-async fn content(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let (e, bytes) = ops::download(&st, &u, id).await?;
-    Ok(file_response(e.id, &e.filename, &e.content_type, bytes))
+async fn content(c: OnRecord) -> AppResult<Response> {
+    download(c).await
 }
 
 #[utoipa::path(post, path = "/api/v1/contractor/submissions/{id}/evidence", tag = "evidence",
-    params(("id" = i64, Path, description = "Submission id")),
+    params(SubmissionId),
     request_body(content = SubmissionEvidenceForm, content_type = "multipart/form-data"),
-    responses((status = 201, body = SubmissionEvidence), (status = 403, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn contractor_upload(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    Path(id): Path<i64>,
-    ApiMultipart(mp): ApiMultipart,
-) -> AppResult<Response> {
-    let up = ops::read_upload(mp).await?;
-    let row = crate::contractors::add_evidence(&st, &u, id, up).await?;
-    Ok(created(SubmissionEvidence::try_from(&row)?))
+    responses((status = 201, body = SubmissionEvidence), Refusals))]
+async fn contractor_upload(Uploaded { c, up }: Uploaded) -> AppResult<Created<SubmissionEvidence>> {
+    let row = crate::contractors::add_evidence(&c.st, &c.u, c.id, up).await?;
+    one(&row).map(Created::from)
 }

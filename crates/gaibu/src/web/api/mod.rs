@@ -20,6 +20,8 @@ mod register;
 mod review;
 mod services;
 
+pub(crate) use extract::OnRecord;
+
 use crate::error::{AppError, ErrorBody};
 use crate::state::AppState;
 use axum::Router;
@@ -131,6 +133,59 @@ fn add_common_responses(doc: &mut OpenApiDoc) {
             }
         }
     }
+}
+
+/// The `{id}` of a path, a type for each kind of record, for `params(...)` in `#[utoipa::path]`
+/// (`OnRecord` and `Change` read it).
+macro_rules! path_ids {
+    ($($name:ident: $description:literal;)*) => {$(
+        #[derive(utoipa::IntoParams)]
+        #[into_params(parameter_in = Path)]
+        #[allow(dead_code)] // documents the parameter only
+        pub struct $name {
+            #[doc = $description]
+            id: i64,
+        }
+    )*};
+}
+
+path_ids! {
+    AccountId: "Account id";
+    ApplicationId: "Application id";
+    ContractorId: "Contractor id";
+    EvidenceId: "Evidence id";
+    PolicyId: "Policy version id";
+    RegisterEntryId: "Register entry id";
+    ServiceId: "Service id";
+    SubmissionId: "Submission id";
+    UserId: "User id";
+}
+
+/// Sets of error answers an operation documents itself (with the error body and no
+/// description), for `responses(...)` in `#[utoipa::path]`.
+macro_rules! error_sets {
+    ($($(#[$doc:meta])* $name:ident: $($status:literal),+;)*) => {$(
+        $(#[$doc])*
+        pub struct $name;
+
+        impl utoipa::IntoResponses for $name {
+            fn responses() -> std::collections::BTreeMap<
+                String,
+                utoipa::openapi::RefOr<utoipa::openapi::Response>,
+            > {
+                [$($status),+].into_iter().map(|s| (s.to_string(), error_response(""))).collect()
+            }
+        }
+    )*};
+}
+
+error_sets! {
+    /// A change refused (403), on a stale version (409) or with invalid input (422).
+    Refusals: "403", "409", "422";
+    /// A decision refused (403) or on a stale version (409).
+    Conflicts: "403", "409";
+    /// Refused to the signed-in user (403).
+    Forbidden: "403";
 }
 
 fn error_response(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Response> {

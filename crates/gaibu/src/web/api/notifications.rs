@@ -1,23 +1,18 @@
 //! The signed-in user's notifications.
 
 use super::convert;
-use super::extract::ApiJson;
+use super::extract::{Caller, Sent, routes_of};
 use super::model::Notification;
-use crate::auth::CurrentUser;
 use crate::error::AppResult;
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_notifications))
-        .routes(routes!(read_notifications))
+    routes_of!(list_notifications; read_notifications)
 }
 
 #[derive(Serialize, ToSchema)]
@@ -29,10 +24,7 @@ pub struct Notifications {
 
 #[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications",
     responses((status = 200, body = Notifications)))]
-async fn list_notifications(
-    State(st): State<AppState>,
-    u: CurrentUser,
-) -> AppResult<Json<Notifications>> {
+async fn list_notifications(Caller { st, u }: Caller) -> AppResult<Json<Notifications>> {
     Ok(Json(Notifications {
         unread: st.store.unread_count(u.user.id).await?,
         items: convert::all(&st.store.notifications(u.user.id, 100).await?)?,
@@ -46,13 +38,11 @@ pub struct ReadBody {
     pub id: Option<i64>,
 }
 
-#[utoipa::path(post, path = "/api/v1/notifications/read", tag = "notifications", request_body = ReadBody,
-    responses((status = 204, description = "Marked as read")))]
-async fn read_notifications(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    ApiJson(b): ApiJson<ReadBody>,
-) -> AppResult<StatusCode> {
-    st.store.mark_read(u.user.id, b.id, st.now()).await?;
+#[utoipa::path(post, path = "/api/v1/notifications/read", tag = "notifications",
+    request_body = ReadBody, responses((status = 204, description = "Marked as read")))]
+async fn read_notifications(c: Sent<ReadBody>) -> AppResult<StatusCode> {
+    c.st.store
+        .mark_read(c.u.user.id, c.body.id, c.st.now())
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,27 +1,21 @@
 //! The signed-in user, and the System Administrator's org units, users and roles.
 
+use super::UserId;
 use super::convert;
-use super::extract::{ApiJson, created};
+use super::extract::{Caller, Change, Created, Sent, many, one, routes_of};
 use super::model::{OrgUnit, Role, User};
+use super::{Forbidden, Refusals};
 use crate::auth::CurrentUser;
-use crate::error::{AppResult, ErrorBody};
+use crate::error::AppResult;
 use crate::people::{self as ops, OrgUnitInput, RoleInput, UserInput};
 use crate::state::AppState;
-use crate::web::Path;
 use axum::Json;
-use axum::extract::State;
-use axum::response::Response;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(me))
-        .routes(routes!(org_units, create_org_unit))
-        .routes(routes!(users, create_user))
-        .routes(routes!(assign_role))
+    routes_of!(me; org_units, create_org_unit; users, create_user; assign_role)
 }
 
 #[derive(Serialize, ToSchema)]
@@ -44,28 +38,22 @@ async fn me(u: CurrentUser) -> AppResult<Json<Me>> {
 
 #[utoipa::path(get, path = "/api/v1/org-units", tag = "people",
     responses((status = 200, body = Vec<OrgUnit>)))]
-async fn org_units(State(st): State<AppState>, _u: CurrentUser) -> AppResult<Json<Vec<OrgUnit>>> {
-    Ok(Json(convert::all(&st.store.org_units().await?)?))
+async fn org_units(c: Caller) -> AppResult<Json<Vec<OrgUnit>>> {
+    many(&c.st.store.org_units().await?)
 }
 
 #[utoipa::path(post, path = "/api/v1/org-units", tag = "people", request_body = OrgUnitInput,
-    responses((status = 201, body = OrgUnit), (status = 403, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn create_org_unit(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    ApiJson(input): ApiJson<OrgUnitInput>,
-) -> AppResult<Response> {
-    ops::require_system_administrator(&st, &u, "org_unit.create").await?;
-    let row = ops::create_org_unit(&st, &u.who(), &input).await?;
-    Ok(created(OrgUnit::try_from(&row)?))
+    responses((status = 201, body = OrgUnit), Refusals))]
+async fn create_org_unit(c: Sent<OrgUnitInput>) -> AppResult<Created<OrgUnit>> {
+    ops::require_system_administrator(&c.st, &c.u, "org_unit.create").await?;
+    one(&ops::create_org_unit(&c.st, &c.u.who(), &c.body).await?).map(Created::from)
 }
 
 #[utoipa::path(get, path = "/api/v1/users", tag = "people",
-    responses((status = 200, body = Vec<User>), (status = 403, body = ErrorBody)))]
-async fn users(State(st): State<AppState>, u: CurrentUser) -> AppResult<Json<Vec<User>>> {
-    ops::require_system_administrator(&st, &u, "user.list").await?;
-    Ok(Json(convert::all(&st.store.users().await?)?))
+    responses((status = 200, body = Vec<User>), Forbidden))]
+async fn users(c: Caller) -> AppResult<Json<Vec<User>>> {
+    ops::require_system_administrator(&c.st, &c.u, "user.list").await?;
+    many(&c.st.store.users().await?)
 }
 
 #[derive(Serialize, ToSchema)]
@@ -76,32 +64,20 @@ pub struct CreatedUser {
 }
 
 #[utoipa::path(post, path = "/api/v1/users", tag = "people", request_body = UserInput,
-    responses((status = 201, body = CreatedUser), (status = 403, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn create_user(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    ApiJson(input): ApiJson<UserInput>,
-) -> AppResult<Response> {
-    ops::require_system_administrator(&st, &u, "user.create").await?;
-    let (user, generated_password) = ops::create_user(&st, &u.who(), &input).await?;
-    Ok(created(CreatedUser {
-        user: User::try_from(&user)?,
+    responses((status = 201, body = CreatedUser), Refusals))]
+async fn create_user(c: Sent<UserInput>) -> AppResult<Created<CreatedUser>> {
+    ops::require_system_administrator(&c.st, &c.u, "user.create").await?;
+    let (user, generated_password) = ops::create_user(&c.st, &c.u.who(), &c.body).await?;
+    let user = User::try_from(&user)?;
+    Ok(Created(CreatedUser {
+        user,
         generated_password,
     }))
 }
 
-#[utoipa::path(post, path = "/api/v1/users/{id}/roles", tag = "people", request_body = RoleInput,
-    params(("id" = i64, Path, description = "User id")),
-    responses((status = 201, body = Role), (status = 403, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn assign_role(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    Path(id): Path<i64>,
-    ApiJson(input): ApiJson<RoleInput>,
-) -> AppResult<Response> {
-    ops::require_system_administrator(&st, &u, "role.assign").await?;
-    let row = ops::assign_role(&st, &u.who(), id, &input).await?;
-    Ok(created(Role::try_from(&row)?))
+#[utoipa::path(post, path = "/api/v1/users/{id}/roles", tag = "people", params(UserId),
+    request_body = RoleInput, responses((status = 201, body = Role), Refusals))]
+async fn assign_role(c: Change<RoleInput>) -> AppResult<Created<Role>> {
+    ops::require_system_administrator(&c.st, &c.u, "role.assign").await?;
+    one(&ops::assign_role(&c.st, &c.u.who(), c.id, &c.body).await?).map(Created::from)
 }

@@ -1,53 +1,34 @@
 //! Policy versions (S1.3): the classification scheme, the requirement sheets and the account
 //! rules, in force once the CISO approves them.
 
-use super::convert;
+use super::Conflicts;
+use super::PolicyId;
+use super::extract::{Caller, OnRecord, many, one, routes_of};
 use super::model::{Policy, PolicyDetail};
-use crate::auth::CurrentUser;
-use crate::error::{AppResult, ErrorBody};
+use crate::error::AppResult;
 use crate::policies as ops;
 use crate::state::AppState;
-use crate::web::Path;
 use axum::Json;
-use axum::extract::State;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_policies))
-        .routes(routes!(get_policy))
-        .routes(routes!(approve_policy))
+    routes_of!(list_policies; get_policy; approve_policy)
 }
 
 #[utoipa::path(get, path = "/api/v1/policies", tag = "policies",
     responses((status = 200, body = Vec<Policy>)))]
-async fn list_policies(
-    State(st): State<AppState>,
-    _u: CurrentUser,
-) -> AppResult<Json<Vec<Policy>>> {
-    Ok(Json(convert::all(&ops::list(&st).await?)?))
+async fn list_policies(c: Caller) -> AppResult<Json<Vec<Policy>>> {
+    many(&ops::list(&c.st).await?)
 }
 
-#[utoipa::path(get, path = "/api/v1/policies/{id}", tag = "policies",
-    params(("id" = i64, Path, description = "Policy version id")),
+#[utoipa::path(get, path = "/api/v1/policies/{id}", tag = "policies", params(PolicyId),
     responses((status = 200, body = PolicyDetail)))]
-async fn get_policy(
-    State(st): State<AppState>,
-    _u: CurrentUser,
-    Path(id): Path<i64>,
-) -> AppResult<Json<PolicyDetail>> {
-    let (row, _) = ops::get(&st, id).await?;
-    Ok(Json(PolicyDetail::try_from(&row)?))
+async fn get_policy(c: OnRecord) -> AppResult<Json<PolicyDetail>> {
+    one(&ops::get(&c.st, c.id).await?.0)
 }
 
-#[utoipa::path(post, path = "/api/v1/policies/{id}/approve", tag = "policies",
-    params(("id" = i64, Path, description = "Policy version id")),
-    responses((status = 200, body = Policy), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
-async fn approve_policy(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    Path(id): Path<i64>,
-) -> AppResult<Json<Policy>> {
-    Ok(Json(Policy::try_from(&ops::approve(&st, &u, id).await?)?))
+#[utoipa::path(post, path = "/api/v1/policies/{id}/approve", tag = "policies", params(PolicyId),
+    responses((status = 200, body = Policy), Conflicts))]
+async fn approve_policy(c: OnRecord) -> AppResult<Json<Policy>> {
+    one(&ops::approve(&c.st, &c.u, c.id).await?)
 }

@@ -1,57 +1,35 @@
 //! サービス利用状況: the usage register of approved class-2+ services (S5.2.1-5).
 
-use super::convert;
-use super::extract::ApiJson;
+use super::Refusals;
+use super::RegisterEntryId;
+use super::extract::{Caller, Change, OnRecord, many, one, routes_of};
 use super::model::{RegisterEntry, RegisterUpdate};
-use crate::auth::CurrentUser;
-use crate::error::{AppResult, ErrorBody};
+use crate::error::AppResult;
 use crate::register as ops;
 use crate::state::AppState;
-use crate::web::Path;
 use axum::Json;
-use axum::extract::State;
 use gaibu_store::RegisterFields;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_register))
-        .routes(routes!(get_register, update_register))
+    routes_of!(list_register; get_register, update_register)
 }
 
 #[utoipa::path(get, path = "/api/v1/register", tag = "register",
     responses((status = 200, body = Vec<RegisterEntry>)))]
-async fn list_register(
-    State(st): State<AppState>,
-    u: CurrentUser,
-) -> AppResult<Json<Vec<RegisterEntry>>> {
-    Ok(Json(convert::all(&ops::list(&st, &u).await?)?))
+async fn list_register(c: Caller) -> AppResult<Json<Vec<RegisterEntry>>> {
+    many(&ops::list(&c.st, &c.u).await?)
 }
 
-#[utoipa::path(get, path = "/api/v1/register/{id}", tag = "register",
-    params(("id" = i64, Path, description = "Register entry id")),
+#[utoipa::path(get, path = "/api/v1/register/{id}", tag = "register", params(RegisterEntryId),
     responses((status = 200, body = RegisterEntry)))]
-async fn get_register(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    Path(id): Path<i64>,
-) -> AppResult<Json<RegisterEntry>> {
-    Ok(Json(RegisterEntry::try_from(
-        &ops::get(&st, &u, id).await?,
-    )?))
+async fn get_register(c: OnRecord) -> AppResult<Json<RegisterEntry>> {
+    one(&ops::get(&c.st, &c.u, c.id).await?)
 }
 
-#[utoipa::path(put, path = "/api/v1/register/{id}", tag = "register", request_body = RegisterUpdate,
-    params(("id" = i64, Path, description = "Register entry id")),
-    responses((status = 200, body = RegisterEntry), (status = 403, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn update_register(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    Path(id): Path<i64>,
-    ApiJson(b): ApiJson<RegisterUpdate>,
-) -> AppResult<Json<RegisterEntry>> {
-    let row = ops::update(&st, &u, id, b.version, &RegisterFields::from(&b)).await?;
-    Ok(Json(RegisterEntry::try_from(&row)?))
+#[utoipa::path(put, path = "/api/v1/register/{id}", tag = "register", params(RegisterEntryId),
+    request_body = RegisterUpdate, responses((status = 200, body = RegisterEntry), Refusals))]
+async fn update_register(c: Change<RegisterUpdate>) -> AppResult<Json<RegisterEntry>> {
+    let fields = RegisterFields::from(&c.body);
+    one(&ops::update(&c.st, &c.u, c.id, c.body.version, &fields).await?)
 }

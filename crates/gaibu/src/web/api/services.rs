@@ -1,110 +1,59 @@
 //! Approved services: the information-system ledger, retirement, official accounts and the
 //! service's history.
 
-use super::convert;
-use super::extract::{ApiJson, created};
+use super::extract::{Caller, Change, Created, OnRecord, many, one, routes_of, versioned};
 use super::model::{Account, HistoryEvent, Service};
-use crate::auth::CurrentUser;
-use crate::error::{AppResult, ErrorBody};
+use super::{AccountId, ServiceId};
+use super::{Forbidden, Refusals};
+use crate::error::AppResult;
 use crate::services::{self as ops, CloseAccountInput};
 use crate::state::AppState;
-use crate::web::Path;
 use axum::Json;
-use axum::extract::State;
-use axum::response::Response;
 use gaibu_domain::account::AccountInput;
 use gaibu_domain::ledger::{LedgerInput, RetireInput};
-use serde::Deserialize;
-use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_services))
-        .routes(routes!(get_service))
-        .routes(routes!(register_in_ledger))
-        .routes(routes!(retire_service))
-        .routes(routes!(list_accounts, add_account))
-        .routes(routes!(close_account))
-        .routes(routes!(service_history))
+    routes_of!(
+        list_services; get_service; register_in_ledger; retire_service; list_accounts, add_account;
+        close_account; service_history
+    )
 }
 
 #[utoipa::path(get, path = "/api/v1/services", tag = "services",
     responses((status = 200, body = Vec<Service>)))]
-async fn list_services(
-    State(st): State<AppState>,
-    _u: CurrentUser,
-) -> AppResult<Json<Vec<Service>>> {
-    Ok(Json(convert::all(&ops::list(&st).await?)?))
+async fn list_services(c: Caller) -> AppResult<Json<Vec<Service>>> {
+    many(&ops::list(&c.st).await?)
 }
 
-#[utoipa::path(get, path = "/api/v1/services/{id}", tag = "services",
-    params(("id" = i64, Path, description = "Service id")),
+#[utoipa::path(get, path = "/api/v1/services/{id}", tag = "services", params(ServiceId),
     responses((status = 200, body = Service)))]
-async fn get_service(
-    State(st): State<AppState>,
-    _u: CurrentUser,
-    Path(id): Path<i64>,
-) -> AppResult<Json<Service>> {
-    Ok(Json(Service::try_from(&ops::get(&st, id).await?)?))
+async fn get_service(c: OnRecord) -> AppResult<Json<Service>> {
+    one(&ops::get(&c.st, c.id).await?)
 }
 
-#[derive(Deserialize, ToSchema)]
-pub struct VersionedLedger {
-    #[schema(minimum = 1)]
-    pub version: i64,
-    #[serde(flatten)]
-    pub input: LedgerInput,
+versioned! { VersionedLedger { #[serde(flatten)] input: LedgerInput } }
+
+#[utoipa::path(post, path = "/api/v1/services/{id}/ledger", tag = "services", params(ServiceId),
+    request_body = VersionedLedger, responses((status = 200, body = Service), Refusals))]
+async fn register_in_ledger(c: Change<VersionedLedger>) -> AppResult<Json<Service>> {
+    one(&ops::register_in_ledger(&c.st, &c.u, c.id, c.body.version, &c.body.input).await?)
 }
 
-#[utoipa::path(post, path = "/api/v1/services/{id}/ledger", tag = "services", request_body = VersionedLedger,
-    params(("id" = i64, Path, description = "Service id")),
-    responses((status = 200, body = Service), (status = 403, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn register_in_ledger(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    Path(id): Path<i64>,
-    ApiJson(b): ApiJson<VersionedLedger>,
-) -> AppResult<Json<Service>> {
-    let row = ops::register_in_ledger(&st, &u, id, b.version, &b.input).await?;
-    Ok(Json(Service::try_from(&row)?))
+versioned! { VersionedRetire { #[serde(flatten)] input: RetireInput } }
+
+#[utoipa::path(post, path = "/api/v1/services/{id}/retire", tag = "services", params(ServiceId),
+    request_body = VersionedRetire, responses((status = 200, body = Service), Refusals))]
+async fn retire_service(c: Change<VersionedRetire>) -> AppResult<Json<Service>> {
+    one(&ops::retire(&c.st, &c.u, c.id, c.body.version, &c.body.input).await?)
 }
 
-#[derive(Deserialize, ToSchema)]
-pub struct VersionedRetire {
-    #[schema(minimum = 1)]
-    pub version: i64,
-    #[serde(flatten)]
-    pub input: RetireInput,
-}
-
-#[utoipa::path(post, path = "/api/v1/services/{id}/retire", tag = "services", request_body = VersionedRetire,
-    params(("id" = i64, Path, description = "Service id")),
-    responses((status = 200, body = Service), (status = 403, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn retire_service(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    Path(id): Path<i64>,
-    ApiJson(b): ApiJson<VersionedRetire>,
-) -> AppResult<Json<Service>> {
-    let row = ops::retire(&st, &u, id, b.version, &b.input).await?;
-    Ok(Json(Service::try_from(&row)?))
-}
-
-#[utoipa::path(get, path = "/api/v1/services/{id}/accounts", tag = "services",
-    params(("id" = i64, Path, description = "Service id")),
-    responses((status = 200, body = Vec<Account>), (status = 403, body = ErrorBody)))]
-async fn list_accounts(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    Path(id): Path<i64>,
-) -> AppResult<Json<Vec<Account>>> {
+#[utoipa::path(get, path = "/api/v1/services/{id}/accounts", tag = "services", params(ServiceId),
+    responses((status = 200, body = Vec<Account>), Forbidden))]
+async fn list_accounts(OnRecord { st, u, id }: OnRecord) -> AppResult<Json<Vec<Account>>> {
     let s = ops::get(&st, id).await?;
     match ops::accounts(&st, &u, &s).await? {
-        Some(a) => Ok(Json(convert::all(&a)?)),
+        Some(a) => many(&a),
         None => {
             let r = gaibu_domain::Refusal::Forbidden("accounts_hidden");
             let entity = gaibu_domain::audit::Entity::Service;
@@ -113,65 +62,39 @@ async fn list_accounts(
     }
 }
 
-#[utoipa::path(post, path = "/api/v1/services/{id}/accounts", tag = "services", request_body = AccountInput,
-    params(("id" = i64, Path, description = "Service id")),
-    responses((status = 201, body = Account), (status = 403, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn add_account(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    Path(id): Path<i64>,
-    ApiJson(input): ApiJson<AccountInput>,
-) -> AppResult<Response> {
-    let row = ops::add_account(&st, &u, id, &input).await?;
-    Ok(created(Account::try_from(&row)?))
+#[utoipa::path(post, path = "/api/v1/services/{id}/accounts", tag = "services", params(ServiceId),
+    request_body = AccountInput, responses((status = 201, body = Account), Refusals))]
+async fn add_account(c: Change<AccountInput>) -> AppResult<Created<Account>> {
+    one(&ops::add_account(&c.st, &c.u, c.id, &c.body).await?).map(Created::from)
 }
 
-/// Closing an official account, based on its version.
-#[derive(Deserialize, ToSchema)]
-pub struct CloseAccountBody {
-    #[schema(minimum = 1)]
-    pub version: i64,
-    /// The day it was closed (`YYYY-MM-DD`); today when empty.
-    #[serde(default)]
-    pub closed_on: String,
+versioned! {
+    /// Closing an official account, based on its version.
+    CloseAccountBody {
+        /// The day it was closed (`YYYY-MM-DD`); today when empty.
+        #[serde(default)]
+        closed_on: String,
+    }
 }
 
-#[utoipa::path(post, path = "/api/v1/accounts/{id}/close", tag = "services", request_body = CloseAccountBody,
-    params(("id" = i64, Path, description = "Account id")),
-    responses((status = 200, body = Account), (status = 403, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/close", tag = "services", params(AccountId),
+    request_body = CloseAccountBody, responses((status = 200, body = Account), Refusals))]
 async fn close_account(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    Path(id): Path<i64>,
-    ApiJson(b): ApiJson<CloseAccountBody>,
+    Change { head: c, body }: Change<CloseAccountBody>,
 ) -> AppResult<Json<Account>> {
-    let input = CloseAccountInput {
-        version: b.version,
-        closed_on: b.closed_on,
-    };
-    let row = ops::close_account(&st, &u, id, &input).await?;
-    Ok(Json(Account::try_from(&row)?))
+    let CloseAccountBody { version, closed_on } = body;
+    let input = CloseAccountInput { version, closed_on };
+    one(&ops::close_account(&c.st, &c.u, c.id, &input).await?)
 }
 
-#[utoipa::path(get, path = "/api/v1/services/{id}/history", tag = "services",
-    params(("id" = i64, Path, description = "Service id")),
+#[utoipa::path(get, path = "/api/v1/services/{id}/history", tag = "services", params(ServiceId),
     responses((status = 200, body = Vec<HistoryEvent>)))]
-async fn service_history(
-    State(st): State<AppState>,
-    u: CurrentUser,
-    Path(id): Path<i64>,
-) -> AppResult<Json<Vec<HistoryEvent>>> {
-    let s = ops::get(&st, id).await?;
+async fn service_history(c: OnRecord) -> AppResult<Json<Vec<HistoryEvent>>> {
+    let s = ops::get(&c.st, c.id).await?;
     // The contents (applications' answers, account addresses) only for those who may read
     // them; everyone else sees who did what, when.
-    let full = ops::may_view_accounts(&u, &s, &crate::auth::org_tree(&st).await?);
-    let events = st.store.service_history(s.id, s.application_id).await?;
-    Ok(Json(
-        events
-            .iter()
-            .map(|e| HistoryEvent::new(e, full))
-            .collect::<AppResult<_>>()?,
-    ))
+    let full = ops::may_view_accounts(&c.u, &s, &crate::auth::org_tree(&c.st).await?);
+    let events = c.st.store.service_history(s.id, s.application_id).await?;
+    let events = events.iter().map(|e| HistoryEvent::new(e, full));
+    Ok(Json(events.collect::<AppResult<_>>()?))
 }
