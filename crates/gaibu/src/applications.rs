@@ -209,15 +209,7 @@ pub async fn save_self_check(
 ) -> AppResult<ApplicationRow> {
     let (row, _) = editable(st, u, id, Some(version), "application.self_check").await?;
     let sheet = policies::sheet_in_force(st, row.track).await?;
-    let problems = sheet.doc.check_values(answers);
-    if !problems.is_empty() {
-        return Err(AppError::Invalid(
-            problems
-                .into_iter()
-                .map(|p| FieldError::new(format!("answers.{}", p.item), p.code))
-                .collect(),
-        ));
-    }
+    policies::check_answers(&sheet.doc, answers)?;
     Ok(st
         .store
         .save_answers(

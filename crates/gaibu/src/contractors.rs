@@ -311,15 +311,7 @@ pub async fn save_answers(
         return Err(AppError::Stale);
     }
     let sheet = policies::sheet(st, s.sheet_policy_id).await?;
-    let problems = sheet.doc.check_values(answers);
-    if !problems.is_empty() {
-        return Err(AppError::Invalid(
-            problems
-                .into_iter()
-                .map(|p| FieldError::new(format!("answers.{}", p.item), p.code))
-                .collect(),
-        ));
-    }
+    policies::check_answers(&sheet.doc, answers)?;
     Ok(st
         .store
         .save_submission_answers(&u.who(), &s, answers, st.now())
@@ -416,20 +408,13 @@ pub async fn add_evidence(
     if !errs.is_empty() {
         return Err(AppError::Invalid(errs));
     }
-    let (sha, filename, content_type) = crate::evidence::store_upload(st, &up).await?;
+    let kept = crate::evidence::store_upload(st, &up).await?;
     Ok(st
         .store
         .add_submission_evidence(
             &u.who(),
             id,
-            &gaibu_store::StoredFile {
-                filename: &filename,
-                content_type: &content_type,
-                size_bytes: up.bytes.len() as i64,
-                sha256: &sha,
-                expires_on,
-                note: up.note.trim(),
-            },
+            &crate::evidence::record_of(&up, &kept, expires_on),
             st.now(),
         )
         .await?)

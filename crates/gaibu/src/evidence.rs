@@ -98,6 +98,23 @@ pub fn check_upload(
     }
 }
 
+/// What the store records of an upload once its bytes are kept: `kept` is (hash, file name,
+/// type) as `store_upload` returns them.
+pub fn record_of<'a>(
+    up: &'a Upload,
+    kept: &'a (String, String, String),
+    expires_on: Option<jiff::civil::Date>,
+) -> StoredFile<'a> {
+    StoredFile {
+        filename: &kept.1,
+        content_type: &kept.2,
+        size_bytes: up.bytes.len() as i64,
+        sha256: &kept.0,
+        expires_on,
+        note: up.note.trim(),
+    }
+}
+
 /// Keeps the bytes (by their SHA-256); returns the hash, the cleaned file name and the type.
 pub async fn store_upload(st: &AppState, up: &Upload) -> AppResult<(String, String, String)> {
     let sha = hex::encode(Sha256::digest(&up.bytes));
@@ -153,21 +170,14 @@ pub async fn add(st: &AppState, u: &CurrentUser, id: i64, up: Upload) -> AppResu
     if !errs.is_empty() {
         return Err(AppError::Invalid(errs));
     }
-    let (sha, filename, content_type) = store_upload(st, &up).await?;
+    let kept = store_upload(st, &up).await?;
     Ok(st
         .store
         .add_evidence(
             &u.who(),
             id,
             item_key,
-            &StoredFile {
-                filename: &filename,
-                content_type: &content_type,
-                size_bytes: up.bytes.len() as i64,
-                sha256: &sha,
-                expires_on,
-                note: up.note.trim(),
-            },
+            &record_of(&up, &kept, expires_on),
             st.now(),
         )
         .await?)

@@ -157,3 +157,21 @@ pub async fn approve(st: &AppState, u: &CurrentUser, id: i64) -> AppResult<Polic
     .await?;
     Ok(st.store.approve_policy(&u.who(), &row, st.now()).await?)
 }
+
+/// Answers of the wrong form for their items are refused at save, item by item (S5.2.2-1);
+/// incomplete ones may be saved.
+pub fn check_answers(
+    sheet: &gaibu_domain::sheet::Sheet,
+    answers: &gaibu_domain::sheet::Answers,
+) -> AppResult<()> {
+    let problems = sheet.check_values(answers);
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(AppError::Invalid(
+        problems
+            .into_iter()
+            .map(|p| gaibu_domain::FieldError::new(format!("answers.{}", p.item), p.code))
+            .collect(),
+    ))
+}
