@@ -15,6 +15,13 @@ pub async fn class1_track_through_the_api(app: &TestApp) {
     assert_eq!(s, StatusCode::CREATED, "{a}");
     assert_eq!(a["track"], "class1");
     assert_eq!(a["state"], "draft");
+    // clause: S5.1.2 — the Information Manager may approve class 1 alone; nobody submits it.
+    let caps = &a["capabilities"];
+    assert_eq!(
+        (&caps["edit"], &caps["self_approve"], &caps["submit"]),
+        (&json!(true), &json!(true), &json!(false)),
+        "{a}"
+    );
     let id = id_of(&a);
 
     // 2. The self-check against the class-1 sheet (S5.2.2-1).
@@ -30,6 +37,7 @@ pub async fn class1_track_through_the_api(app: &TestApp) {
     let (s, r) = im.approve(id, version_of(&a)).await;
     assert_eq!(s, StatusCode::OK, "{r}");
     assert_eq!(r["application"]["state"], "approved");
+    assert_eq!(r["application"]["capabilities"]["edit"], false);
     assert_eq!(r["application"]["approved_by"], im_id);
     assert_eq!(r["service"]["administrator_id"], im_id);
     assert!(

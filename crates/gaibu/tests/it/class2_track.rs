@@ -43,6 +43,11 @@ pub async fn class2_track_return_resubmit_approve(app: &TestApp) {
         )
         .await;
     assert_eq!(s, StatusCode::CONFLICT, "frozen while under review");
+    // clause: S5.1.1 — the API says who may decide: the responsible ISM, not the applicant.
+    assert_eq!(a["capabilities"]["decide"], false, "{a}");
+    assert_eq!(a["capabilities"]["edit"], false);
+    let (_, seen) = ism.get(&format!("/applications/{id}")).await;
+    assert_eq!(seen["capabilities"]["decide"], true, "{seen}");
     let (_, n) = ism.get("/notifications").await;
     assert!(n["unread"].as_i64().unwrap_or(0) >= 1);
     assert_eq!(n["items"][0]["kind"], "submitted");

@@ -9,10 +9,13 @@ use super::extract::{
 use super::model::{Application, Service};
 use super::{Conflicts, Refusals};
 use crate::applications as ops;
+use crate::auth::{CurrentUser, org_tree};
 use crate::error::AppResult;
 use crate::state::AppState;
 use axum::Json;
 use gaibu_domain::application::ApplicationInput;
+use gaibu_domain::capability;
+use gaibu_domain::role::OrgTree;
 use gaibu_store::ApplicationRow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -25,18 +28,30 @@ pub fn routes() -> OpenApiRouter<AppState> {
     )
 }
 
-/// The application as the API shows it, with the service approved from it.
-pub async fn view(st: &AppState, row: &ApplicationRow) -> AppResult<Application> {
+/// The application as the API shows it, with the service approved from it and what the caller
+/// may do with it now.
+pub async fn view(st: &AppState, u: &CurrentUser, row: &ApplicationRow) -> AppResult<Application> {
+    view_in(st, u, &org_tree(st).await?, row).await
+}
+
+async fn view_in(
+    st: &AppState,
+    u: &CurrentUser,
+    tree: &OrgTree,
+    row: &ApplicationRow,
+) -> AppResult<Application> {
     let service_id = st.store.service_of_application(row.id).await?.map(|s| s.id);
-    Application::new(row, service_id)
+    let caps = capability::application(&ops::domain(row), &u.actor, tree);
+    Application::new(row, service_id, caps.into())
 }
 
 #[utoipa::path(get, path = "/api/v1/applications", tag = "applications",
     responses((status = 200, body = Vec<Application>)))]
 async fn list_applications(c: Caller) -> AppResult<Json<Vec<Application>>> {
+    let tree = org_tree(&c.st).await?;
     let mut out = Vec::new();
     for row in ops::list(&c.st, &c.u).await? {
-        out.push(view(&c.st, &row).await?);
+        out.push(view_in(&c.st, &c.u, &tree, &row).await?);
     }
     Ok(Json(out))
 }
@@ -45,13 +60,13 @@ async fn list_applications(c: Caller) -> AppResult<Json<Vec<Application>>> {
     request_body = ApplicationInput, responses((status = 201, body = Application), Refusals))]
 async fn create_application(c: Sent<ApplicationInput>) -> AppResult<Created<Application>> {
     let row = ops::create(&c.st, &c.u, &c.body).await?;
-    view(&c.st, &row).await.map(Created)
+    view(&c.st, &c.u, &row).await.map(Created)
 }
 
 #[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "applications", params(ApplicationId),
     responses((status = 200, body = Application)))]
 async fn get_application(c: OnRecord) -> AppResult<Json<Application>> {
-    view(&c.st, &ops::get(&c.st, &c.u, c.id).await?)
+    view(&c.st, &c.u, &ops::get(&c.st, &c.u, c.id).await?)
         .await
         .map(Json)
 }
@@ -62,7 +77,7 @@ versioned! { VersionedApplication { #[serde(flatten)] input: ApplicationInput } 
     request_body = VersionedApplication, responses((status = 200, body = Application), Refusals))]
 async fn update_application(c: Change<VersionedApplication>) -> AppResult<Json<Application>> {
     let row = ops::update(&c.st, &c.u, c.id, c.body.version, &c.body.input).await?;
-    view(&c.st, &row).await.map(Json)
+    view(&c.st, &c.u, &row).await.map(Json)
 }
 
 #[utoipa::path(put, path = "/api/v1/applications/{id}/self-check", tag = "applications",
@@ -71,7 +86,7 @@ async fn update_application(c: Change<VersionedApplication>) -> AppResult<Json<A
 async fn save_self_check(c: Change<SelfCheckBody>) -> AppResult<Json<Application>> {
     let (version, answers) = (c.body.version, &c.body.answers);
     let row = ops::save_self_check(&c.st, &c.u, c.id, version, answers).await?;
-    view(&c.st, &row).await.map(Json)
+    view(&c.st, &c.u, &row).await.map(Json)
 }
 
 #[derive(Serialize, ToSchema)]
@@ -86,7 +101,7 @@ pub struct Approved {
 async fn approve_application(c: Change<VersionBody>) -> AppResult<Json<Approved>> {
     let (app, service) = ops::approve(&c.st, &c.u, c.id, c.body.version).await?;
     Ok(Json(Approved {
-        application: view(&c.st, &app).await?,
+        application: view(&c.st, &c.u, &app).await?,
         service: Service::try_from(&service)?,
     }))
 }
@@ -101,7 +116,7 @@ pub struct ReuseBody {
     request_body = ReuseBody, responses((status = 201, body = Application), Refusals))]
 async fn reuse_application(c: Sent<ReuseBody>) -> AppResult<Created<Application>> {
     let row = ops::reuse(&c.st, &c.u, c.body.service_id).await?;
-    view(&c.st, &row).await.map(Created)
+    view(&c.st, &c.u, &row).await.map(Created)
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

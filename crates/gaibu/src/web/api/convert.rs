@@ -106,13 +106,18 @@ from_rows! { |r|
 
 impl Application {
     /// The row with the id of the service approved from it, if any.
-    pub fn new(r: &ApplicationRow, service_id: Option<i64>) -> AppResult<Self> {
+    pub fn new(
+        r: &ApplicationRow,
+        service_id: Option<i64>,
+        capabilities: ApplicationCapabilities,
+    ) -> AppResult<Self> {
         Ok(api!(r => Application {
             id, state: "application state", track: "track", applicant_id, org_unit_id,
             fields: "application fields", answers: "answers", classification_policy_id,
             sheet_policy_id, approved_by, approved_at, snapshot_sha256, service_id = service_id,
             created_at, updated_at, version, evaluation: "evaluation",
             procurement: "procurement", round, submitted_at, decision_reason,
+            capabilities = capabilities,
         }))
     }
 }

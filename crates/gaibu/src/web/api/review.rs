@@ -31,7 +31,7 @@ versioned! { VersionedEvaluation { #[serde(flatten)] evaluation: Evaluation } }
 async fn save_evaluation(c: Change<VersionedEvaluation>) -> AppResult<Json<Application>> {
     let (version, evaluation) = (c.body.version, &c.body.evaluation);
     let row = ops::save_evaluation(&c.st, &c.u, c.id, version, evaluation).await?;
-    view(&c.st, &row).await.map(Json)
+    view(&c.st, &c.u, &row).await.map(Json)
 }
 
 versioned! { VersionedProcurement { #[serde(flatten)] procurement: Procurement } }
@@ -42,7 +42,7 @@ versioned! { VersionedProcurement { #[serde(flatten)] procurement: Procurement }
 async fn save_procurement(c: Change<VersionedProcurement>) -> AppResult<Json<Application>> {
     let (version, procurement) = (c.body.version, &c.body.procurement);
     let row = ops::save_procurement(&c.st, &c.u, c.id, version, procurement).await?;
-    view(&c.st, &row).await.map(Json)
+    view(&c.st, &c.u, &row).await.map(Json)
 }
 
 #[utoipa::path(post, path = "/api/v1/applications/{id}/submit", tag = "review",
@@ -50,7 +50,7 @@ async fn save_procurement(c: Change<VersionedProcurement>) -> AppResult<Json<App
     responses((status = 200, body = Application), Refusals))]
 async fn submit_application(c: Change<VersionBody>) -> AppResult<Json<Application>> {
     let row = ops::submit(&c.st, &c.u, c.id, c.body.version).await?;
-    view(&c.st, &row).await.map(Json)
+    view(&c.st, &c.u, &row).await.map(Json)
 }
 
 versioned! { VersionedDecision { #[serde(flatten)] decision: DecisionInput } }
@@ -69,7 +69,7 @@ async fn decide_application(c: Change<VersionedDecision>) -> AppResult<Json<Deci
     let (version, decision) = (c.body.version, &c.body.decision);
     let (app, service) = ops::decide(&c.st, &c.u, c.id, version, decision).await?;
     Ok(Json(Decided {
-        application: view(&c.st, &app).await?,
+        application: view(&c.st, &c.u, &app).await?,
         service: service.as_ref().map(Service::try_from).transpose()?,
     }))
 }
