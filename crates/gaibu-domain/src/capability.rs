@@ -11,13 +11,19 @@ use crate::application::Application;
 use crate::ledger::Service;
 use crate::role::{Actor, OrgTree};
 
-/// The moves a person may make on an application now.
+/// The moves a person may make on an application now: an action refused here is refused when
+/// tried.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApplicationCapabilities {
     pub view: bool,
+    /// Change its fields, answers, evaluation, procurement record or evidence.
     pub edit: bool,
+    /// Class-1 approval by an Information Manager etc. (S5.1.2, S5.2.2-2).
     pub self_approve: bool,
+    /// Class-2+ submission to the ISM (S5.2.1-1).
     pub submit: bool,
+    /// The ISM's decision (S3.4b).
     pub decide: bool,
 }
 

@@ -34,11 +34,6 @@ macro_rules! named {
                     f.write_str(self.as_str())
                 }
             }
-            impl PartialEq<&str> for $t {
-                fn eq(&self, other: &&str) -> bool {
-                    self.as_str() == *other
-                }
-            }
             impl AsRef<str> for $t {
                 fn as_ref(&self) -> &str {
                     self.as_str()

@@ -42,7 +42,7 @@ async fn view_in(
 ) -> AppResult<Application> {
     let service_id = st.store.service_of_application(row.id).await?.map(|s| s.id);
     let caps = capability::application(&ops::domain(row), &u.actor, tree);
-    Application::new(row, service_id, caps.into())
+    Application::new(row, service_id, caps)
 }
 
 #[utoipa::path(get, path = "/api/v1/applications", tag = "applications",
@@ -66,9 +66,10 @@ async fn create_application(c: Sent<ApplicationInput>) -> AppResult<Created<Appl
 #[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "applications", params(ApplicationId),
     responses((status = 200, body = Application)))]
 async fn get_application(c: OnRecord) -> AppResult<Json<Application>> {
-    view(&c.st, &c.u, &ops::get(&c.st, &c.u, c.id).await?)
-        .await
-        .map(Json)
+    // One read of the org tree serves both who may see it and what they may do.
+    let tree = org_tree(&c.st).await?;
+    let row = ops::get_in(&c.st, &c.u, c.id, &tree).await?;
+    view_in(&c.st, &c.u, &tree, &row).await.map(Json)
 }
 
 versioned! { VersionedApplication { #[serde(flatten)] input: ApplicationInput } }

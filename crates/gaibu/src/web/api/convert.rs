@@ -109,7 +109,7 @@ impl Application {
     pub fn new(
         r: &ApplicationRow,
         service_id: Option<i64>,
-        capabilities: ApplicationCapabilities,
+        capabilities: gaibu_domain::capability::ApplicationCapabilities,
     ) -> AppResult<Self> {
         Ok(api!(r => Application {
             id, state: "application state", track: "track", applicant_id, org_unit_id,

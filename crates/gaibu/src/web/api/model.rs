@@ -206,34 +206,7 @@ pub struct Application {
     /// The ISM's reason for the last return or rejection.
     pub decision_reason: Option<String>,
     /// What the caller may do with it now: the same answer the pages' buttons follow.
-    pub capabilities: ApplicationCapabilities,
-}
-
-/// The moves the caller may make on an application now (S5.1): an action refused here is
-/// refused when tried.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ApplicationCapabilities {
-    pub view: bool,
-    /// Change its fields, answers, evaluation, procurement record or evidence.
-    pub edit: bool,
-    /// Class-1 approval by an Information Manager etc. (S5.1.2, S5.2.2-2).
-    pub self_approve: bool,
-    /// Class-2+ submission to the ISM (S5.2.1-1).
-    pub submit: bool,
-    /// The ISM's decision (S3.4b).
-    pub decide: bool,
-}
-
-impl From<gaibu_domain::capability::ApplicationCapabilities> for ApplicationCapabilities {
-    fn from(c: gaibu_domain::capability::ApplicationCapabilities) -> Self {
-        ApplicationCapabilities {
-            view: c.view,
-            edit: c.edit,
-            self_approve: c.self_approve,
-            submit: c.submit,
-            decide: c.decide,
-        }
-    }
+    pub capabilities: gaibu_domain::capability::ApplicationCapabilities,
 }
 
 /// One submission of a class-2+ application and the ISM's decision on it.
