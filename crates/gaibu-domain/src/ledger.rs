@@ -10,8 +10,12 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LedgerStatus {
+    /// 構築中: a class-2+ service until every build-time measure has a status (S3.5.6).
+    Building,
     /// 稼働中
     InOperation,
+    /// 利用停止: use stopped because a failed re-check could not be corrected (S6.2).
+    Suspended,
     /// 廃止済み
     Retired,
 }
@@ -19,13 +23,17 @@ pub enum LedgerStatus {
 impl LedgerStatus {
     pub const fn as_str(self) -> &'static str {
         match self {
+            LedgerStatus::Building => "building",
             LedgerStatus::InOperation => "in_operation",
+            LedgerStatus::Suspended => "suspended",
             LedgerStatus::Retired => "retired",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
         match s {
+            "building" => Some(Self::Building),
             "in_operation" => Some(Self::InOperation),
+            "suspended" => Some(Self::Suspended),
             "retired" => Some(Self::Retired),
             _ => None,
         }
@@ -110,6 +118,12 @@ pub struct LedgerInput {
     pub system_name: String,
     pub registered_on: String,
     pub note: String,
+    /// The user id of its Business System Manager (業務システム管理者, S3.6); may be empty.
+    pub business_system_manager: String,
+    /// The user id of its Infrastructure Manager (情報基盤管理者, S3.6); may be empty.
+    pub infrastructure_manager: String,
+    /// S1.2: `yes` (the default) when it falls within the scope of the security policy.
+    pub in_scope: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,6 +131,34 @@ pub struct LedgerEntry {
     pub system_name: String,
     pub registered_on: Date,
     pub note: String,
+    pub business_system_manager: Option<UserId>,
+    pub infrastructure_manager: Option<UserId>,
+    pub in_scope: bool,
+}
+
+/// An optional user id of a form field.
+pub(crate) fn optional_user(field: &str, v: &str, errs: &mut Vec<FieldError>) -> Option<UserId> {
+    let v = v.trim();
+    if v.is_empty() {
+        return None;
+    }
+    let id = v.parse::<UserId>().ok().filter(|id| *id > 0);
+    if id.is_none() {
+        errs.push(FieldError::new(field, "unknown_user"));
+    }
+    id
+}
+
+/// S1.2: a yes/no field that defaults to yes.
+pub(crate) fn yes_by_default(field: &str, v: &str, errs: &mut Vec<FieldError>) -> bool {
+    match v.trim() {
+        "" | "yes" | "true" => true,
+        "no" | "false" => false,
+        _ => {
+            errs.push(FieldError::new(field, "invalid_choice"));
+            true
+        }
+    }
 }
 
 impl LedgerInput {
@@ -128,11 +170,25 @@ impl LedgerInput {
         }
         let registered_on =
             crate::application::parse_date("registered_on", &self.registered_on, &mut errs);
+        let business_system_manager = optional_user(
+            "business_system_manager",
+            &self.business_system_manager,
+            &mut errs,
+        );
+        let infrastructure_manager = optional_user(
+            "infrastructure_manager",
+            &self.infrastructure_manager,
+            &mut errs,
+        );
+        let in_scope = yes_by_default("in_scope", &self.in_scope, &mut errs);
         match registered_on {
             Some(registered_on) if errs.is_empty() => Ok(LedgerEntry {
                 system_name,
                 registered_on,
                 note: self.note.trim().to_string(),
+                business_system_manager,
+                infrastructure_manager,
+                in_scope,
             }),
             _ => Err(errs),
         }

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod capability;
 pub mod classification;
 pub mod contractor;
+pub mod deadline;
 pub mod effects;
 pub mod error;
 pub mod evaluation;
@@ -19,6 +20,7 @@ pub mod policy;
 pub mod procurement;
 pub mod review;
 pub mod role;
+pub mod service_life;
 pub mod sheet;
 #[cfg(test)]
 mod testing;
@@ -55,4 +57,6 @@ named!(
     account::AccountStatus,
     effects::NoticeKind,
     audit::Action,
+    service_life::MeasureStatus,
+    deadline::DeadlineKind,
 );

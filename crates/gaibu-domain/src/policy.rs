@@ -9,6 +9,7 @@ use crate::Refusal;
 use crate::account::AccountRules;
 use crate::classification::{Scheme, Track};
 use crate::role::{Actor, Role};
+use crate::service_life::ServiceLifePolicy;
 use crate::sheet::Sheet;
 use serde::Deserialize;
 
@@ -26,6 +27,10 @@ pub enum PolicyDocument {
     AccountRules {
         header: Header,
         rules: AccountRules,
+    },
+    ServiceLife {
+        header: Header,
+        policy: ServiceLifePolicy,
     },
 }
 
@@ -93,6 +98,11 @@ pub fn parse(text: &str) -> Result<PolicyDocument, PolicyError> {
             rules.check().map_err(PolicyError::Invalid)?;
             Ok(PolicyDocument::AccountRules { header, rules })
         }
+        ("service_life", _) => {
+            let (header, policy) = de::<ServiceLifePolicy>(text)?;
+            policy.check().map_err(PolicyError::Invalid)?;
+            Ok(PolicyDocument::ServiceLife { header, policy })
+        }
         (other, _) => Err(PolicyError::UnknownKind(other.into())),
     }
 }
@@ -104,6 +114,7 @@ impl PolicyDocument {
             PolicyDocument::Classification { .. } => KIND_CLASSIFICATION.into(),
             PolicyDocument::Sheet { track, .. } => sheet_kind(*track),
             PolicyDocument::AccountRules { .. } => KIND_ACCOUNT_RULES.into(),
+            PolicyDocument::ServiceLife { .. } => KIND_SERVICE_LIFE.into(),
         }
     }
 
@@ -111,13 +122,15 @@ impl PolicyDocument {
         match self {
             PolicyDocument::Classification { header, .. }
             | PolicyDocument::Sheet { header, .. }
-            | PolicyDocument::AccountRules { header, .. } => header,
+            | PolicyDocument::AccountRules { header, .. }
+            | PolicyDocument::ServiceLife { header, .. } => header,
         }
     }
 }
 
 pub const KIND_CLASSIFICATION: &str = "classification";
 pub const KIND_ACCOUNT_RULES: &str = "account_rules";
+pub const KIND_SERVICE_LIFE: &str = "service_life";
 
 pub fn sheet_kind(track: Track) -> String {
     format!("sheet:{}", track.as_str())
@@ -181,6 +194,7 @@ mod tests {
             include_str!("../../../policy/sheets/class1.toml"),
             include_str!("../../../policy/sheets/class2plus.toml"),
             include_str!("../../../policy/accounts/official-accounts.toml"),
+            include_str!("../../../policy/lifecycle/service-life.toml"),
         ] {
             let d = parse(text).expect("shipped policy parses");
             assert!(!d.header().version.is_empty());

@@ -143,23 +143,9 @@ impl Sheet {
 
     /// Whether `item` applies to an application in `ctx` with these answers.
     pub fn applies(&self, item: &Item, answers: &Answers, ctx: &Context) -> bool {
-        let Some(c) = &item.show_if else {
-            return true;
-        };
-        let cl = &ctx.classification;
-        let values: Vec<String> = match c.field.as_str() {
-            "confidentiality" => vec![cl.confidentiality.clone()],
-            "integrity" => vec![cl.integrity.clone()],
-            "availability" => vec![cl.availability.clone()],
-            "handling" => cl.handling.clone(),
-            "citizen_facing" => vec![if ctx.citizen_facing { "yes" } else { "no" }.to_string()],
-            other => other
-                .strip_prefix("answer:")
-                .and_then(|id| answers.get(id))
-                .map(|a| vec![a.value.trim().to_string()])
-                .unwrap_or_default(),
-        };
-        values.iter().any(|v| c.any_of.contains(v))
+        item.show_if
+            .as_ref()
+            .is_none_or(|c| condition_holds(c, answers, ctx))
     }
 
     pub fn item(&self, id: &str) -> Option<&Item> {
@@ -253,6 +239,24 @@ impl Sheet {
         }
         out
     }
+}
+
+/// Whether a condition holds of a classification (and of the other answers of a sheet).
+pub fn condition_holds(c: &Condition, answers: &Answers, ctx: &Context) -> bool {
+    let cl = &ctx.classification;
+    let values: Vec<String> = match c.field.as_str() {
+        "confidentiality" => vec![cl.confidentiality.clone()],
+        "integrity" => vec![cl.integrity.clone()],
+        "availability" => vec![cl.availability.clone()],
+        "handling" => cl.handling.clone(),
+        "citizen_facing" => vec![if ctx.citizen_facing { "yes" } else { "no" }.to_string()],
+        other => other
+            .strip_prefix("answer:")
+            .and_then(|id| answers.get(id))
+            .map(|a| vec![a.value.trim().to_string()])
+            .unwrap_or_default(),
+    };
+    values.iter().any(|v| c.any_of.contains(v))
 }
 
 #[cfg(test)]

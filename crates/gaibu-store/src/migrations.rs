@@ -42,6 +42,11 @@ const SOURCES: &[(i64, &str, &str)] = &[
         "submission evidence",
         include_str!("../migrations/0007_submission_evidence.sql"),
     ),
+    (
+        8,
+        "service people",
+        include_str!("../migrations/0008_service_people.sql"),
+    ),
 ];
 
 fn identity(b: Backend) -> &'static str {

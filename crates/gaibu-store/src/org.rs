@@ -295,5 +295,6 @@ reads! {
     user(id: i64) -> one UserRow = "SELECT * FROM users WHERE id = $1";
     user_by_login(login: &str) -> one UserRow = "SELECT * FROM users WHERE login = $1";
     roles_of(user_id: i64) -> list RoleRow = "SELECT * FROM role_assignments WHERE user_id = $1 ORDER BY role, org_unit_id";
+    holders_of(role: &str) -> list UserRow = "SELECT * FROM users WHERE active = 1 AND id IN (SELECT user_id FROM role_assignments WHERE role = $1) ORDER BY display_name";
     all_roles() -> list RoleRow = "SELECT * FROM role_assignments ORDER BY user_id, role";
 }

@@ -251,6 +251,11 @@ pub struct ServiceRow {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub version: i64,
+    /// S3.6: who defines and checks its operation-time measures.
+    pub business_system_manager_id: Option<i64>,
+    pub infrastructure_manager_id: Option<i64>,
+    /// S1.2: within the scope of the city's security policy.
+    pub in_scope: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -329,6 +334,7 @@ decode_rows! {
         approved_at: ts, ledger_status: opt_named(LedgerStatus::parse), system_name: get,
         registered_on: opt_date, ledger_note: get, registered_by: get, retired_on: opt_date,
         retire_reason: get, created_at: ts, updated_at: ts, version: get,
+        business_system_manager_id: get, infrastructure_manager_id: get, in_scope: flag,
     }
     AccountRow {
         id: get, service_id: get, account_id: get, kind: named(AccountKind::parse),

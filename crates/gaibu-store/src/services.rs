@@ -1,10 +1,12 @@
 //! Approved services and their ledger entries (情報システム台帳).
 
 use crate::codec::reads;
-use crate::write::{Change, Expect, Table};
+use crate::write::{Change, Deadline, Expect, Table};
 use crate::{Result, ServiceRow, Store, Who};
 use gaibu_domain::audit::Action;
+use gaibu_domain::deadline::DeadlineKind;
 use gaibu_domain::ledger::{LedgerEntry, LedgerStatus, Retirement};
+use jiff::civil::Date;
 
 impl Store {
     /// S5.2.2-3: the ledger entry, status 稼働中.
@@ -13,6 +15,7 @@ impl Store {
         who: &Who,
         before: &ServiceRow,
         entry: &LedgerEntry,
+        usage_end: Option<Date>,
         now: jiff::Timestamp,
     ) -> Result<ServiceRow> {
         let set = vec![
@@ -21,10 +24,40 @@ impl Store {
             ("registered_on", entry.registered_on.into()),
             ("ledger_note", (&entry.note).into()),
             ("registered_by", who.user_id.into()),
+            (
+                "business_system_manager_id",
+                entry.business_system_manager.into(),
+            ),
+            (
+                "infrastructure_manager_id",
+                entry.infrastructure_manager.into(),
+            ),
+            ("in_scope", entry.in_scope.into()),
         ];
         // Not yet in the ledger: the status is still empty.
-        self.change_service(who, before, &[""], set, Action::LedgerRegistered, now)
-            .await
+        let c = Change {
+            table: Table::Services,
+            expect: Expect::at(before.id, before.version, &[""]),
+            set,
+            before,
+            action: Action::LedgerRegistered,
+            service_id: Some(before.id),
+        };
+        let mut w = self.begin(who, now).await?;
+        let after: ServiceRow = w.change(c).await?;
+        if let Some(due_on) = usage_end {
+            // The administrator is reminded before the approved usage period ends.
+            let d = Deadline {
+                kind: DeadlineKind::UsagePeriodEnd,
+                subject_id: after.id,
+                service_id: Some(after.id),
+                due_on,
+                recipients: &[after.administrator_id],
+            };
+            w.deadline(&d).await?;
+        }
+        w.commit().await?;
+        Ok(after)
     }
 
     /// S7.2: 稼働中 → 廃止済み.
@@ -41,28 +74,20 @@ impl Store {
             ("retire_reason", (&r.reason).into()),
         ];
         let from = [LedgerStatus::InOperation.as_str()];
-        self.change_service(who, before, &from, set, Action::LedgerRetired, now)
-            .await
-    }
-
-    async fn change_service(
-        &self,
-        who: &Who,
-        before: &ServiceRow,
-        states: &[&str],
-        set: Vec<(&'static str, crate::write::Val)>,
-        action: Action,
-        now: jiff::Timestamp,
-    ) -> Result<ServiceRow> {
         let c = Change {
             table: Table::Services,
-            expect: Expect::at(before.id, before.version, states),
+            expect: Expect::at(before.id, before.version, &from),
             set,
             before,
-            action,
+            action: Action::LedgerRetired,
             service_id: Some(before.id),
         };
-        self.change(who, now, c).await
+        let mut w = self.begin(who, now).await?;
+        let after: ServiceRow = w.change(c).await?;
+        // A retired service has nothing more due.
+        w.close_deadlines_of_service(after.id).await?;
+        w.commit().await?;
+        Ok(after)
     }
 }
 

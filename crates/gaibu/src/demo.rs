@@ -130,7 +130,7 @@ async fn into_ledger(
     let entry = LedgerInput {
         system_name: s.name.clone(),
         registered_on: on.into(),
-        note: String::new(),
+        ..Default::default()
     };
     services::register_in_ledger(st, who, s.id, s.version, &entry).await
 }

@@ -85,7 +85,9 @@ pub fn sheet_for_label(t: Track) -> Msg {
 
 pub fn ledger_label(s: LedgerStatus) -> Msg {
     match s {
+        LedgerStatus::Building => Msg::LedgerBuilding,
         LedgerStatus::InOperation => Msg::LedgerInOperation,
+        LedgerStatus::Suspended => Msg::LedgerSuspended,
         LedgerStatus::Retired => Msg::LedgerRetired,
     }
 }

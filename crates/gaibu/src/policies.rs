@@ -9,13 +9,16 @@ use gaibu_domain::FieldError;
 use gaibu_domain::account::AccountRules;
 use gaibu_domain::audit::Entity;
 use gaibu_domain::classification::{Scheme, Track};
-use gaibu_domain::policy::{self, KIND_ACCOUNT_RULES, KIND_CLASSIFICATION, PolicyDocument};
+use gaibu_domain::policy::{
+    self, KIND_ACCOUNT_RULES, KIND_CLASSIFICATION, KIND_SERVICE_LIFE, PolicyDocument,
+};
+use gaibu_domain::service_life::ServiceLifePolicy;
 use gaibu_domain::sheet::Sheet;
 use gaibu_store::{PolicyRow, Who};
 
 /// The policy files shipped in `policy/` and loaded (as pending) on every start. The
 /// five-level scheme ships as an alternative: `gaibu policy load` loads it on demand.
-pub const BUILTIN: [(&str, &str); 4] = [
+pub const BUILTIN: [(&str, &str); 5] = [
     (
         "policy/classification/three-level.toml",
         include_str!("../../../policy/classification/three-level.toml"),
@@ -31,6 +34,10 @@ pub const BUILTIN: [(&str, &str); 4] = [
     (
         "policy/accounts/official-accounts.toml",
         include_str!("../../../policy/accounts/official-accounts.toml"),
+    ),
+    (
+        "policy/lifecycle/service-life.toml",
+        include_str!("../../../policy/lifecycle/service-life.toml"),
     ),
 ];
 
@@ -103,6 +110,26 @@ pub async fn account_rules_in_force(st: &AppState) -> AppResult<Loaded<AccountRu
         PolicyDocument::AccountRules { rules, .. } => Ok(Loaded { row, doc: rules }),
         _ => Err(AppError::Internal(anyhow::anyhow!(
             "policy {} is not account rules",
+            row.id
+        ))),
+    }
+}
+
+/// S3.5–S3.7: the measures, check intervals and reminder lead times in force.
+pub async fn service_life_in_force(st: &AppState) -> AppResult<Loaded<ServiceLifePolicy>> {
+    as_service_life(in_force(st, KIND_SERVICE_LIFE).await?)
+}
+
+/// The service-life policy a record was made under (never the newest one, S1.3).
+pub async fn service_life(st: &AppState, id: i64) -> AppResult<Loaded<ServiceLifePolicy>> {
+    as_service_life(by_id(st, id).await?)
+}
+
+fn as_service_life(row: PolicyRow) -> AppResult<Loaded<ServiceLifePolicy>> {
+    match parse_row(&row)? {
+        PolicyDocument::ServiceLife { policy, .. } => Ok(Loaded { row, doc: policy }),
+        _ => Err(AppError::Internal(anyhow::anyhow!(
+            "policy {} is not a service-life policy",
             row.id
         ))),
     }

@@ -12,7 +12,7 @@ use gaibu_domain::account::AccountStatus;
 use gaibu_domain::audit::Entity;
 use gaibu_domain::capability::{self, ServiceCapabilities};
 use gaibu_domain::ledger::{self, LedgerInput, RetireInput, Service};
-use gaibu_domain::role::OrgTree;
+use gaibu_domain::role::{OrgTree, Role};
 use gaibu_store::{AccountRow, ServiceRow};
 
 pub fn domain(row: &ServiceRow) -> Service {
@@ -72,10 +72,55 @@ pub async fn register_in_ledger(
     .await?;
     check_version(row.version, version)?;
     let entry = input.parse().map_err(AppError::Invalid)?;
+    check_managers(st, &entry).await?;
+    let usage_end = match st.store.application(row.application_id).await? {
+        Some(a) => a.fields.period_to,
+        None => None,
+    };
     Ok(st
         .store
-        .register_in_ledger(&u.who(), &row, &entry, st.now())
+        .register_in_ledger(&u.who(), &row, &entry, usage_end, st.now())
         .await?)
+}
+
+/// The named Business System Manager and Infrastructure Manager hold those roles (S3.6).
+pub async fn check_managers(st: &AppState, entry: &ledger::LedgerEntry) -> AppResult<()> {
+    let named = [
+        (
+            "business_system_manager",
+            entry.business_system_manager,
+            Role::BusinessSystemManager,
+        ),
+        (
+            "infrastructure_manager",
+            entry.infrastructure_manager,
+            Role::InfrastructureManager,
+        ),
+    ];
+    let mut errs = Vec::new();
+    for (field, id, role) in named {
+        let Some(id) = id else { continue };
+        let holds = st.store.roles_of(id).await?.iter().any(|r| r.role == role);
+        if !holds {
+            errs.push(FieldError::new(field, "unknown_user"));
+        }
+    }
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Invalid(errs))
+    }
+}
+
+/// Users who hold `role` anywhere, as (id, name) options of a form.
+pub async fn holders_of(st: &AppState, role: Role) -> AppResult<Vec<(i64, String)>> {
+    Ok(st
+        .store
+        .holders_of(role.as_str())
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect())
 }
 
 /// S7.2: 稼働中 → 廃止済み.

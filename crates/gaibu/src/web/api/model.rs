@@ -38,7 +38,9 @@ pub enum ApplicationState {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LedgerStatus {
+    Building,
     InOperation,
+    Suspended,
     Retired,
 }
 

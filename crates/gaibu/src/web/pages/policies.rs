@@ -15,6 +15,7 @@ use axum::routing::{get, post};
 use gaibu_domain::Refusal;
 use gaibu_domain::policy::{self, PolicyDocument, PolicyStatus};
 use gaibu_domain::role::Role;
+use gaibu_domain::service_life::{Measure, ServiceLifePolicy};
 use gaibu_store::PolicyRow;
 
 #[derive(Template, WebTemplate)]
@@ -77,6 +78,18 @@ struct DetailPage {
     loaded_at: String,
     /// The approve button is shown exactly when the approval would be allowed.
     may_approve: bool,
+}
+
+impl DetailPage {
+    /// The three checklists of a service-life policy, each with its heading.
+    fn measure_lists<'a>(&self, p: &'a ServiceLifePolicy) -> [(String, &'a [Measure]); 3] {
+        let t = self.t;
+        [
+            (t.policies_build_measures().to_string(), &p.build),
+            (t.policies_operation_measures().to_string(), &p.operation),
+            (t.policies_end_of_use_measures().to_string(), &p.end_of_use),
+        ]
+    }
 }
 
 async fn detail(cx: Cx, Path(id): Path<i64>) -> AppResult<Response> {

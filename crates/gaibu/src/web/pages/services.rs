@@ -20,6 +20,7 @@ use gaibu_domain::FieldError;
 use gaibu_domain::account::{AccountInput, AccountStatus};
 use gaibu_domain::capability::ServiceCapabilities;
 use gaibu_domain::ledger::{LedgerInput, RetireInput};
+use gaibu_domain::role::Role;
 use gaibu_store::{AccountRow, ServiceRow};
 
 #[derive(Template, WebTemplate)]
@@ -73,6 +74,11 @@ struct DetailPage {
     approved_at: String,
     ledger_input: LedgerInput,
     ledger_errors: FieldErrors,
+    business_system_manager: String,
+    infrastructure_manager: String,
+    /// (user id, name) of those who may be named, for the ledger form.
+    bsm_options: Vec<(i64, String)>,
+    im_options: Vec<(i64, String)>,
     retire_input: RetireInput,
     retire_errors: FieldErrors,
     history: Vec<HistoryRow>,
@@ -180,11 +186,10 @@ async fn detail_page(cx: &Cx, id: i64, forms: Forms) -> AppResult<DetailPage> {
     let (ledger_input, ledger_errs) = forms.ledger.unwrap_or_else(|| {
         let system_name = s.name.clone();
         let registered_on = today.clone();
-        let note = String::new();
         let input = LedgerInput {
             system_name,
             registered_on,
-            note,
+            ..Default::default()
         };
         (input, vec![])
     });
@@ -208,7 +213,22 @@ async fn detail_page(cx: &Cx, id: i64, forms: Forms) -> AppResult<DetailPage> {
     let errors = FieldErrors::from(t, &account_errs);
     let acc = accounts_partial(cx, (&s, &units), account_input, errors, false).await?;
     let history = cx.st.store.service_history(s.id, s.application_id).await?;
+    let (bsm_options, im_options) = match acc.caps.register_in_ledger {
+        true => (
+            ops::holders_of(&cx.st, Role::BusinessSystemManager).await?,
+            ops::holders_of(&cx.st, Role::InfrastructureManager).await?,
+        ),
+        false => Default::default(),
+    };
+    let name_of = async |id: Option<i64>| match id {
+        Some(id) => user_name(&cx.st, id).await,
+        None => String::new(),
+    };
     Ok(DetailPage {
+        business_system_manager: name_of(s.business_system_manager_id).await,
+        infrastructure_manager: name_of(s.infrastructure_manager_id).await,
+        bsm_options,
+        im_options,
         t,
         acc,
         org: org_name(t, &units, s.org_unit_id),
