@@ -16,15 +16,21 @@ pub enum NoticeKind {
     Designated,
     Returned,
     Rejected,
+    /// Something the person answers for falls due soon (S3.6-3, S6, S7.1; see `deadline`).
+    DueSoon,
+    /// Something the person answers for is overdue.
+    Overdue,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 5] = [
+    pub const ALL: [NoticeKind; 7] = [
         NoticeKind::Submitted,
         NoticeKind::Approved,
         NoticeKind::Designated,
         NoticeKind::Returned,
         NoticeKind::Rejected,
+        NoticeKind::DueSoon,
+        NoticeKind::Overdue,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -34,6 +40,8 @@ impl NoticeKind {
             NoticeKind::Designated => "designated",
             NoticeKind::Returned => "returned",
             NoticeKind::Rejected => "rejected",
+            NoticeKind::DueSoon => "due_soon",
+            NoticeKind::Overdue => "overdue",
         }
     }
 

@@ -22,6 +22,7 @@ mod notifications;
 mod org;
 mod policies;
 mod register;
+mod reminders;
 mod review;
 mod rows;
 mod services;
@@ -34,6 +35,7 @@ pub use evidence::StoredFile;
 pub use notifications::{MAX_ATTEMPTS, OutboxItem};
 pub use org::{NewOrgUnit, NewUser, SessionRow};
 pub use register::RegisterFields;
+pub use reminders::ReminderNotice;
 pub use review::Approved;
 pub use rows::*;
 

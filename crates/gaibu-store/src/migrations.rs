@@ -108,6 +108,7 @@ mod tests {
         (Backend::Sqlite, 5, "8d4ff511dff0894e"),
         (Backend::Sqlite, 6, "cbdf2e739c3834e1"),
         (Backend::Sqlite, 7, "c6c47fa2102f356e"),
+        (Backend::Sqlite, 8, "4cb5e69937821f0d"),
         (Backend::Postgres, 1, "14a59397ace74024"),
         (Backend::Postgres, 2, "7e805a52704f4a81"),
         (Backend::Postgres, 3, "567e613fb4b9c3fc"),
@@ -115,6 +116,7 @@ mod tests {
         (Backend::Postgres, 5, "8d4ff511dff0894e"),
         (Backend::Postgres, 6, "9fcac99c55ca8554"),
         (Backend::Postgres, 7, "603d62d10d38b833"),
+        (Backend::Postgres, 8, "04520de04f056507"),
     ];
 
     #[test]

@@ -6,6 +6,7 @@ use gaibu_domain::account::{AccountKind, AccountStatus};
 use gaibu_domain::application::{ApplicationFields, Reuse, State};
 use gaibu_domain::classification::Track;
 use gaibu_domain::contractor::SubmissionState;
+use gaibu_domain::deadline::DeadlineKind;
 use gaibu_domain::effects::NoticeKind;
 use gaibu_domain::evaluation::Evaluation;
 use gaibu_domain::ledger::LedgerStatus;
@@ -258,6 +259,20 @@ pub struct ServiceRow {
     pub in_scope: bool,
 }
 
+/// Something due on a day, with the name of its service (for the reminder's subject).
+#[derive(Debug, Clone, Serialize)]
+pub struct DeadlineRow {
+    pub id: i64,
+    pub kind: DeadlineKind,
+    pub subject_id: i64,
+    pub service_id: Option<i64>,
+    pub service_name: Option<String>,
+    pub due_on: Date,
+    pub recipients: Vec<i64>,
+    pub opened_at: Timestamp,
+    pub closed_at: Option<Timestamp>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct AccountRow {
     pub id: i64,
@@ -335,6 +350,10 @@ decode_rows! {
         registered_on: opt_date, ledger_note: get, registered_by: get, retired_on: opt_date,
         retire_reason: get, created_at: ts, updated_at: ts, version: get,
         business_system_manager_id: get, infrastructure_manager_id: get, in_scope: flag,
+    }
+    DeadlineRow {
+        id: get, kind: named(DeadlineKind::parse), subject_id: get, service_id: get,
+        service_name: get, due_on: date, recipients: json, opened_at: ts, closed_at: opt_ts,
     }
     AccountRow {
         id: get, service_id: get, account_id: get, kind: named(AccountKind::parse),

@@ -104,6 +104,14 @@ pub enum Command {
         #[command(subcommand)]
         command: PolicyCommand,
     },
+    /// Send the reminders of what falls due now (`serve` does this every five minutes)
+    Reminders {
+        /// Send them as they are due on this day (YYYY-MM-DD), e.g. to rehearse a date ahead
+        #[arg(long)]
+        as_of: Option<jiff::civil::Date>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -309,6 +317,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             Ok(0)
         }
         Command::Policy { command } => policy(command).await,
+        Command::Reminders { as_of, db } => {
+            let st = server::open(&db.url()?, Config::default()).await?;
+            let today = as_of.unwrap_or_else(|| st.today());
+            let sent = crate::reminders::run(&st, today).await.map_err(app_err)?;
+            println!("{sent} reminders sent as of {today}");
+            Ok(0)
+        }
     }
 }
 

@@ -14,6 +14,7 @@ pub mod mail;
 pub mod people;
 pub mod policies;
 pub mod register;
+pub mod reminders;
 pub mod review;
 pub mod server;
 pub mod services;

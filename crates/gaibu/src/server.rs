@@ -58,7 +58,8 @@ pub async fn bind(listen: &str) -> anyhow::Result<TcpListener> {
         .with_context(|| format!("cannot listen on {listen}"))
 }
 
-/// Serves until Ctrl-C or SIGTERM, sending notification e-mail when SMTP is configured.
+/// Serves until Ctrl-C or SIGTERM, sending reminders of what falls due, and notification
+/// e-mail when SMTP is configured.
 pub async fn serve(
     st: AppState,
     listener: TcpListener,
@@ -69,6 +70,8 @@ pub async fn serve(
         crate::mail::spawn_worker(st.clone(), mailer, std::time::Duration::from_secs(5));
         tracing::info!(smtp = %redact(&cfg.smtp_url), "notification e-mail enabled");
     }
+    // Every instance runs it: each reminder is claimed in the database, so none goes twice.
+    crate::reminders::spawn(st.clone(), std::time::Duration::from_secs(300));
     let app = crate::web::router(st.clone());
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())

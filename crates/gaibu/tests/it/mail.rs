@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-struct SmtpServer {
+pub(crate) struct SmtpServer {
     child: Child,
-    dir: tempfile::TempDir,
-    port: u16,
+    pub dir: tempfile::TempDir,
+    pub port: u16,
 }
 
 impl Drop for SmtpServer {
@@ -22,7 +22,7 @@ impl Drop for SmtpServer {
 }
 
 /// Starts aiosmtpd (whose presence `needs.rs` checked) on a free port, writing a maildir.
-async fn start_smtp() -> SmtpServer {
+pub(crate) async fn start_smtp() -> SmtpServer {
     let dir = tempfile::tempdir().expect("maildir");
     for sub in ["tmp", "new", "cur"] {
         std::fs::create_dir_all(dir.path().join(sub)).expect("maildir");
@@ -62,7 +62,7 @@ async fn start_smtp() -> SmtpServer {
 }
 
 /// (to, decoded subject, decoded body) of every delivered message.
-fn delivered(dir: &Path) -> Vec<(String, String, String)> {
+pub(crate) fn delivered(dir: &Path) -> Vec<(String, String, String)> {
     let files: Vec<PathBuf> = std::fs::read_dir(dir.join("new"))
         .map(|d| d.flatten().map(|e| e.path()).collect())
         .unwrap_or_default();

@@ -21,6 +21,7 @@ mod html_track;
 mod instances;
 mod mail;
 mod policy;
+mod reminders;
 mod reuse;
 
 use harness::{Db, TestApp};
@@ -58,6 +59,7 @@ mod scenarios {
     pub use crate::instances::*;
     pub use crate::mail::*;
     pub use crate::policy::*;
+    pub use crate::reminders::*;
     pub use crate::reuse::*;
 }
 
@@ -82,6 +84,8 @@ on_both_backends!(
     contractor_submits_and_information_manager_verifies,
     every_api_route_is_in_the_document,
     api_routes_are_registered_with_their_operations,
+    reminders_are_sent_once_as_the_clock_moves,
+    reminder_email_goes_out_once_from_two_instances[Smtp],
 );
 
 /// Every test of the binary: (name, the database it starts, what it needs, the scenario).
