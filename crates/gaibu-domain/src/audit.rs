@@ -44,10 +44,11 @@ pub enum Action {
     SessionSignedIn,
     SessionSignInFailed,
     AccessDenied,
+    AdministratorChanged,
 }
 
 impl Action {
-    pub const ALL: [Action; 37] = [
+    pub const ALL: [Action; 38] = [
         Action::ApplicationCreated,
         Action::ApplicationUpdated,
         Action::ApplicationSelfChecked,
@@ -85,6 +86,7 @@ impl Action {
         Action::SessionSignedIn,
         Action::SessionSignInFailed,
         Action::AccessDenied,
+        Action::AdministratorChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -126,6 +128,7 @@ impl Action {
             Action::SessionSignedIn => "session.signed_in",
             Action::SessionSignInFailed => "session.sign_in_failed",
             Action::AccessDenied => "access.denied",
+            Action::AdministratorChanged => "service.administrator_changed",
         }
     }
 

@@ -16,15 +16,19 @@ pub enum NoticeKind {
     Designated,
     Returned,
     Rejected,
+    /// The service's External Service Administrator was changed (told to the new and the
+    /// previous one).
+    AdministratorChanged,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 5] = [
+    pub const ALL: [NoticeKind; 6] = [
         NoticeKind::Submitted,
         NoticeKind::Approved,
         NoticeKind::Designated,
         NoticeKind::Returned,
         NoticeKind::Rejected,
+        NoticeKind::AdministratorChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -34,6 +38,7 @@ impl NoticeKind {
             NoticeKind::Designated => "designated",
             NoticeKind::Returned => "returned",
             NoticeKind::Rejected => "rejected",
+            NoticeKind::AdministratorChanged => "administrator_changed",
         }
     }
 

@@ -1,5 +1,6 @@
 //! gaibu: the shell around the standard's rules — HTTP (HTML and JSON), CLI, demo data.
 
+pub mod administrator;
 pub mod applications;
 pub mod audit_denial;
 pub mod auth;

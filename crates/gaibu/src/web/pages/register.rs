@@ -176,7 +176,14 @@ async fn notifications(cx: Cx) -> AppResult<Response> {
             text: format!("{}: {}", t.of("notification", n.kind.as_str()), n.subject),
             at: fmt_ms(n.created_at),
             link: match (n.service_id, n.application_id) {
-                (Some(s), _) if n.kind == NoticeKind::Designated => format!("/services/{s}"),
+                (Some(s), _)
+                    if matches!(
+                        n.kind,
+                        NoticeKind::Designated | NoticeKind::AdministratorChanged
+                    ) =>
+                {
+                    format!("/services/{s}")
+                }
                 (_, Some(a)) => format!("/applications/{a}"),
                 (Some(s), None) => format!("/services/{s}"),
                 _ => "/".into(),
