@@ -25,6 +25,7 @@ mod policies;
 mod register;
 mod review;
 mod rows;
+mod scope;
 mod services;
 mod write;
 

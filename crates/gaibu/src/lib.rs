@@ -16,6 +16,7 @@ pub mod people;
 pub mod policies;
 pub mod register;
 pub mod review;
+pub mod scope;
 pub mod server;
 pub mod services;
 pub mod state;
