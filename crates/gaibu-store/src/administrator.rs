@@ -101,3 +101,24 @@ impl Store {
         Ok((after, entry))
     }
 }
+
+impl Store {
+    /// Who the open deadlines of a service remind, deadline by deadline (oldest first).
+    pub async fn open_deadline_recipients(&self, service_id: i64) -> Result<Vec<Vec<i64>>> {
+        let rows = sqlx::query(
+            "SELECT recipients FROM deadlines WHERE service_id = $1 AND closed_at IS NULL \
+             ORDER BY id",
+        )
+        .bind(service_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let text: String = r.try_get("recipients")?;
+            let ids: Vec<i64> = serde_json::from_str(&text)
+                .map_err(|e| StoreError::Corrupt(format!("recipients: {e}")))?;
+            out.push(ids);
+        }
+        Ok(out)
+    }
+}

@@ -16,6 +16,7 @@ mod browser;
 mod class2_html;
 mod class2_track;
 mod contractors;
+mod corrections;
 mod evidence;
 mod html_track;
 mod instances;
@@ -53,6 +54,7 @@ mod scenarios {
     pub use crate::class2_html::*;
     pub use crate::class2_track::*;
     pub use crate::contractors::*;
+    pub use crate::corrections::*;
     pub use crate::evidence::*;
     pub use crate::html_track::*;
     pub use crate::instances::*;
@@ -82,6 +84,11 @@ on_both_backends!(
     contractor_submits_and_information_manager_verifies,
     every_api_route_is_in_the_document,
     api_routes_are_registered_with_their_operations,
+    scope_is_shown_and_filtered,
+    class1_procurement_is_checked_at_self_approval,
+    evidence_items_need_a_file_or_a_reason,
+    register_columns_follow_the_people,
+    class1_administrator_changed_through_the_page,
 );
 
 /// Every test of the binary: (name, the database it starts, what it needs, the scenario).
