@@ -130,8 +130,15 @@ mod tests {
     fn the_ism_changes_a_class2_administrator() {
         let ism = actor(30, Role::InformationSecurityManager, 2);
         let s = service(Some(LedgerStatus::InOperation));
-        let c = change(&s, Track::Class2Plus, &ism, &tree(), &input("11", "異動"), STAFF)
-            .expect("changed");
+        let c = change(
+            &s,
+            Track::Class2Plus,
+            &ism,
+            &tree(),
+            &input("11", "異動"),
+            STAFF,
+        )
+        .expect("changed");
         assert_eq!((c.from, c.to), (10, 11));
         let told: Vec<_> = c.effects.notify.iter().map(|n| n.user_id).collect();
         assert_eq!(told, vec![11, 10]);
@@ -141,7 +148,14 @@ mod tests {
             actor(31, Role::InformationSecurityManager, 4),
         ] {
             assert_eq!(
-                change(&s, Track::Class2Plus, &who, &tree(), &input("11", "異動"), STAFF),
+                change(
+                    &s,
+                    Track::Class2Plus,
+                    &who,
+                    &tree(),
+                    &input("11", "異動"),
+                    STAFF
+                ),
                 Err(Refusal::Forbidden("responsible_ism_required"))
             );
         }
@@ -155,12 +169,26 @@ mod tests {
         assert!(change(&s, Track::Class1, &im, &tree(), &input("11", "異動"), STAFF).is_ok());
         let staff = actor(12, Role::Staff, 3);
         assert_eq!(
-            change(&s, Track::Class1, &staff, &tree(), &input("11", "異動"), STAFF),
+            change(
+                &s,
+                Track::Class1,
+                &staff,
+                &tree(),
+                &input("11", "異動"),
+                STAFF
+            ),
             Err(Refusal::Forbidden("class1_approver_required"))
         );
         let retired = service(Some(LedgerStatus::Retired));
         assert_eq!(
-            change(&retired, Track::Class1, &im, &tree(), &input("11", "異動"), STAFF),
+            change(
+                &retired,
+                Track::Class1,
+                &im,
+                &tree(),
+                &input("11", "異動"),
+                STAFF
+            ),
             Err(Refusal::Conflict("administrator_service_retired"))
         );
     }
@@ -169,11 +197,11 @@ mod tests {
     fn bad_input_is_named_field_by_field() {
         let im = actor(20, Role::InformationManager, 2);
         let s = service(None);
-        let fields = |i: AdministratorInput| match change(&s, Track::Class1, &im, &tree(), &i, STAFF)
-        {
-            Err(Refusal::Invalid(e)) => e.into_iter().map(|e| (e.field, e.code)).collect(),
-            other => panic!("{other:?}"),
-        };
+        let fields =
+            |i: AdministratorInput| match change(&s, Track::Class1, &im, &tree(), &i, STAFF) {
+                Err(Refusal::Invalid(e)) => e.into_iter().map(|e| (e.field, e.code)).collect(),
+                other => panic!("{other:?}"),
+            };
         let v: Vec<(String, &str)> = fields(input("10", ""));
         assert_eq!(
             v,

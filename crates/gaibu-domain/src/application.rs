@@ -467,10 +467,15 @@ pub fn approve_class1(
     let mut problems = sheet.check_complete(&app.answers, &app.context());
     problems.extend(app.evidence_problems(sheet));
     problems.extend(app.unconfirmed_problems());
-    problems.extend(procurement.check_complete().into_iter().map(|f| ItemProblem {
-        item: f.field,
-        code: f.code,
-    }));
+    problems.extend(
+        procurement
+            .check_complete()
+            .into_iter()
+            .map(|f| ItemProblem {
+                item: f.field,
+                code: f.code,
+            }),
+    );
     if !problems.is_empty() {
         return Err(Refusal::SheetNotMet(problems));
     }

@@ -26,8 +26,12 @@ impl Store {
     ) -> Result<(ServiceRow, Option<RegisterRow>)> {
         let mut w = self.begin(who, now).await?;
         let e = Expect::at(before.id, before.version, &[]);
-        w.update(Table::Services, e, vec![("administrator_id", change.to.into())])
-            .await?;
+        w.update(
+            Table::Services,
+            e,
+            vec![("administrator_id", change.to.into())],
+        )
+        .await?;
         let after: ServiceRow = w.fetch(Table::Services, before.id).await?;
         let mut after_json =
             serde_json::to_value(&after).map_err(|e| StoreError::Corrupt(e.to_string()))?;

@@ -61,9 +61,14 @@ pub async fn change(
     let decided = ruled(
         st,
         u,
-        administrator::change(&services::domain(&row), row.track, &u.actor, &tree, input, |i| {
-            staff == Some(i)
-        }),
+        administrator::change(
+            &services::domain(&row),
+            row.track,
+            &u.actor,
+            &tree,
+            input,
+            |i| staff == Some(i),
+        ),
         "service.change_administrator",
         Entity::Service,
         Some(id),

@@ -45,9 +45,7 @@ pub async fn register_entries(st: &AppState, scope: Option<bool>) -> AppResult<V
 }
 
 /// Whether each listed entry's service is in scope, by service id (one read).
-pub async fn of_services(
-    st: &AppState,
-) -> AppResult<std::collections::HashMap<i64, bool>> {
+pub async fn of_services(st: &AppState) -> AppResult<std::collections::HashMap<i64, bool>> {
     Ok(st
         .store
         .services()

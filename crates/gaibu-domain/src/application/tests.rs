@@ -218,7 +218,10 @@ fn procurement_problems(p: &crate::procurement::Procurement) -> Vec<(String, &'s
 #[test]
 fn class1_self_approval_needs_the_conditions_in_the_spec() {
     let unset = procurement_problems(&crate::procurement::Procurement::default());
-    assert_eq!(unset, vec![("procurement.procured".to_string(), "required")]);
+    assert_eq!(
+        unset,
+        vec![("procurement.procured".to_string(), "required")]
+    );
     let p = crate::procurement::Procurement {
         procured: "yes".into(),
         spec_reference: "調達仕様書 第3号".into(),

@@ -42,9 +42,17 @@ pub async fn scope_is_shown_and_filtered(app: &TestApp) {
     // The ledger (API): all, in scope only, outside only; a bad filter is a field error.
     let (_, all) = staff.get("/services").await;
     let all = names(&all, "name");
-    assert!(all.contains(&"範囲内の会議サービス".into()) && all.contains(&"範囲外の広報サービス".into()));
+    assert!(
+        all.contains(&"範囲内の会議サービス".into())
+            && all.contains(&"範囲外の広報サービス".into())
+    );
     let (_, yes) = staff.get("/services?in_scope=yes").await;
-    assert!(yes.as_array().expect("list").iter().all(|s| s["in_scope"] == true));
+    assert!(
+        yes.as_array()
+            .expect("list")
+            .iter()
+            .all(|s| s["in_scope"] == true)
+    );
     assert!(names(&yes, "name").contains(&"範囲内の会議サービス".into()));
     let (_, no) = staff.get("/services?in_scope=no").await;
     assert_eq!(names(&no, "name"), vec!["範囲外の広報サービス".to_string()]);
@@ -54,7 +62,10 @@ pub async fn scope_is_shown_and_filtered(app: &TestApp) {
 
     // The catalogue (API) says it and filters by it.
     let (_, cat) = staff.get("/catalogue?in_scope=no").await;
-    assert_eq!(names(&cat, "name"), vec!["範囲外の広報サービス".to_string()]);
+    assert_eq!(
+        names(&cat, "name"),
+        vec!["範囲外の広報サービス".to_string()]
+    );
     assert_eq!(cat[0]["in_scope"], false);
     let (_, cat) = staff.get("/catalogue?q=範囲内").await;
     assert_eq!(cat[0]["in_scope"], true);
@@ -74,11 +85,16 @@ pub async fn scope_is_shown_and_filtered(app: &TestApp) {
     let body = json!({"version": version_of(svc), "system_name": "共有", "registered_on":
         "2026-12-01", "in_scope": "no"});
     let im = app.api("im").await;
-    let (s, _) = im.post(&format!("/services/{}/ledger", id_of(svc)), body).await;
+    let (s, _) = im
+        .post(&format!("/services/{}/ledger", id_of(svc)), body)
+        .await;
     assert_eq!(s, StatusCode::OK);
     let ism = app.api("ism").await;
     let (_, out) = ism.get("/register?in_scope=no").await;
-    assert_eq!(names(&out, "service_name"), vec!["範囲外の共有クラウド".to_string()]);
+    assert_eq!(
+        names(&out, "service_name"),
+        vec!["範囲外の共有クラウド".to_string()]
+    );
     let (_, inside) = ism.get("/register?in_scope=yes").await;
     assert!(!names(&inside, "service_name").contains(&"範囲外の共有クラウド".into()));
     let b = app.browser("ism").await;
@@ -92,13 +108,18 @@ pub async fn class1_procurement_is_checked_at_self_approval(app: &TestApp) {
     let im = app.api("im").await;
     let (_, a) = im.create_application("調達する会議サービス", "1").await;
     let id = id_of(&a);
-    let (_, a) = im.self_check(id, version_of(&a), app.met_answers().await).await;
+    let (_, a) = im
+        .self_check(id, version_of(&a), app.met_answers().await)
+        .await;
 
     // Nothing recorded: refused, the item named.
     let (s, body) = im.approve(id, version_of(&a)).await;
     assert_eq!(s, StatusCode::CONFLICT, "{body}");
     assert_eq!(body["error"]["code"], "sheet_not_met");
-    assert_eq!(each(&body["error"]["items"], "item"), vec!["procurement.procured"]);
+    assert_eq!(
+        each(&body["error"]["items"], "item"),
+        vec!["procurement.procured"]
+    );
 
     // Procured, but the spec lacks the selection conditions (S4.3a) and is not part of the
     // contract, which was not checked against it (S4.3b).
@@ -184,7 +205,9 @@ pub async fn evidence_items_need_a_file_or_a_reason(app: &TestApp) {
     // A file for the certification, reasons for the others: submitted.
     let cert = file(b"%PDF-1.7 ISMAP", "ismap.pdf", "application/pdf");
     let path = format!("/applications/{id}/evidence");
-    let res = im.upload(&path, cert, &[("item_key", "c2-certification")]).await;
+    let res = im
+        .upload(&path, cert, &[("item_key", "c2-certification")])
+        .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     for k in &expected {
         if k != "c2-certification" {
@@ -263,7 +286,14 @@ fn entry_of(reg: &Value, service_id: &Value) -> Value {
 // designation and ク change together, audited, both administrators told
 pub async fn register_columns_follow_the_people(app: &TestApp) {
     // The head of the civic affairs department applies for the registration section's work.
-    let civ = person(app, "civ", "CIT-CIV", "市民部長", ("information_manager", "CIT-CIV")).await;
+    let civ = person(
+        app,
+        "civ",
+        "CIT-CIV",
+        "市民部長",
+        ("information_manager", "CIT-CIV"),
+    )
+    .await;
     let (id, v) = class2_for(app, "civ", "CIT-REG", "部長申請のクラウド").await;
     let (_, r) = submitted_and_approved(app, "civ", id, v).await;
     let svc = r["service"].clone();
@@ -292,15 +322,29 @@ pub async fn register_columns_follow_the_people(app: &TestApp) {
     edit["administrator"] = json!("市民課 主事");
     let (s, body) = ism.put(&format!("/register/{}", id_of(&entry)), edit).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert_eq!(body["error"]["fields"][0]["code"], "administrator_via_change");
+    assert_eq!(
+        body["error"]["fields"][0]["code"],
+        "administrator_via_change"
+    );
 
     // The administrator registers the service; its usage period's end reminds them.
     let sid = id_of(&svc);
     let body = json!({"version": version_of(&svc), "system_name": "部長", "registered_on":
         "2026-12-01"});
-    let (s, svc) = app.api("civ").await.post(&format!("/services/{sid}/ledger"), body).await;
+    let (s, svc) = app
+        .api("civ")
+        .await
+        .post(&format!("/services/{sid}/ledger"), body)
+        .await;
     assert_eq!(s, StatusCode::OK, "{svc}");
-    assert_eq!(app.st.store.open_deadline_recipients(sid).await.expect("db"), vec![vec![civ]]);
+    assert_eq!(
+        app.st
+            .store
+            .open_deadline_recipients(sid)
+            .await
+            .expect("db"),
+        vec![vec![civ]]
+    );
 
     // Not the ISM: 403, audited, nothing changed.
     let staff_id = app.user_id("staff").await;
@@ -316,38 +360,73 @@ pub async fn register_columns_follow_the_people(app: &TestApp) {
     let bad = json!({"version": version_of(&svc), "administrator": civ, "reason": ""});
     let (s, body) = ism.post(&path, bad).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(each(&body["error"]["fields"], "code"), vec!["same_administrator", "required"]);
+    assert_eq!(
+        each(&body["error"]["fields"], "code"),
+        vec!["same_administrator", "required"]
+    );
     // The ISM changes it: designation, ク and the reminders together.
     let (s, after) = ism.post(&path, change.clone()).await;
     assert_eq!(s, StatusCode::OK, "{after}");
     assert_eq!(after["administrator_id"], staff_id);
     let (_, reg) = ism.get("/register").await;
     assert_eq!(entry_of(&reg, &svc["id"])["administrator"], "市民課 主事");
-    assert_eq!(app.st.store.open_deadline_recipients(sid).await.expect("db"), vec![vec![staff_id]]);
+    assert_eq!(
+        app.st
+            .store
+            .open_deadline_recipients(sid)
+            .await
+            .expect("db"),
+        vec![vec![staff_id]]
+    );
     // A second change made from the old version: 409, the first kept.
     let mut again = change;
     again["administrator"] = json!(app.user_id("im").await);
     let (s, _) = ism.post(&path, again).await;
     assert_eq!(s, StatusCode::CONFLICT);
-    let row = app.st.store.service(sid).await.expect("db").expect("service");
+    let row = app
+        .st
+        .store
+        .service(sid)
+        .await
+        .expect("db")
+        .expect("service");
     assert_eq!(row.administrator_id, staff_id);
     // Audited, with the reason; the new and the previous administrator told.
     let hist = app.history("service", sid).await;
-    assert!(hist.contains(&"service.administrator_changed".to_string()), "{hist:?}");
-    let events = app.st.store.entity_history("service", sid).await.expect("db");
+    assert!(
+        hist.contains(&"service.administrator_changed".to_string()),
+        "{hist:?}"
+    );
+    let events = app
+        .st
+        .store
+        .entity_history("service", sid)
+        .await
+        .expect("db");
     let ev = events
         .iter()
         .find(|e| e.action == "service.administrator_changed")
         .expect("event");
     assert!(ev.after.as_deref().is_some_and(|a| a.contains("人事異動")));
-    assert!(app.history("register", id_of(&entry)).await.contains(&"register.updated".to_string()));
+    assert!(
+        app.history("register", id_of(&entry))
+            .await
+            .contains(&"register.updated".to_string())
+    );
     for login in ["staff", "civ"] {
         let (_, n) = app.api(login).await.get("/notifications").await;
-        assert_eq!(n["items"][0]["kind"], "administrator_changed", "{login}: {n}");
+        assert_eq!(
+            n["items"][0]["kind"], "administrator_changed",
+            "{login}: {n}"
+        );
         assert_eq!(n["items"][0]["service_id"], sid);
     }
     // The new administrator now acts for the service.
-    let (_, page) = app.browser("staff").await.get(&format!("/services/{sid}")).await;
+    let (_, page) = app
+        .browser("staff")
+        .await
+        .get(&format!("/services/{sid}"))
+        .await;
     assert!(page.contains("職員 一郎"));
 }
 
@@ -365,10 +444,18 @@ pub async fn class1_administrator_changed_through_the_page(app: &TestApp) {
     assert_eq!(s, StatusCode::OK);
     assert!(!html.contains("id=\"administrator-form\""));
     let v = app.service_version(sid).await;
-    let pairs = [("version", v.as_str()), ("administrator", staff_id.as_str()), ("reason", "異動")];
+    let pairs = [
+        ("version", v.as_str()),
+        ("administrator", staff_id.as_str()),
+        ("reason", "異動"),
+    ];
     let (s, _, _) = staff.post(&path, &pairs).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    assert!(app.history("service", sid).await.contains(&"access.denied".to_string()));
+    assert!(
+        app.history("service", sid)
+            .await
+            .contains(&"access.denied".to_string())
+    );
 
     // The IM: the form, a field error that keeps the input, then the change.
     let im = app.browser("im").await;
@@ -376,15 +463,28 @@ pub async fn class1_administrator_changed_through_the_page(app: &TestApp) {
     assert!(html.contains(&format!("href=\"{path}\"")));
     let (_, html) = im.get(&path).await;
     assert!(html.contains("id=\"administrator-form\"") && html.contains("職員 一郎"));
-    let missing = [("version", v.as_str()), ("administrator", staff_id.as_str()), ("reason", "")];
+    let missing = [
+        ("version", v.as_str()),
+        ("administrator", staff_id.as_str()),
+        ("reason", ""),
+    ];
     let (s, _, html) = im.post(&path, &missing).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("data-field=\"reason\""));
-    assert!(html.contains(&format!("value=\"{staff_id}\" selected")), "input kept");
+    assert!(
+        html.contains(&format!("value=\"{staff_id}\" selected")),
+        "input kept"
+    );
     let (s, loc, _) = im.post(&path, &pairs).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     assert_eq!(loc, format!("/services/{sid}"));
-    let row = app.st.store.service(sid).await.expect("db").expect("service");
+    let row = app
+        .st
+        .store
+        .service(sid)
+        .await
+        .expect("db")
+        .expect("service");
     assert_eq!(row.administrator_id, app.user_id("staff").await);
     let (_, html) = im.get(&loc).await;
     assert!(html.contains("職員 一郎"));

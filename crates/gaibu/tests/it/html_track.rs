@@ -104,7 +104,10 @@ pub async fn class1_track_through_html_forms(app: &TestApp) {
     // The class-1 page shows the procurement record, which self-approval checks (S4.3a–b).
     let (_, html) = im.get(&format!("/applications/{id}")).await;
     assert!(html.contains("id=\"procurement-heading\""));
-    assert!(html.contains("id=\"sheet-problems\""), "procurement not yet recorded");
+    assert!(
+        html.contains("id=\"sheet-problems\""),
+        "procurement not yet recorded"
+    );
     let (s, _, _) = im
         .post_step(app, id, "procurement", &[("procured", "no")])
         .await;

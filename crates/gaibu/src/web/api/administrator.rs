@@ -22,7 +22,7 @@ versioned! { VersionedAdministrator { #[serde(flatten)] input: AdministratorInpu
     params(ServiceId), request_body = VersionedAdministrator,
     responses((status = 200, body = Service), Refusals))]
 async fn change_administrator(c: Change<VersionedAdministrator>) -> AppResult<Json<Service>> {
-    let (s, _) = crate::administrator::change(&c.st, &c.u, c.id, c.body.version, &c.body.input)
-        .await?;
+    let (s, _) =
+        crate::administrator::change(&c.st, &c.u, c.id, c.body.version, &c.body.input).await?;
     one(&s)
 }

@@ -32,7 +32,12 @@ struct AdministratorPage {
     stale: bool,
 }
 
-async fn page(cx: &Cx, id: i64, input: AdministratorInput, why: Option<Again>) -> AppResult<AdministratorPage> {
+async fn page(
+    cx: &Cx,
+    id: i64,
+    input: AdministratorInput,
+    why: Option<Again>,
+) -> AppResult<AdministratorPage> {
     let s = crate::services::get(&cx.st, id).await?;
     let tree = org_tree(&cx.st).await?;
     let page = cx.page(&format!("/services/{id}/administrator"));
