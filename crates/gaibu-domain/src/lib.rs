@@ -10,6 +10,8 @@ pub mod application;
 pub mod audit;
 pub mod capability;
 pub mod classification;
+#[cfg(test)]
+mod clause_tests;
 pub mod contractor;
 pub mod deadline;
 pub mod effects;

@@ -489,3 +489,95 @@ pub async fn class1_administrator_changed_through_the_page(app: &TestApp) {
     let (_, html) = im.get(&loc).await;
     assert!(html.contains("職員 一郎"));
 }
+
+// The risk considerations (S2.4) are sheet items: the applicant sees them on the sheet with
+// their clause, answers them, and the reviewer sees the answers.
+// clause: S2.4a, S2.4b, S2.4c, S2.4d, S2.4e
+pub async fn risks_are_shown_to_applicant_and_reviewer(app: &TestApp) {
+    let sheet = gaibu::policies::sheet_in_force(&app.st, Track::Class2Plus)
+        .await
+        .expect("sheet");
+    let risks: Vec<_> = sheet
+        .doc
+        .items
+        .iter()
+        .filter(|i| i.clause.starts_with("S2.4"))
+        .collect();
+    let (id, v) = prepared(app, "im", "リスク確認のクラウド").await;
+    let b = app.browser("im").await;
+    let (_, html) = b.get(&format!("/applications/{id}/self-check")).await;
+    for clause in ["S2.4a", "S2.4b", "S2.4c", "S2.4d", "S2.4e"] {
+        let item = risks.iter().find(|i| i.clause == clause).expect(clause);
+        assert!(
+            html.contains(&item.text_ja),
+            "{clause} shown to the applicant"
+        );
+        assert!(html.contains(&format!("<span class=\"clause\">{clause}</span>")));
+    }
+    // Unanswered, the submission names it.
+    let im = app.api("im").await;
+    let mut answers = app.met_answers_for(Track::Class2Plus).await;
+    answers
+        .as_object_mut()
+        .expect("answers")
+        .remove("c2-risk-blackbox");
+    let (s, a) = im.self_check(id, v, answers).await;
+    assert_eq!(s, StatusCode::OK, "{a}");
+    let (s, body) = im.submit(id, version_of(&a)).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert!(each(&body["error"]["items"], "item").contains(&"c2-risk-blackbox"));
+    // Answered and submitted: the ISM's review shows each risk with the answer.
+    let answers = app.met_answers_for(Track::Class2Plus).await;
+    let (_, a) = im.self_check(id, version_of(&a), answers).await;
+    let (s, a) = im.submit(id, version_of(&a)).await;
+    assert_eq!(s, StatusCode::OK, "{a}");
+    assert_eq!(
+        a["answers"]["c2-risk-multitenancy"]["value"], "yes",
+        "recorded"
+    );
+    let (_, html) = app
+        .browser("ism")
+        .await
+        .get(&format!("/applications/{id}/review"))
+        .await;
+    for i in &risks {
+        assert!(
+            html.contains(&i.text_ja),
+            "{} shown to the reviewer",
+            i.clause
+        );
+    }
+    // S2.4d: where the data is and which law and court govern it are recorded.
+    assert_eq!(a["fields"]["data_locations"], json!(["日本"]));
+    assert_eq!(a["fields"]["governing_law"], "日本法");
+    assert_eq!(a["fields"]["court"], "東京地方裁判所");
+}
+
+// clause: S2.3 — a service citizens are made to use, outside the policy's scope, is selected
+// by the same sheets and review; the register marks it
+pub async fn citizen_facing_services_take_the_same_path(app: &TestApp) {
+    let im = app.api("im").await;
+    let mut body = application_json("市民向け予約サービス", "2");
+    body["citizen_facing"] = json!(true);
+    let (s, a) = im.post("/applications", body).await;
+    assert_eq!(s, StatusCode::CREATED, "{a}");
+    let (_, plain) = im.create_application("職員向けサービス", "2").await;
+    assert_eq!(a["track"], "class2plus");
+    assert_eq!(a["fields"]["citizen_facing"], true);
+    assert_eq!(
+        a["sheet_policy_id"], plain["sheet_policy_id"],
+        "the same sheet"
+    );
+    let id = id_of(&a);
+    let answers = app.met_answers_for(Track::Class2Plus).await;
+    let (_, a) = im.self_check(id, version_of(&a), answers).await;
+    let judged = json!({"tos_acceptability": "規約は受容可能"});
+    let (_, a) = im.evaluate(id, version_of(&a), judged).await;
+    let (_, a) = im.not_procured(id, version_of(&a)).await;
+    let (_, r) = submitted_and_approved(app, "im", id, version_of(&a)).await;
+    let (_, reg) = app.api("ism").await.get("/register").await;
+    let entry = entry_of(&reg, &r["service"]["id"]);
+    assert_eq!(entry["citizen_facing"], true);
+    let (_, html) = app.browser("ism").await.get("/register").await;
+    assert!(html.contains("市民向け予約サービス"));
+}

@@ -89,6 +89,8 @@ on_both_backends!(
     evidence_items_need_a_file_or_a_reason,
     register_columns_follow_the_people,
     class1_administrator_changed_through_the_page,
+    risks_are_shown_to_applicant_and_reviewer,
+    citizen_facing_services_take_the_same_path,
 );
 
 /// Every test of the binary: (name, the database it starts, what it needs, the scenario).
