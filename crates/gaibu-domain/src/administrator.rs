@@ -3,7 +3,6 @@
 //! apart: class 2+ by the Information Security Manager over the service's unit, class 1 by an
 //! Information Manager etc. over it (who approves class-1 use, S5.1.2).
 
-use crate::audit::Action;
 use crate::classification::Track;
 use crate::effects::{Effects, NoticeKind};
 use crate::ledger::{LedgerStatus, Service};
@@ -98,9 +97,6 @@ pub fn change(
         _ => Err(Refusal::Invalid(errs)),
     }
 }
-
-/// The audit action of a change.
-pub const ACTION: Action = Action::AdministratorChanged;
 
 #[cfg(test)]
 mod tests {

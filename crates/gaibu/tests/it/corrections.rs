@@ -223,6 +223,13 @@ pub async fn evidence_items_need_a_file_or_a_reason(app: &TestApp) {
     );
     let (s, a) = im.submit(id, version_of(&a)).await;
     assert_eq!(s, StatusCode::OK, "{a}");
+    // The reviewer reads the reasons beside the answers.
+    let (_, html) = app
+        .browser("ism")
+        .await
+        .get(&format!("/applications/{id}/review"))
+        .await;
+    assert!(html.contains("証跡を添付しない場合の理由: 提供者の公開ページで確認した"));
 }
 
 /// A member of staff of `unit` with `position`, holding `role` over `role_unit`.
