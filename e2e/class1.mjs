@@ -70,6 +70,10 @@ try {
   for (const area of await page.locator("#self-check-form textarea").all()) await area.fill("確認済み");
   await shot("03-self-check");
   await page.click("#save-self-check");
+  // The procurement record, checked at self-approval (S4.3a–b): used under its terms.
+  await page.click("#open-procurement");
+  await page.check('input[name="procured"][value="no"]');
+  await page.click("#save-procurement");
   await page.waitForSelector("#sheet-ready");
 
   // Approve: the approver becomes the administrator.

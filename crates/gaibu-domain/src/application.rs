@@ -319,9 +319,16 @@ pub struct Application {
     /// Copied from an earlier approved evaluation and not yet re-confirmed: sheet item ids,
     /// `evaluation`, `procurement`.
     pub unconfirmed: Vec<String>,
+    /// Sheet item ids with at least one evidence file attached (S3.2c).
+    pub evidenced: Vec<String>,
 }
 
 impl Application {
+    /// Items that expect evidence and have neither a file nor a recorded reason (S3.2c).
+    pub fn evidence_problems(&self, sheet: &Sheet) -> Vec<ItemProblem> {
+        sheet.evidence_problems(&self.answers, &self.context(), &self.evidenced)
+    }
+
     /// Reused answers must each be re-confirmed before approval or submission.
     pub fn unconfirmed_problems(&self) -> Vec<ItemProblem> {
         self.unconfirmed
@@ -445,18 +452,30 @@ pub fn may_create(
 }
 
 /// Class-1 self-approval (S5.1.2, S5.2.2-1, S5.2.2-2): an Information Manager etc. over the
-/// application's unit approves a draft whose class-1 sheet is met, and becomes its External
-/// Service Administrator.
+/// application's unit approves a draft whose class-1 sheet is met — evidence attached or its
+/// absence explained where an item expects it (S3.2c), and the procurement record complete
+/// (S4.3a–b) — and becomes its External Service Administrator.
 pub fn approve_class1(
     app: &Application,
     sheet: &Sheet,
+    procurement: &crate::procurement::Procurement,
     actor: &Actor,
     tree: &OrgTree,
     now: jiff::Timestamp,
 ) -> Result<Approval, Refusal> {
     permits_application(app, actor, tree, ApplicationMove::SelfApprove)?;
     let mut problems = sheet.check_complete(&app.answers, &app.context());
+    problems.extend(app.evidence_problems(sheet));
     problems.extend(app.unconfirmed_problems());
+    problems.extend(
+        procurement
+            .check_complete()
+            .into_iter()
+            .map(|f| ItemProblem {
+                item: f.field,
+                code: f.code,
+            }),
+    );
     if !problems.is_empty() {
         return Err(Refusal::SheetNotMet(problems));
     }

@@ -45,10 +45,11 @@ pub enum Action {
     SessionSignInFailed,
     AccessDenied,
     ReminderSent,
+    AdministratorChanged,
 }
 
 impl Action {
-    pub const ALL: [Action; 38] = [
+    pub const ALL: [Action; 39] = [
         Action::ApplicationCreated,
         Action::ApplicationUpdated,
         Action::ApplicationSelfChecked,
@@ -87,6 +88,7 @@ impl Action {
         Action::SessionSignInFailed,
         Action::AccessDenied,
         Action::ReminderSent,
+        Action::AdministratorChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -129,6 +131,7 @@ impl Action {
             Action::SessionSignInFailed => "session.sign_in_failed",
             Action::AccessDenied => "access.denied",
             Action::ReminderSent => "reminder.sent",
+            Action::AdministratorChanged => "service.administrator_changed",
         }
     }
 

@@ -91,6 +91,7 @@ mod tests {
             fields,
             answers: Default::default(),
             unconfirmed: vec![],
+            evidenced: vec![],
         }
     }
 

@@ -20,10 +20,13 @@ pub enum NoticeKind {
     DueSoon,
     /// Something the person answers for is overdue.
     Overdue,
+    /// The service's External Service Administrator was changed (told to the new and the
+    /// previous one).
+    AdministratorChanged,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 7] = [
+    pub const ALL: [NoticeKind; 8] = [
         NoticeKind::Submitted,
         NoticeKind::Approved,
         NoticeKind::Designated,
@@ -31,6 +34,7 @@ impl NoticeKind {
         NoticeKind::Rejected,
         NoticeKind::DueSoon,
         NoticeKind::Overdue,
+        NoticeKind::AdministratorChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -42,6 +46,7 @@ impl NoticeKind {
             NoticeKind::Rejected => "rejected",
             NoticeKind::DueSoon => "due_soon",
             NoticeKind::Overdue => "overdue",
+            NoticeKind::AdministratorChanged => "administrator_changed",
         }
     }
 

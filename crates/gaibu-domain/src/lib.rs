@@ -5,10 +5,13 @@
 //! (the list is `docs/clauses.md`, a copy of the standard's clause index) are named next to the rules and in their tests.
 
 pub mod account;
+pub mod administrator;
 pub mod application;
 pub mod audit;
 pub mod capability;
 pub mod classification;
+#[cfg(test)]
+mod clause_tests;
 pub mod contractor;
 pub mod deadline;
 pub mod effects;

@@ -24,6 +24,7 @@ pub fn submit(
 ) -> Result<(), Refusal> {
     permits_application(app, actor, tree, ApplicationMove::Submit)?;
     let mut problems = sheet.check_complete(&app.answers, &app.context());
+    problems.extend(app.evidence_problems(sheet));
     problems.extend(app.unconfirmed_problems());
     problems.extend(
         evaluation

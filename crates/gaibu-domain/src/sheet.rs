@@ -81,6 +81,9 @@ pub struct Answer {
     pub value: String,
     #[serde(default)]
     pub comment: String,
+    /// Why no evidence file is attached to an item that expects one (S3.2c).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub evidence_reason: String,
 }
 
 pub type Answers = BTreeMap<String, Answer>;
@@ -169,7 +172,14 @@ impl Sheet {
                         .unwrap_or_default(),
                 };
                 let comment = String::new();
-                (i.id.clone(), Answer { value, comment })
+                (
+                    i.id.clone(),
+                    Answer {
+                        value,
+                        comment,
+                        ..Default::default()
+                    },
+                )
             })
             .collect()
     }
@@ -241,6 +251,38 @@ impl Sheet {
     }
 }
 
+impl Sheet {
+    /// Items that expect evidence (`evidence = true`), apply, and are answered other than
+    /// "no" / "not applicable", yet have neither an attached file (`evidenced` holds the item
+    /// ids that have one) nor a recorded reason why not. Checked before submission (class 2+)
+    /// and self-approval (class 1).
+    pub fn evidence_problems(
+        &self,
+        answers: &Answers,
+        ctx: &Context,
+        evidenced: &[String],
+    ) -> Vec<ItemProblem> {
+        self.items
+            .iter()
+            .filter(|i| i.evidence && self.applies(i, answers, ctx))
+            .filter(|i| {
+                let a = answers.get(&i.id);
+                let v = a.map(|a| a.value.trim()).unwrap_or("");
+                let reason = a.map(|a| a.evidence_reason.trim()).unwrap_or("");
+                !v.is_empty()
+                    && v != NO
+                    && v != NOT_APPLICABLE
+                    && reason.is_empty()
+                    && !evidenced.iter().any(|e| e == &i.id)
+            })
+            .map(|i| ItemProblem {
+                item: i.id.clone(),
+                code: "evidence_required",
+            })
+            .collect()
+    }
+}
+
 /// Whether a condition holds of a classification (and of the other answers of a sheet).
 pub fn condition_holds(c: &Condition, answers: &Answers, ctx: &Context) -> bool {
     let cl = &ctx.classification;
@@ -306,6 +348,7 @@ mod tests {
             Answer {
                 value: NO.into(),
                 comment: "個人アカウントで利用".into(),
+                ..Default::default()
             },
         );
         assert_eq!(
@@ -326,6 +369,7 @@ mod tests {
             Answer {
                 value: NO.into(),
                 comment: String::new(),
+                ..Default::default()
             },
         );
         assert_eq!(
@@ -337,6 +381,7 @@ mod tests {
             Answer {
                 value: NO.into(),
                 comment: "提供者がバックアップを保証".into(),
+                ..Default::default()
             },
         );
         assert!(s.check_complete(&a, &Context::default()).is_empty());
@@ -351,6 +396,7 @@ mod tests {
             Answer {
                 value: "2026-13-40".into(),
                 comment: String::new(),
+                ..Default::default()
             },
         );
         a.insert(
@@ -358,6 +404,7 @@ mod tests {
             Answer {
                 value: "gold".into(),
                 comment: String::new(),
+                ..Default::default()
             },
         );
         a.insert(
@@ -365,6 +412,7 @@ mod tests {
             Answer {
                 value: "maybe".into(),
                 comment: String::new(),
+                ..Default::default()
             },
         );
         a.insert("nope".into(), Answer::default());

@@ -12,6 +12,7 @@
 //! transaction, so that SQLite takes its write lock before reading.
 
 mod accounts;
+mod administrator;
 mod applications;
 mod audit;
 mod codec;
@@ -25,9 +26,11 @@ mod register;
 mod reminders;
 mod review;
 mod rows;
+mod scope;
 mod services;
 mod write;
 
+pub use administrator::RegisterAdministrator;
 pub use applications::{ApplicationContent, Reused};
 pub use audit::VerifyOutcome;
 pub use contractors::NewSubmission;

@@ -30,7 +30,28 @@ pub fn domain(row: &ApplicationRow) -> Application {
         fields: row.fields.clone(),
         answers: row.answers.clone(),
         unconfirmed: row.reuse.unconfirmed.clone(),
+        evidenced: vec![],
     }
+}
+
+/// [`domain`] with the sheet items that have evidence attached, for the checks before
+/// submission and self-approval (S3.2c).
+pub async fn domain_with_evidence(st: &AppState, row: &ApplicationRow) -> AppResult<Application> {
+    let mut app = domain(row);
+    app.evidenced = evidenced_items(&st.store.evidence_of(row.id).await?);
+    Ok(app)
+}
+
+/// The item keys that have at least one evidence file.
+pub fn evidenced_items(files: &[gaibu_store::EvidenceRow]) -> Vec<String> {
+    let mut keys: Vec<String> = files
+        .iter()
+        .filter(|e| !e.item_key.is_empty())
+        .map(|e| e.item_key.clone())
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
 }
 
 /// Who may read an application: its applicant, the Information Managers etc. and the ISM over
@@ -234,7 +255,7 @@ pub async fn approve(
     version: i64,
 ) -> AppResult<(ApplicationRow, ServiceRow)> {
     let row = load_for_change(st, id).await?;
-    let app = domain(&row);
+    let app = domain_with_evidence(st, &row).await?;
     let sheet = policies::sheet_in_force(st, Track::Class1).await?;
     let tree = org_tree(st).await?;
     let now = st.now();
@@ -243,7 +264,7 @@ pub async fn approve(
     let approval = ruled(
         st,
         u,
-        application::approve_class1(&app, &sheet.doc, &u.actor, &tree, now),
+        application::approve_class1(&app, &sheet.doc, &row.procurement, &u.actor, &tree, now),
         "application.approve",
         Entity::Application,
         Some(id),

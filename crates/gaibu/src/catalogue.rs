@@ -29,6 +29,8 @@ pub struct Entry {
     pub administrator: String,
     pub administrator_email: String,
     pub ledger_status: Option<String>,
+    /// S1.2: within the scope of the city's security policy.
+    pub in_scope: bool,
     /// For the level asked about: may the asker use it? `None` when no level was asked.
     pub usable: Option<bool>,
     /// Why not, when `usable` is false: `level_too_high` or `other_unit`.
@@ -47,7 +49,13 @@ fn matches(q: &str, s: &ServiceRow) -> bool {
 /// Approved services not retired, matching `q`, judged for the asker: the confidentiality level
 /// asked about (`level`, a code of the scheme in force) must be within what was approved, and
 /// the asker's unit within the unit it was approved for — another department reuses instead.
-pub async fn search(st: &AppState, asker_unit: i64, q: &str, level: &str) -> AppResult<Vec<Entry>> {
+pub async fn search(
+    st: &AppState,
+    asker_unit: i64,
+    q: &str,
+    level: &str,
+    scope: Option<bool>,
+) -> AppResult<Vec<Entry>> {
     let tree = crate::auth::org_tree(st).await?;
     let scheme_now = policies::scheme_in_force(st).await?.doc;
     let asked_rank = scheme_now.confidentiality_level(level).map(|l| l.rank);
@@ -63,7 +71,7 @@ pub async fn search(st: &AppState, asker_unit: i64, q: &str, level: &str) -> App
         .map(|a| (a.id, a))
         .collect();
     let mut schemes: HashMap<i64, Scheme> = HashMap::new();
-    for s in st.store.services().await? {
+    for s in crate::scope::services(st, scope).await? {
         if s.ledger_status == Some(gaibu_domain::ledger::LedgerStatus::Retired)
             || !matches(q.trim(), &s)
         {
@@ -105,6 +113,7 @@ pub async fn search(st: &AppState, asker_unit: i64, q: &str, level: &str) -> App
             administrator: admin.map(|u| u.display_name.clone()).unwrap_or_default(),
             administrator_email: admin.map(|u| u.email.clone()).unwrap_or_default(),
             ledger_status: s.ledger_status.map(|l| l.as_str().to_string()),
+            in_scope: s.in_scope,
             usable: asked_rank.map(|r| r <= rank && tree.is_within(asker_unit, s.org_unit_id)),
             reason: match asked_rank {
                 Some(r) if r > rank => Some("level_too_high".into()),

@@ -104,9 +104,16 @@ fn demo_input(name: &str, provider: &str, conf: &str, period_from: &str) -> Appl
     }
 }
 
-/// Answers that meet every item of `sheet`.
+/// Answers that meet every item of `sheet`; an item that expects evidence says why no file is
+/// attached (S3.2c) — the demo attaches real files to some of them instead.
 pub fn met_answers(sheet: &gaibu_domain::sheet::Sheet) -> Answers {
-    sheet.answers_meeting("確認済み（詳細は利用規約を参照）")
+    let mut a = sheet.answers_meeting("確認済み（詳細は利用規約を参照）");
+    for item in sheet.items.iter().filter(|i| i.evidence) {
+        if let Some(ans) = a.get_mut(&item.id) {
+            ans.evidence_reason = "提供者の公開ページで確認し、URLと確認日を評価に記録した".into();
+        }
+    }
+    a
 }
 
 /// A new application of `who` with its sheet answered so that it is met.
@@ -117,7 +124,14 @@ async fn checked(
     input: &ApplicationInput,
 ) -> AppResult<ApplicationRow> {
     let a = applications::create(st, who, input).await?;
-    applications::save_self_check(st, who, a.id, a.version, &met_answers(sheet)).await
+    let a = applications::save_self_check(st, who, a.id, a.version, &met_answers(sheet)).await?;
+    // The procurement record is checked on both tracks (S3.3, S4.3): the demo's services are
+    // used under their terms, without a procurement.
+    let no = Procurement {
+        procured: "no".into(),
+        ..Default::default()
+    };
+    review::save_procurement(st, who, a.id, a.version, &no).await
 }
 
 /// Enters an approved service in the ledger as of `on`.

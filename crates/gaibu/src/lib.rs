@@ -1,5 +1,6 @@
 //! gaibu: the shell around the standard's rules — HTTP (HTML and JSON), CLI, demo data.
 
+pub mod administrator;
 pub mod applications;
 pub mod audit_denial;
 pub mod auth;
@@ -16,6 +17,7 @@ pub mod policies;
 pub mod register;
 pub mod reminders;
 pub mod review;
+pub mod scope;
 pub mod server;
 pub mod services;
 pub mod state;

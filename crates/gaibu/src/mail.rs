@@ -51,7 +51,7 @@ impl Mailer {
         let t = Tr(Lang::parse(&item.lang).unwrap_or_default());
         let what = t.of("notification", &item.kind);
         let path = match (item.kind.as_str(), item.service_id, item.application_id) {
-            ("designated", Some(s), _) => format!("/services/{s}"),
+            ("designated" | "administrator_changed", Some(s), _) => format!("/services/{s}"),
             (_, _, Some(a)) => format!("/applications/{a}"),
             (_, Some(s), None) => format!("/services/{s}"),
             _ => "/".into(),

@@ -30,11 +30,13 @@ pub fn may_view(u: &CurrentUser, e: &RegisterRow, tree: &OrgTree) -> bool {
         || u.actor.is_information_manager_etc_over(e.org_unit_id, tree)
 }
 
-pub async fn list(st: &AppState, u: &CurrentUser) -> AppResult<Vec<RegisterRow>> {
+pub async fn list(
+    st: &AppState,
+    u: &CurrentUser,
+    scope: Option<bool>,
+) -> AppResult<Vec<RegisterRow>> {
     let tree = org_tree(st).await?;
-    Ok(st
-        .store
-        .register_entries()
+    Ok(crate::scope::register_entries(st, scope)
         .await?
         .into_iter()
         .filter(|e| may_view(u, e, &tree))
@@ -114,6 +116,12 @@ pub async fn update(
         .filter(|n| value(f, n).trim().is_empty())
         .map(|n| FieldError::new(*n, "required"))
         .collect();
+    let mut errs = errs;
+    // ク follows the designation: it changes only with the administrator (S5.2.1-5h), so the
+    // register and the designation never drift apart.
+    if !f.administrator.trim().is_empty() && f.administrator.trim() != e.administrator {
+        errs.push(FieldError::new("administrator", "administrator_via_change"));
+    }
     if !errs.is_empty() {
         return Err(AppError::Invalid(errs));
     }

@@ -129,7 +129,7 @@ pub async fn submit(
 ) -> AppResult<ApplicationRow> {
     let row = load_for_change(st, id).await?;
     let tree = org_tree(st).await?;
-    let app = apps::domain(&row);
+    let app = apps::domain_with_evidence(st, &row).await?;
     let sheet = policies::sheet_in_force(st, app.track).await?;
     let (e, p) = (&row.evaluation, &row.procurement);
     ruled(
@@ -195,13 +195,17 @@ async fn register_fields(st: &AppState, row: &ApplicationRow) -> AppResult<Regis
         ));
     }
     let units = st.store.org_units().await?;
-    let unit = crate::i18n::org_name(t, &units, row.org_unit_id);
     let applicant = st
         .store
         .user(row.applicant_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    // カ is the applicant's own section and name (S5.2.1-5f), whatever unit the application
+    // is for.
     let applicant_unit = crate::i18n::org_name(t, &units, applicant.org_unit_id);
+    // ク: the applicant is designated administrator (S3.4c); their section and position are
+    // required (S5.2.1-5h).
+    let administrator = crate::administrator::register_text(st, &applicant).await?;
     Ok(RegisterFields {
         service_name: f.service_name.clone(),
         provider_name: f.provider.clone(),
@@ -211,12 +215,9 @@ async fn register_fields(st: &AppState, row: &ApplicationRow) -> AppResult<Regis
             Some(to) => format!("{} 〜 {}", f.period_from, to),
             None => format!("{} 〜", f.period_from),
         },
-        applicant: format!("{unit} {}", applicant.display_name),
+        applicant: format!("{applicant_unit} {}", applicant.display_name),
         user_scope: f.user_scope.clone(),
-        // The applicant is designated administrator (S3.4c): section and position.
-        administrator: format!("{applicant_unit} {}", applicant.position)
-            .trim()
-            .to_string(),
+        administrator,
     })
 }
 

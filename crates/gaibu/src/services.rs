@@ -30,9 +30,9 @@ pub fn capabilities(u: &CurrentUser, row: &ServiceRow, tree: &OrgTree) -> Servic
     capability::service(&domain(row), &u.actor, tree)
 }
 
-/// The ledger is open to every signed-in member of staff.
-pub async fn list(st: &AppState) -> AppResult<Vec<ServiceRow>> {
-    Ok(st.store.services().await?)
+/// The ledger is open to every signed-in member of staff; `scope` filters it (S1.2).
+pub async fn list(st: &AppState, scope: Option<bool>) -> AppResult<Vec<ServiceRow>> {
+    crate::scope::services(st, scope).await
 }
 
 pub async fn get(st: &AppState, id: i64) -> AppResult<ServiceRow> {

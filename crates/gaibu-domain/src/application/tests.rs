@@ -54,6 +54,13 @@ fn app(conf: &str) -> Application {
         fields,
         answers: crate::testing::all_yes(&sheet()),
         unconfirmed: vec![],
+        evidenced: vec![],
+    }
+}
+fn no_procurement() -> crate::procurement::Procurement {
+    crate::procurement::Procurement {
+        procured: "no".into(),
+        ..Default::default()
     }
 }
 const NOW: jiff::Timestamp = jiff::Timestamp::UNIX_EPOCH;
@@ -115,7 +122,7 @@ fn data_locations_accept_a_list_in_one_field() {
 fn class1_self_approval_designates_the_approver() {
     let a = app("1");
     let im = actor(20, Role::InformationManager, 2);
-    let ok = approve_class1(&a, &sheet(), &im, &tree(), NOW).expect("approved");
+    let ok = approve_class1(&a, &sheet(), &no_procurement(), &im, &tree(), NOW).expect("approved");
     assert_eq!(ok.approver, 20);
     assert_eq!(ok.administrator, 20);
 }
@@ -130,7 +137,7 @@ fn approval_needs_the_role_over_the_unit() {
         actor(23, Role::InformationSecurityManager, 1),
     ] {
         assert_eq!(
-            approve_class1(&a, &sheet(), &who, &tree(), NOW),
+            approve_class1(&a, &sheet(), &no_procurement(), &who, &tree(), NOW),
             Err(Refusal::Forbidden("class1_approver_required"))
         );
     }
@@ -143,7 +150,7 @@ fn class2_cannot_be_self_approved() {
     assert_eq!(a.track, Track::Class2Plus);
     let im = actor(20, Role::InformationManager, 3);
     assert_eq!(
-        approve_class1(&a, &sheet(), &im, &tree(), NOW),
+        approve_class1(&a, &sheet(), &no_procurement(), &im, &tree(), NOW),
         Err(Refusal::Conflict("class2_track_required"))
     );
 }
@@ -157,10 +164,11 @@ fn blocking_no_stops_approval() {
         Answer {
             value: NO.into(),
             comment: "学習に利用される".into(),
+            ..Default::default()
         },
     );
     let im = actor(20, Role::InformationManager, 3);
-    match approve_class1(&a, &sheet(), &im, &tree(), NOW) {
+    match approve_class1(&a, &sheet(), &no_procurement(), &im, &tree(), NOW) {
         Err(Refusal::SheetNotMet(p)) => {
             assert_eq!(p[0].item, "c1-no-rights-over-data");
             assert_eq!(p[0].code, "blocking_no");
@@ -175,7 +183,7 @@ fn approving_twice_is_a_conflict() {
     a.state = State::Approved;
     let im = actor(20, Role::InformationManager, 3);
     assert_eq!(
-        approve_class1(&a, &sheet(), &im, &tree(), NOW),
+        approve_class1(&a, &sheet(), &no_procurement(), &im, &tree(), NOW),
         Err(Refusal::Conflict("already_decided"))
     );
     assert_eq!(
@@ -195,4 +203,70 @@ fn strangers_may_not_edit_a_draft() {
     let mut mine = a.clone();
     mine.applicant = 30;
     assert_eq!(may_edit(&mine, &other, &tree()), Ok(()));
+}
+
+fn procurement_problems(p: &crate::procurement::Procurement) -> Vec<(String, &'static str)> {
+    let im = actor(20, Role::InformationManager, 2);
+    match approve_class1(&app("1"), &sheet(), p, &im, &tree(), NOW) {
+        Err(Refusal::SheetNotMet(ps)) => ps.into_iter().map(|p| (p.item, p.code)).collect(),
+        other => panic!("{other:?}"),
+    }
+}
+
+// clause: S4.3a — a procured class-1 service: the procurement spec states the selection
+// conditions; self-approval names what is missing
+#[test]
+fn class1_self_approval_needs_the_conditions_in_the_spec() {
+    let unset = procurement_problems(&crate::procurement::Procurement::default());
+    assert_eq!(
+        unset,
+        vec![("procurement.procured".to_string(), "required")]
+    );
+    let p = crate::procurement::Procurement {
+        procured: "yes".into(),
+        spec_reference: "調達仕様書 第3号".into(),
+        spec_includes_conditions: "no".into(),
+        verified_on: "2026-11-20".into(),
+        verified_by: "総務課 情報花子".into(),
+        contract_reference: "契約第2026-7号".into(),
+        spec_in_contract: "yes".into(),
+    };
+    assert_eq!(
+        procurement_problems(&p),
+        vec![(
+            "procurement.spec_includes_conditions".to_string(),
+            "spec_conditions_required"
+        )]
+    );
+}
+
+// clause: S4.3b — before the contract the provider was checked against the spec and the spec
+// made part of the contract; otherwise no self-approval
+#[test]
+fn class1_self_approval_needs_the_check_and_the_spec_in_the_contract() {
+    let mut p = crate::procurement::Procurement {
+        procured: "yes".into(),
+        spec_reference: "調達仕様書 第3号".into(),
+        spec_includes_conditions: "yes".into(),
+        verified_on: String::new(),
+        verified_by: String::new(),
+        contract_reference: "契約第2026-7号".into(),
+        spec_in_contract: "no".into(),
+    };
+    assert_eq!(
+        procurement_problems(&p),
+        vec![
+            ("procurement.verified_on".to_string(), "required"),
+            ("procurement.verified_by".to_string(), "required"),
+            (
+                "procurement.spec_in_contract".to_string(),
+                "spec_in_contract_required"
+            ),
+        ]
+    );
+    p.verified_on = "2026-11-20".into();
+    p.verified_by = "総務課 情報花子".into();
+    p.spec_in_contract = "yes".into();
+    let im = actor(20, Role::InformationManager, 2);
+    assert!(approve_class1(&app("1"), &sheet(), &p, &im, &tree(), NOW).is_ok());
 }

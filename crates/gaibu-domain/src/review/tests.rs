@@ -46,6 +46,7 @@ fn yes(ids: &[&str]) -> Answers {
                 Answer {
                     value: YES.into(),
                     comment: String::new(),
+                    ..Default::default()
                 },
             )
         })
@@ -61,6 +62,7 @@ fn app(state: State, avail: &str, answers: Answers) -> Application {
         fields: fields(avail),
         answers,
         unconfirmed: vec![],
+        evidenced: vec![],
     }
 }
 fn evaluation() -> Evaluation {
@@ -297,4 +299,47 @@ fn a_decision_tells_the_applicant_and_designates_on_approval() {
         s.notify.iter().map(|n| n.user_id).collect::<Vec<_>>(),
         [30, 31]
     );
+}
+
+// clause: S3.2c — an item that expects evidence (a certificate, an audit report) needs an
+// attached file or a recorded reason before submission; the refusal names the item
+#[test]
+fn an_item_expecting_evidence_needs_a_file_or_a_reason() {
+    let applicant = actor(10, Role::InformationManager, 3);
+    let mut s = sheet();
+    s.items[0].evidence = true;
+    s.items[0].clause = "S3.2c".into();
+    let mut a = app(State::Draft, "1", yes(&["c2-a"]));
+    let go = |a: &Application| submit(a, &applicant, &tree(), &s, &evaluation(), &no_procurement());
+    match go(&a) {
+        Err(Refusal::Incomplete(p)) => assert_eq!(
+            p,
+            vec![ItemProblem {
+                item: "c2-a".into(),
+                code: "evidence_required"
+            }]
+        ),
+        other => panic!("{other:?}"),
+    }
+    // A file attached to the item meets it…
+    a.evidenced = vec!["c2-a".into()];
+    assert_eq!(go(&a), Ok(()));
+    // …and so does a recorded reason why there is none.
+    a.evidenced.clear();
+    if let Some(ans) = a.answers.get_mut("c2-a") {
+        ans.evidence_reason = "提供者が証明書の写しを出さないため、公開ページで確認した".into();
+    }
+    assert_eq!(go(&a), Ok(()));
+    // "Not applicable" (with its comment) expects no evidence.
+    a.answers.insert(
+        "c2-a".into(),
+        Answer {
+            value: "na".into(),
+            comment: "該当しない".into(),
+            ..Default::default()
+        },
+    );
+    s.items[0].blocking = false;
+    let go = |a: &Application| submit(a, &applicant, &tree(), &s, &evaluation(), &no_procurement());
+    assert_eq!(go(&a), Ok(()));
 }

@@ -33,6 +33,10 @@ pub async fn class1_track_through_the_api(app: &TestApp) {
         "records the sheet version (S1.3)"
     );
 
+    // The procurement record, checked at self-approval (S4.3a–b): used under its terms.
+    let (s, a) = im.not_procured(id, version_of(&a)).await;
+    assert_eq!(s, StatusCode::OK, "{a}");
+
     // 3. Self-approval: the approver becomes the External Service Administrator (S5.2.2-2).
     let (s, r) = im.approve(id, version_of(&a)).await;
     assert_eq!(s, StatusCode::OK, "{r}");

@@ -116,6 +116,9 @@ pub async fn class2_track_return_resubmit_approve(app: &TestApp) {
         .find(|e| e["service_id"] == svc["id"])
         .expect("register entry")
         .clone();
+    // The ISM's register has exactly the eight fields, each filled:
+    // clause: S5.2.1-5a, S5.2.1-5b, S5.2.1-5c, S5.2.1-5d
+    // clause: S5.2.1-5e, S5.2.1-5f, S5.2.1-5g, S5.2.1-5h
     for f in [
         "service_name",
         "provider_name",
@@ -132,6 +135,10 @@ pub async fn class2_track_return_resubmit_approve(app: &TestApp) {
         );
     }
     assert_eq!(entry["service_name"], "文書共有クラウド");
+    assert_eq!(entry["provider_name"], "株式会社テスト");
+    assert_eq!(entry["purpose"], "広報資料の共同編集");
+    assert_eq!(entry["period_of_use"], "2026-12-01 〜 2027-03-31");
+    assert_eq!(entry["user_scope"], "市民課の職員に限る");
     assert!(
         entry["classification"]
             .as_str()
@@ -179,7 +186,8 @@ pub async fn class2_track_return_resubmit_approve(app: &TestApp) {
     assert!(html.contains("id=\"register-drift\""));
     assert!(html.contains("/applications/new?reuse="));
 
-    // The administrator then registers it in the ledger (S5.2.1-4), as in the class-1 track.
+    // clause: S5.2.1-4 — after approval the administrator registers the system in the
+    // information-system ledger: 稼働中.
     let (s, svc) = im
         .register(id_of(&svc), version_of(&svc), "文書共有", "2026-12-01")
         .await;

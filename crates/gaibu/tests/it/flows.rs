@@ -189,19 +189,18 @@ pub async fn send_file(
     req.multipart(form).send().await.expect("upload")
 }
 
-/// The self-check form's pairs for sheet answers (`answer.KEY` = value).
+/// The self-check form's pairs for sheet answers (`answer.KEY` = value), with the reason why
+/// no evidence is attached (`evidence_reason.KEY`) where the answers give one.
 pub fn answer_pairs(answers: &Value) -> Vec<(String, String)> {
-    answers
-        .as_object()
-        .expect("answers")
-        .iter()
-        .map(|(k, v)| {
-            (
-                format!("answer.{k}"),
-                v["value"].as_str().unwrap_or("").to_string(),
-            )
-        })
-        .collect()
+    let mut pairs = Vec::new();
+    for (k, v) in answers.as_object().expect("answers") {
+        let value = v["value"].as_str().unwrap_or("").to_string();
+        pairs.push((format!("answer.{k}"), value));
+        if let Some(r) = v["evidence_reason"].as_str().filter(|r| !r.is_empty()) {
+            pairs.push((format!("evidence_reason.{k}"), r.to_string()));
+        }
+    }
+    pairs
 }
 
 impl TestApp {
@@ -241,6 +240,8 @@ pub async fn prepared(app: &TestApp, login: &str, name: &str) -> (i64, i64) {
     assert_eq!(s, StatusCode::CREATED, "{a}");
     assert_eq!(a["track"], "class2plus");
     let id = id_of(&a);
+    // The items that expect evidence say why no file is attached (S3.2c); scenarios that
+    // attach files do so themselves.
     let answers = app.met_answers_for(Track::Class2Plus).await;
     let (s, a) = c.self_check(id, version_of(&a), answers).await;
     assert_eq!(s, StatusCode::OK, "{a}");
@@ -293,5 +294,7 @@ pub async fn checked_class1(app: &TestApp, login: &str, name: &str) -> (i64, Val
     let (_, a) = c
         .self_check(id, version_of(&a), app.met_answers().await)
         .await;
+    // The procurement record is checked at self-approval too (S4.3a–b).
+    let (_, a) = c.not_procured(id, version_of(&a)).await;
     (id, a)
 }

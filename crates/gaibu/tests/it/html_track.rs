@@ -101,6 +101,17 @@ pub async fn class1_track_through_html_forms(app: &TestApp) {
     let pairs = answer_pairs(&answers);
     let (s, _, _) = im.post_step(app, id, "self-check", &refs(&pairs)).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
+    // The class-1 page shows the procurement record, which self-approval checks (S4.3a–b).
+    let (_, html) = im.get(&format!("/applications/{id}")).await;
+    assert!(html.contains("id=\"procurement-heading\""));
+    assert!(
+        html.contains("id=\"sheet-problems\""),
+        "procurement not yet recorded"
+    );
+    let (s, _, _) = im
+        .post_step(app, id, "procurement", &[("procured", "no")])
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
     let (_, html) = im.get(&format!("/applications/{id}")).await;
     assert!(html.contains("id=\"sheet-ready\""));
     let (s, loc, _) = im.post_step(app, id, "approve", &[]).await;

@@ -16,6 +16,7 @@ mod browser;
 mod class2_html;
 mod class2_track;
 mod contractors;
+mod corrections;
 mod evidence;
 mod html_track;
 mod instances;
@@ -54,6 +55,7 @@ mod scenarios {
     pub use crate::class2_html::*;
     pub use crate::class2_track::*;
     pub use crate::contractors::*;
+    pub use crate::corrections::*;
     pub use crate::evidence::*;
     pub use crate::html_track::*;
     pub use crate::instances::*;
@@ -86,6 +88,13 @@ on_both_backends!(
     api_routes_are_registered_with_their_operations,
     reminders_are_sent_once_as_the_clock_moves,
     reminder_email_goes_out_once_from_two_instances[Smtp],
+    scope_is_shown_and_filtered,
+    class1_procurement_is_checked_at_self_approval,
+    evidence_items_need_a_file_or_a_reason,
+    register_columns_follow_the_people,
+    class1_administrator_changed_through_the_page,
+    risks_are_shown_to_applicant_and_reviewer,
+    citizen_facing_services_take_the_same_path,
 );
 
 /// Every test of the binary: (name, the database it starts, what it needs, the scenario).

@@ -29,6 +29,9 @@ pub async fn policy_takes_effect_only_on_ciso_approval(app: &TestApp) {
             json!({"version": old_app["version"], "answers": app.met_answers().await}),
         )
         .await;
+    let (_, old_app) = im
+        .not_procured(id_of(&old_app), old_app["version"].as_i64().unwrap_or(0))
+        .await;
 
     // Only a CISO may load a version, and a broken one is refused whole.
     let staff = app.browser("staff").await;

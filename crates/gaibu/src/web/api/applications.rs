@@ -128,6 +128,9 @@ pub struct CatalogueParams {
     /// A confidentiality level code: each entry then says whether it may be used for it.
     #[serde(default)]
     pub level: String,
+    /// S1.2: `yes` / `no` for services in / outside the security policy's scope only.
+    #[serde(default)]
+    pub in_scope: String,
 }
 
 #[utoipa::path(get, path = "/api/v1/catalogue", tag = "applications", params(CatalogueParams),
@@ -139,7 +142,8 @@ async fn catalogue_search(
     crate::error::check_text(&p.q)?;
     crate::error::check_text(&p.level)?;
     let unit = c.u.user.org_unit_id;
+    let scope = crate::scope::parse(&p.in_scope)?;
     Ok(Json(
-        crate::catalogue::search(&c.st, unit, &p.q, &p.level).await?,
+        crate::catalogue::search(&c.st, unit, &p.q, &p.level, scope).await?,
     ))
 }

@@ -7,6 +7,7 @@
 //! every error is the JSON `ErrorBody`, including unknown paths (404 `route_not_found`) and
 //! methods a route does not have (405 `method_not_allowed`, with `Allow`).
 
+mod administrator;
 mod applications;
 mod contractors;
 mod convert;
@@ -209,6 +210,7 @@ fn documented(max_upload: usize) -> OpenApiRouter<AppState> {
         .merge(applications::routes())
         .merge(review::routes())
         .merge(services::routes())
+        .merge(administrator::routes())
         .merge(register::routes())
         .merge(notifications::routes())
         .merge(contractors::routes())

@@ -256,6 +256,8 @@ pub struct Service {
     #[schema(value_type = Option<String>, format = Date)]
     pub retired_on: Option<Date>,
     pub retire_reason: Option<String>,
+    /// S1.2: within the scope of the city's security policy.
+    pub in_scope: bool,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     #[schema(value_type = String, format = DateTime)]

@@ -16,9 +16,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 #[utoipa::path(get, path = "/api/v1/register", tag = "register",
-    responses((status = 200, body = Vec<RegisterEntry>)))]
-async fn list_register(c: Caller) -> AppResult<Json<Vec<RegisterEntry>>> {
-    many(&ops::list(&c.st, &c.u).await?)
+    params(crate::scope::ScopeQuery), responses((status = 200, body = Vec<RegisterEntry>)))]
+async fn list_register(
+    c: Caller,
+    super::extract::ApiQuery(q): super::extract::ApiQuery<crate::scope::ScopeQuery>,
+) -> AppResult<Json<Vec<RegisterEntry>>> {
+    many(&ops::list(&c.st, &c.u, crate::scope::parse(&q.in_scope)?).await?)
 }
 
 #[utoipa::path(get, path = "/api/v1/register/{id}", tag = "register", params(RegisterEntryId),

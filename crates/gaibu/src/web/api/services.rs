@@ -21,9 +21,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 #[utoipa::path(get, path = "/api/v1/services", tag = "services",
-    responses((status = 200, body = Vec<Service>)))]
-async fn list_services(c: Caller) -> AppResult<Json<Vec<Service>>> {
-    many(&ops::list(&c.st).await?)
+    params(crate::scope::ScopeQuery), responses((status = 200, body = Vec<Service>)))]
+async fn list_services(
+    c: Caller,
+    super::extract::ApiQuery(q): super::extract::ApiQuery<crate::scope::ScopeQuery>,
+) -> AppResult<Json<Vec<Service>>> {
+    many(&ops::list(&c.st, crate::scope::parse(&q.in_scope)?).await?)
 }
 
 #[utoipa::path(get, path = "/api/v1/services/{id}", tag = "services", params(ServiceId),

@@ -25,6 +25,8 @@ pub fn routes() -> Router<AppState> {
 pub struct CatalogueQuery {
     pub q: String,
     pub level: String,
+    /// S1.2: `yes` / `no`, or empty for all.
+    pub in_scope: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -37,6 +39,7 @@ struct CataloguePage {
     levels: Vec<Level>,
     entries: Vec<Entry>,
     searched: bool,
+    scope: &'static str,
 }
 
 impl CataloguePage {
@@ -51,11 +54,14 @@ async fn page(cx: Cx, Query(q): Query<CatalogueQuery>) -> AppResult<Response> {
     crate::error::check_text(&q.q)?;
     let page = cx.page("/catalogue");
     let levels = policies::scheme_in_force(&cx.st).await?.doc.confidentiality;
-    let entries = catalogue::search(&cx.st, cx.u.user.org_unit_id, &q.q, &q.level).await?;
+    let scope = crate::scope::parse(&q.in_scope)?;
+    let unit = cx.u.user.org_unit_id;
+    let entries = catalogue::search(&cx.st, unit, &q.q, &q.level, scope).await?;
     show(CataloguePage {
         t: page.t,
         page,
-        searched: !q.q.trim().is_empty() || !q.level.is_empty(),
+        searched: !q.q.trim().is_empty() || !q.level.is_empty() || scope.is_some(),
+        scope: crate::scope::as_query(scope),
         q: q.q,
         level: q.level,
         levels,

@@ -1,6 +1,7 @@
 //! Server-rendered pages (askama, auto-escaped) in the user's language.
 
 mod admin;
+mod administrator;
 pub(crate) mod applications;
 mod catalogue;
 mod contractors;
@@ -30,7 +31,7 @@ use gaibu_domain::role::Role;
 use std::collections::HashMap;
 
 pub fn routes() -> Router<AppState> {
-    let parts: [fn() -> Router<AppState>; 10] = [
+    let parts: [fn() -> Router<AppState>; 11] = [
         session::routes,
         home::routes,
         applications::routes,
@@ -41,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         register::routes,
         catalogue::routes,
         contractors::routes,
+        administrator::routes,
     ];
     parts
         .into_iter()

@@ -29,15 +29,31 @@ pub fn routes() -> Router<AppState> {
 struct ListPage {
     t: Tr,
     page: PageCtx,
-    rows: Vec<RegisterRow>,
+    /// Each entry with whether its service is in the security policy's scope (S1.2).
+    rows: Vec<(RegisterRow, bool)>,
+    scope: &'static str,
 }
 
-async fn list(cx: Cx) -> AppResult<Response> {
+async fn list(
+    cx: Cx,
+    axum::extract::Query(q): axum::extract::Query<crate::scope::ScopeQuery>,
+) -> AppResult<Response> {
     let page = cx.page("/register");
+    let scope = crate::scope::parse(&q.in_scope)?;
+    let in_scope = crate::scope::of_services(&cx.st).await?;
+    let rows = ops::list(&cx.st, &cx.u, scope)
+        .await?
+        .into_iter()
+        .map(|e| {
+            let s = in_scope.get(&e.service_id).copied().unwrap_or(true);
+            (e, s)
+        })
+        .collect();
     show(ListPage {
         t: page.t,
         page,
-        rows: ops::list(&cx.st, &cx.u).await?,
+        rows,
+        scope: crate::scope::as_query(scope),
     })
 }
 
@@ -176,7 +192,14 @@ async fn notifications(cx: Cx) -> AppResult<Response> {
             text: format!("{}: {}", t.of("notification", n.kind.as_str()), n.subject),
             at: fmt_ms(n.created_at),
             link: match (n.service_id, n.application_id) {
-                (Some(s), _) if n.kind == NoticeKind::Designated => format!("/services/{s}"),
+                (Some(s), _)
+                    if matches!(
+                        n.kind,
+                        NoticeKind::Designated | NoticeKind::AdministratorChanged
+                    ) =>
+                {
+                    format!("/services/{s}")
+                }
                 (_, Some(a)) => format!("/applications/{a}"),
                 (Some(s), None) => format!("/services/{s}"),
                 _ => "/".into(),

@@ -29,13 +29,19 @@ struct ListPage {
     t: Tr,
     page: PageCtx,
     rows: Vec<(ServiceRow, String, String)>,
+    /// S1.2: the scope filter, as its query value.
+    scope: &'static str,
 }
 
-async fn list(cx: Cx) -> AppResult<Response> {
+async fn list(
+    cx: Cx,
+    axum::extract::Query(q): axum::extract::Query<crate::scope::ScopeQuery>,
+) -> AppResult<Response> {
     let page = cx.page("/services");
+    let scope = crate::scope::parse(&q.in_scope)?;
     let units = cx.st.store.org_units().await?;
     let users = cx.st.store.users().await?;
-    let rows = ops::list(&cx.st)
+    let rows = ops::list(&cx.st, scope)
         .await?
         .into_iter()
         .map(|s| {
@@ -52,6 +58,7 @@ async fn list(cx: Cx) -> AppResult<Response> {
         t: page.t,
         page,
         rows,
+        scope: crate::scope::as_query(scope),
     })
 }
 

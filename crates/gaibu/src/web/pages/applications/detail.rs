@@ -75,25 +75,32 @@ fn progress(
     row: &ApplicationRow,
     sheet: Option<&Loaded<Sheet>>,
     superseded: bool,
+    evidenced: Vec<String>,
 ) -> (Vec<(String, String)>, usize, usize) {
     let Some(sheet) = sheet else {
         return (vec![], 0, 0);
     };
-    let app = ops::domain(row);
+    let mut app = ops::domain(row);
+    app.evidenced = evidenced;
     let ctx = app.context();
     let mut raw = sheet.doc.check_complete(&row.answers, &ctx);
-    if row.track == Track::Class2Plus {
-        raw.extend(
-            row.evaluation
-                .check_complete()
-                .into_iter()
-                .chain(row.procurement.check_complete())
-                .map(|f| ItemProblem {
-                    item: f.field,
-                    code: f.code,
-                }),
-        );
-    }
+    raw.extend(app.evidence_problems(&sheet.doc));
+    // The evaluation is class 2+ only; the procurement record is checked on both tracks
+    // (S3.3, S4.3a–b).
+    let evaluation = if row.track == Track::Class2Plus {
+        row.evaluation.check_complete()
+    } else {
+        vec![]
+    };
+    raw.extend(
+        evaluation
+            .into_iter()
+            .chain(row.procurement.check_complete())
+            .map(|f| ItemProblem {
+                item: f.field,
+                code: f.code,
+            }),
+    );
     raw.extend(app.unconfirmed_problems());
     if superseded {
         raw.push(ItemProblem {
@@ -174,7 +181,9 @@ pub(super) async fn detail(cx: Cx, Path(id): Path<i64>) -> AppResult<Response> {
     let caps = capability::application(&ops::domain(&row), &cx.u.actor, &tree);
     let (sheet, superseded) = sheets(&cx, &row).await?;
     let doc = sheet.as_ref().map(|s| &s.doc);
-    let (problems, answered, total) = progress(t, &row, sheet.as_ref(), superseded);
+    let files = st.store.evidence_of(row.id).await?;
+    let evidenced = ops::evidenced_items(&files);
+    let (problems, answered, total) = progress(t, &row, sheet.as_ref(), superseded, evidenced);
     let [conf, integ, avail] = classification_labels(t, &scheme.doc, &row.fields);
     let page_data = DetailPage {
         t,
@@ -207,7 +216,7 @@ pub(super) async fn detail(cx: Cx, Path(id): Path<i64>) -> AppResult<Response> {
         procurement: row.procurement.clone(),
         rounds: round_views(st, t, doc, st.store.rounds(row.id).await?).await?,
         reused_from: row.reuse.source_application_id,
-        evidence: evidence_views(st, t, doc, st.store.evidence_of(row.id).await?).await,
+        evidence: evidence_views(st, t, doc, files).await,
         evidence_targets: evidence_targets(t, doc, row.track),
         f: row.fields.clone(),
         app: row,

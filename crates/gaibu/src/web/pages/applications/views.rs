@@ -19,6 +19,8 @@ pub struct ItemView {
     pub options: Vec<(String, String)>,
     pub value: String,
     pub comment: String,
+    /// Why no evidence file is attached, for an item that expects one (S3.2c).
+    pub evidence_reason: String,
     pub error: String,
     /// Applies to this application now (conditions met).
     pub applies: bool,
@@ -43,6 +45,7 @@ impl ItemView {
                 .collect(),
             value: a.value,
             comment: a.comment,
+            evidence_reason: a.evidence_reason,
             ..Default::default()
         }
     }
@@ -60,7 +63,7 @@ pub fn answer_text(t: Tr, i: &Item, value: &str) -> String {
     }
 }
 
-/// `answer.<item>` and `comment.<item>` fields into answers.
+/// `answer.<item>`, `comment.<item>` and `evidence_reason.<item>` fields into answers.
 pub fn answers_from(form: &FormPairs) -> Answers {
     let mut out = Answers::new();
     for (k, v) in &form.0 {
@@ -68,9 +71,13 @@ pub fn answers_from(form: &FormPairs) -> Answers {
             out.entry(item.to_string()).or_default().value = v.trim().to_string();
         } else if let Some(item) = k.strip_prefix("comment.") {
             out.entry(item.to_string()).or_default().comment = v.trim().to_string();
+        } else if let Some(item) = k.strip_prefix("evidence_reason.") {
+            out.entry(item.to_string()).or_default().evidence_reason = v.trim().to_string();
         }
     }
-    out.retain(|_, a| !a.value.is_empty() || !a.comment.is_empty());
+    out.retain(|_, a| {
+        !a.value.is_empty() || !a.comment.is_empty() || !a.evidence_reason.is_empty()
+    });
     out
 }
 

@@ -25,6 +25,8 @@ struct ReviewItem {
     clause: String,
     value: String,
     comment: String,
+    /// Why no evidence file is attached to an item that expects one (S3.2c).
+    evidence_reason: String,
     applies: bool,
 }
 
@@ -72,6 +74,7 @@ async fn review_page_data(
                 clause: i.clause.clone(),
                 value: answer_text(t, i, &a.value),
                 comment: a.comment,
+                evidence_reason: a.evidence_reason,
                 applies: s.applies(i, &app.answers, &ctx),
             }
         })
@@ -83,6 +86,7 @@ async fn review_page_data(
             clause: clause.to_string(),
             value,
             comment: String::new(),
+            evidence_reason: String::new(),
             applies: true,
         })
         .collect();
