@@ -44,10 +44,17 @@ pub enum Action {
     SessionSignedIn,
     SessionSignInFailed,
     AccessDenied,
+    TerminationRequested,
+    TerminationAccepted,
+    TerminationReturned,
+    RegisterEnded,
+    DisposalRecorded,
+    EndOfUseRecorded,
+    TerminationCompleted,
 }
 
 impl Action {
-    pub const ALL: [Action; 37] = [
+    pub const ALL: [Action; 44] = [
         Action::ApplicationCreated,
         Action::ApplicationUpdated,
         Action::ApplicationSelfChecked,
@@ -85,6 +92,13 @@ impl Action {
         Action::SessionSignedIn,
         Action::SessionSignInFailed,
         Action::AccessDenied,
+        Action::TerminationRequested,
+        Action::TerminationAccepted,
+        Action::TerminationReturned,
+        Action::RegisterEnded,
+        Action::DisposalRecorded,
+        Action::EndOfUseRecorded,
+        Action::TerminationCompleted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -126,6 +140,13 @@ impl Action {
             Action::SessionSignedIn => "session.signed_in",
             Action::SessionSignInFailed => "session.sign_in_failed",
             Action::AccessDenied => "access.denied",
+            Action::TerminationRequested => "termination.requested",
+            Action::TerminationAccepted => "termination.accepted",
+            Action::TerminationReturned => "termination.returned",
+            Action::RegisterEnded => "register.ended",
+            Action::DisposalRecorded => "termination.disposal_recorded",
+            Action::EndOfUseRecorded => "termination.end_of_use_recorded",
+            Action::TerminationCompleted => "termination.completed",
         }
     }
 
@@ -146,6 +167,8 @@ pub enum Entity {
     User,
     Contractor,
     Submission,
+    /// The end of use of a service (S7.1).
+    Termination,
     /// A request refused before it reached a record.
     Request,
 }
@@ -162,6 +185,7 @@ impl Entity {
             Entity::User => "user",
             Entity::Contractor => "contractor",
             Entity::Submission => "submission",
+            Entity::Termination => "termination",
             Entity::Request => "request",
         }
     }

@@ -16,15 +16,23 @@ pub enum NoticeKind {
     Designated,
     Returned,
     Rejected,
+    /// A termination waits for the ISM's decision (S7.1-1).
+    TerminationRequested,
+    /// The administrator's termination was accepted: the end-of-use steps may start.
+    TerminationAccepted,
+    TerminationReturned,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 5] = [
+    pub const ALL: [NoticeKind; 8] = [
         NoticeKind::Submitted,
         NoticeKind::Approved,
         NoticeKind::Designated,
         NoticeKind::Returned,
         NoticeKind::Rejected,
+        NoticeKind::TerminationRequested,
+        NoticeKind::TerminationAccepted,
+        NoticeKind::TerminationReturned,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -34,6 +42,9 @@ impl NoticeKind {
             NoticeKind::Designated => "designated",
             NoticeKind::Returned => "returned",
             NoticeKind::Rejected => "rejected",
+            NoticeKind::TerminationRequested => "termination_requested",
+            NoticeKind::TerminationAccepted => "termination_accepted",
+            NoticeKind::TerminationReturned => "termination_returned",
         }
     }
 
