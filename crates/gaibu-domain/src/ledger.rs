@@ -98,9 +98,7 @@ pub fn permits_service_change(s: &Service, actor: &Actor, m: ServiceMove) -> Res
             Some(_) => Err(Refusal::Conflict("already_in_ledger")),
         },
         // Before 廃止済み, from any status (構築中, 稼働中, 利用停止).
-        ServiceMove::Retire
-            if matches!(s.ledger_status, None | Some(LedgerStatus::Retired)) =>
-        {
+        ServiceMove::Retire if matches!(s.ledger_status, None | Some(LedgerStatus::Retired)) => {
             Err(Refusal::Conflict("not_in_operation"))
         }
         // S7.1: a class-2+ service ends only through a termination accepted by the ISM.

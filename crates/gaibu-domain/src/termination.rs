@@ -215,7 +215,9 @@ pub fn capabilities(
 /// level, or information whose handling restrictions require encryption.
 pub fn is_highly_confidential(scheme: &Scheme, c: &Classification) -> bool {
     let top = scheme.confidentiality.iter().map(|l| l.rank).max();
-    let rank = scheme.confidentiality_level(&c.confidentiality).map(|l| l.rank);
+    let rank = scheme
+        .confidentiality_level(&c.confidentiality)
+        .map(|l| l.rank);
     let top_level = top.is_some_and(|t| rank == Some(t) && t > 1);
     top_level || c.handling.iter().any(|h| h == "encryption_required")
 }
@@ -370,8 +372,10 @@ pub enum DisposalMethod {
 }
 
 impl DisposalMethod {
-    pub const ALL: [DisposalMethod; 2] =
-        [DisposalMethod::ProviderCertificate, DisposalMethod::KeyDeletion];
+    pub const ALL: [DisposalMethod; 2] = [
+        DisposalMethod::ProviderCertificate,
+        DisposalMethod::KeyDeletion,
+    ];
     pub const fn as_str(self) -> &'static str {
         match self {
             DisposalMethod::ProviderCertificate => "provider_certificate",
@@ -480,7 +484,10 @@ impl DisposalInput {
             _ => {}
         }
         if highly_confidential && stored_encrypted.is_none() {
-            errs.push(FieldError::new("stored_encrypted", "encryption_statement_required"));
+            errs.push(FieldError::new(
+                "stored_encrypted",
+                "encryption_statement_required",
+            ));
         }
         let data_returned_on = match self.data_returned_on.trim() {
             "" => None,
@@ -530,7 +537,10 @@ pub struct MeasureRecord {
 impl MeasuresInput {
     /// The statuses given, for the measures `known` (the policy's end-of-use measures). A
     /// measure left empty is not recorded now; 該当なし needs its reason.
-    pub fn parse(&self, known: &[&str]) -> Result<BTreeMap<String, MeasureRecord>, Vec<FieldError>> {
+    pub fn parse(
+        &self,
+        known: &[&str],
+    ) -> Result<BTreeMap<String, MeasureRecord>, Vec<FieldError>> {
         let mut errs = Vec::new();
         let mut out = BTreeMap::new();
         for (id, m) in &self.measures {
@@ -774,7 +784,10 @@ mod tests {
         let cert = disposal("provider_certificate");
         assert_eq!(
             cert.parse(false, false),
-            Err(vec![FieldError::new("file", "deletion_certificate_required")])
+            Err(vec![FieldError::new(
+                "file",
+                "deletion_certificate_required"
+            )])
         );
         assert!(cert.parse(false, true).is_ok());
         assert_eq!(

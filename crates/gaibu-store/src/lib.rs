@@ -25,6 +25,7 @@ mod register;
 mod review;
 mod rows;
 mod services;
+mod terminations;
 mod write;
 
 pub use applications::{ApplicationContent, Reused};
@@ -36,6 +37,7 @@ pub use org::{NewOrgUnit, NewUser, SessionRow};
 pub use register::RegisterFields;
 pub use review::Approved;
 pub use rows::*;
+pub use terminations::{NewTermination, TerminationRow};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};

@@ -47,6 +47,11 @@ const SOURCES: &[(i64, &str, &str)] = &[
         "service people",
         include_str!("../migrations/0008_service_people.sql"),
     ),
+    (
+        11,
+        "termination",
+        include_str!("../migrations/0011_termination.sql"),
+    ),
 ];
 
 fn identity(b: Backend) -> &'static str {
