@@ -18,4 +18,5 @@ pub mod review;
 pub mod server;
 pub mod services;
 pub mod state;
+pub mod terminations;
 pub mod web;

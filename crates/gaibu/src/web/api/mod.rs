@@ -19,6 +19,7 @@ mod policies;
 mod register;
 mod review;
 mod services;
+mod terminations;
 
 pub(crate) use extract::OnRecord;
 
@@ -213,6 +214,7 @@ fn documented(max_upload: usize) -> OpenApiRouter<AppState> {
         .merge(notifications::routes())
         .merge(contractors::routes())
         .merge(evidence::routes(max_upload))
+        .merge(terminations::routes(max_upload))
 }
 
 /// The OpenAPI document as served.
