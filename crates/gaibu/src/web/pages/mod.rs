@@ -10,6 +10,7 @@ mod register;
 mod review;
 mod services;
 mod session;
+pub(crate) mod terminations;
 
 use crate::auth::{CurrentUser, request_lang};
 use crate::error::{AppError, AppResult, ErrorInfo};
@@ -30,7 +31,7 @@ use gaibu_domain::role::Role;
 use std::collections::HashMap;
 
 pub fn routes() -> Router<AppState> {
-    let parts: [fn() -> Router<AppState>; 10] = [
+    let parts: [fn() -> Router<AppState>; 11] = [
         session::routes,
         home::routes,
         applications::routes,
@@ -41,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         register::routes,
         catalogue::routes,
         contractors::routes,
+        terminations::routes,
     ];
     parts
         .into_iter()
