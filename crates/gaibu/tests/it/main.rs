@@ -22,6 +22,7 @@ mod instances;
 mod mail;
 mod policy;
 mod reuse;
+mod termination;
 
 use harness::{Db, TestApp};
 use libtest_mimic::{Arguments, FormatSetting, Trial};
@@ -59,6 +60,7 @@ mod scenarios {
     pub use crate::mail::*;
     pub use crate::policy::*;
     pub use crate::reuse::*;
+    pub use crate::termination::*;
 }
 
 on_both_backends!(
@@ -82,6 +84,11 @@ on_both_backends!(
     contractor_submits_and_information_manager_verifies,
     every_api_route_is_in_the_document,
     api_routes_are_registered_with_their_operations,
+    class2_termination_with_proof,
+    highly_confidential_data_is_crypto_shredded,
+    demo_hook_terminates_with_crypto_shredding,
+    class1_retirement_closes_accounts,
+    termination_through_html_pages,
 );
 
 /// Every test of the binary: (name, the database it starts, what it needs, the scenario).
