@@ -56,7 +56,10 @@ impl View {
             Some(S::Completed) => "next_none",
             Some(S::Accepted) => match self.missing.first() {
                 Some(&"termination_register_not_ended")
-                    if self.t.as_ref().is_some_and(|t| t.ledger_retired_on.is_some()) =>
+                    if self
+                        .t
+                        .as_ref()
+                        .is_some_and(|t| t.ledger_retired_on.is_some()) =>
                 {
                     "next_ism_register"
                 }
@@ -184,12 +187,18 @@ pub async fn request(
         input,
         st.today(),
     );
-    let req = ruled(st, u, req, "termination.request", Entity::Service, Some(sid)).await?;
+    let req = ruled(
+        st,
+        u,
+        req,
+        "termination.request",
+        Entity::Service,
+        Some(sid),
+    )
+    .await?;
     let isms = crate::review::responsible_isms(st, s.org_unit_id, &tree).await?;
     if isms.is_empty() {
-        return Err(AppError::Refused(
-            crate::error::ErrorCode::NoResponsibleIsm,
-        ));
+        return Err(AppError::Refused(crate::error::ErrorCode::NoResponsibleIsm));
     }
     let policy_id = match policies::service_life_in_force(st).await {
         Ok(p) => Some(p.row.id),
@@ -262,7 +271,15 @@ pub async fn end_register(
     let (s, t) = service_and_termination(st, sid).await?;
     let dt = t.as_ref().map(domain);
     let on = rules::end_register(&services::domain(&s), dt.as_ref(), &u.actor, &tree, input);
-    let on = ruled(st, u, on, "termination.register", Entity::Service, Some(sid)).await?;
+    let on = ruled(
+        st,
+        u,
+        on,
+        "termination.register",
+        Entity::Service,
+        Some(sid),
+    )
+    .await?;
     let t = existing(t)?;
     check_version(&t, version)?;
     let entry = st.store.register_entry_of_service(sid).await?;
@@ -292,7 +309,15 @@ pub async fn record_disposal(
         &tree,
         TerminationMove::RecordDisposal,
     );
-    ruled(st, u, may, "termination.disposal", Entity::Service, Some(sid)).await?;
+    ruled(
+        st,
+        u,
+        may,
+        "termination.disposal",
+        Entity::Service,
+        Some(sid),
+    )
+    .await?;
     let t = existing(t)?;
     check_version(&t, version)?;
     let file = file.filter(|f| !f.bytes.is_empty() || !f.filename.is_empty());
@@ -342,7 +367,15 @@ pub async fn record_measures(
         &tree,
         TerminationMove::RecordMeasures,
     );
-    ruled(st, u, may, "termination.measures", Entity::Service, Some(sid)).await?;
+    ruled(
+        st,
+        u,
+        may,
+        "termination.measures",
+        Entity::Service,
+        Some(sid),
+    )
+    .await?;
     let t = existing(t)?;
     check_version(&t, version)?;
     let measures = end_of_use_measures(st, Some(&t)).await?;
@@ -372,7 +405,15 @@ pub async fn complete(
             let d = services::domain(&s);
             let may =
                 rules::permits_termination(&d, None, &u.actor, &tree, TerminationMove::Complete);
-            ruled(st, u, may, "termination.complete", Entity::Service, Some(sid)).await?;
+            ruled(
+                st,
+                u,
+                may,
+                "termination.complete",
+                Entity::Service,
+                Some(sid),
+            )
+            .await?;
             return Err(AppError::Conflict("termination_not_requested"));
         }
     };
@@ -386,7 +427,15 @@ pub async fn complete(
         open_accounts,
         &ids(&measures),
     );
-    ruled(st, u, done, "termination.complete", Entity::Service, Some(sid)).await?;
+    ruled(
+        st,
+        u,
+        done,
+        "termination.complete",
+        Entity::Service,
+        Some(sid),
+    )
+    .await?;
     check_version(&t, version)?;
     Ok(st
         .store
@@ -417,7 +466,8 @@ pub async fn waiting(
                 .has_role_over(Role::InformationSecurityManager, id, &tree)
         })
         .collect();
-    let page = page.max(1);
+    // A page far beyond the list is simply empty (and cannot overflow the offset).
+    let page = page.clamp(1, 1_000_000);
     let (rows, total) = st
         .store
         .terminations_waiting(&all_units, PAGE_SIZE, (page - 1) * PAGE_SIZE)
@@ -431,7 +481,11 @@ pub async fn waiting(
 }
 
 /// The proof file of a disposal, for whoever may see the termination.
-pub async fn proof(st: &AppState, u: &CurrentUser, sid: i64) -> AppResult<(TerminationRow, Vec<u8>)> {
+pub async fn proof(
+    st: &AppState,
+    u: &CurrentUser,
+    sid: i64,
+) -> AppResult<(TerminationRow, Vec<u8>)> {
     let v = view(st, u, sid).await?;
     let t = v.t.ok_or(AppError::NotFound)?;
     let sha = t.proof_sha256.clone().ok_or(AppError::NotFound)?;
@@ -493,7 +547,14 @@ pub async fn demo_terminate(
             .collect(),
     };
     let t = record_measures(st, admin, sid, t.version, &input).await?;
-    complete(st, admin, sid, t.version, "情報の廃棄とアカウントの廃棄を確認").await
+    complete(
+        st,
+        admin,
+        sid,
+        t.version,
+        "情報の廃棄とアカウントの廃棄を確認",
+    )
+    .await
 }
 
 /// A multipart form's text fields and its file (if one was chosen), as the disposal form sends

@@ -27,9 +27,7 @@ async fn class2_service(app: &TestApp, login: &str, name: &str, conf: &str) -> i
     let (_, r) = submitted_and_approved(app, login, id, v).await;
     let sid = id_of(&r["service"]);
     let (_, svc) = c.get(&format!("/services/{sid}")).await;
-    let (s, svc) = c
-        .register(sid, version_of(&svc), name, "2026-12-01")
-        .await;
+    let (s, svc) = c.register(sid, version_of(&svc), name, "2026-12-01").await;
     assert_eq!(s, StatusCode::OK, "{svc}");
     let org = svc["org_unit_id"].as_i64().expect("org");
     for acct in ["ops-admin", "ops-shared"] {
@@ -53,7 +51,9 @@ async fn termination(api: &Api, sid: i64) -> Value {
 }
 
 fn tversion(v: &Value) -> i64 {
-    v["termination"]["version"].as_i64().expect("termination version")
+    v["termination"]["version"]
+        .as_i64()
+        .expect("termination version")
 }
 
 /// Posts a step of the termination with its current version.
@@ -219,7 +219,10 @@ pub async fn class2_termination_with_proof(app: &TestApp) {
         .await
         .expect("db")
         .expect("entry");
-    assert_eq!(entry.ended_on.map(|d| d.to_string()).as_deref(), Some("2027-03-31"));
+    assert_eq!(
+        entry.ended_on.map(|d| d.to_string()).as_deref(),
+        Some("2027-03-31")
+    );
 
     let (s, body) = step(&im, sid, "complete", json!({})).await;
     assert_eq!(s, StatusCode::CONFLICT, "{body}");
@@ -268,7 +271,10 @@ pub async fn class2_termination_with_proof(app: &TestApp) {
     assert_eq!(d["data_returned_on"], "2027-03-20");
     assert_eq!(v["termination"]["proof"]["filename"], "消去証明書.pdf");
     let res = reqwest::Client::new()
-        .get(format!("{}/api/v1/services/{sid}/termination/proof", app.base))
+        .get(format!(
+            "{}/api/v1/services/{sid}/termination/proof",
+            app.base
+        ))
         .bearer_auth(&im.token)
         .send()
         .await
@@ -330,9 +336,11 @@ pub async fn class2_termination_with_proof(app: &TestApp) {
         .collect();
     let (s, v) = step(&im, sid, "measures", json!({"measures": all})).await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    assert!(v["measures"]
-        .as_array()
-        .is_some_and(|m| m.iter().all(|m| m["status"] == "implemented")));
+    assert!(
+        v["measures"]
+            .as_array()
+            .is_some_and(|m| m.iter().all(|m| m["status"] == "implemented"))
+    );
     assert_eq!(v["missing"], json!([]));
 
     // S7.1-6: the completion record; a wrong person is refused.
@@ -342,7 +350,13 @@ pub async fn class2_termination_with_proof(app: &TestApp) {
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["termination"]["state"], "completed");
     assert_eq!(v["next"], "next_none");
-    let (s, body) = step(&im, sid, "measures", json!({"measures": {first: {"status": "partly"}}})).await;
+    let (s, body) = step(
+        &im,
+        sid,
+        "measures",
+        json!({"measures": {first: {"status": "partly"}}}),
+    )
+    .await;
     assert_eq!(s, StatusCode::CONFLICT, "{body}");
     assert_eq!(code(&body), "termination_completed");
 
@@ -423,9 +437,11 @@ pub async fn highly_confidential_data_is_crypto_shredded(app: &TestApp) {
     assert_eq!(d["method"], "key_deletion");
     assert_eq!(d["stored_encrypted"], true);
     assert_eq!(d["key_reference"], "kms://city/keys/juumin-2026");
-    assert!(!v["missing"]
-        .as_array()
-        .is_some_and(|m| m.contains(&json!("termination_disposal_missing"))));
+    assert!(
+        !v["missing"]
+            .as_array()
+            .is_some_and(|m| m.contains(&json!("termination_disposal_missing")))
+    );
 }
 
 // clause: S7.1-1, S7.1-5, S3.7-3 — the demo hook terminates a class-2 service end to end with
@@ -545,7 +561,10 @@ pub async fn termination_through_html_pages(app: &TestApp) {
     assert_eq!(s, StatusCode::SEE_OTHER);
     assert_eq!(to, format!("/services/{sid}/termination"));
     let (_, html) = ism.get("/terminations").await;
-    assert!(html.contains(&format!("/services/{sid}/termination")), "{html}");
+    assert!(
+        html.contains(&format!("/services/{sid}/termination")),
+        "{html}"
+    );
     let (_, html) = ism.get(&format!("/services/{sid}/termination")).await;
     assert!(html.contains("id=\"decision-form\""));
     let v = termination(&app.api("ism").await, sid).await;
@@ -559,7 +578,10 @@ pub async fn termination_through_html_pages(app: &TestApp) {
     assert_eq!(s, StatusCode::SEE_OTHER);
     // After acceptance the page names what is missing.
     let (_, html) = im.get(&format!("/services/{sid}/termination")).await;
-    assert!(html.contains("data-code=\"termination_accounts_open\""), "{html}");
+    assert!(
+        html.contains("data-code=\"termination_accounts_open\""),
+        "{html}"
+    );
     assert!(html.contains("data-code=\"termination_disposal_missing\""));
     assert!(html.contains("id=\"disposal-form\""));
     // Completing now: a 409 error page naming the first missing step.

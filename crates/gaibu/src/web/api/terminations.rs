@@ -4,7 +4,7 @@
 use super::extract::{
     ApiMultipart, ApiQuery, Caller, Change, OnRecord, parts_then, routes_of, versioned,
 };
-use super::{Conflicts, Refusals, ServiceId};
+use super::{Conflicts, Forbidden, Refusals, ServiceId};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::terminations::{self as ops, View};
@@ -136,7 +136,11 @@ impl From<&View> for TerminationView {
             capabilities: v.caps,
             missing: v.missing.iter().map(|m| m.to_string()).collect(),
             next: v.next().to_string(),
-            open_accounts: v.open_accounts.iter().map(|a| a.account_id.clone()).collect(),
+            open_accounts: v
+                .open_accounts
+                .iter()
+                .map(|a| a.account_id.clone())
+                .collect(),
             measures: v
                 .measures
                 .iter()
@@ -303,13 +307,16 @@ async fn complete(c: Change<CompleteBody>) -> AppResult<Json<TerminationView>> {
 #[utoipa::path(get, path = "/api/v1/services/{id}/termination/proof", tag = "services",
     params(ServiceId),
     responses((status = 200, description = "The deletion certificate, as an attachment",
-        content_type = "application/octet-stream", body = super::evidence::FileContent)))]
+        content_type = "application/octet-stream", body = super::evidence::FileContent),
+        Forbidden))]
 async fn proof(c: OnRecord) -> AppResult<Response> {
     let (t, bytes) = ops::proof(&c.st, &c.u, c.id).await?;
     Ok(crate::web::evidence::file_response(
         t.id,
         t.proof_filename.as_deref().unwrap_or("proof"),
-        t.proof_content_type.as_deref().unwrap_or("application/octet-stream"),
+        t.proof_content_type
+            .as_deref()
+            .unwrap_or("application/octet-stream"),
         bytes,
     ))
 }
@@ -347,7 +354,7 @@ pub struct WaitingPage {
 #[utoipa::path(get, path = "/api/v1/terminations", tag = "services", params(PageQuery),
     responses((status = 200, body = WaitingPage)))]
 async fn waiting(c: Caller, ApiQuery(q): ApiQuery<PageQuery>) -> AppResult<Json<WaitingPage>> {
-    let page = q.page.unwrap_or(1).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, 1_000_000);
     let (rows, total) = ops::waiting(&c.st, &c.u, page).await?;
     Ok(Json(WaitingPage {
         items: rows

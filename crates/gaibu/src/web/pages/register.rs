@@ -177,6 +177,9 @@ async fn notifications(cx: Cx) -> AppResult<Response> {
             at: fmt_ms(n.created_at),
             link: match (n.service_id, n.application_id) {
                 (Some(s), _) if n.kind == NoticeKind::Designated => format!("/services/{s}"),
+                (Some(s), _) if n.kind.as_str().starts_with("termination_") => {
+                    format!("/services/{s}/termination")
+                }
                 (_, Some(a)) => format!("/applications/{a}"),
                 (Some(s), None) => format!("/services/{s}"),
                 _ => "/".into(),

@@ -15,7 +15,9 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use gaibu_domain::FieldError;
 use gaibu_domain::service_life::MeasureStatus;
-use gaibu_domain::termination::{DateInput, DecisionInput, MeasureInput, MeasuresInput, RequestInput};
+use gaibu_domain::termination::{
+    DateInput, DecisionInput, MeasureInput, MeasuresInput, RequestInput,
+};
 use std::collections::HashMap;
 
 /// One end-of-use measure as the page shows it.
@@ -82,7 +84,10 @@ async fn page_of(
         Some(r) => t.of("termination", &format!("state.{}", r.state.as_str())),
         None => t.termination_state_none().to_string(),
     };
-    let recorded = v.t.as_ref().map(|r| r.end_of_use.clone()).unwrap_or_default();
+    let recorded =
+        v.t.as_ref()
+            .map(|r| r.end_of_use.clone())
+            .unwrap_or_default();
     let measures = v
         .measures
         .iter()
@@ -110,7 +115,12 @@ async fn page_of(
     };
     let statuses = MeasureStatus::ALL
         .iter()
-        .map(|s| (s.as_str(), t.of("termination", &format!("status.{}", s.as_str()))))
+        .map(|s| {
+            (
+                s.as_str(),
+                t.of("termination", &format!("status.{}", s.as_str())),
+            )
+        })
         .collect();
     Ok(TerminationPage {
         class2: v.s.track == gaibu_domain::classification::Track::Class2Plus,
@@ -192,11 +202,17 @@ async fn measures(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Res
     let mut input = MeasuresInput::default();
     for (k, v) in &form.0 {
         if let Some(m) = k.strip_prefix("status.") {
-            input.measures.entry(m.to_string()).or_insert_with(MeasureInput::default).status =
-                v.clone();
+            input
+                .measures
+                .entry(m.to_string())
+                .or_insert_with(MeasureInput::default)
+                .status = v.clone();
         } else if let Some(m) = k.strip_prefix("note.") {
-            input.measures.entry(m.to_string()).or_insert_with(MeasureInput::default).note =
-                v.clone();
+            input
+                .measures
+                .entry(m.to_string())
+                .or_insert_with(MeasureInput::default)
+                .note = v.clone();
         }
     }
     let result = ops::record_measures(&cx.st, &cx.u, id, form.version()?, &input).await;
@@ -239,7 +255,7 @@ struct PageParam {
 
 /// The ISM's requests waiting for a decision, paged in the database.
 async fn list(cx: Cx, Query(q): Query<PageParam>) -> AppResult<Response> {
-    let page_no = q.page.unwrap_or(1).max(1);
+    let page_no = q.page.unwrap_or(1).clamp(1, 1_000_000);
     let (rows, total) = ops::waiting(&cx.st, &cx.u, page_no).await?;
     let page = cx.page("/terminations");
     let mut out = Vec::with_capacity(rows.len());
