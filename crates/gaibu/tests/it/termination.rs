@@ -223,6 +223,8 @@ pub async fn class2_termination_with_proof(app: &TestApp) {
         entry.ended_on.map(|d| d.to_string()).as_deref(),
         Some("2027-03-31")
     );
+    let (_, e) = ism.get(&format!("/register/{}", entry.id)).await;
+    assert_eq!(e["ended_on"], "2027-03-31", "{e}");
 
     let (s, body) = step(&im, sid, "complete", json!({})).await;
     assert_eq!(s, StatusCode::CONFLICT, "{body}");
