@@ -1,7 +1,7 @@
 //! The end of use (S7.1, S7.2, S3.7): a class-2+ service terminated through the ISM with proof
 //! of disposal and every account closed; a class-1 service retired with its accounts.
 
-use crate::flows::{checked_class1, each, file, prepared, submitted_and_approved};
+use crate::flows::{checked_class1, each, file, prepared, send_file, submitted_and_approved};
 use crate::harness::{Api, TestApp, id_of, version_of};
 use gaibu_domain::classification::Track;
 use reqwest::StatusCode;
@@ -586,6 +586,50 @@ pub async fn termination_through_html_pages(app: &TestApp) {
     );
     assert!(html.contains("data-code=\"termination_disposal_missing\""));
     assert!(html.contains("id=\"disposal-form\""));
+    // The disposal form carries the certificate (multipart, CSRF in the query).
+    let v = termination(&app.api("im").await, sid).await;
+    let version = tversion(&v).to_string();
+    let url = format!(
+        "{}/services/{sid}/termination/disposal?_csrf={}",
+        app.base, im.csrf
+    );
+    let res = send_file(
+        im.http.post(url),
+        file(b"%PDF-1.4\n", "certificate.pdf", "application/pdf"),
+        &[
+            ("version", &version),
+            ("method", "provider_certificate"),
+            ("disposed_on", "2027-03-31"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, html) = im.get(&format!("/services/{sid}/termination")).await;
+    assert!(html.contains("id=\"proof-link\""), "{html}");
+    assert!(!html.contains("data-code=\"termination_disposal_missing\""));
+    // Refused: the form comes back with its input and the reason on the field.
+    let v = termination(&app.api("im").await, sid).await;
+    let version = tversion(&v).to_string();
+    let url = format!(
+        "{}/services/{sid}/termination/disposal?_csrf={}",
+        app.base, im.csrf
+    );
+    let form = reqwest::multipart::Form::new()
+        .text("version", version)
+        .text("method", "key_deletion")
+        .text("disposed_on", "2027-03-31")
+        .text("note", "鍵を削除");
+    let res = im
+        .http
+        .post(url)
+        .multipart(form)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.expect("body");
+    assert!(html.contains("value=\"鍵を削除\""), "{html}");
+    assert!(html.contains("field-error"));
     // Completing now: a 409 error page naming the first missing step.
     let v = termination(&app.api("im").await, sid).await;
     let version = tversion(&v).to_string();
