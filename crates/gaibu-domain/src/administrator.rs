@@ -110,6 +110,7 @@ mod tests {
             org_unit: 3,
             ledger_status: status,
             registered_on: None,
+            track: Track::Class1,
         }
     }
     fn input(to: &str, reason: &str) -> AdministratorInput {

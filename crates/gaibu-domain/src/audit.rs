@@ -46,10 +46,17 @@ pub enum Action {
     AccessDenied,
     ReminderSent,
     AdministratorChanged,
+    TerminationRequested,
+    TerminationAccepted,
+    TerminationReturned,
+    RegisterEnded,
+    DisposalRecorded,
+    EndOfUseRecorded,
+    TerminationCompleted,
 }
 
 impl Action {
-    pub const ALL: [Action; 39] = [
+    pub const ALL: [Action; 46] = [
         Action::ApplicationCreated,
         Action::ApplicationUpdated,
         Action::ApplicationSelfChecked,
@@ -89,6 +96,13 @@ impl Action {
         Action::AccessDenied,
         Action::ReminderSent,
         Action::AdministratorChanged,
+        Action::TerminationRequested,
+        Action::TerminationAccepted,
+        Action::TerminationReturned,
+        Action::RegisterEnded,
+        Action::DisposalRecorded,
+        Action::EndOfUseRecorded,
+        Action::TerminationCompleted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -132,6 +146,13 @@ impl Action {
             Action::AccessDenied => "access.denied",
             Action::ReminderSent => "reminder.sent",
             Action::AdministratorChanged => "service.administrator_changed",
+            Action::TerminationRequested => "termination.requested",
+            Action::TerminationAccepted => "termination.accepted",
+            Action::TerminationReturned => "termination.returned",
+            Action::RegisterEnded => "register.ended",
+            Action::DisposalRecorded => "termination.disposal_recorded",
+            Action::EndOfUseRecorded => "termination.end_of_use_recorded",
+            Action::TerminationCompleted => "termination.completed",
         }
     }
 
@@ -152,6 +173,8 @@ pub enum Entity {
     User,
     Contractor,
     Submission,
+    /// The end of use of a service (S7.1).
+    Termination,
     /// A request refused before it reached a record.
     Request,
 }
@@ -168,6 +191,7 @@ impl Entity {
             Entity::User => "user",
             Entity::Contractor => "contractor",
             Entity::Submission => "submission",
+            Entity::Termination => "termination",
             Entity::Request => "request",
         }
     }

@@ -157,6 +157,7 @@ mod tests {
             org_unit: 3,
             ledger_status: None,
             registered_on: None,
+            track: crate::classification::Track::Class1,
         };
         let admin = actor(7, &[]);
         let ism = actor(30, &[(Role::InformationSecurityManager, 2)]);

@@ -21,16 +21,19 @@ pub enum DeadlineKind {
     CertificateExpiry,
     /// The approved usage period ends; subject: the service.
     UsagePeriodEnd,
+    /// S7.1: the planned end of use of an accepted termination; subject: the termination.
+    TerminationPlannedEnd,
 }
 
 impl DeadlineKind {
-    pub const ALL: [DeadlineKind; 6] = [
+    pub const ALL: [DeadlineKind; 7] = [
         DeadlineKind::PeriodicCheck,
         DeadlineKind::Recheck,
         DeadlineKind::CorrectiveAction,
         DeadlineKind::CheckOrder,
         DeadlineKind::CertificateExpiry,
         DeadlineKind::UsagePeriodEnd,
+        DeadlineKind::TerminationPlannedEnd,
     ];
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -40,6 +43,7 @@ impl DeadlineKind {
             DeadlineKind::CheckOrder => "check_order",
             DeadlineKind::CertificateExpiry => "certificate_expiry",
             DeadlineKind::UsagePeriodEnd => "usage_period_end",
+            DeadlineKind::TerminationPlannedEnd => "termination_planned_end",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {

@@ -23,10 +23,15 @@ pub enum NoticeKind {
     /// The service's External Service Administrator was changed (told to the new and the
     /// previous one).
     AdministratorChanged,
+    /// A termination waits for the ISM's decision (S7.1-1).
+    TerminationRequested,
+    /// The administrator's termination was accepted: the end-of-use steps may start.
+    TerminationAccepted,
+    TerminationReturned,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 8] = [
+    pub const ALL: [NoticeKind; 11] = [
         NoticeKind::Submitted,
         NoticeKind::Approved,
         NoticeKind::Designated,
@@ -35,6 +40,9 @@ impl NoticeKind {
         NoticeKind::DueSoon,
         NoticeKind::Overdue,
         NoticeKind::AdministratorChanged,
+        NoticeKind::TerminationRequested,
+        NoticeKind::TerminationAccepted,
+        NoticeKind::TerminationReturned,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -47,6 +55,9 @@ impl NoticeKind {
             NoticeKind::DueSoon => "due_soon",
             NoticeKind::Overdue => "overdue",
             NoticeKind::AdministratorChanged => "administrator_changed",
+            NoticeKind::TerminationRequested => "termination_requested",
+            NoticeKind::TerminationAccepted => "termination_accepted",
+            NoticeKind::TerminationReturned => "termination_returned",
         }
     }
 

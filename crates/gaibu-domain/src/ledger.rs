@@ -1,6 +1,7 @@
 //! The approved service, its entry in the information-system ledger (情報システム台帳) and its
 //! end of use (S5.2.1-4, S5.2.2-3, S7.1-2, S7.2).
 
+use crate::classification::Track;
 use crate::role::{Actor, OrgTree, OrgUnitId, Role, UserId};
 use crate::{FieldError, Refusal};
 use jiff::civil::Date;
@@ -49,6 +50,8 @@ pub struct Service {
     pub org_unit: OrgUnitId,
     pub ledger_status: Option<LedgerStatus>,
     pub registered_on: Option<Date>,
+    /// A class-2+ service ends through a termination (S7.1); a class-1 one is retired (S7.2).
+    pub track: Track,
 }
 
 /// A move on an approved service.
@@ -94,8 +97,13 @@ pub fn permits_service_change(s: &Service, actor: &Actor, m: ServiceMove) -> Res
             None => Ok(()),
             Some(_) => Err(Refusal::Conflict("already_in_ledger")),
         },
-        ServiceMove::Retire if s.ledger_status != Some(LedgerStatus::InOperation) => {
+        // Before 廃止済み, from any status (構築中, 稼働中, 利用停止).
+        ServiceMove::Retire if matches!(s.ledger_status, None | Some(LedgerStatus::Retired)) => {
             Err(Refusal::Conflict("not_in_operation"))
+        }
+        // S7.1: a class-2+ service ends only through a termination accepted by the ISM.
+        ServiceMove::Retire if s.track == Track::Class2Plus => {
+            Err(Refusal::Conflict("termination_required"))
         }
         ServiceMove::AddAccount if s.ledger_status == Some(LedgerStatus::Retired) => {
             Err(Refusal::Conflict("service_retired"))
@@ -210,8 +218,9 @@ pub struct Retirement {
     pub reason: String,
 }
 
-/// S7.2 (class 1) and S7.1-2: the administrator changes the ledger status from 稼働中 to 廃止済み,
-/// with the date and the reason.
+/// S7.2 (class 1): the administrator changes the ledger status to 廃止済み, with the date and the
+/// reason; the service's open accounts are closed with it. A class-2+ service goes through a
+/// termination (`termination`, S7.1).
 pub fn retire(s: &Service, actor: &Actor, input: &RetireInput) -> Result<Retirement, Refusal> {
     permits_service_change(s, actor, ServiceMove::Retire)?;
     let mut errs = Vec::new();
@@ -257,6 +266,7 @@ mod tests {
             org_unit: 1,
             ledger_status: status,
             registered_on: Some(Date::constant(2026, 12, 1)),
+            track: Track::Class1,
         }
     }
     fn actor(id: i64) -> Actor {
@@ -333,6 +343,25 @@ mod tests {
                 &retire_input("2027-03-31")
             ),
             Err(Refusal::Forbidden("administrator_required"))
+        );
+    }
+
+    // clause: S7.2 — a class-1 service is retired from any status before 廃止済み; a class-2+
+    // one only through its termination (S7.1-2)
+    #[test]
+    fn class1_retires_from_any_status_class2_through_termination() {
+        for st in [
+            LedgerStatus::Building,
+            LedgerStatus::InOperation,
+            LedgerStatus::Suspended,
+        ] {
+            assert!(retire(&svc(Some(st)), &actor(7), &retire_input("2027-03-31")).is_ok());
+        }
+        let mut s = svc(Some(LedgerStatus::InOperation));
+        s.track = Track::Class2Plus;
+        assert_eq!(
+            retire(&s, &actor(7), &retire_input("2027-03-31")),
+            Err(Refusal::Conflict("termination_required"))
         );
     }
 

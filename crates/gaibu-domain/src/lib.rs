@@ -25,6 +25,7 @@ pub mod review;
 pub mod role;
 pub mod service_life;
 pub mod sheet;
+pub mod termination;
 #[cfg(test)]
 mod testing;
 
@@ -62,4 +63,6 @@ named!(
     audit::Action,
     service_life::MeasureStatus,
     deadline::DeadlineKind,
+    termination::TerminationState,
+    termination::DisposalMethod,
 );

@@ -28,6 +28,7 @@ mod review;
 mod rows;
 mod scope;
 mod services;
+mod terminations;
 mod write;
 
 pub use administrator::RegisterAdministrator;
@@ -41,6 +42,7 @@ pub use register::RegisterFields;
 pub use reminders::ReminderNotice;
 pub use review::Approved;
 pub use rows::*;
+pub use terminations::{NewTermination, TerminationRow};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};

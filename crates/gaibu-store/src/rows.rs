@@ -183,6 +183,8 @@ pub struct RegisterRow {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub version: i64,
+    /// S7.1-3: the day its use ended, set by the ISM at termination.
+    pub ended_on: Option<Date>,
 }
 
 /// A contractor's evidence file (S5.3, S3.2c).
@@ -328,7 +330,7 @@ decode_rows! {
         id: get, service_id: get, org_unit_id: get, service_name: get, provider_name: get,
         purpose: get, classification: get, period_of_use: get, applicant: get,
         user_scope: get, administrator: get, citizen_facing: flag, created_at: ts,
-        updated_at: ts, version: get,
+        updated_at: ts, version: get, ended_on: opt_date,
     }
     SubmissionEvidenceRow {
         id: get, submission_id: get, filename: get, content_type: get, size_bytes: get,

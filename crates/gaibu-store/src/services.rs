@@ -60,7 +60,8 @@ impl Store {
         Ok(after)
     }
 
-    /// S7.2: 稼働中 → 廃止済み.
+    /// S7.2: a class-1 service to 廃止済み from any status before it; its open accounts are
+    /// closed with it, each audited, in the same transaction.
     pub async fn retire_service(
         &self,
         who: &Who,
@@ -73,7 +74,11 @@ impl Store {
             ("retired_on", r.retired_on.into()),
             ("retire_reason", (&r.reason).into()),
         ];
-        let from = [LedgerStatus::InOperation.as_str()];
+        let from = [
+            LedgerStatus::Building.as_str(),
+            LedgerStatus::InOperation.as_str(),
+            LedgerStatus::Suspended.as_str(),
+        ];
         let c = Change {
             table: Table::Services,
             expect: Expect::at(before.id, before.version, &from),
@@ -84,6 +89,7 @@ impl Store {
         };
         let mut w = self.begin(who, now).await?;
         let after: ServiceRow = w.change(c).await?;
+        crate::terminations::close_open_accounts(&mut w, after.id, r.retired_on).await?;
         // A retired service has nothing more due.
         w.close_deadlines_of_service(after.id).await?;
         w.commit().await?;

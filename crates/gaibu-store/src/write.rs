@@ -67,6 +67,7 @@ pub(crate) enum Table {
     UsageRegister,
     Accounts,
     Submissions,
+    Terminations,
 }
 
 impl Table {
@@ -77,13 +78,14 @@ impl Table {
             Table::UsageRegister => "usage_register",
             Table::Accounts => "accounts",
             Table::Submissions => "contractor_submissions",
+            Table::Terminations => "terminations",
         }
     }
 
     /// The column holding the record's state, whose allowed values a write names.
     fn state_column(self) -> &'static str {
         match self {
-            Table::Applications | Table::Submissions => "state",
+            Table::Applications | Table::Submissions | Table::Terminations => "state",
             Table::Services => "ledger_status",
             Table::UsageRegister => "'entered'",
             Table::Accounts => "status",
@@ -101,6 +103,7 @@ impl Table {
             Table::UsageRegister => Entity::Register,
             Table::Accounts => Entity::Account,
             Table::Submissions => Entity::Submission,
+            Table::Terminations => Entity::Termination,
         }
     }
 }

@@ -21,4 +21,5 @@ pub mod scope;
 pub mod server;
 pub mod services;
 pub mod state;
+pub mod terminations;
 pub mod web;

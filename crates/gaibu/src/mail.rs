@@ -52,6 +52,9 @@ impl Mailer {
         let what = t.of("notification", &item.kind);
         let path = match (item.kind.as_str(), item.service_id, item.application_id) {
             ("designated" | "administrator_changed", Some(s), _) => format!("/services/{s}"),
+            (k, Some(s), _) if k.starts_with("termination_") => {
+                format!("/services/{s}/termination")
+            }
             (_, _, Some(a)) => format!("/applications/{a}"),
             (_, Some(s), None) => format!("/services/{s}"),
             _ => "/".into(),

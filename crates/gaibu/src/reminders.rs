@@ -117,6 +117,7 @@ pub fn deadline_label(t: Tr, k: DeadlineKind) -> &'static str {
         DeadlineKind::CheckOrder => t.deadline_check_order(),
         DeadlineKind::CertificateExpiry => t.deadline_certificate_expiry(),
         DeadlineKind::UsagePeriodEnd => t.deadline_usage_period_end(),
+        DeadlineKind::TerminationPlannedEnd => t.deadline_termination_planned_end(),
     }
 }
 

@@ -22,6 +22,7 @@ pub fn domain(row: &ServiceRow) -> Service {
         org_unit: row.org_unit_id,
         ledger_status: row.ledger_status,
         registered_on: row.registered_on,
+        track: row.track,
     }
 }
 
@@ -123,7 +124,8 @@ pub async fn holders_of(st: &AppState, role: Role) -> AppResult<Vec<(i64, String
         .collect())
 }
 
-/// S7.2: 稼働中 → 廃止済み.
+/// S7.2: a class-1 service to 廃止済み, its open accounts closed with it; a class-2+ one is
+/// refused (409 `termination_required`): it ends through its termination (S7.1).
 pub async fn retire(
     st: &AppState,
     u: &CurrentUser,

@@ -24,6 +24,9 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::routes())
         .merge(evidence::routes(state.cfg.max_upload_bytes))
+        .merge(pages::terminations::upload_routes(
+            state.cfg.max_upload_bytes,
+        ))
         .merge(api::router(state.cfg.max_upload_bytes))
         .route("/healthz", get(healthz))
         .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))

@@ -24,6 +24,7 @@ mod mail;
 mod policy;
 mod reminders;
 mod reuse;
+mod termination;
 
 use harness::{Db, TestApp};
 use libtest_mimic::{Arguments, FormatSetting, Trial};
@@ -63,6 +64,7 @@ mod scenarios {
     pub use crate::policy::*;
     pub use crate::reminders::*;
     pub use crate::reuse::*;
+    pub use crate::termination::*;
 }
 
 on_both_backends!(
@@ -95,6 +97,11 @@ on_both_backends!(
     class1_administrator_changed_through_the_page,
     risks_are_shown_to_applicant_and_reviewer,
     citizen_facing_services_take_the_same_path,
+    class2_termination_with_proof,
+    highly_confidential_data_is_crypto_shredded,
+    demo_hook_terminates_with_crypto_shredding,
+    class1_retirement_closes_accounts,
+    termination_through_html_pages,
 );
 
 /// Every test of the binary: (name, the database it starts, what it needs, the scenario).

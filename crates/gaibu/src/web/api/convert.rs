@@ -79,7 +79,7 @@ from_rows! { |r|
     RegisterRow => RegisterEntry {
         id, service_id, org_unit_id, service_name, provider_name, purpose, classification,
         period_of_use, applicant, user_scope, administrator, citizen_facing, created_at,
-        updated_at, version,
+        updated_at, version, ended_on,
     }
     NotificationRow => Notification {
         id, user_id, kind = r.kind.as_str().to_string(), application_id, service_id, subject,

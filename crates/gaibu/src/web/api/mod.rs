@@ -20,6 +20,7 @@ mod policies;
 mod register;
 mod review;
 mod services;
+mod terminations;
 
 pub(crate) use extract::OnRecord;
 
@@ -215,6 +216,7 @@ fn documented(max_upload: usize) -> OpenApiRouter<AppState> {
         .merge(notifications::routes())
         .merge(contractors::routes())
         .merge(evidence::routes(max_upload))
+        .merge(terminations::routes(max_upload))
 }
 
 /// The OpenAPI document as served.

@@ -327,6 +327,9 @@ pub struct RegisterEntry {
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
     pub version: i64,
+    /// S7.1-3: the day its use ended, set by the ISM at termination.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub ended_on: Option<Date>,
 }
 
 /// The eight fields of the usage register as sent for a change, with the entry's version.

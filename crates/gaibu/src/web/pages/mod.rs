@@ -11,6 +11,7 @@ mod register;
 mod review;
 mod services;
 mod session;
+pub(crate) mod terminations;
 
 use crate::auth::{CurrentUser, request_lang};
 use crate::error::{AppError, AppResult, ErrorInfo};
@@ -31,7 +32,7 @@ use gaibu_domain::role::Role;
 use std::collections::HashMap;
 
 pub fn routes() -> Router<AppState> {
-    let parts: [fn() -> Router<AppState>; 11] = [
+    let parts: [fn() -> Router<AppState>; 12] = [
         session::routes,
         home::routes,
         applications::routes,
@@ -43,6 +44,7 @@ pub fn routes() -> Router<AppState> {
         catalogue::routes,
         contractors::routes,
         administrator::routes,
+        terminations::routes,
     ];
     parts
         .into_iter()

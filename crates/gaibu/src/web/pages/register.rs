@@ -200,6 +200,9 @@ async fn notifications(cx: Cx) -> AppResult<Response> {
                 {
                     format!("/services/{s}")
                 }
+                (Some(s), _) if n.kind.as_str().starts_with("termination_") => {
+                    format!("/services/{s}/termination")
+                }
                 (_, Some(a)) => format!("/applications/{a}"),
                 (Some(s), None) => format!("/services/{s}"),
                 _ => "/".into(),

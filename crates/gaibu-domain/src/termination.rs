@@ -1,0 +1,913 @@
+//! The end of use of a class-2+ service, with proof (S7.1-1…6, S3.7-2, S3.7-3).
+//!
+//! The administrator applies to the ISM (S7.1-1); once the ISM accepts, the administrator
+//! retires the ledger entry (S7.1-2), the ISM marks the usage-register entry ended (S7.1-3), the
+//! administrator records the disposal of the information with its proof (S7.1-4, S3.7-3), every
+//! official account is closed (S7.1-5), the end-of-use measures are checked and recorded
+//! (S3.7-2), and the administrator records that all of it was done (S7.1-6). A class-1 service
+//! is retired directly (S7.2, `ledger::retire`).
+
+use crate::classification::{Classification, Scheme, Track};
+use crate::ledger::{LedgerStatus, Service};
+use crate::role::{Actor, OrgTree, Role};
+use crate::service_life::MeasureStatus;
+use crate::{FieldError, Refusal};
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Where a termination stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum TerminationState {
+    /// 申請中: waiting for the ISM (S7.1-1).
+    Requested,
+    /// 差戻し: the ISM sent it back; the administrator may apply again.
+    Returned,
+    /// 受理: the end-of-use steps are under way.
+    Accepted,
+    /// 完了: every step done and recorded (S7.1-6).
+    Completed,
+}
+
+impl TerminationState {
+    pub const ALL: [TerminationState; 4] = [
+        TerminationState::Requested,
+        TerminationState::Returned,
+        TerminationState::Accepted,
+        TerminationState::Completed,
+    ];
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            TerminationState::Requested => "requested",
+            TerminationState::Returned => "returned",
+            TerminationState::Accepted => "accepted",
+            TerminationState::Completed => "completed",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// What the rules need to know of a termination.
+#[derive(Debug, Clone, Default)]
+pub struct Termination {
+    pub state: Option<TerminationState>,
+    pub ledger_retired: bool,
+    pub register_ended: bool,
+    pub disposal_recorded: bool,
+    /// The ids of the end-of-use measures with a recorded status.
+    pub measures_recorded: Vec<String>,
+}
+
+/// A move of the end of use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TerminationMove {
+    View,
+    /// S7.1-1: the administrator applies to the ISM.
+    Request,
+    /// The ISM over the service's unit accepts or returns the request.
+    Decide,
+    /// S7.1-2: the administrator changes the ledger to 廃止済み.
+    RetireLedger,
+    /// S7.1-3: the ISM marks the usage-register entry ended.
+    EndRegister,
+    /// S7.1-4, S3.7-3: the administrator records the disposal and its proof.
+    RecordDisposal,
+    /// S3.7-2: the administrator records the end-of-use measures.
+    RecordMeasures,
+    /// S7.1-6: the administrator records that everything was done.
+    Complete,
+}
+
+fn is_ism_over(s: &Service, actor: &Actor, tree: &OrgTree) -> bool {
+    actor.has_role_over(Role::InformationSecurityManager, s.org_unit, tree)
+}
+
+fn accepted(t: Option<&Termination>) -> Result<(), Refusal> {
+    match t.and_then(|t| t.state) {
+        Some(TerminationState::Accepted) => Ok(()),
+        Some(TerminationState::Completed) => Err(Refusal::Conflict("termination_completed")),
+        _ => Err(Refusal::Conflict("termination_not_accepted")),
+    }
+}
+
+/// Who may make a move of the end of use now. Permission first, then the state.
+pub fn permits_termination(
+    s: &Service,
+    t: Option<&Termination>,
+    actor: &Actor,
+    tree: &OrgTree,
+    m: TerminationMove,
+) -> Result<(), Refusal> {
+    let admin = s.administrator == actor.user_id;
+    let ism = is_ism_over(s, actor, tree);
+    match m {
+        TerminationMove::View => {
+            crate::ledger::permits_service(s, actor, tree, crate::ledger::ServiceMove::ViewDetails)
+        }
+        TerminationMove::Request => {
+            if !admin {
+                return Err(Refusal::Forbidden("administrator_required"));
+            }
+            if s.track != Track::Class2Plus {
+                return Err(Refusal::Conflict("termination_class1_retires"));
+            }
+            match s.ledger_status {
+                None => return Err(Refusal::Conflict("not_in_operation")),
+                Some(LedgerStatus::Retired) => return Err(Refusal::Conflict("service_retired")),
+                Some(_) => {}
+            }
+            match t.and_then(|t| t.state) {
+                None | Some(TerminationState::Returned) => Ok(()),
+                Some(_) => Err(Refusal::Conflict("termination_already_requested")),
+            }
+        }
+        TerminationMove::Decide => {
+            if !ism {
+                return Err(Refusal::Forbidden("responsible_ism_required"));
+            }
+            if admin {
+                return Err(Refusal::Forbidden("own_termination"));
+            }
+            match t.and_then(|t| t.state) {
+                Some(TerminationState::Requested) => Ok(()),
+                _ => Err(Refusal::Conflict("termination_not_requested")),
+            }
+        }
+        TerminationMove::RetireLedger => {
+            if !admin {
+                return Err(Refusal::Forbidden("administrator_required"));
+            }
+            accepted(t)?;
+            if t.is_some_and(|t| t.ledger_retired) || s.ledger_status == Some(LedgerStatus::Retired)
+            {
+                return Err(Refusal::Conflict("termination_ledger_done"));
+            }
+            Ok(())
+        }
+        TerminationMove::EndRegister => {
+            if !ism {
+                return Err(Refusal::Forbidden("responsible_ism_required"));
+            }
+            accepted(t)?;
+            match t {
+                Some(t) if t.register_ended => Err(Refusal::Conflict("termination_register_done")),
+                // S7.1-3 follows S7.1-2: the register says ended once the ledger does.
+                Some(t) if !t.ledger_retired => {
+                    Err(Refusal::Conflict("termination_ledger_not_retired"))
+                }
+                _ => Ok(()),
+            }
+        }
+        TerminationMove::RecordDisposal | TerminationMove::RecordMeasures => {
+            if !admin {
+                return Err(Refusal::Forbidden("administrator_required"));
+            }
+            accepted(t)
+        }
+        TerminationMove::Complete => {
+            if !admin {
+                return Err(Refusal::Forbidden("administrator_required"));
+            }
+            accepted(t)
+        }
+    }
+}
+
+/// The moves a person may make on a service's end of use now: the page's forms and the API's
+/// answer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TerminationCapabilities {
+    pub view: bool,
+    pub request: bool,
+    pub decide: bool,
+    pub retire_ledger: bool,
+    pub end_register: bool,
+    pub record_disposal: bool,
+    pub record_measures: bool,
+    pub complete: bool,
+}
+
+pub fn capabilities(
+    s: &Service,
+    t: Option<&Termination>,
+    actor: &Actor,
+    tree: &OrgTree,
+) -> TerminationCapabilities {
+    let ok = |m| permits_termination(s, t, actor, tree, m).is_ok();
+    TerminationCapabilities {
+        view: ok(TerminationMove::View),
+        request: ok(TerminationMove::Request),
+        decide: ok(TerminationMove::Decide),
+        retire_ledger: ok(TerminationMove::RetireLedger),
+        end_register: ok(TerminationMove::EndRegister),
+        record_disposal: ok(TerminationMove::RecordDisposal),
+        record_measures: ok(TerminationMove::RecordMeasures),
+        complete: ok(TerminationMove::Complete),
+    }
+}
+
+/// S3.7-3: highly confidential information (住民情報等) — the scheme's highest confidentiality
+/// level, or information whose handling restrictions require encryption.
+pub fn is_highly_confidential(scheme: &Scheme, c: &Classification) -> bool {
+    let top = scheme.confidentiality.iter().map(|l| l.rank).max();
+    let rank = scheme
+        .confidentiality_level(&c.confidentiality)
+        .map(|l| l.rank);
+    let top_level = top.is_some_and(|t| rank == Some(t) && t > 1);
+    top_level || c.handling.iter().any(|h| h == "encryption_required")
+}
+
+/// S7.1-1: the application for termination.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct RequestInput {
+    pub reason: String,
+    /// The planned end of use (`YYYY-MM-DD`).
+    pub planned_end_on: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub reason: String,
+    pub planned_end_on: Date,
+}
+
+/// S7.1-1: the administrator applies, with the reason and the planned end date (not past).
+pub fn request(
+    s: &Service,
+    t: Option<&Termination>,
+    actor: &Actor,
+    tree: &OrgTree,
+    input: &RequestInput,
+    today: Date,
+) -> Result<Request, Refusal> {
+    permits_termination(s, t, actor, tree, TerminationMove::Request)?;
+    let mut errs = Vec::new();
+    let reason = required("reason", &input.reason, &mut errs);
+    let planned =
+        crate::application::parse_date("planned_end_on", &input.planned_end_on, &mut errs);
+    if planned.is_some_and(|d| d < today) {
+        errs.push(FieldError::new("planned_end_on", "in_the_past"));
+    }
+    match planned {
+        Some(planned_end_on) if errs.is_empty() => Ok(Request {
+            reason,
+            planned_end_on,
+        }),
+        _ => Err(Refusal::Invalid(errs)),
+    }
+}
+
+fn required(field: &str, v: &str, errs: &mut Vec<FieldError>) -> String {
+    let v = v.trim().to_string();
+    if v.is_empty() {
+        errs.push(FieldError::new(field, "required"));
+    }
+    v
+}
+
+/// The ISM's answer to a request.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct DecisionInput {
+    /// `accept` or `return`.
+    pub decision: String,
+    /// Required when returning.
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub accept: bool,
+    pub reason: String,
+}
+
+pub fn decide(
+    s: &Service,
+    t: Option<&Termination>,
+    actor: &Actor,
+    tree: &OrgTree,
+    input: &DecisionInput,
+) -> Result<Decision, Refusal> {
+    permits_termination(s, t, actor, tree, TerminationMove::Decide)?;
+    let reason = input.reason.trim().to_string();
+    match input.decision.trim() {
+        "accept" => Ok(Decision {
+            accept: true,
+            reason,
+        }),
+        "return" if reason.is_empty() => Err(Refusal::invalid("reason", "required")),
+        "return" => Ok(Decision {
+            accept: false,
+            reason,
+        }),
+        "" => Err(Refusal::invalid("decision", "required")),
+        _ => Err(Refusal::invalid("decision", "invalid_choice")),
+    }
+}
+
+/// A date of a step (the ledger's retirement, the register's end).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct DateInput {
+    /// `YYYY-MM-DD`
+    pub on: String,
+}
+
+/// S7.1-2: 廃止済み as of a day not before the ledger registration.
+pub fn retire_ledger(
+    s: &Service,
+    t: Option<&Termination>,
+    actor: &Actor,
+    tree: &OrgTree,
+    input: &DateInput,
+) -> Result<Date, Refusal> {
+    permits_termination(s, t, actor, tree, TerminationMove::RetireLedger)?;
+    let mut errs = Vec::new();
+    let on = crate::application::parse_date("on", &input.on, &mut errs);
+    if let (Some(d), Some(reg)) = (on, s.registered_on)
+        && d < reg
+    {
+        errs.push(FieldError::new("on", "before_registration"));
+    }
+    match on {
+        Some(d) if errs.is_empty() => Ok(d),
+        _ => Err(Refusal::Invalid(errs)),
+    }
+}
+
+/// S7.1-3: the day the usage-register entry ends.
+pub fn end_register(
+    s: &Service,
+    t: Option<&Termination>,
+    actor: &Actor,
+    tree: &OrgTree,
+    input: &DateInput,
+) -> Result<Date, Refusal> {
+    permits_termination(s, t, actor, tree, TerminationMove::EndRegister)?;
+    let mut errs = Vec::new();
+    match crate::application::parse_date("on", &input.on, &mut errs) {
+        Some(d) => Ok(d),
+        None => Err(Refusal::Invalid(errs)),
+    }
+}
+
+/// How the information was disposed of (S7.1-4, S3.7-3). A return of the data is not one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum DisposalMethod {
+    /// The provider's deletion certificate (データ消去証明書), kept as a file.
+    ProviderCertificate,
+    /// Deletion of the encryption key (crypto-shredding, S3.7-3).
+    KeyDeletion,
+}
+
+impl DisposalMethod {
+    pub const ALL: [DisposalMethod; 2] = [
+        DisposalMethod::ProviderCertificate,
+        DisposalMethod::KeyDeletion,
+    ];
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            DisposalMethod::ProviderCertificate => "provider_certificate",
+            DisposalMethod::KeyDeletion => "key_deletion",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// The disposal record as a form or JSON sends it (the proof file comes beside it).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct DisposalInput {
+    /// `provider_certificate` or `key_deletion`.
+    pub method: String,
+    /// `YYYY-MM-DD`
+    pub disposed_on: String,
+    /// Which key was deleted (e.g. the KMS key id) — required for `key_deletion`.
+    pub key_reference: String,
+    pub note: String,
+    /// `yes` / `no`: the data was stored encrypted (S3.7-3). Required for highly confidential
+    /// information and for key deletion.
+    pub stored_encrypted: String,
+    /// The day the data was returned, if it was (recorded, but not a disposal).
+    pub data_returned_on: String,
+    pub data_return_note: String,
+}
+
+/// A recorded disposal (S7.1-4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Disposal {
+    pub method: DisposalMethod,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub disposed_on: Date,
+    pub key_reference: String,
+    pub note: String,
+    /// S3.7-3: whether the data was stored encrypted; None when not asked.
+    pub stored_encrypted: Option<bool>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub data_returned_on: Option<Date>,
+    pub data_return_note: String,
+}
+
+fn yes_no(field: &str, v: &str, errs: &mut Vec<FieldError>) -> Option<bool> {
+    match v.trim() {
+        "" => None,
+        "yes" | "true" => Some(true),
+        "no" | "false" => Some(false),
+        _ => {
+            errs.push(FieldError::new(field, "invalid_choice"));
+            None
+        }
+    }
+}
+
+impl DisposalInput {
+    /// `highly_confidential`: S3.7-3 applies; `has_proof_file`: a file comes with the record.
+    pub fn parse(
+        &self,
+        highly_confidential: bool,
+        has_proof_file: bool,
+    ) -> Result<Disposal, Vec<FieldError>> {
+        let mut errs = Vec::new();
+        let method = match self.method.trim() {
+            "" => {
+                errs.push(FieldError::new("method", "required"));
+                None
+            }
+            // Returning the data leaves the provider's copies: it is recorded, not a disposal.
+            "data_return" | "return" => {
+                errs.push(FieldError::new("method", "return_is_not_disposal"));
+                None
+            }
+            m => {
+                let parsed = DisposalMethod::parse(m);
+                if parsed.is_none() {
+                    errs.push(FieldError::new("method", "invalid_choice"));
+                }
+                parsed
+            }
+        };
+        let disposed_on =
+            crate::application::parse_date("disposed_on", &self.disposed_on, &mut errs);
+        let key_reference = self.key_reference.trim().to_string();
+        let stored_encrypted = yes_no("stored_encrypted", &self.stored_encrypted, &mut errs);
+        match method {
+            Some(DisposalMethod::ProviderCertificate) if !has_proof_file => {
+                errs.push(FieldError::new("file", "deletion_certificate_required"));
+            }
+            Some(DisposalMethod::KeyDeletion) => {
+                if key_reference.is_empty() {
+                    errs.push(FieldError::new("key_reference", "required"));
+                }
+                // Deleting the key makes the data unrecoverable only if it was encrypted.
+                if stored_encrypted != Some(true) {
+                    errs.push(FieldError::new(
+                        "stored_encrypted",
+                        "key_deletion_needs_encryption",
+                    ));
+                }
+            }
+            _ => {}
+        }
+        if highly_confidential && stored_encrypted.is_none() {
+            errs.push(FieldError::new(
+                "stored_encrypted",
+                "encryption_statement_required",
+            ));
+        }
+        let data_returned_on = match self.data_returned_on.trim() {
+            "" => None,
+            v => crate::application::parse_date("data_returned_on", v, &mut errs),
+        };
+        match (method, disposed_on) {
+            (Some(method), Some(disposed_on)) if errs.is_empty() => Ok(Disposal {
+                method,
+                disposed_on,
+                key_reference,
+                note: self.note.trim().to_string(),
+                stored_encrypted,
+                data_returned_on,
+                data_return_note: self.data_return_note.trim().to_string(),
+            }),
+            _ => Err(errs),
+        }
+    }
+}
+
+/// One end-of-use measure's status as sent.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct MeasureInput {
+    /// `implemented`, `partly`, `not_yet` or `not_applicable`; empty: not recorded now.
+    pub status: String,
+    pub note: String,
+}
+
+/// S3.7-2: statuses of the end-of-use measures, by measure id.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct MeasuresInput {
+    pub measures: BTreeMap<String, MeasureInput>,
+}
+
+/// A measure's recorded status (S3.7-2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MeasureRecord {
+    pub status: MeasureStatus,
+    pub note: String,
+}
+
+impl MeasuresInput {
+    /// The statuses given, for the measures `known` (the policy's end-of-use measures). A
+    /// measure left empty is not recorded now; 該当なし needs its reason.
+    pub fn parse(
+        &self,
+        known: &[&str],
+    ) -> Result<BTreeMap<String, MeasureRecord>, Vec<FieldError>> {
+        let mut errs = Vec::new();
+        let mut out = BTreeMap::new();
+        for (id, m) in &self.measures {
+            let field = format!("measure.{id}");
+            if !known.contains(&id.as_str()) {
+                errs.push(FieldError::new(field, "unknown_item"));
+                continue;
+            }
+            let note = m.note.trim().to_string();
+            match m.status.trim() {
+                "" => {}
+                s => match MeasureStatus::parse(s) {
+                    None => errs.push(FieldError::new(field, "invalid_choice")),
+                    Some(MeasureStatus::NotApplicable) if note.is_empty() => {
+                        errs.push(FieldError::new(field, "reason_required"))
+                    }
+                    Some(status) => {
+                        out.insert(id.clone(), MeasureRecord { status, note });
+                    }
+                },
+            }
+        }
+        if out.is_empty() && errs.is_empty() {
+            errs.push(FieldError::new("measures", "required"));
+        }
+        if errs.is_empty() { Ok(out) } else { Err(errs) }
+    }
+}
+
+/// What is still missing before the termination can complete (S7.1-6), in the order of the
+/// standard: the ledger (S7.1-2), the register (S7.1-3), the disposal (S7.1-4), the accounts
+/// (S7.1-5) and the end-of-use measures (S3.7-2). Each is a stable code.
+pub fn missing(t: &Termination, open_accounts: usize, end_of_use: &[&str]) -> Vec<&'static str> {
+    let mut m = Vec::new();
+    if !t.ledger_retired {
+        m.push("termination_ledger_not_retired");
+    }
+    if !t.register_ended {
+        m.push("termination_register_not_ended");
+    }
+    if !t.disposal_recorded {
+        m.push("termination_disposal_missing");
+    }
+    if open_accounts > 0 {
+        m.push("termination_accounts_open");
+    }
+    if end_of_use
+        .iter()
+        .any(|id| !t.measures_recorded.iter().any(|r| r == id))
+    {
+        m.push("termination_measures_missing");
+    }
+    m
+}
+
+/// S7.1-6: the administrator records that the disposal and the accounts' closure were done; it
+/// is refused with the first missing step's code while anything is missing.
+pub fn complete(
+    s: &Service,
+    t: &Termination,
+    actor: &Actor,
+    tree: &OrgTree,
+    open_accounts: usize,
+    end_of_use: &[&str],
+) -> Result<(), Refusal> {
+    permits_termination(s, Some(t), actor, tree, TerminationMove::Complete)?;
+    match missing(t, open_accounts, end_of_use).first() {
+        Some(code) => Err(Refusal::Conflict(code)),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::role::RoleAssignment;
+    use crate::testing::tree;
+
+    fn svc(track: Track, status: Option<LedgerStatus>) -> Service {
+        Service {
+            id: 1,
+            administrator: 7,
+            org_unit: 3,
+            ledger_status: status,
+            registered_on: Some(Date::constant(2026, 6, 1)),
+            track,
+        }
+    }
+    fn actor(id: i64, roles: &[(Role, i64)]) -> Actor {
+        Actor {
+            user_id: id,
+            org_unit: 3,
+            assignments: roles
+                .iter()
+                .map(|&(role, org_unit)| RoleAssignment { role, org_unit })
+                .collect(),
+        }
+    }
+    fn admin() -> Actor {
+        actor(7, &[])
+    }
+    fn ism() -> Actor {
+        actor(30, &[(Role::InformationSecurityManager, 2)])
+    }
+    fn at(state: TerminationState) -> Termination {
+        Termination {
+            state: Some(state),
+            ..Default::default()
+        }
+    }
+    fn today() -> Date {
+        Date::constant(2027, 1, 10)
+    }
+
+    // clause: S7.1-1 — the administrator applies to the ISM, from any status before 廃止済み
+    #[test]
+    fn the_administrator_applies_with_reason_and_date() {
+        let input = RequestInput {
+            reason: "後継システムへ移行".into(),
+            planned_end_on: "2027-03-31".into(),
+        };
+        for st in [
+            LedgerStatus::Building,
+            LedgerStatus::InOperation,
+            LedgerStatus::Suspended,
+        ] {
+            let s = svc(Track::Class2Plus, Some(st));
+            let r = request(&s, None, &admin(), &tree(), &input, today()).expect("request");
+            assert_eq!(r.planned_end_on, Date::constant(2027, 3, 31));
+        }
+        let s = svc(Track::Class2Plus, Some(LedgerStatus::InOperation));
+        assert_eq!(
+            request(&s, None, &ism(), &tree(), &input, today()),
+            Err(Refusal::Forbidden("administrator_required"))
+        );
+        let retired = svc(Track::Class2Plus, Some(LedgerStatus::Retired));
+        assert_eq!(
+            request(&retired, None, &admin(), &tree(), &input, today()),
+            Err(Refusal::Conflict("service_retired"))
+        );
+        let class1 = svc(Track::Class1, Some(LedgerStatus::InOperation));
+        assert_eq!(
+            request(&class1, None, &admin(), &tree(), &input, today()),
+            Err(Refusal::Conflict("termination_class1_retires"))
+        );
+        let pending = at(TerminationState::Requested);
+        assert_eq!(
+            request(&s, Some(&pending), &admin(), &tree(), &input, today()),
+            Err(Refusal::Conflict("termination_already_requested"))
+        );
+        let back = at(TerminationState::Returned);
+        assert!(request(&s, Some(&back), &admin(), &tree(), &input, today()).is_ok());
+        let bad = RequestInput {
+            reason: " ".into(),
+            planned_end_on: "2026-12-31".into(),
+        };
+        assert_eq!(
+            request(&s, None, &admin(), &tree(), &bad, today()),
+            Err(Refusal::Invalid(vec![
+                FieldError::new("reason", "required"),
+                FieldError::new("planned_end_on", "in_the_past"),
+            ]))
+        );
+    }
+
+    // clause: S7.1-1 — the ISM over the unit accepts or returns, never their own request
+    #[test]
+    fn the_responsible_ism_decides() {
+        let s = svc(Track::Class2Plus, Some(LedgerStatus::InOperation));
+        let t = at(TerminationState::Requested);
+        let accept = DecisionInput {
+            decision: "accept".into(),
+            reason: String::new(),
+        };
+        assert!(decide(&s, Some(&t), &ism(), &tree(), &accept).is_ok_and(|d| d.accept));
+        let other = actor(31, &[(Role::InformationSecurityManager, 5)]);
+        assert_eq!(
+            decide(&s, Some(&t), &other, &tree(), &accept),
+            Err(Refusal::Forbidden("responsible_ism_required"))
+        );
+        let ret = DecisionInput {
+            decision: "return".into(),
+            reason: String::new(),
+        };
+        assert_eq!(
+            decide(&s, Some(&t), &ism(), &tree(), &ret),
+            Err(Refusal::invalid("reason", "required"))
+        );
+        let done = at(TerminationState::Accepted);
+        assert_eq!(
+            decide(&s, Some(&done), &ism(), &tree(), &accept),
+            Err(Refusal::Conflict("termination_not_requested"))
+        );
+    }
+
+    // clause: S7.1-2 — the ledger goes to 廃止済み only through an accepted termination
+    // clause: S7.1-3 — the ISM ends the register entry after the ledger
+    #[test]
+    fn ledger_then_register_after_acceptance() {
+        let s = svc(Track::Class2Plus, Some(LedgerStatus::Suspended));
+        let on = DateInput {
+            on: "2027-03-31".into(),
+        };
+        let req = at(TerminationState::Requested);
+        assert_eq!(
+            retire_ledger(&s, Some(&req), &admin(), &tree(), &on),
+            Err(Refusal::Conflict("termination_not_accepted"))
+        );
+        let mut t = at(TerminationState::Accepted);
+        assert_eq!(
+            retire_ledger(&s, Some(&t), &admin(), &tree(), &on),
+            Ok(Date::constant(2027, 3, 31))
+        );
+        assert_eq!(
+            end_register(&s, Some(&t), &ism(), &tree(), &on),
+            Err(Refusal::Conflict("termination_ledger_not_retired"))
+        );
+        t.ledger_retired = true;
+        assert_eq!(
+            end_register(&s, Some(&t), &admin(), &tree(), &on),
+            Err(Refusal::Forbidden("responsible_ism_required"))
+        );
+        assert!(end_register(&s, Some(&t), &ism(), &tree(), &on).is_ok());
+        assert_eq!(
+            retire_ledger(&s, Some(&t), &admin(), &tree(), &on),
+            Err(Refusal::Conflict("termination_ledger_done"))
+        );
+    }
+
+    fn disposal(method: &str) -> DisposalInput {
+        DisposalInput {
+            method: method.into(),
+            disposed_on: "2027-03-31".into(),
+            ..Default::default()
+        }
+    }
+
+    // clause: S7.1-4 — a disposal has a method and its proof; a return is not a disposal
+    #[test]
+    fn a_disposal_needs_its_proof() {
+        let cert = disposal("provider_certificate");
+        assert_eq!(
+            cert.parse(false, false),
+            Err(vec![FieldError::new(
+                "file",
+                "deletion_certificate_required"
+            )])
+        );
+        assert!(cert.parse(false, true).is_ok());
+        assert_eq!(
+            disposal("data_return").parse(false, true),
+            Err(vec![FieldError::new("method", "return_is_not_disposal")])
+        );
+        let mut returned = cert.clone();
+        returned.data_returned_on = "2027-03-01".into();
+        let d = returned.parse(false, true).expect("recorded");
+        assert_eq!(d.data_returned_on, Some(Date::constant(2027, 3, 1)));
+    }
+
+    // clause: S3.7-3 — crypto-shredding needs encrypted storage and names the key; highly
+    // confidential information states that it was stored encrypted
+    #[test]
+    fn key_deletion_and_highly_confidential_information() {
+        let mut key = disposal("key_deletion");
+        assert_eq!(
+            key.parse(false, false),
+            Err(vec![
+                FieldError::new("key_reference", "required"),
+                FieldError::new("stored_encrypted", "key_deletion_needs_encryption"),
+            ])
+        );
+        key.key_reference = "kms:key/1234".into();
+        key.stored_encrypted = "yes".into();
+        let d = key.parse(true, false).expect("crypto-shredding");
+        assert_eq!(d.method, DisposalMethod::KeyDeletion);
+        assert_eq!(d.stored_encrypted, Some(true));
+        assert_eq!(
+            disposal("provider_certificate").parse(true, true),
+            Err(vec![FieldError::new(
+                "stored_encrypted",
+                "encryption_statement_required"
+            )])
+        );
+        let scheme = match crate::policy::parse(include_str!(
+            "../../../policy/classification/three-level.toml"
+        )) {
+            Ok(crate::policy::PolicyDocument::Classification { scheme, .. }) => scheme,
+            other => panic!("shipped scheme: {other:?}"),
+        };
+        let mut c = Classification {
+            confidentiality: "2".into(),
+            integrity: "1".into(),
+            availability: "1".into(),
+            handling: vec![],
+        };
+        assert!(!is_highly_confidential(&scheme, &c));
+        c.handling = vec!["encryption_required".into()];
+        assert!(is_highly_confidential(&scheme, &c));
+        c.handling.clear();
+        c.confidentiality = "3".into();
+        assert!(is_highly_confidential(&scheme, &c));
+    }
+
+    // clause: S3.7-2 — each end-of-use measure gets a status; 該当なし needs its reason
+    #[test]
+    fn end_of_use_measures_are_recorded() {
+        let known = ["end_a", "end_b", "end_c"];
+        let mut input = MeasuresInput::default();
+        input.measures.insert(
+            "end_a".into(),
+            MeasureInput {
+                status: "implemented".into(),
+                note: String::new(),
+            },
+        );
+        input.measures.insert(
+            "end_b".into(),
+            MeasureInput {
+                status: "not_applicable".into(),
+                note: String::new(),
+            },
+        );
+        assert_eq!(
+            input.parse(&known),
+            Err(vec![FieldError::new("measure.end_b", "reason_required")])
+        );
+        input.measures.insert(
+            "end_b".into(),
+            MeasureInput {
+                status: "not_applicable".into(),
+                note: "アカウント未作成".into(),
+            },
+        );
+        assert_eq!(input.parse(&known).map(|m| m.len()), Ok(2));
+    }
+
+    // clause: S7.1-5 — not complete while an account is open
+    // clause: S7.1-6 — completion names what is missing
+    #[test]
+    fn completion_needs_every_step() {
+        let s = svc(Track::Class2Plus, Some(LedgerStatus::Retired));
+        let end = ["end_a"];
+        let mut t = at(TerminationState::Accepted);
+        t.ledger_retired = true;
+        t.register_ended = true;
+        assert_eq!(
+            missing(&t, 2, &end),
+            vec![
+                "termination_disposal_missing",
+                "termination_accounts_open",
+                "termination_measures_missing"
+            ]
+        );
+        assert_eq!(
+            complete(&s, &t, &admin(), &tree(), 2, &end),
+            Err(Refusal::Conflict("termination_disposal_missing"))
+        );
+        t.disposal_recorded = true;
+        assert_eq!(
+            complete(&s, &t, &admin(), &tree(), 1, &end),
+            Err(Refusal::Conflict("termination_accounts_open"))
+        );
+        t.measures_recorded = vec!["end_a".into()];
+        assert_eq!(
+            complete(&s, &t, &ism(), &tree(), 0, &end),
+            Err(Refusal::Forbidden("administrator_required"))
+        );
+        assert_eq!(complete(&s, &t, &admin(), &tree(), 0, &end), Ok(()));
+    }
+}
