@@ -44,10 +44,15 @@ pub enum Action {
     SessionSignedIn,
     SessionSignInFailed,
     AccessDenied,
+    MeasureRecorded,
+    ServiceInOperation,
+    RuleDefined,
+    CheckRecorded,
+    ManagersChanged,
 }
 
 impl Action {
-    pub const ALL: [Action; 37] = [
+    pub const ALL: [Action; 42] = [
         Action::ApplicationCreated,
         Action::ApplicationUpdated,
         Action::ApplicationSelfChecked,
@@ -85,6 +90,11 @@ impl Action {
         Action::SessionSignedIn,
         Action::SessionSignInFailed,
         Action::AccessDenied,
+        Action::MeasureRecorded,
+        Action::ServiceInOperation,
+        Action::RuleDefined,
+        Action::CheckRecorded,
+        Action::ManagersChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -126,6 +136,11 @@ impl Action {
             Action::SessionSignedIn => "session.signed_in",
             Action::SessionSignInFailed => "session.sign_in_failed",
             Action::AccessDenied => "access.denied",
+            Action::MeasureRecorded => "measure.recorded",
+            Action::ServiceInOperation => "ledger.in_operation",
+            Action::RuleDefined => "rule.defined",
+            Action::CheckRecorded => "check.recorded",
+            Action::ManagersChanged => "service.managers_changed",
         }
     }
 
@@ -148,6 +163,12 @@ pub enum Entity {
     Submission,
     /// A request refused before it reached a record.
     Request,
+    /// A build-time measure's record (S3.5.6).
+    Measure,
+    /// A service's rule of an operation-time or end-of-use measure (S3.6-1, S3.7-1).
+    ServiceRule,
+    /// A periodic check (S3.6-3).
+    PeriodicCheck,
 }
 
 impl Entity {
@@ -163,6 +184,9 @@ impl Entity {
             Entity::Contractor => "contractor",
             Entity::Submission => "submission",
             Entity::Request => "request",
+            Entity::Measure => "measure",
+            Entity::ServiceRule => "service_rule",
+            Entity::PeriodicCheck => "periodic_check",
         }
     }
 }

@@ -16,15 +16,18 @@ pub enum NoticeKind {
     Designated,
     Returned,
     Rejected,
+    /// The person was named a service's Business System Manager or Infrastructure Manager (S3.6).
+    ManagerNamed,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 5] = [
+    pub const ALL: [NoticeKind; 6] = [
         NoticeKind::Submitted,
         NoticeKind::Approved,
         NoticeKind::Designated,
         NoticeKind::Returned,
         NoticeKind::Rejected,
+        NoticeKind::ManagerNamed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -34,6 +37,7 @@ impl NoticeKind {
             NoticeKind::Designated => "designated",
             NoticeKind::Returned => "returned",
             NoticeKind::Rejected => "rejected",
+            NoticeKind::ManagerNamed => "manager_named",
         }
     }
 

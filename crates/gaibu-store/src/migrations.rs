@@ -47,6 +47,11 @@ const SOURCES: &[(i64, &str, &str)] = &[
         "service people",
         include_str!("../migrations/0008_service_people.sql"),
     ),
+    (
+        9,
+        "measures",
+        include_str!("../migrations/0009_measures.sql"),
+    ),
 ];
 
 fn identity(b: Backend) -> &'static str {

@@ -67,6 +67,8 @@ pub(crate) enum Table {
     UsageRegister,
     Accounts,
     Submissions,
+    ServiceMeasures,
+    ServiceRules,
 }
 
 impl Table {
@@ -77,6 +79,8 @@ impl Table {
             Table::UsageRegister => "usage_register",
             Table::Accounts => "accounts",
             Table::Submissions => "contractor_submissions",
+            Table::ServiceMeasures => "service_measures",
+            Table::ServiceRules => "service_rules",
         }
     }
 
@@ -86,6 +90,7 @@ impl Table {
             Table::Applications | Table::Submissions => "state",
             Table::Services => "ledger_status",
             Table::UsageRegister => "'entered'",
+            Table::ServiceMeasures | Table::ServiceRules => "'recorded'",
             Table::Accounts => "status",
         }
     }
@@ -101,6 +106,8 @@ impl Table {
             Table::UsageRegister => Entity::Register,
             Table::Accounts => Entity::Account,
             Table::Submissions => Entity::Submission,
+            Table::ServiceMeasures => Entity::Measure,
+            Table::ServiceRules => Entity::ServiceRule,
         }
     }
 }
