@@ -386,8 +386,9 @@ impl Store {
         };
         let mut w = self.begin(who, now).await?;
         let after: ServiceRow = w.change(c).await?;
+        // The notice leads to the service's page (not the application's).
         let about = About {
-            application_id: Some(after.application_id),
+            application_id: None,
             service_id: Some(after.id),
             subject: &after.name,
         };
