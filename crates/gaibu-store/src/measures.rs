@@ -407,6 +407,31 @@ impl Store {
         Ok(after)
     }
 
+    /// The open deadline of `kind` for `subject_id`: its due date and whom it reminds.
+    pub async fn open_deadline(
+        &self,
+        kind: DeadlineKind,
+        subject_id: i64,
+    ) -> Result<Option<(Date, Vec<i64>)>> {
+        let row = sqlx::query(
+            "SELECT due_on, recipients FROM deadlines \
+             WHERE kind = $1 AND subject_id = $2 AND closed_at IS NULL",
+        )
+        .bind(kind.as_str())
+        .bind(subject_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let due: String = sqlx::Row::try_get(&row, "due_on")?;
+        let recipients: String = sqlx::Row::try_get(&row, "recipients")?;
+        let due = due
+            .parse()
+            .map_err(|e| StoreError::Corrupt(format!("deadline due_on: {e}")))?;
+        let recipients = serde_json::from_str(&recipients)
+            .map_err(|e| StoreError::Corrupt(format!("deadline recipients: {e}")))?;
+        Ok(Some((due, recipients)))
+    }
+
     /// The services whose periodic check is due, for `/checks`, paged in the database.
     pub async fn due_checks(&self, f: &DueFilter) -> Result<(Vec<ServiceRow>, i64)> {
         let (from, mut vals) = f.clause();

@@ -188,7 +188,12 @@ pub async fn on_registration(
     if row.track != Track::Class1 {
         return Ok(None);
     }
-    let policy = policies::service_life_in_force(st).await?;
+    // Without a service-life policy in force there is no check interval to count.
+    let policy = match policies::service_life_in_force(st).await {
+        Ok(p) => p,
+        Err(AppError::Refused(crate::error::ErrorCode::PolicyNotInForce)) => return Ok(None),
+        Err(e) => return Err(e),
+    };
     let Some(due) = policy
         .doc
         .next_check_due(&row.confidentiality, entry.registered_on)

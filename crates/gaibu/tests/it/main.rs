@@ -20,6 +20,7 @@ mod evidence;
 mod html_track;
 mod instances;
 mod mail;
+mod measures;
 mod policy;
 mod reuse;
 
@@ -57,6 +58,7 @@ mod scenarios {
     pub use crate::html_track::*;
     pub use crate::instances::*;
     pub use crate::mail::*;
+    pub use crate::measures::*;
     pub use crate::policy::*;
     pub use crate::reuse::*;
 }
@@ -82,6 +84,8 @@ on_both_backends!(
     contractor_submits_and_information_manager_verifies,
     every_api_route_is_in_the_document,
     api_routes_are_registered_with_their_operations,
+    build_measures_are_recorded_before_operation,
+    operation_rules_and_periodic_checks,
 );
 
 /// Every test of the binary: (name, the database it starts, what it needs, the scenario).

@@ -5,6 +5,7 @@ pub(crate) mod applications;
 mod catalogue;
 mod contractors;
 mod home;
+mod measures;
 mod policies;
 mod register;
 mod review;
@@ -30,11 +31,12 @@ use gaibu_domain::role::Role;
 use std::collections::HashMap;
 
 pub fn routes() -> Router<AppState> {
-    let parts: [fn() -> Router<AppState>; 10] = [
+    let parts: [fn() -> Router<AppState>; 11] = [
         session::routes,
         home::routes,
         applications::routes,
         services::routes,
+        measures::routes,
         policies::routes,
         admin::routes,
         review::routes,
