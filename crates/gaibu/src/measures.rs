@@ -15,8 +15,7 @@ use gaibu_domain::classification::Track;
 use gaibu_domain::effects::{Notice, NoticeKind};
 use gaibu_domain::ledger::{LedgerEntry, Service};
 use gaibu_domain::measures::{
-    self as rules, BuildInput, CheckInput, Managers, ManagersInput, MeasureCapabilities,
-    RuleInput,
+    self as rules, BuildInput, CheckInput, Managers, ManagersInput, MeasureCapabilities, RuleInput,
 };
 use gaibu_domain::role::{OrgTree, Role};
 use gaibu_domain::service_life::{Measure, ServiceLifePolicy};
@@ -98,7 +97,13 @@ pub async fn checklist(st: &AppState, row: &ServiceRow) -> AppResult<Checklist> 
 pub async fn viewable(st: &AppState, u: &CurrentUser, id: i64) -> AppResult<(ServiceRow, OrgTree)> {
     let row = get(st, id).await?;
     let tree = org_tree(st).await?;
-    let r = rules::permits(&domain(&row), &managers(&row), &u.actor, &tree, rules::MeasureMove::View);
+    let r = rules::permits(
+        &domain(&row),
+        &managers(&row),
+        &u.actor,
+        &tree,
+        rules::MeasureMove::View,
+    );
     ruled(st, u, r, "measures.view", Entity::Service, Some(id)).await?;
     Ok((row, tree))
 }
@@ -129,7 +134,15 @@ pub async fn record_build(
     let rec = ruled(st, u, r, "measures.record", Entity::Service, Some(id)).await?;
     Ok(st
         .store
-        .record_measure(&u.who(), id, measure_id, version, &rec, list.policy.row.id, st.now())
+        .record_measure(
+            &u.who(),
+            id,
+            measure_id,
+            version,
+            &rec,
+            list.policy.row.id,
+            st.now(),
+        )
         .await?)
 }
 
@@ -163,7 +176,17 @@ pub async fn put_into_operation(
     );
     match r {
         Err(Refusal::Incomplete(missing)) => return Err(AppError::MeasuresIncomplete(missing)),
-        r => ruled(st, u, r, "measures.into_operation", Entity::Service, Some(id)).await?,
+        r => {
+            ruled(
+                st,
+                u,
+                r,
+                "measures.into_operation",
+                Entity::Service,
+                Some(id),
+            )
+            .await?
+        }
     }
     check_version(row.version, version)?;
     let next_due = list
@@ -255,7 +278,15 @@ pub async fn define_rule(
     let body = ruled(st, u, r, "rules.define", Entity::Service, Some(id)).await?;
     Ok(st
         .store
-        .define_rule(&u.who(), id, measure_id, version, &body, current.policy.row.id, st.now())
+        .define_rule(
+            &u.who(),
+            id,
+            measure_id,
+            version,
+            &body,
+            current.policy.row.id,
+            st.now(),
+        )
         .await?)
 }
 
@@ -361,7 +392,10 @@ pub async fn due_checks(
         .await?
         .into_iter()
         .map(|o| o.id)
-        .filter(|unit| u.actor.has_role_over(Role::InformationSecurityManager, *unit, &tree))
+        .filter(|unit| {
+            u.actor
+                .has_role_over(Role::InformationSecurityManager, *unit, &tree)
+        })
         .collect();
     let today = st.today();
     let soon = soon_days(st).await?;
@@ -383,5 +417,10 @@ pub async fn due_checks(
 /// "Due soon": within the longest reminder lead time of the policy in force.
 pub async fn soon_days(st: &AppState) -> AppResult<i64> {
     let p = policies::service_life_in_force(st).await?;
-    Ok(p.doc.reminder_days.iter().copied().max().map_or(30, i64::from))
+    Ok(p.doc
+        .reminder_days
+        .iter()
+        .copied()
+        .max()
+        .map_or(30, i64::from))
 }

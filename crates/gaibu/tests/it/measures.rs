@@ -93,8 +93,16 @@ pub async fn build_measures_are_recorded_before_operation(app: &TestApp) {
     let im = app.api("im").await;
     let (s, list) = im.get(&format!("/services/{sid}/measures")).await;
     assert_eq!(s, StatusCode::OK, "{list}");
-    assert!(list["capabilities"]["record_build"].as_bool().expect("caps"));
-    assert!(!list["capabilities"]["record_check"].as_bool().expect("caps"));
+    assert!(
+        list["capabilities"]["record_build"]
+            .as_bool()
+            .expect("caps")
+    );
+    assert!(
+        !list["capabilities"]["record_check"]
+            .as_bool()
+            .expect("caps")
+    );
     let items = list["items"].as_array().expect("items");
     let clauses: Vec<&str> = items
         .iter()
@@ -105,7 +113,10 @@ pub async fn build_measures_are_recorded_before_operation(app: &TestApp) {
     for c in BUILD_CLAUSES {
         assert!(clauses.contains(&c), "{c} missing from the checklist");
     }
-    assert_eq!(list["missing"].as_array().expect("missing").len(), items.len());
+    assert_eq!(
+        list["missing"].as_array().expect("missing").len(),
+        items.len()
+    );
     let id_of_clause = |c: &str| {
         items
             .iter()
@@ -126,7 +137,10 @@ pub async fn build_measures_are_recorded_before_operation(app: &TestApp) {
     assert_eq!(body["error"]["fields"][0]["field"], "reason");
     assert_eq!(body["error"]["fields"][0]["code"], "reason_required");
     let (s, body) = im
-        .put(&path, json!({"measure_id": "nope", "status": "implemented"}))
+        .put(
+            &path,
+            json!({"measure_id": "nope", "status": "implemented"}),
+        )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     let bsm = app.api("bsm").await;
@@ -150,7 +164,10 @@ pub async fn build_measures_are_recorded_before_operation(app: &TestApp) {
     assert_eq!(s, StatusCode::CONFLICT, "a second first record: {body}");
     assert_eq!(body["error"]["code"], "stale_version");
     let v1 = version_of(&rec);
-    let update = with(first.clone(), json!({"version": v1, "status": "implemented"}));
+    let update = with(
+        first.clone(),
+        json!({"version": v1, "status": "implemented"}),
+    );
     let (s, rec2) = im.put(&path, update).await;
     assert_eq!(s, StatusCode::OK, "{rec2}");
     let late = with(first.clone(), json!({"version": v1, "status": "not_yet"}));
@@ -172,8 +189,11 @@ pub async fn build_measures_are_recorded_before_operation(app: &TestApp) {
 
     // Recorded; someone else may not put it into operation; the administrator does.
     let (s, rec) = im
-        .put(&path, json!({"measure_id": last, "status": "not_applicable",
-                           "reason": "ユーティリティプログラムの提供なし"}))
+        .put(
+            &path,
+            json!({"measure_id": last, "status": "not_applicable",
+                           "reason": "ユーティリティプログラムの提供なし"}),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{rec}");
     let (s, _) = bsm.post(&op, json!({"version": version_of(&now)})).await;
@@ -186,7 +206,10 @@ pub async fn build_measures_are_recorded_before_operation(app: &TestApp) {
     assert_eq!(body["error"]["code"], "not_building");
     // Nor are build-time records changed once in operation.
     let (s, _) = im
-        .put(&path, json!({"measure_id": last, "status": "implemented", "version": 1}))
+        .put(
+            &path,
+            json!({"measure_id": last, "status": "implemented", "version": 1}),
+        )
         .await;
     assert_eq!(s, StatusCode::CONFLICT);
 
@@ -250,26 +273,38 @@ pub async fn operation_rules_and_periodic_checks(app: &TestApp) {
     for (n, r) in rules.iter().enumerate() {
         let mid = r["measure"]["id"].as_str().expect("id");
         let who = if n % 2 == 0 { &bsm } else { &infra };
-        let body = json!({"measure_id": mid, "body": format!("{mid} の規定（文書管理番号 R-{n}）")});
+        let body =
+            json!({"measure_id": mid, "body": format!("{mid} の規定（文書管理番号 R-{n}）")});
         let (s, rule) = who.put(&path, body).await;
         assert_eq!(s, StatusCode::OK, "{mid}: {rule}");
         assert_eq!(rule["version"], 1);
     }
     let first = rules[0]["measure"]["id"].as_str().expect("id");
     // The administrator does not define them; an empty rule is refused; a stale one conflicts.
-    let (s, body) = im.put(&path, json!({"measure_id": first, "body": "x"})).await;
+    let (s, body) = im
+        .put(&path, json!({"measure_id": first, "body": "x"}))
+        .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
     assert_eq!(body["error"]["code"], "service_manager_required");
     let (s, _) = bsm
-        .put(&path, json!({"measure_id": first, "body": " ", "version": 1}))
+        .put(
+            &path,
+            json!({"measure_id": first, "body": " ", "version": 1}),
+        )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     let (s, r) = bsm
-        .put(&path, json!({"measure_id": first, "body": "改訂版", "version": 1}))
+        .put(
+            &path,
+            json!({"measure_id": first, "body": "改訂版", "version": 1}),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{r}");
     let (s, body) = infra
-        .put(&path, json!({"measure_id": first, "body": "別の改訂", "version": 1}))
+        .put(
+            &path,
+            json!({"measure_id": first, "body": "別の改訂", "version": 1}),
+        )
         .await;
     assert_eq!(s, StatusCode::CONFLICT, "{body}");
     let (_, rules) = im.get(&path).await;
@@ -284,7 +319,9 @@ pub async fn operation_rules_and_periodic_checks(app: &TestApp) {
     assert_eq!(s, StatusCode::CONFLICT, "{body}");
     let svc = into_operation(app, "im", sid).await;
     let today = app.st.today();
-    let due = today.checked_add(jiff::Span::new().months(12)).expect("date");
+    let due = today
+        .checked_add(jiff::Span::new().months(12))
+        .expect("date");
     let (_, list) = im.get(&format!("/services/{sid}/measures")).await;
     assert_eq!(list["next_check_due"], due.to_string());
     let (d, recipients) = app
@@ -334,7 +371,11 @@ pub async fn operation_rules_and_periodic_checks(app: &TestApp) {
         .as_array()
         .expect("rules")
         .iter()
-        .filter(|r| r["measure"]["clause"].as_str().is_some_and(|c| c.starts_with("S3.6")))
+        .filter(|r| {
+            r["measure"]["clause"]
+                .as_str()
+                .is_some_and(|c| c.starts_with("S3.6"))
+        })
         .filter_map(|r| r["measure"]["id"].as_str().map(str::to_string))
         .collect();
     let mut items = serde_json::Map::new();
@@ -363,7 +404,9 @@ pub async fn operation_rules_and_periodic_checks(app: &TestApp) {
     let (s, c) = infra.post(&checks, check).await;
     assert_eq!(s, StatusCode::CREATED, "{c}");
     let today = app.st.today();
-    let next = today.checked_add(jiff::Span::new().months(12)).expect("date");
+    let next = today
+        .checked_add(jiff::Span::new().months(12))
+        .expect("date");
     assert_eq!(c["checked_on"], today.to_string());
     assert_eq!(c["next_due_on"], next.to_string());
     assert_eq!(c["items"].as_array().expect("items").len(), ops.len());
@@ -391,18 +434,31 @@ pub async fn operation_rules_and_periodic_checks(app: &TestApp) {
     let infra_id = app.user_id("infra").await.to_string();
     let mpath = format!("/services/{sid}/managers");
     let (s, body) = bsm
-        .post(&mpath, json!({"version": v, "business_system_manager": bsm_id}))
+        .post(
+            &mpath,
+            json!({"version": v, "business_system_manager": bsm_id}),
+        )
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
     let ism = app.api("ism").await;
     let (s, svc) = ism
-        .post(&mpath, json!({"version": v, "business_system_manager": bsm_id}))
+        .post(
+            &mpath,
+            json!({"version": v, "business_system_manager": bsm_id}),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{svc}");
     let (s, body) = infra.post(&checks, json!({})).await;
-    assert_eq!(s, StatusCode::FORBIDDEN, "no longer the service's manager: {body}");
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "no longer the service's manager: {body}"
+    );
     let (s, body) = im
-        .post(&mpath, json!({"version": v, "business_system_manager": bsm_id}))
+        .post(
+            &mpath,
+            json!({"version": v, "business_system_manager": bsm_id}),
+        )
         .await;
     assert_eq!(s, StatusCode::CONFLICT, "stale: {body}");
     let (s, svc) = im

@@ -198,7 +198,10 @@ async fn get_rules(c: OnRecord) -> AppResult<Json<Vec<Rule>>> {
     let (row, _) = ops::viewable(&c.st, &c.u, c.id).await?;
     let rules = ops::rules_of(&c.st, &row).await?;
     Ok(Json(
-        rules.measures().map(|m| rule(m, rules.rule(&m.id))).collect(),
+        rules
+            .measures()
+            .map(|m| rule(m, rules.rule(&m.id)))
+            .collect(),
     ))
 }
 
