@@ -86,6 +86,7 @@ on_both_backends!(
     api_routes_are_registered_with_their_operations,
     build_measures_are_recorded_before_operation,
     operation_rules_and_periodic_checks,
+    measures_through_html_forms,
 );
 
 /// Every test of the binary: (name, the database it starts, what it needs, the scenario).

@@ -474,3 +474,120 @@ pub async fn operation_rules_and_periodic_checks(app: &TestApp) {
     let history = app.history("service", sid).await;
     assert!(history.contains(&"service.managers_changed".to_string()));
 }
+
+// clause: S3.5.6, S3.6-1a–i, S3.6-3 — through the pages: a stale save keeps the input, the
+// move into operation names what is missing, a rule and a check are recorded by form
+pub async fn measures_through_html_forms(app: &TestApp) {
+    let svc = built_service(app, "画面で構築するサービス", "1").await;
+    let sid = id_of(&svc);
+    let b = app.browser("im").await;
+    let (s, html) = b.get(&format!("/services/{sid}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains(&format!("href=\"/services/{sid}/measures\"")));
+    let (_, list) = app
+        .api("im")
+        .await
+        .get(&format!("/services/{sid}/measures"))
+        .await;
+    let first = list["items"][0]["measure"]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let path = format!("/services/{sid}/measures");
+
+    // A first record, then a second first record over it: 409, the page keeps the input.
+    let fields = [
+        ("measure_id", first.as_str()),
+        ("record_version", "0"),
+        ("status", "partly"),
+        ("provider_said", "多要素認証は管理者のみ"),
+        ("evidence", "回答書 p.2"),
+    ];
+    let (s, loc, _) = b.post(&path, &fields).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert!(loc.starts_with(&path), "{loc}");
+    let late = [
+        ("measure_id", first.as_str()),
+        ("record_version", "0"),
+        ("status", "not_yet"),
+        ("provider_said", "後から保存した回答"),
+    ];
+    let (s, _, html) = b.post(&path, &late).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert!(html.contains("id=\"stale-notice\""), "{html}");
+    assert!(html.contains("後から保存した回答"), "the input is kept");
+    assert!(
+        html.contains("多要素認証は管理者のみ"),
+        "the saved record is shown"
+    );
+    // Not applicable without a reason: 422, the field named.
+    let na = [
+        ("measure_id", first.as_str()),
+        ("record_version", "1"),
+        ("status", "not_applicable"),
+    ];
+    let (s, _, html) = b.post(&path, &na).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("field-error"), "{html}");
+
+    // Into operation with measures unrecorded: 409, the page lists them.
+    let (_, now) = app.api("im").await.get(&format!("/services/{sid}")).await;
+    let v = version_of(&now).to_string();
+    let op = format!("/services/{sid}/operation");
+    let (s, _, html) = b.post(&op, &[("version", v.as_str())]).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert!(html.contains("id=\"operation-refused\""), "{html}");
+    assert!(html.contains("id=\"measures-missing\""));
+    let second = list["items"][1]["measure"]["clause"].as_str().expect("c");
+    assert!(html.contains(second));
+    record_all(app, "im", sid, &[]).await;
+    let (s, loc, _) = b.post(&op, &[("version", v.as_str())]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{loc}");
+    let (_, html) = b.get(&path).await;
+    assert!(html.contains("id=\"measures-complete\""));
+
+    // The BSM defines a rule by form; the IM records a check by form (every measure).
+    let bsm = app.browser("bsm").await;
+    let rules = format!("/services/{sid}/rules");
+    let (_, rl) = app.api("bsm").await.get(&rules).await;
+    let rid = rl[0]["measure"]["id"].as_str().expect("id");
+    let rule = [
+        ("measure_id", rid),
+        ("record_version", "0"),
+        ("body", "利用方針は課内規程第3条による"),
+    ];
+    let (s, _, _) = bsm.post(&rules, &rule).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, html) = bsm.get(&rules).await;
+    assert!(html.contains("利用方針は課内規程第3条による"));
+    assert!(html.contains("id=\"check-form\""));
+    let infra = app.browser("infra").await;
+    let ops: Vec<String> = rl
+        .as_array()
+        .expect("rules")
+        .iter()
+        .filter(|r| {
+            r["measure"]["clause"]
+                .as_str()
+                .is_some_and(|c| c.starts_with("S3.6"))
+        })
+        .filter_map(|r| r["measure"]["id"].as_str().map(str::to_string))
+        .collect();
+    let keys: Vec<String> = ops.iter().map(|m| format!("items.{m}.status")).collect();
+    let mut pairs: Vec<(&str, &str)> = vec![("summary", "年次点検")];
+    for k in &keys[1..] {
+        pairs.push((k.as_str(), "implemented"));
+    }
+    let (s, _, html) = infra.post(&format!("/services/{sid}/checks"), &pairs).await;
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "one measure without status"
+    );
+    assert!(html.contains("年次点検"), "the input is kept");
+    pairs.push((keys[0].as_str(), "implemented"));
+    let (s, loc, _) = infra.post(&format!("/services/{sid}/checks"), &pairs).await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{loc}");
+    let (_, html) = infra.get(&rules).await;
+    assert!(html.contains("年次点検"));
+}
