@@ -89,20 +89,26 @@ async fn measures_page(
     let page = cx.page(&format!("/services/{id}/measures"));
     let t = page.t;
     let list = ops::checklist(&cx.st, &s).await?;
+    let users = cx.st.store.users().await?;
+    let name = |id: i64| {
+        users
+            .iter()
+            .find(|u| u.id == id)
+            .map_or_else(|| format!("#{id}"), |u| u.display_name.clone())
+    };
     let mut rows = Vec::new();
     for m in &list.measures {
         let rec = list.record(&m.id);
-        let record = match rec {
-            Some(r) => Some([
+        let record = rec.map(|r| {
+            [
                 status_label(t, r.status),
                 r.reason.clone(),
                 r.provider_said.clone(),
                 r.evidence.clone(),
-                user_name(&cx.st, r.recorded_by).await,
+                name(r.recorded_by),
                 fmt_ms(r.recorded_at),
-            ]),
-            None => None,
-        };
+            ]
+        });
         let (input, errs) = match &again {
             Some((mid, input, errs)) if *mid == m.id => (input.clone(), errs.clone()),
             _ => (
