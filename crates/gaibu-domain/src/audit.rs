@@ -53,10 +53,15 @@ pub enum Action {
     DisposalRecorded,
     EndOfUseRecorded,
     TerminationCompleted,
+    MeasureRecorded,
+    ServiceInOperation,
+    RuleDefined,
+    CheckRecorded,
+    ManagersChanged,
 }
 
 impl Action {
-    pub const ALL: [Action; 46] = [
+    pub const ALL: [Action; 51] = [
         Action::ApplicationCreated,
         Action::ApplicationUpdated,
         Action::ApplicationSelfChecked,
@@ -103,6 +108,11 @@ impl Action {
         Action::DisposalRecorded,
         Action::EndOfUseRecorded,
         Action::TerminationCompleted,
+        Action::MeasureRecorded,
+        Action::ServiceInOperation,
+        Action::RuleDefined,
+        Action::CheckRecorded,
+        Action::ManagersChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -153,6 +163,11 @@ impl Action {
             Action::DisposalRecorded => "termination.disposal_recorded",
             Action::EndOfUseRecorded => "termination.end_of_use_recorded",
             Action::TerminationCompleted => "termination.completed",
+            Action::MeasureRecorded => "measure.recorded",
+            Action::ServiceInOperation => "ledger.in_operation",
+            Action::RuleDefined => "rule.defined",
+            Action::CheckRecorded => "check.recorded",
+            Action::ManagersChanged => "service.managers_changed",
         }
     }
 
@@ -177,6 +192,12 @@ pub enum Entity {
     Termination,
     /// A request refused before it reached a record.
     Request,
+    /// A build-time measure's record (S3.5.6).
+    Measure,
+    /// A service's rule of an operation-time or end-of-use measure (S3.6-1, S3.7-1).
+    ServiceRule,
+    /// A periodic check (S3.6-3).
+    PeriodicCheck,
 }
 
 impl Entity {
@@ -193,6 +214,9 @@ impl Entity {
             Entity::Submission => "submission",
             Entity::Termination => "termination",
             Entity::Request => "request",
+            Entity::Measure => "measure",
+            Entity::ServiceRule => "service_rule",
+            Entity::PeriodicCheck => "periodic_check",
         }
     }
 }

@@ -28,10 +28,12 @@ pub enum NoticeKind {
     /// The administrator's termination was accepted: the end-of-use steps may start.
     TerminationAccepted,
     TerminationReturned,
+    /// The person was named a service's Business System Manager or Infrastructure Manager (S3.6).
+    ManagerNamed,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 11] = [
+    pub const ALL: [NoticeKind; 12] = [
         NoticeKind::Submitted,
         NoticeKind::Approved,
         NoticeKind::Designated,
@@ -43,6 +45,7 @@ impl NoticeKind {
         NoticeKind::TerminationRequested,
         NoticeKind::TerminationAccepted,
         NoticeKind::TerminationReturned,
+        NoticeKind::ManagerNamed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -58,6 +61,7 @@ impl NoticeKind {
             NoticeKind::TerminationRequested => "termination_requested",
             NoticeKind::TerminationAccepted => "termination_accepted",
             NoticeKind::TerminationReturned => "termination_returned",
+            NoticeKind::ManagerNamed => "manager_named",
         }
     }
 

@@ -113,9 +113,14 @@ pub fn permits_service_change(s: &Service, actor: &Actor, m: ServiceMove) -> Res
 }
 
 /// S5.2.1-4, S5.2.2-3: after approval, the administrator registers the system in the ledger.
-pub fn register(s: &Service, actor: &Actor) -> Result<LedgerStatus, Refusal> {
+/// A class-2+ service is then 構築中 until its build-time measures are recorded (S3.5); a
+/// class-1 one is 稼働中 at once.
+pub fn register(s: &Service, actor: &Actor, track: Track) -> Result<LedgerStatus, Refusal> {
     permits_service_change(s, actor, ServiceMove::RegisterInLedger)?;
-    Ok(LedgerStatus::InOperation)
+    Ok(match track {
+        Track::Class1 => LedgerStatus::InOperation,
+        Track::Class2Plus => LedgerStatus::Building,
+    })
 }
 
 /// Input for the ledger entry.
@@ -290,15 +295,24 @@ mod tests {
     #[test]
     fn the_administrator_registers_once() {
         assert_eq!(
-            register(&svc(None), &actor(7)),
+            register(&svc(None), &actor(7), Track::Class1),
             Ok(LedgerStatus::InOperation)
         );
+        // clause: S3.5.6 — a class-2+ service is built first
         assert_eq!(
-            register(&svc(None), &actor(8)),
+            register(&svc(None), &actor(7), Track::Class2Plus),
+            Ok(LedgerStatus::Building)
+        );
+        assert_eq!(
+            register(&svc(None), &actor(8), Track::Class1),
             Err(Refusal::Forbidden("administrator_required"))
         );
         assert_eq!(
-            register(&svc(Some(LedgerStatus::InOperation)), &actor(7)),
+            register(
+                &svc(Some(LedgerStatus::InOperation)),
+                &actor(7),
+                Track::Class1
+            ),
             Err(Refusal::Conflict("already_in_ledger"))
         );
     }

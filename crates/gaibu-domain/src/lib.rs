@@ -19,6 +19,7 @@ pub mod error;
 pub mod evaluation;
 pub mod evidence;
 pub mod ledger;
+pub mod measures;
 pub mod policy;
 pub mod procurement;
 pub mod review;

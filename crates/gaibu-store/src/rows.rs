@@ -259,6 +259,8 @@ pub struct ServiceRow {
     pub infrastructure_manager_id: Option<i64>,
     /// S1.2: within the scope of the city's security policy.
     pub in_scope: bool,
+    /// S3.6-3: the next periodic check, while in operation.
+    pub next_check_due: Option<Date>,
 }
 
 /// Something due on a day, with the name of its service (for the reminder's subject).
@@ -352,6 +354,7 @@ decode_rows! {
         registered_on: opt_date, ledger_note: get, registered_by: get, retired_on: opt_date,
         retire_reason: get, created_at: ts, updated_at: ts, version: get,
         business_system_manager_id: get, infrastructure_manager_id: get, in_scope: flag,
+        next_check_due: opt_date,
     }
     DeadlineRow {
         id: get, kind: named(DeadlineKind::parse), subject_id: get, service_id: get,

@@ -9,17 +9,23 @@ use gaibu_domain::ledger::{LedgerEntry, LedgerStatus, Retirement};
 use jiff::civil::Date;
 
 impl Store {
-    /// S5.2.2-3: the ledger entry, status 稼働中.
+    /// S5.2.2-3: the ledger entry, status 稼働中 (class 1) or 構築中 (class 2+, S3.5). A
+    /// service that enters operation at once with a periodic check (S3.6-3) gets its first due
+    /// date, reminding `check.1`.
+    #[allow(clippy::too_many_arguments)]
     pub async fn register_in_ledger(
         &self,
         who: &Who,
         before: &ServiceRow,
         entry: &LedgerEntry,
+        status: LedgerStatus,
         usage_end: Option<Date>,
+        check: Option<(Date, &[i64])>,
         now: jiff::Timestamp,
     ) -> Result<ServiceRow> {
         let set = vec![
-            ("ledger_status", LedgerStatus::InOperation.as_str().into()),
+            ("ledger_status", status.as_str().into()),
+            ("next_check_due", check.map(|(d, _)| d.to_string()).into()),
             ("system_name", (&entry.system_name).into()),
             ("registered_on", entry.registered_on.into()),
             ("ledger_note", (&entry.note).into()),
@@ -53,6 +59,16 @@ impl Store {
                 service_id: Some(after.id),
                 due_on,
                 recipients: &[after.administrator_id],
+            };
+            w.deadline(&d).await?;
+        }
+        if let Some((due_on, recipients)) = check {
+            let d = Deadline {
+                kind: DeadlineKind::PeriodicCheck,
+                subject_id: after.id,
+                service_id: Some(after.id),
+                due_on,
+                recipients,
             };
             w.deadline(&d).await?;
         }

@@ -68,6 +68,8 @@ pub(crate) enum Table {
     Accounts,
     Submissions,
     Terminations,
+    ServiceMeasures,
+    ServiceRules,
 }
 
 impl Table {
@@ -79,6 +81,8 @@ impl Table {
             Table::Accounts => "accounts",
             Table::Submissions => "contractor_submissions",
             Table::Terminations => "terminations",
+            Table::ServiceMeasures => "service_measures",
+            Table::ServiceRules => "service_rules",
         }
     }
 
@@ -88,6 +92,7 @@ impl Table {
             Table::Applications | Table::Submissions | Table::Terminations => "state",
             Table::Services => "ledger_status",
             Table::UsageRegister => "'entered'",
+            Table::ServiceMeasures | Table::ServiceRules => "'recorded'",
             Table::Accounts => "status",
         }
     }
@@ -104,6 +109,8 @@ impl Table {
             Table::Accounts => Entity::Account,
             Table::Submissions => Entity::Submission,
             Table::Terminations => Entity::Termination,
+            Table::ServiceMeasures => Entity::Measure,
+            Table::ServiceRules => Entity::ServiceRule,
         }
     }
 }

@@ -345,7 +345,36 @@ pub async fn seed(st: &AppState) -> AppResult<()> {
         ..Default::default()
     };
     if let (_, Some(s)) = review::decide(st, &ism, a.id, a.version, &ok).await? {
-        into_ledger(st, &im, &s, "2026-06-15").await?;
+        // In the ledger 構築中 (S3.5) with its managers named; half of its build-time measures
+        // recorded, the rest left for the demo's administrator before it goes into operation.
+        let entry = LedgerInput {
+            system_name: s.name.clone(),
+            registered_on: "2026-06-15".into(),
+            business_system_manager: id("bsm").to_string(),
+            infrastructure_manager: id("infra").to_string(),
+            ..Default::default()
+        };
+        let s = services::register_in_ledger(st, &im, s.id, s.version, &entry).await?;
+        let list = crate::measures::checklist(st, &s).await?;
+        let half = list.measures.len() / 2;
+        for m in list.measures.iter().take(half) {
+            let input = gaibu_domain::measures::BuildInput {
+                status: "implemented".into(),
+                provider_said: "提供者の回答書（2026年6月）のとおり".into(),
+                evidence: "回答書 RFI-2026-06".into(),
+                ..Default::default()
+            };
+            crate::measures::record_build(st, &im, s.id, &m.id, 0, &input).await?;
+        }
+        // Its Business System Manager defines the operation-time rules beforehand (S3.6-1).
+        let bsm = acting_as(st, id("bsm")).await?;
+        let rules = crate::measures::rules_of(st, &s).await?;
+        for m in rules.measures() {
+            let input = gaibu_domain::measures::RuleInput {
+                body: format!("{}（文書共有クラウド運用規程による）", m.text_ja),
+            };
+            crate::measures::define_rule(st, &bsm, s.id, &m.id, 0, &input).await?;
+        }
     }
 
     // 6. Class 2, submitted and waiting for the ISM's review.

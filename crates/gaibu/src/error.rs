@@ -43,6 +43,9 @@ pub enum AppError {
     /// A class-2+ submission with the sheet, evaluation or procurement record incomplete.
     #[error("submission incomplete")]
     Incomplete(Vec<ItemProblem>),
+    /// A service put into operation with build-time measures unrecorded (S3.5.6): 409 naming them.
+    #[error("build-time measures unrecorded")]
+    MeasuresIncomplete(Vec<ItemProblem>),
     /// A refusal of the shell itself; the code fixes the status.
     #[error("refused: {0:?}")]
     Refused(ErrorCode),
@@ -65,6 +68,7 @@ impl AppError {
             AppError::Invalid(_) => ErrorCode::InvalidInput,
             AppError::SheetNotMet(_) => ErrorCode::SheetNotMet,
             AppError::Incomplete(_) => ErrorCode::SubmissionIncomplete,
+            AppError::MeasuresIncomplete(_) => ErrorCode::MeasuresIncomplete,
             AppError::Refused(c) => *c,
             AppError::Internal(_) => ErrorCode::Internal,
         })
@@ -109,7 +113,9 @@ impl AppError {
             _ => vec![],
         };
         let items = match self {
-            AppError::SheetNotMet(p) | AppError::Incomplete(p) => p
+            AppError::SheetNotMet(p)
+            | AppError::Incomplete(p)
+            | AppError::MeasuresIncomplete(p) => p
                 .iter()
                 .map(|p| ItemMessage {
                     item: p.item.clone(),

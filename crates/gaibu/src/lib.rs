@@ -12,6 +12,7 @@ pub mod error;
 pub mod evidence;
 pub mod i18n;
 pub mod mail;
+pub mod measures;
 pub mod people;
 pub mod policies;
 pub mod register;

@@ -46,7 +46,7 @@ pub fn may_view_accounts(u: &CurrentUser, s: &ServiceRow, tree: &OrgTree) -> boo
     capabilities(u, s, tree).view_details
 }
 
-fn check_version(row_version: i64, version: i64) -> AppResult<()> {
+pub(crate) fn check_version(row_version: i64, version: i64) -> AppResult<()> {
     if row_version != version {
         return Err(AppError::Stale);
     }
@@ -62,10 +62,10 @@ pub async fn register_in_ledger(
     input: &LedgerInput,
 ) -> AppResult<ServiceRow> {
     let row = get(st, id).await?;
-    ruled(
+    let status = ruled(
         st,
         u,
-        ledger::register(&domain(&row), &u.actor),
+        ledger::register(&domain(&row), &u.actor, row.track),
         "ledger.register",
         Entity::Service,
         Some(id),
@@ -78,9 +78,11 @@ pub async fn register_in_ledger(
         Some(a) => a.fields.period_to,
         None => None,
     };
+    let check = crate::measures::on_registration(st, &row, &entry).await?;
+    let check = check.as_ref().map(|(d, r)| (*d, r.as_slice()));
     Ok(st
         .store
-        .register_in_ledger(&u.who(), &row, &entry, usage_end, st.now())
+        .register_in_ledger(&u.who(), &row, &entry, status, usage_end, check, st.now())
         .await?)
 }
 

@@ -13,6 +13,7 @@ pub enum ErrorCode {
     InvalidInput,
     SheetNotMet,
     SubmissionIncomplete,
+    MeasuresIncomplete,
     Internal,
     MalformedJson,
     MalformedForm,
@@ -65,6 +66,11 @@ fn spec(c: ErrorCode) -> (&'static str, StatusCode, Msg) {
             "submission_incomplete",
             S::CONFLICT,
             Msg::ErrorSubmissionIncomplete,
+        ),
+        E::MeasuresIncomplete => (
+            "measures_incomplete",
+            S::CONFLICT,
+            Msg::ErrorMeasuresIncomplete,
         ),
         E::Internal => ("internal", S::INTERNAL_SERVER_ERROR, Msg::ErrorInternal),
         E::MalformedJson => ("malformed_json", S::BAD_REQUEST, Msg::ErrorMalformedJson),
@@ -124,13 +130,14 @@ fn spec(c: ErrorCode) -> (&'static str, StatusCode, Msg) {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 32] = [
+    pub const ALL: [ErrorCode; 33] = [
         ErrorCode::Unauthenticated,
         ErrorCode::NotFound,
         ErrorCode::StaleVersion,
         ErrorCode::InvalidInput,
         ErrorCode::SheetNotMet,
         ErrorCode::SubmissionIncomplete,
+        ErrorCode::MeasuresIncomplete,
         ErrorCode::Internal,
         ErrorCode::MalformedJson,
         ErrorCode::RouteNotFound,
@@ -268,6 +275,15 @@ mod tests {
             "not_under_review",
             "ciso_required",
             "policy_not_pending",
+            // the measures (S3.5, S3.6)
+            "not_building",
+            "not_in_ledger",
+            "service_manager_required",
+            "administrator_or_ism_required",
+            "reason_required",
+            "unknown_measure",
+            "date_in_future",
+            "measure_unrecorded",
             // FieldError codes of the shell
             "duplicate_account",
             "duplicate_code",

@@ -192,7 +192,9 @@ pub async fn class2_track_return_resubmit_approve(app: &TestApp) {
         .register(id_of(&svc), version_of(&svc), "文書共有", "2026-12-01")
         .await;
     assert_eq!(s, StatusCode::OK, "{svc}");
-    assert_eq!(svc["ledger_status"], "in_operation");
+    // Class 2+: built first (構築中), in operation once its build-time measures are recorded.
+    assert_eq!(svc["ledger_status"], "building");
+    crate::measures::into_operation(app, "im", id_of(&svc)).await;
 }
 
 // clause: S3.4b, S5.1.1

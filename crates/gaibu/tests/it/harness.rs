@@ -19,6 +19,8 @@ pub struct TestApp {
     admin_url: Option<(String, String)>,
     _dir: Option<tempfile::TempDir>,
     _evidence: tempfile::TempDir,
+    /// Days added to the real clock: tests move "now" with `advance_days`.
+    offset_days: std::sync::Arc<std::sync::atomic::AtomicI64>,
 }
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -77,6 +79,17 @@ impl TestApp {
             ..Config::default()
         };
         let st = gaibu::server::open(&db_url, cfg).await.expect("open app");
+        // The app's clock is the real one moved by the days a test asks for.
+        let offset_days = std::sync::Arc::new(std::sync::atomic::AtomicI64::new(0));
+        let offset = offset_days.clone();
+        #[allow(clippy::disallowed_methods)] // the test clock is the real one, moved
+        let clock: gaibu::state::Clock = std::sync::Arc::new(move || {
+            let days = offset.load(Ordering::SeqCst);
+            jiff::Timestamp::now()
+                .checked_add(jiff::SignedDuration::from_hours(24 * days))
+                .expect("moved clock")
+        });
+        let st = AppState::with_clock(st.store.clone(), (*st.cfg).clone(), clock);
         if demo {
             gaibu::demo::seed(&st).await.expect("demo seed");
         }
@@ -95,6 +108,7 @@ impl TestApp {
             admin_url,
             _dir: dir,
             _evidence: evidence,
+            offset_days,
         })
     }
 
@@ -112,6 +126,11 @@ impl TestApp {
             let _ = axum::serve(listener, router).await;
         });
         base
+    }
+
+    /// Moves the app's "now" forward by `days` (for due dates and reminders).
+    pub fn advance_days(&self, days: i64) {
+        self.offset_days.fetch_add(days, Ordering::SeqCst);
     }
 
     /// Drops the PostgreSQL test database.

@@ -21,6 +21,7 @@ mod evidence;
 mod html_track;
 mod instances;
 mod mail;
+mod measures;
 mod policy;
 mod reminders;
 mod reuse;
@@ -61,6 +62,7 @@ mod scenarios {
     pub use crate::html_track::*;
     pub use crate::instances::*;
     pub use crate::mail::*;
+    pub use crate::measures::*;
     pub use crate::policy::*;
     pub use crate::reminders::*;
     pub use crate::reuse::*;
@@ -102,6 +104,9 @@ on_both_backends!(
     demo_hook_terminates_with_crypto_shredding,
     class1_retirement_closes_accounts,
     termination_through_html_pages,
+    build_measures_are_recorded_before_operation,
+    operation_rules_and_periodic_checks,
+    measures_through_html_forms,
 );
 
 /// Every test of the binary: (name, the database it starts, what it needs, the scenario).

@@ -13,6 +13,7 @@ mod contractors;
 mod convert;
 mod evidence;
 mod extract;
+mod measures;
 pub mod model;
 mod notifications;
 mod people;
@@ -53,6 +54,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "applications", description = "Applications, the class-1 track and the catalogue"),
         (name = "review", description = "The class-2+ track: evaluation, submission, decision"),
         (name = "services", description = "The ledger, retirement and official accounts"),
+        (name = "measures", description = "Build-time measures, rules, periodic checks (S3.5, S3.6)"),
         (name = "register", description = "サービス利用状況 (the usage register)"),
         (name = "policies", description = "Policy versions and their approval"),
         (name = "people", description = "The signed-in user; org units, users and roles"),
@@ -212,6 +214,7 @@ fn documented(max_upload: usize) -> OpenApiRouter<AppState> {
         .merge(review::routes())
         .merge(services::routes())
         .merge(administrator::routes())
+        .merge(measures::routes())
         .merge(register::routes())
         .merge(notifications::routes())
         .merge(contractors::routes())

@@ -6,6 +6,7 @@ pub(crate) mod applications;
 mod catalogue;
 mod contractors;
 mod home;
+mod measures;
 mod policies;
 mod register;
 mod review;
@@ -32,11 +33,12 @@ use gaibu_domain::role::Role;
 use std::collections::HashMap;
 
 pub fn routes() -> Router<AppState> {
-    let parts: [fn() -> Router<AppState>; 12] = [
+    let parts: [fn() -> Router<AppState>; 13] = [
         session::routes,
         home::routes,
         applications::routes,
         services::routes,
+        measures::routes,
         policies::routes,
         admin::routes,
         review::routes,
