@@ -44,10 +44,19 @@ pub enum Action {
     SessionSignedIn,
     SessionSignInFailed,
     AccessDenied,
+    RecheckOpened,
+    RecheckSaved,
+    RecheckJudged,
+    CorrectiveActionRecorded,
+    CorrectiveActionResulted,
+    ServiceSuspended,
+    ServiceResumed,
+    CheckOrdered,
+    CheckOrderReported,
 }
 
 impl Action {
-    pub const ALL: [Action; 37] = [
+    pub const ALL: [Action; 46] = [
         Action::ApplicationCreated,
         Action::ApplicationUpdated,
         Action::ApplicationSelfChecked,
@@ -85,6 +94,15 @@ impl Action {
         Action::SessionSignedIn,
         Action::SessionSignInFailed,
         Action::AccessDenied,
+        Action::RecheckOpened,
+        Action::RecheckSaved,
+        Action::RecheckJudged,
+        Action::CorrectiveActionRecorded,
+        Action::CorrectiveActionResulted,
+        Action::ServiceSuspended,
+        Action::ServiceResumed,
+        Action::CheckOrdered,
+        Action::CheckOrderReported,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -126,6 +144,15 @@ impl Action {
             Action::SessionSignedIn => "session.signed_in",
             Action::SessionSignInFailed => "session.sign_in_failed",
             Action::AccessDenied => "access.denied",
+            Action::RecheckOpened => "recheck.opened",
+            Action::RecheckSaved => "recheck.saved",
+            Action::RecheckJudged => "recheck.judged",
+            Action::CorrectiveActionRecorded => "corrective_action.recorded",
+            Action::CorrectiveActionResulted => "corrective_action.resulted",
+            Action::ServiceSuspended => "service.suspended",
+            Action::ServiceResumed => "service.resumed",
+            Action::CheckOrdered => "check_order.issued",
+            Action::CheckOrderReported => "check_order.reported",
         }
     }
 
@@ -148,6 +175,9 @@ pub enum Entity {
     Submission,
     /// A request refused before it reached a record.
     Request,
+    Recheck,
+    CorrectiveAction,
+    CheckOrder,
 }
 
 impl Entity {
@@ -163,6 +193,9 @@ impl Entity {
             Entity::Contractor => "contractor",
             Entity::Submission => "submission",
             Entity::Request => "request",
+            Entity::Recheck => "recheck",
+            Entity::CorrectiveAction => "corrective_action",
+            Entity::CheckOrder => "check_order",
         }
     }
 }

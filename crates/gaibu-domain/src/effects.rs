@@ -16,15 +16,30 @@ pub enum NoticeKind {
     Designated,
     Returned,
     Rejected,
+    /// S6.1: a re-check was opened for the service's administrator.
+    RecheckOpened,
+    /// S6.2: the person was made owner of a corrective action.
+    CorrectiveActionAssigned,
+    /// S6.2: the use of the service was stopped.
+    ServiceSuspended,
+    /// S6.3: the ISM ordered a check of the administrator's service.
+    CheckOrdered,
+    /// S6.3: an administrator reported on the ISM's order.
+    CheckOrderReported,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 5] = [
+    pub const ALL: [NoticeKind; 10] = [
         NoticeKind::Submitted,
         NoticeKind::Approved,
         NoticeKind::Designated,
         NoticeKind::Returned,
         NoticeKind::Rejected,
+        NoticeKind::RecheckOpened,
+        NoticeKind::CorrectiveActionAssigned,
+        NoticeKind::ServiceSuspended,
+        NoticeKind::CheckOrdered,
+        NoticeKind::CheckOrderReported,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -34,6 +49,11 @@ impl NoticeKind {
             NoticeKind::Designated => "designated",
             NoticeKind::Returned => "returned",
             NoticeKind::Rejected => "rejected",
+            NoticeKind::RecheckOpened => "recheck_opened",
+            NoticeKind::CorrectiveActionAssigned => "corrective_action_assigned",
+            NoticeKind::ServiceSuspended => "service_suspended",
+            NoticeKind::CheckOrdered => "check_ordered",
+            NoticeKind::CheckOrderReported => "check_order_reported",
         }
     }
 

@@ -8,6 +8,7 @@ pub mod account;
 pub mod application;
 pub mod audit;
 pub mod capability;
+pub mod check_order;
 pub mod classification;
 pub mod contractor;
 pub mod deadline;
@@ -18,6 +19,7 @@ pub mod evidence;
 pub mod ledger;
 pub mod policy;
 pub mod procurement;
+pub mod recheck;
 pub mod review;
 pub mod role;
 pub mod service_life;
@@ -59,4 +61,7 @@ named!(
     audit::Action,
     service_life::MeasureStatus,
     deadline::DeadlineKind,
+    recheck::Trigger,
+    recheck::RecheckState,
+    recheck::ActionState,
 );

@@ -21,6 +21,7 @@ mod migrations;
 mod notifications;
 mod org;
 mod policies;
+mod rechecks;
 mod register;
 mod review;
 mod rows;
@@ -33,6 +34,10 @@ pub use contractors::NewSubmission;
 pub use evidence::StoredFile;
 pub use notifications::{MAX_ATTEMPTS, OutboxItem};
 pub use org::{NewOrgUnit, NewUser, SessionRow};
+pub use rechecks::{
+    CheckOrderRow, CorrectiveActionRow, ExpiringCertificate, Judged, NewRecheck, OrderProgressRow,
+    OrderTargetRow, OrderTargetView, RecheckRow,
+};
 pub use register::RegisterFields;
 pub use review::Approved;
 pub use rows::*;

@@ -47,6 +47,11 @@ const SOURCES: &[(i64, &str, &str)] = &[
         "service people",
         include_str!("../migrations/0008_service_people.sql"),
     ),
+    (
+        10,
+        "rechecks",
+        include_str!("../migrations/0010_rechecks.sql"),
+    ),
 ];
 
 fn identity(b: Backend) -> &'static str {

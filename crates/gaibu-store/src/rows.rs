@@ -256,6 +256,9 @@ pub struct ServiceRow {
     pub infrastructure_manager_id: Option<i64>,
     /// S1.2: within the scope of the city's security policy.
     pub in_scope: bool,
+    /// S6.2: since when and why its use is stopped (利用停止).
+    pub suspended_on: Option<Date>,
+    pub suspend_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -335,6 +338,7 @@ decode_rows! {
         registered_on: opt_date, ledger_note: get, registered_by: get, retired_on: opt_date,
         retire_reason: get, created_at: ts, updated_at: ts, version: get,
         business_system_manager_id: get, infrastructure_manager_id: get, in_scope: flag,
+        suspended_on: opt_date, suspend_reason: get,
     }
     AccountRow {
         id: get, service_id: get, account_id: get, kind: named(AccountKind::parse),

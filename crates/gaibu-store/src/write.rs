@@ -67,6 +67,9 @@ pub(crate) enum Table {
     UsageRegister,
     Accounts,
     Submissions,
+    Rechecks,
+    CorrectiveActions,
+    CheckOrderTargets,
 }
 
 impl Table {
@@ -77,13 +80,20 @@ impl Table {
             Table::UsageRegister => "usage_register",
             Table::Accounts => "accounts",
             Table::Submissions => "contractor_submissions",
+            Table::Rechecks => "rechecks",
+            Table::CorrectiveActions => "corrective_actions",
+            Table::CheckOrderTargets => "check_order_targets",
         }
     }
 
     /// The column holding the record's state, whose allowed values a write names.
     fn state_column(self) -> &'static str {
         match self {
-            Table::Applications | Table::Submissions => "state",
+            Table::Applications
+            | Table::Submissions
+            | Table::Rechecks
+            | Table::CorrectiveActions
+            | Table::CheckOrderTargets => "state",
             Table::Services => "ledger_status",
             Table::UsageRegister => "'entered'",
             Table::Accounts => "status",
@@ -101,6 +111,9 @@ impl Table {
             Table::UsageRegister => Entity::Register,
             Table::Accounts => Entity::Account,
             Table::Submissions => Entity::Submission,
+            Table::Rechecks => Entity::Recheck,
+            Table::CorrectiveActions => Entity::CorrectiveAction,
+            Table::CheckOrderTargets => Entity::CheckOrder,
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod i18n;
 pub mod mail;
 pub mod people;
 pub mod policies;
+pub mod rechecks;
 pub mod register;
 pub mod review;
 pub mod server;
