@@ -21,6 +21,7 @@ mod html_track;
 mod instances;
 mod mail;
 mod policy;
+mod rechecks;
 mod reuse;
 
 use harness::{Db, TestApp};
@@ -58,6 +59,7 @@ mod scenarios {
     pub use crate::instances::*;
     pub use crate::mail::*;
     pub use crate::policy::*;
+    pub use crate::rechecks::*;
     pub use crate::reuse::*;
 }
 
@@ -82,6 +84,9 @@ on_both_backends!(
     contractor_submits_and_information_manager_verifies,
     every_api_route_is_in_the_document,
     api_routes_are_registered_with_their_operations,
+    each_trigger_opens_a_recheck,
+    failed_recheck_corrective_action_and_suspension,
+    check_order_over_a_provider,
 );
 
 /// Every test of the binary: (name, the database it starts, what it needs, the scenario).

@@ -16,6 +16,7 @@ pub mod model;
 mod notifications;
 mod people;
 mod policies;
+mod rechecks;
 mod register;
 mod review;
 mod services;
@@ -57,6 +58,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "notifications", description = "The signed-in user's notifications"),
         (name = "evidence", description = "Evidence files"),
         (name = "contractors", description = "Contractors' sheets and their verification (S5.3)"),
+        (name = "rechecks", description = "Re-checks, corrective actions and check orders (S6)"),
     )
 )]
 struct ApiDoc;
@@ -212,6 +214,7 @@ fn documented(max_upload: usize) -> OpenApiRouter<AppState> {
         .merge(register::routes())
         .merge(notifications::routes())
         .merge(contractors::routes())
+        .merge(rechecks::routes())
         .merge(evidence::routes(max_upload))
 }
 

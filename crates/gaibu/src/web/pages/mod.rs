@@ -6,6 +6,7 @@ mod catalogue;
 mod contractors;
 mod home;
 mod policies;
+mod rechecks;
 mod register;
 mod review;
 mod services;
@@ -30,7 +31,7 @@ use gaibu_domain::role::Role;
 use std::collections::HashMap;
 
 pub fn routes() -> Router<AppState> {
-    let parts: [fn() -> Router<AppState>; 10] = [
+    let parts: [fn() -> Router<AppState>; 11] = [
         session::routes,
         home::routes,
         applications::routes,
@@ -41,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         register::routes,
         catalogue::routes,
         contractors::routes,
+        rechecks::routes,
     ];
     parts
         .into_iter()

@@ -30,6 +30,14 @@ struct ListPage {
     t: Tr,
     page: PageCtx,
     rows: Vec<RegisterRow>,
+    /// Services whose use is stopped (利用停止, S6.2), shown on their entries.
+    suspended: Vec<i64>,
+}
+
+impl ListPage {
+    fn is_suspended(&self, service_id: &i64) -> bool {
+        self.suspended.contains(service_id)
+    }
 }
 
 async fn list(cx: Cx) -> AppResult<Response> {
@@ -38,6 +46,14 @@ async fn list(cx: Cx) -> AppResult<Response> {
         t: page.t,
         page,
         rows: ops::list(&cx.st, &cx.u).await?,
+        suspended: cx
+            .st
+            .store
+            .suspended_services()
+            .await?
+            .into_iter()
+            .map(|s| s.id)
+            .collect(),
     })
 }
 
