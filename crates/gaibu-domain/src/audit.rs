@@ -178,6 +178,7 @@ pub enum Entity {
     Recheck,
     CorrectiveAction,
     CheckOrder,
+    CheckOrderTarget,
 }
 
 impl Entity {
@@ -196,6 +197,7 @@ impl Entity {
             Entity::Recheck => "recheck",
             Entity::CorrectiveAction => "corrective_action",
             Entity::CheckOrder => "check_order",
+            Entity::CheckOrderTarget => "check_order_target",
         }
     }
 }

@@ -113,7 +113,7 @@ impl Table {
             Table::Submissions => Entity::Submission,
             Table::Rechecks => Entity::Recheck,
             Table::CorrectiveActions => Entity::CorrectiveAction,
-            Table::CheckOrderTargets => Entity::CheckOrder,
+            Table::CheckOrderTargets => Entity::CheckOrderTarget,
         }
     }
 }

@@ -601,7 +601,7 @@ pub async fn report(
         u,
         check_order::report(&d, &u.actor, input),
         "check_order.report",
-        Entity::CheckOrder,
+        Entity::CheckOrderTarget,
         Some(target_id),
     )
     .await?;
@@ -625,7 +625,8 @@ pub async fn target(st: &AppState, u: &CurrentUser, id: i64) -> AppResult<OrderT
     let t = st.store.order_target(id).await?.ok_or(AppError::NotFound)?;
     if t.administrator_id != u.user.id && must_be_ism(u).is_err() {
         let r = gaibu_domain::Refusal::Forbidden("administrator_required");
-        return Err(refuse(st, u, r, "check_order.view", Entity::CheckOrder, Some(id)).await);
+        let e = Entity::CheckOrderTarget;
+        return Err(refuse(st, u, r, "check_order.view", e, Some(id)).await);
     }
     Ok(t)
 }

@@ -370,7 +370,7 @@ pub async fn check_order_over_a_provider(app: &TestApp) {
     assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
     let (s, _) = ism.post(&path(&ta), report(&ta)).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let denied = app.history("check_order", id_of(&ta)).await;
+    let denied = app.history("check_order_target", id_of(&ta)).await;
     assert_eq!(denied, ["access.denied", "access.denied"]);
     let (s, r) = app.api("im").await.post(&path(&ta), report(&ta)).await;
     assert_eq!(s, StatusCode::OK, "{r}");
