@@ -35,8 +35,8 @@ pub use evidence::StoredFile;
 pub use notifications::{MAX_ATTEMPTS, OutboxItem};
 pub use org::{NewOrgUnit, NewUser, SessionRow};
 pub use rechecks::{
-    CheckOrderRow, CorrectiveActionRow, ExpiringCertificate, Judged, NewRecheck, OrderProgressRow,
-    OrderTargetRow, OrderTargetView, RecheckRow,
+    CheckOrderRow, CorrectiveActionRow, ExpiringCertificate, Judged, NewOrder, NewRecheck,
+    OrderProgressRow, OrderTargetRow, OrderTargetView, RecheckRow,
 };
 pub use register::RegisterFields;
 pub use review::Approved;

@@ -166,6 +166,15 @@ pub struct NewRecheck<'a> {
     pub notify: &'a [Notice],
 }
 
+/// A check order to issue (S6.3).
+#[derive(Clone, Copy)]
+pub struct NewOrder<'a> {
+    /// Which services, as recorded.
+    pub target: &'a serde_json::Value,
+    pub reason: &'a str,
+    pub due_on: Date,
+}
+
 /// How a saved re-check was judged.
 pub enum Judged<'a> {
     /// A draft: answered in part, or not judged yet.
@@ -452,13 +461,16 @@ impl Store {
     pub async fn issue_check_order(
         &self,
         who: &Who,
-        target: &serde_json::Value,
-        reason: &str,
-        due_on: Date,
+        order: &NewOrder<'_>,
         targets: &[ServiceRow],
         notify: impl Fn(&ServiceRow) -> Vec<Notice>,
         now: Timestamp,
     ) -> Result<CheckOrderRow> {
+        let NewOrder {
+            target,
+            reason,
+            due_on,
+        } = *order;
         let mut w = self.begin(who, now).await?;
         let cols: Vec<(&'static str, Val)> = vec![
             ("ordered_by", who.user_id.into()),

@@ -20,8 +20,8 @@ use gaibu_domain::recheck::{
 use gaibu_domain::role::Role;
 use gaibu_domain::sheet::{Answers, ItemProblem, Sheet};
 use gaibu_store::{
-    CheckOrderRow, CorrectiveActionRow, Judged, NewRecheck, OrderProgressRow, OrderTargetRow,
-    OrderTargetView, RecheckRow, ServiceRow, StoreError, Who,
+    CheckOrderRow, CorrectiveActionRow, Judged, NewOrder, NewRecheck, OrderProgressRow,
+    OrderTargetRow, OrderTargetView, RecheckRow, ServiceRow, StoreError, Who,
 };
 use jiff::civil::Date;
 
@@ -514,9 +514,11 @@ pub async fn order(
         .store
         .issue_check_order(
             &u.who(),
-            &target,
-            &o.reason,
-            o.due_on,
+            &NewOrder {
+                target: &target,
+                reason: &o.reason,
+                due_on: o.due_on,
+            },
             &targets,
             notify,
             st.now(),

@@ -103,7 +103,11 @@ pub async fn each_trigger_opens_a_recheck(app: &TestApp) {
         "occurred_on": today(app).to_string()});
     let (s, body) = event(&app.api("staff").await, sid, incident.clone()).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
-    assert!(app.history("service", sid).await.contains(&"access.denied".to_string()));
+    assert!(
+        app.history("service", sid)
+            .await
+            .contains(&"access.denied".to_string())
+    );
     let (s, r3) = event(&im, sid, incident).await;
     assert_eq!(s, StatusCode::CREATED, "{r3}");
     assert_eq!(r3["cause"], "incident");
@@ -132,17 +136,27 @@ pub async fn each_trigger_opens_a_recheck(app: &TestApp) {
     let page = app.browser("im").await;
     let (s, html) = page.get(&format!("/rechecks/{}", id_of(&r1))).await;
     assert_eq!(s, StatusCode::OK);
-    assert!(html.contains("id=\"previous-c1-official-accounts\""), "{html}");
+    assert!(
+        html.contains("id=\"previous-c1-official-accounts\""),
+        "{html}"
+    );
     assert!(html.contains("前回の回答"));
     let (_, html) = page.get(&format!("/services/{sid}")).await;
-    assert!(html.contains(&format!("/services/{sid}/rechecks")), "link from the service page");
+    assert!(
+        html.contains(&format!("/services/{sid}/rechecks")),
+        "link from the service page"
+    );
 
     // An expiring certificate: a certificate attached to a class-1 application (before its
     // approval) that expires within the first reminder lead opens a re-check, once.
     let (id, a) = checked_class1(app, "im", "証明書サービス").await;
     let pdf = b"%PDF-1.7\n% ISMAP\n".to_vec();
     let expires = days(app, 10);
-    let fields = [("item_key", ""), ("expires_on", expires.as_str()), ("note", "ISMAP")];
+    let fields = [
+        ("item_key", ""),
+        ("expires_on", expires.as_str()),
+        ("note", "ISMAP"),
+    ];
     let res = im
         .upload(
             &format!("/applications/{id}/evidence"),
@@ -157,7 +171,12 @@ pub async fn each_trigger_opens_a_recheck(app: &TestApp) {
     assert_eq!(s, StatusCode::OK, "{r}");
     let c_svc = &r["service"];
     let (s, c_svc) = im
-        .register(id_of(c_svc), version_of(c_svc), "証明書サービス", "2026-12-01")
+        .register(
+            id_of(c_svc),
+            version_of(c_svc),
+            "証明書サービス",
+            "2026-12-01",
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{c_svc}");
     let opened = gaibu::rechecks::open_for_expiring_certificates(&app.st, today(app))
@@ -166,12 +185,19 @@ pub async fn each_trigger_opens_a_recheck(app: &TestApp) {
     assert_eq!(opened.len(), 1);
     assert_eq!(opened[0].service_id, id_of(&c_svc));
     assert_eq!(opened[0].cause.as_str(), "certificate_expiring");
-    assert_eq!(opened[0].due_on.to_string(), expires, "due before it lapses");
+    assert_eq!(
+        opened[0].due_on.to_string(),
+        expires,
+        "due before it lapses"
+    );
     let again = gaibu::rechecks::open_for_expiring_certificates(&app.st, today(app))
         .await
         .expect("scheduler");
     assert!(again.is_empty(), "once per certificate");
-    assert_eq!(open_deadlines(app, "certificate_expiry", id_of(&c_svc)).await, 1);
+    assert_eq!(
+        open_deadlines(app, "certificate_expiry", id_of(&c_svc)).await,
+        1
+    );
 }
 
 /// A class-2 service of the demo IM, 稼働中, with its usage-register entry.
@@ -213,9 +239,21 @@ pub async fn failed_recheck_corrective_action_and_suspension(app: &TestApp) {
     let all = app
         .met_answers_for(gaibu_domain::classification::Track::Class2Plus)
         .await;
-    let first = all.as_object().expect("answers").keys().next().expect("item").clone();
+    let first = all
+        .as_object()
+        .expect("answers")
+        .keys()
+        .next()
+        .expect("item")
+        .clone();
     let partial = json!({ &first: all[&first].clone() });
-    let (s, d) = save(&im, rid, version_of(&r), json!({"answers": partial, "judgement": "compliant", "reason": "x"})).await;
+    let (s, d) = save(
+        &im,
+        rid,
+        version_of(&r),
+        json!({"answers": partial, "judgement": "compliant", "reason": "x"}),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{d}");
     assert_eq!(d["recheck"]["state"], "open");
     assert!(d["recheck"]["judged_at"].is_null());
@@ -228,12 +266,10 @@ pub async fn failed_recheck_corrective_action_and_suspension(app: &TestApp) {
     let v = version_of(&d["recheck"]);
 
     // A blocking "no" cannot be judged compliant; it is judged not compliant, with a reason.
-    let sheet = gaibu::policies::sheet_in_force(
-        &app.st,
-        gaibu_domain::classification::Track::Class2Plus,
-    )
-    .await
-    .expect("sheet");
+    let sheet =
+        gaibu::policies::sheet_in_force(&app.st, gaibu_domain::classification::Track::Class2Plus)
+            .await
+            .expect("sheet");
     let blocking = sheet
         .doc
         .items
@@ -244,21 +280,37 @@ pub async fn failed_recheck_corrective_action_and_suspension(app: &TestApp) {
         .clone();
     let mut failing = all.clone();
     failing[&blocking] = json!({"value": "no", "comment": "規約改定で満たさなくなった"});
-    let (s, body) = save(&im, rid, v, json!({"answers": failing, "judgement": "compliant", "reason": "問題なし"})).await;
+    let (s, body) = save(
+        &im,
+        rid,
+        v,
+        json!({"answers": failing, "judgement": "compliant", "reason": "問題なし"}),
+    )
+    .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["error"]["fields"][0]["code"], "blocking_no");
-    let (s, d) = save(&im, rid, v, json!({"answers": failing, "judgement": "not_compliant", "reason": "要件を満たさない"})).await;
+    let (s, d) = save(
+        &im,
+        rid,
+        v,
+        json!({"answers": failing, "judgement": "not_compliant", "reason": "要件を満たさない"}),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{d}");
     assert_eq!(d["recheck"]["state"], "not_compliant");
     assert_eq!(d["recheck"]["reason"], "要件を満たさない");
     assert_eq!(open_deadlines(app, "recheck", sid).await, 0);
     let events = app.history("recheck", rid).await;
-    assert_eq!(events, ["recheck.opened", "recheck.saved", "recheck.judged"]);
+    assert_eq!(
+        events,
+        ["recheck.opened", "recheck.saved", "recheck.judged"]
+    );
 
     // The corrective action: the administrator's; its owner is told and gets a deadline.
     let path = format!("/rechecks/{rid}/corrective-action");
     let bsm_id = app.user_id("bsm").await;
-    let plan = json!({"owner": bsm_id.to_string(), "due_on": days(app, 14), "plan": "提供者と特約を協議"});
+    let plan =
+        json!({"owner": bsm_id.to_string(), "due_on": days(app, 14), "plan": "提供者と特約を協議"});
     let (s, body) = app.api("staff").await.post(&path, plan.clone()).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
     let (s, act) = im.post(&path, plan.clone()).await;
@@ -278,14 +330,26 @@ pub async fn failed_recheck_corrective_action_and_suspension(app: &TestApp) {
     let (s, done) = app
         .api("bsm")
         .await
-        .post(&format!("/corrective-actions/{}/result", id_of(&act)), result)
+        .post(
+            &format!("/corrective-actions/{}/result", id_of(&act)),
+            result,
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{done}");
     assert_eq!(done["state"], "not_corrected");
     assert_eq!(open_deadlines(app, "corrective_action", sid).await, 0);
-    let row = app.st.store.service(sid).await.expect("db").expect("service");
+    let row = app
+        .st
+        .store
+        .service(sid)
+        .await
+        .expect("db")
+        .expect("service");
     assert_eq!(row.ledger_status.map(|s| s.as_str()), Some("suspended"));
-    assert_eq!(row.suspend_reason.as_deref(), Some("提供者が特約に応じない"));
+    assert_eq!(
+        row.suspend_reason.as_deref(),
+        Some("提供者が特約に応じない")
+    );
     assert_eq!(row.suspended_on, Some(today(app)));
     let (_, s_api) = im.get(&format!("/services/{sid}")).await;
     assert_eq!(s_api["ledger_status"], "suspended");
@@ -294,9 +358,15 @@ pub async fn failed_recheck_corrective_action_and_suspension(app: &TestApp) {
     let (_, html) = page.get("/services").await;
     assert!(html.contains("利用停止"), "ledger list");
     let (_, html) = page.get(&format!("/services/{sid}")).await;
-    assert!(html.contains("提供者が特約に応じない"), "the reason on its page");
+    assert!(
+        html.contains("提供者が特約に応じない"),
+        "the reason on its page"
+    );
     let (_, html) = page.get("/register").await;
-    assert!(html.contains(&format!("id=\"suspended-{sid}\"")), "usage register: {html}");
+    assert!(
+        html.contains(&format!("id=\"suspended-{sid}\"")),
+        "usage register: {html}"
+    );
 
     // The follow-up re-check passes: back in operation; its answers are the next previous.
     let (_, mine) = im.get("/rechecks").await;
@@ -307,14 +377,31 @@ pub async fn failed_recheck_corrective_action_and_suspension(app: &TestApp) {
         .find(|r| r["cause"] == "follow_up" && r["service_id"] == sid)
         .expect("a follow-up re-check")
         .clone();
-    let (s, d) = save(&im, id_of(&follow), version_of(&follow), json!({"answers": all, "judgement": "compliant", "reason": "特約締結により適合"})).await;
+    let (s, d) = save(
+        &im,
+        id_of(&follow),
+        version_of(&follow),
+        json!({"answers": all, "judgement": "compliant", "reason": "特約締結により適合"}),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{d}");
     assert_eq!(d["recheck"]["state"], "compliant");
-    let row = app.st.store.service(sid).await.expect("db").expect("service");
+    let row = app
+        .st
+        .store
+        .service(sid)
+        .await
+        .expect("db")
+        .expect("service");
     assert_eq!(row.ledger_status.map(|s| s.as_str()), Some("in_operation"));
     assert!(row.suspend_reason.is_none());
-    assert!(app.history("service", sid).await.contains(&"service.resumed".to_string()));
-    let ev = json!({"kind": "incident", "description": "障害", "occurred_on": today(app).to_string()});
+    assert!(
+        app.history("service", sid)
+            .await
+            .contains(&"service.resumed".to_string())
+    );
+    let ev =
+        json!({"kind": "incident", "description": "障害", "occurred_on": today(app).to_string()});
     let (_, next) = event(&im, sid, ev).await;
     let (_, d) = im.get(&format!("/rechecks/{}", id_of(&next))).await;
     assert_eq!(d["previous_from"], "recheck");
@@ -328,7 +415,11 @@ pub async fn check_order_over_a_provider(app: &TestApp) {
     let a = class1_in_operation(app, "im", "点検サービスA").await;
     let b = class1_in_operation(app, "bsm", "点検サービスB").await;
     let order = json!({"provider": "株式会社テスト", "reason": "提供者の脆弱性公表", "due_on": days(app, 7)});
-    let (s, body) = app.api("im").await.post("/check-orders", order.clone()).await;
+    let (s, body) = app
+        .api("im")
+        .await
+        .post("/check-orders", order.clone())
+        .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
     let ism = app.api("ism").await;
     let (s, issued) = ism.post("/check-orders", order).await;
@@ -344,7 +435,12 @@ pub async fn check_order_over_a_provider(app: &TestApp) {
     assert_eq!(s, StatusCode::OK, "{d}");
     let counts = |d: &Value| {
         let o = &d["order"];
-        (o["total"].clone(), o["reported"].clone(), o["pending"].clone(), o["overdue"].clone())
+        (
+            o["total"].clone(),
+            o["reported"].clone(),
+            o["pending"].clone(),
+            o["overdue"].clone(),
+        )
     };
     assert_eq!(counts(&d), (json!(2), json!(0), json!(2), json!(0)));
     let target_of = |d: &Value, sid: i64| {
@@ -364,7 +460,8 @@ pub async fn check_order_over_a_provider(app: &TestApp) {
     assert_eq!(mine["checks"][0]["id"], ta["id"]);
 
     // A report by someone who is not the administrator: 403, audited.
-    let report = |t: &Value| json!({"version": version_of(t), "result": "該当バージョン未使用を確認"});
+    let report =
+        |t: &Value| json!({"version": version_of(t), "result": "該当バージョン未使用を確認"});
     let path = |t: &Value| format!("/check-targets/{}/report", id_of(t));
     let (s, body) = app.api("bsm").await.post(&path(&ta), report(&ta)).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
@@ -393,7 +490,11 @@ pub async fn check_order_over_a_provider(app: &TestApp) {
     assert_eq!(list[0]["overdue"], 1);
     let (s, _) = app.api("im").await.get("/check-orders").await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, html) = app.browser("ism").await.get(&format!("/check-orders/{oid}")).await;
+    let (s, html) = app
+        .browser("ism")
+        .await
+        .get(&format!("/check-orders/{oid}"))
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("id=\"progress-overdue\">1<"), "{html}");
     assert!(html.contains("id=\"progress-reported\">1<"));

@@ -13,7 +13,9 @@ use gaibu_domain::recheck::{
     ActionInput, ActionState, EventInput, RecheckInput, RecheckState, ResultInput, Trigger,
 };
 use gaibu_domain::sheet::Answer;
-use gaibu_store::{CorrectiveActionRow, OrderProgressRow, OrderTargetRow, OrderTargetView, RecheckRow};
+use gaibu_store::{
+    CorrectiveActionRow, OrderProgressRow, OrderTargetRow, OrderTargetView, RecheckRow,
+};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -382,8 +384,7 @@ async fn issue_order(c: Sent<OrderInput>) -> AppResult<Created<OrderIssued>> {
 #[utoipa::path(get, path = "/api/v1/check-orders/{id}", tag = "rechecks",
     params(RecordId, PageParams), responses((status = 200, body = OrderDetail), Forbidden))]
 async fn get_order(c: OnRecord, ApiQuery(p): ApiQuery<PageParams>) -> AppResult<Json<OrderDetail>> {
-    let (order, targets, more) =
-        ops::order_detail(&c.st, &c.u, c.id, p.page.unwrap_or(1)).await?;
+    let (order, targets, more) = ops::order_detail(&c.st, &c.u, c.id, p.page.unwrap_or(1)).await?;
     Ok(Json(OrderDetail {
         order: CheckOrder::from(&order),
         targets: targets.iter().map(OrderTarget::from).collect(),

@@ -28,7 +28,10 @@ pub fn routes() -> Router<AppState> {
         .route("/rechecks/{id}", get(detail).post(save))
         .route("/rechecks/{id}/corrective-action", post(plan_action))
         .route("/corrective-actions/{id}/result", post(record_result))
-        .route("/services/{id}/rechecks", get(of_service).post(record_event))
+        .route(
+            "/services/{id}/rechecks",
+            get(of_service).post(record_event),
+        )
         .route("/check-orders", get(orders).post(issue_order))
         .route("/check-orders/{id}", get(order_detail))
         .route("/check-targets/{id}/report", post(report))
@@ -75,7 +78,12 @@ async fn my_work(cx: Cx, Query(q): Query<PageQuery>) -> AppResult<Response> {
     let w = ops::my_work(&cx.st, &cx.u, q.page()).await?;
     show(WorkPage {
         t,
-        rechecks: w.rechecks.into_iter().map(|r| (cause(t, &r), r)).map(|(c, r)| (r, c)).collect(),
+        rechecks: w
+            .rechecks
+            .into_iter()
+            .map(|r| (cause(t, &r), r))
+            .map(|(c, r)| (r, c))
+            .collect(),
         actions: w.actions,
         checks: w.checks,
         more: w.more,
@@ -295,7 +303,11 @@ async fn detail_page(cx: &Cx, id: i64, forms: Forms) -> AppResult<DetailPage> {
         None => String::new(),
     };
     let judged_by = match v.row.judged_by {
-        Some(id) => format!("{} ({})", user_name(&cx.st, id).await, fmt_ms(v.row.judged_at.unwrap_or(v.row.updated_at))),
+        Some(id) => format!(
+            "{} ({})",
+            user_name(&cx.st, id).await,
+            fmt_ms(v.row.judged_at.unwrap_or(v.row.updated_at))
+        ),
         None => String::new(),
     };
     Ok(DetailPage {
