@@ -36,7 +36,7 @@ pub use notifications::{MAX_ATTEMPTS, OutboxItem};
 pub use org::{NewOrgUnit, NewUser, SessionRow};
 pub use rechecks::{
     CheckOrderRow, CorrectiveActionRow, ExpiringCertificate, Judged, NewOrder, NewRecheck,
-    OrderProgressRow, OrderTargetRow, OrderTargetView, RecheckRow,
+    OrderProgressRow, OrderTargetRow, OrderTargetView, ProviderRow, RecheckRow,
 };
 pub use register::RegisterFields;
 pub use review::Approved;

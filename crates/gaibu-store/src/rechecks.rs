@@ -565,13 +565,24 @@ pub struct ExpiringCertificate {
     pub expires_on: Date,
 }
 
+/// A provider with one of its services.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProviderRow {
+    pub id: i64,
+    pub provider: String,
+}
+
 decode_rows! {
+    ProviderRow { id: get, provider: get }
     ExpiringCertificate { id: get, service_id: get, filename: get, expires_on: date }
 }
 
 reads! {
     recheck(id: i64) -> one RecheckRow = "SELECT * FROM rechecks WHERE id = $1";
-    rechecks_of_service(service_id: i64) -> list RecheckRow = "SELECT * FROM rechecks WHERE service_id = $1 ORDER BY id DESC";
+    /// A service's re-checks, newest first, a page at a time.
+    rechecks_of_service(service_id: i64, limit: i64, offset: i64) -> list RecheckRow = "SELECT * FROM rechecks WHERE service_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3";
+    /// The providers of services in the ledger and not retired, for the ISM's order form.
+    providers_in_use() -> list ProviderRow = "SELECT MIN(id) AS id, provider FROM services WHERE ledger_status IN ('building', 'in_operation', 'suspended') GROUP BY provider ORDER BY provider";
     /// The last re-check that passed: its answers are the previous ones of the next.
     last_passed_recheck(service_id: i64) -> one RecheckRow = "SELECT * FROM rechecks WHERE service_id = $1 AND state = 'compliant' ORDER BY judged_at DESC, id DESC LIMIT 1";
     /// A user's open re-checks, soonest due first, a page at a time.

@@ -633,15 +633,20 @@ pub async fn target(st: &AppState, u: &CurrentUser, id: i64) -> AppResult<OrderT
     Ok(t)
 }
 
-/// The re-checks of a service, newest first (for its page), for those who may read it.
+/// The re-checks of a service, newest first, page `page` (for its page), for those who may
+/// read it. Answers whether another page follows.
 pub async fn of_service(
     st: &AppState,
     u: &CurrentUser,
     s: &ServiceRow,
-) -> AppResult<Vec<RecheckRow>> {
+    page: i64,
+) -> AppResult<(Vec<RecheckRow>, bool)> {
     let tree = org_tree(st).await?;
     if !services::capabilities(u, s, &tree).view_details {
-        return Ok(vec![]);
+        return Ok((vec![], false));
     }
-    Ok(st.store.rechecks_of_service(s.id).await?)
+    let (limit, offset) = window(page);
+    Ok(paged(
+        st.store.rechecks_of_service(s.id, limit, offset).await?,
+    ))
 }

@@ -297,11 +297,14 @@ async fn record_event(c: Change<EventInput>) -> AppResult<Created<Recheck>> {
     Ok(Created(Recheck::from(&r)))
 }
 
-#[utoipa::path(get, path = "/api/v1/services/{id}/rechecks", tag = "rechecks", params(ServiceId),
-    responses((status = 200, body = Vec<Recheck>)))]
-async fn service_rechecks(c: OnRecord) -> AppResult<Json<Vec<Recheck>>> {
+#[utoipa::path(get, path = "/api/v1/services/{id}/rechecks", tag = "rechecks",
+    params(ServiceId, PageParams), responses((status = 200, body = Vec<Recheck>)))]
+async fn service_rechecks(
+    c: OnRecord,
+    ApiQuery(p): ApiQuery<PageParams>,
+) -> AppResult<Json<Vec<Recheck>>> {
     let s = crate::services::get(&c.st, c.id).await?;
-    let rows = ops::of_service(&c.st, &c.u, &s).await?;
+    let (rows, _) = ops::of_service(&c.st, &c.u, &s, p.page.unwrap_or(1)).await?;
     Ok(Json(rows.iter().map(Recheck::from).collect()))
 }
 

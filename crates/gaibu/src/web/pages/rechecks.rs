@@ -102,6 +102,8 @@ struct ServicePage {
     page: PageCtx,
     s: ServiceRow,
     rows: Vec<(RecheckRow, String, String)>,
+    more: bool,
+    next: i64,
     input: EventInput,
     errors: FieldErrors,
     today: String,
@@ -110,15 +112,15 @@ struct ServicePage {
 
 async fn service_page(
     cx: &Cx,
-    id: i64,
+    (id, page_no): (i64, i64),
     input: EventInput,
     errs: Vec<FieldError>,
 ) -> AppResult<ServicePage> {
     let s = crate::services::get(&cx.st, id).await?;
     let page = cx.page(&format!("/services/{id}/rechecks"));
     let t = page.t;
-    let rows = ops::of_service(&cx.st, &cx.u, &s)
-        .await?
+    let (rows, more) = ops::of_service(&cx.st, &cx.u, &s, page_no).await?;
+    let rows = rows
         .into_iter()
         .map(|r| {
             let c = cause(t, &r);
@@ -130,6 +132,8 @@ async fn service_page(
         t,
         s,
         rows,
+        more,
+        next: page_no + 1,
         input,
         errors: FieldErrors::from(t, &errs),
         today: cx.st.today().to_string(),
@@ -142,8 +146,12 @@ async fn service_page(
     })
 }
 
-async fn of_service(cx: Cx, Path(id): Path<i64>) -> AppResult<Response> {
-    show(service_page(&cx, id, EventInput::default(), vec![]).await?)
+async fn of_service(
+    cx: Cx,
+    Path(id): Path<i64>,
+    Query(q): Query<PageQuery>,
+) -> AppResult<Response> {
+    show(service_page(&cx, (id, q.page()), EventInput::default(), vec![]).await?)
 }
 
 async fn record_event(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
@@ -152,7 +160,7 @@ async fn record_event(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult
     answer(
         result,
         |r| format!("/rechecks/{}", r.id),
-        async |why: Again| service_page(&cx, id, input, why.invalid()?).await,
+        async |why: Again| service_page(&cx, (id, 1), input, why.invalid()?).await,
     )
     .await
 }
@@ -467,17 +475,14 @@ async fn orders_page(
     let (rows, more) = ops::orders(&cx.st, &cx.u, page_no).await?;
     let page = cx.page("/check-orders");
     let t = page.t;
-    let mut providers: Vec<String> = cx
+    let providers: Vec<String> = cx
         .st
         .store
-        .services()
+        .providers_in_use()
         .await?
         .into_iter()
-        .filter(|s| s.ledger_status.is_some())
-        .map(|s| s.provider)
+        .map(|p| p.provider)
         .collect();
-    providers.sort();
-    providers.dedup();
     Ok(OrdersPage {
         rows: rows
             .into_iter()
