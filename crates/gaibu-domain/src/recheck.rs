@@ -466,6 +466,27 @@ mod tests {
         }
     }
 
+    // clause: S6.1 — the re-check's due date is policy data, 30 days when a version omits it
+    #[test]
+    fn recheck_due_days_are_policy_data() {
+        use crate::policy::{PolicyDocument, parse};
+        let text = include_str!("../../../policy/lifecycle/service-life.toml");
+        let days = |text: &str| match parse(text) {
+            Ok(PolicyDocument::ServiceLife { policy, .. }) => policy.recheck_due_days,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(days(text), 30);
+        let without = text.replace("recheck_due_days = 30\n", "");
+        assert_ne!(without, text);
+        assert_eq!(days(&without), 30);
+        let sooner = text.replace("recheck_due_days = 30", "recheck_due_days = 14");
+        assert_eq!(days(&sooner), 14);
+        assert_eq!(
+            due_on(Date::constant(2027, 1, 25), 14),
+            Date::constant(2027, 2, 8)
+        );
+    }
+
     // clause: S6.1 — the administrator and the ISM record events on a service in use
     #[test]
     fn events_are_recorded_by_the_administrator_or_the_ism() {
