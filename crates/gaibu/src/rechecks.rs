@@ -14,8 +14,7 @@ use gaibu_domain::check_order::{self, OrderInput, OrderTarget, ReportInput, Targ
 use gaibu_domain::effects::{Notice, NoticeKind};
 use gaibu_domain::ledger::LedgerStatus;
 use gaibu_domain::recheck::{
-    self, ActionInput, ActionState, EventInput, Outcome, RecheckInput, RecheckState, ResultInput,
-    Trigger,
+    self, ActionInput, EventInput, Outcome, RecheckInput, RecheckState, ResultInput, Trigger,
 };
 use gaibu_domain::role::Role;
 use gaibu_domain::sheet::{Answers, ItemProblem, Sheet};
@@ -419,7 +418,7 @@ pub async fn record_result(
         s.administrator_id,
         NoticeKind::ServiceSuspended,
     );
-    let after = st
+    Ok(st
         .store
         .record_corrective_result(
             &u.who(),
@@ -432,9 +431,7 @@ pub async fn record_result(
             &suspended,
             st.now(),
         )
-        .await?;
-    debug_assert!(after.state != ActionState::Open);
-    Ok(after)
+        .await?)
 }
 
 /// The user's open work here: re-checks to answer, corrective actions, checks to report.
