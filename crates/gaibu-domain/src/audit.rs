@@ -58,10 +58,19 @@ pub enum Action {
     RuleDefined,
     CheckRecorded,
     ManagersChanged,
+    RecheckOpened,
+    RecheckSaved,
+    RecheckJudged,
+    CorrectiveActionRecorded,
+    CorrectiveActionResulted,
+    ServiceSuspended,
+    ServiceResumed,
+    CheckOrdered,
+    CheckOrderReported,
 }
 
 impl Action {
-    pub const ALL: [Action; 51] = [
+    pub const ALL: [Action; 60] = [
         Action::ApplicationCreated,
         Action::ApplicationUpdated,
         Action::ApplicationSelfChecked,
@@ -113,6 +122,15 @@ impl Action {
         Action::RuleDefined,
         Action::CheckRecorded,
         Action::ManagersChanged,
+        Action::RecheckOpened,
+        Action::RecheckSaved,
+        Action::RecheckJudged,
+        Action::CorrectiveActionRecorded,
+        Action::CorrectiveActionResulted,
+        Action::ServiceSuspended,
+        Action::ServiceResumed,
+        Action::CheckOrdered,
+        Action::CheckOrderReported,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -168,6 +186,15 @@ impl Action {
             Action::RuleDefined => "rule.defined",
             Action::CheckRecorded => "check.recorded",
             Action::ManagersChanged => "service.managers_changed",
+            Action::RecheckOpened => "recheck.opened",
+            Action::RecheckSaved => "recheck.saved",
+            Action::RecheckJudged => "recheck.judged",
+            Action::CorrectiveActionRecorded => "corrective_action.recorded",
+            Action::CorrectiveActionResulted => "corrective_action.resulted",
+            Action::ServiceSuspended => "service.suspended",
+            Action::ServiceResumed => "service.resumed",
+            Action::CheckOrdered => "check_order.issued",
+            Action::CheckOrderReported => "check_order.reported",
         }
     }
 
@@ -198,6 +225,10 @@ pub enum Entity {
     ServiceRule,
     /// A periodic check (S3.6-3).
     PeriodicCheck,
+    Recheck,
+    CorrectiveAction,
+    CheckOrder,
+    CheckOrderTarget,
 }
 
 impl Entity {
@@ -217,6 +248,10 @@ impl Entity {
             Entity::Measure => "measure",
             Entity::ServiceRule => "service_rule",
             Entity::PeriodicCheck => "periodic_check",
+            Entity::Recheck => "recheck",
+            Entity::CorrectiveAction => "corrective_action",
+            Entity::CheckOrder => "check_order",
+            Entity::CheckOrderTarget => "check_order_target",
         }
     }
 }

@@ -30,10 +30,20 @@ pub enum NoticeKind {
     TerminationReturned,
     /// The person was named a service's Business System Manager or Infrastructure Manager (S3.6).
     ManagerNamed,
+    /// S6.1: a re-check was opened for the service's administrator.
+    RecheckOpened,
+    /// S6.2: the person was made owner of a corrective action.
+    CorrectiveActionAssigned,
+    /// S6.2: the use of the service was stopped.
+    ServiceSuspended,
+    /// S6.3: the ISM ordered a check of the administrator's service.
+    CheckOrdered,
+    /// S6.3: an administrator reported on the ISM's order.
+    CheckOrderReported,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 12] = [
+    pub const ALL: [NoticeKind; 17] = [
         NoticeKind::Submitted,
         NoticeKind::Approved,
         NoticeKind::Designated,
@@ -46,6 +56,11 @@ impl NoticeKind {
         NoticeKind::TerminationAccepted,
         NoticeKind::TerminationReturned,
         NoticeKind::ManagerNamed,
+        NoticeKind::RecheckOpened,
+        NoticeKind::CorrectiveActionAssigned,
+        NoticeKind::ServiceSuspended,
+        NoticeKind::CheckOrdered,
+        NoticeKind::CheckOrderReported,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -62,6 +77,11 @@ impl NoticeKind {
             NoticeKind::TerminationAccepted => "termination_accepted",
             NoticeKind::TerminationReturned => "termination_returned",
             NoticeKind::ManagerNamed => "manager_named",
+            NoticeKind::RecheckOpened => "recheck_opened",
+            NoticeKind::CorrectiveActionAssigned => "corrective_action_assigned",
+            NoticeKind::ServiceSuspended => "service_suspended",
+            NoticeKind::CheckOrdered => "check_ordered",
+            NoticeKind::CheckOrderReported => "check_order_reported",
         }
     }
 

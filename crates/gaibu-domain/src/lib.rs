@@ -9,6 +9,7 @@ pub mod administrator;
 pub mod application;
 pub mod audit;
 pub mod capability;
+pub mod check_order;
 pub mod classification;
 #[cfg(test)]
 mod clause_tests;
@@ -22,6 +23,7 @@ pub mod ledger;
 pub mod measures;
 pub mod policy;
 pub mod procurement;
+pub mod recheck;
 pub mod review;
 pub mod role;
 pub mod service_life;
@@ -66,4 +68,7 @@ named!(
     deadline::DeadlineKind,
     termination::TerminationState,
     termination::DisposalMethod,
+    recheck::Trigger,
+    recheck::RecheckState,
+    recheck::ActionState,
 );

@@ -49,6 +49,13 @@ pub struct ServiceLifePolicy {
     pub check_interval_months: BTreeMap<String, u32>,
     /// Days before a due date on which a reminder is sent; one more is sent when overdue.
     pub reminder_days: Vec<u32>,
+    /// S6.1: days from the event to the due date of the re-check it opens.
+    #[serde(default = "default_recheck_due_days")]
+    pub recheck_due_days: u32,
+}
+
+fn default_recheck_due_days() -> u32 {
+    30
 }
 
 /// The status of one measure, as the administrator (or manager) records it.
@@ -148,6 +155,12 @@ impl ServiceLifePolicy {
     /// The reminder due on `today` for something due on `due`: the lead (days before) whose
     /// day it is, or `Overdue`. Reminders on other days are None, so that a scheduler that
     /// runs often sends each one once per (thing, lead) — see `Reminder::key`.
+    /// The first reminder's lead (the longest), in days: a certificate expiring within it
+    /// opens a re-check (S6.1).
+    pub fn first_reminder_lead(&self) -> u32 {
+        self.reminder_days.iter().copied().max().unwrap_or(0)
+    }
+
     pub fn reminder_on(&self, today: Date, due: Date) -> Option<Lead> {
         if today > due {
             return Some(Lead::Overdue);

@@ -23,6 +23,7 @@ mod migrations;
 mod notifications;
 mod org;
 mod policies;
+mod rechecks;
 mod register;
 mod reminders;
 mod review;
@@ -40,6 +41,10 @@ pub use evidence::StoredFile;
 pub use measures::{CheckRow, DueFilter, MeasureRow, RuleRow};
 pub use notifications::{MAX_ATTEMPTS, OutboxItem};
 pub use org::{NewOrgUnit, NewUser, SessionRow};
+pub use rechecks::{
+    CheckOrderRow, CorrectiveActionRow, ExpiringCertificate, Judged, NewOrder, NewRecheck,
+    OrderProgressRow, OrderTargetRow, OrderTargetView, ProviderRow, RecheckRow,
+};
 pub use register::RegisterFields;
 pub use reminders::ReminderNotice;
 pub use review::Approved;

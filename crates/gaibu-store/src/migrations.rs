@@ -53,6 +53,11 @@ const SOURCES: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0009_measures.sql"),
     ),
     (
+        10,
+        "rechecks",
+        include_str!("../migrations/0010_rechecks.sql"),
+    ),
+    (
         11,
         "termination",
         include_str!("../migrations/0011_termination.sql"),
@@ -120,6 +125,7 @@ mod tests {
         (Backend::Sqlite, 7, "c6c47fa2102f356e"),
         (Backend::Sqlite, 8, "4cb5e69937821f0d"),
         (Backend::Sqlite, 9, "c412f74cababe7e0"),
+        (Backend::Sqlite, 10, "0dcf317dfa13663a"),
         (Backend::Sqlite, 11, "7b465822152b3eb1"),
         (Backend::Postgres, 1, "14a59397ace74024"),
         (Backend::Postgres, 2, "7e805a52704f4a81"),
@@ -130,6 +136,7 @@ mod tests {
         (Backend::Postgres, 7, "603d62d10d38b833"),
         (Backend::Postgres, 8, "04520de04f056507"),
         (Backend::Postgres, 9, "6952d428c8d9fcab"),
+        (Backend::Postgres, 10, "8dc392c4d3c7a4c4"),
         (Backend::Postgres, 11, "251a63aac8333198"),
     ];
 

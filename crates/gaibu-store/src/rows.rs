@@ -261,6 +261,9 @@ pub struct ServiceRow {
     pub in_scope: bool,
     /// S3.6-3: the next periodic check, while in operation.
     pub next_check_due: Option<Date>,
+    /// S6.2: since when and why its use is stopped (利用停止).
+    pub suspended_on: Option<Date>,
+    pub suspend_reason: Option<String>,
 }
 
 /// Something due on a day, with the name of its service (for the reminder's subject).
@@ -355,6 +358,7 @@ decode_rows! {
         retire_reason: get, created_at: ts, updated_at: ts, version: get,
         business_system_manager_id: get, infrastructure_manager_id: get, in_scope: flag,
         next_check_due: opt_date,
+        suspended_on: opt_date, suspend_reason: get,
     }
     DeadlineRow {
         id: get, kind: named(DeadlineKind::parse), subject_id: get, service_id: get,

@@ -70,6 +70,9 @@ pub(crate) enum Table {
     Terminations,
     ServiceMeasures,
     ServiceRules,
+    Rechecks,
+    CorrectiveActions,
+    CheckOrderTargets,
 }
 
 impl Table {
@@ -83,13 +86,21 @@ impl Table {
             Table::Terminations => "terminations",
             Table::ServiceMeasures => "service_measures",
             Table::ServiceRules => "service_rules",
+            Table::Rechecks => "rechecks",
+            Table::CorrectiveActions => "corrective_actions",
+            Table::CheckOrderTargets => "check_order_targets",
         }
     }
 
     /// The column holding the record's state, whose allowed values a write names.
     fn state_column(self) -> &'static str {
         match self {
-            Table::Applications | Table::Submissions | Table::Terminations => "state",
+            Table::Applications
+            | Table::Submissions
+            | Table::Terminations
+            | Table::Rechecks
+            | Table::CorrectiveActions
+            | Table::CheckOrderTargets => "state",
             Table::Services => "ledger_status",
             Table::UsageRegister => "'entered'",
             Table::ServiceMeasures | Table::ServiceRules => "'recorded'",
@@ -111,6 +122,9 @@ impl Table {
             Table::Terminations => Entity::Termination,
             Table::ServiceMeasures => Entity::Measure,
             Table::ServiceRules => Entity::ServiceRule,
+            Table::Rechecks => Entity::Recheck,
+            Table::CorrectiveActions => Entity::CorrectiveAction,
+            Table::CheckOrderTargets => Entity::CheckOrderTarget,
         }
     }
 }

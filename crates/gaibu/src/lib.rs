@@ -15,6 +15,7 @@ pub mod mail;
 pub mod measures;
 pub mod people;
 pub mod policies;
+pub mod rechecks;
 pub mod register;
 pub mod reminders;
 pub mod review;

@@ -23,6 +23,7 @@ mod instances;
 mod mail;
 mod measures;
 mod policy;
+mod rechecks;
 mod reminders;
 mod reuse;
 mod termination;
@@ -64,6 +65,7 @@ mod scenarios {
     pub use crate::mail::*;
     pub use crate::measures::*;
     pub use crate::policy::*;
+    pub use crate::rechecks::*;
     pub use crate::reminders::*;
     pub use crate::reuse::*;
     pub use crate::termination::*;
@@ -107,6 +109,9 @@ on_both_backends!(
     build_measures_are_recorded_before_operation,
     operation_rules_and_periodic_checks,
     measures_through_html_forms,
+    each_trigger_opens_a_recheck,
+    failed_recheck_corrective_action_and_suspension,
+    check_order_over_a_provider,
 );
 
 /// Every test of the binary: (name, the database it starts, what it needs, the scenario).

@@ -18,6 +18,7 @@ pub mod model;
 mod notifications;
 mod people;
 mod policies;
+mod rechecks;
 mod register;
 mod review;
 mod services;
@@ -61,6 +62,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "notifications", description = "The signed-in user's notifications"),
         (name = "evidence", description = "Evidence files"),
         (name = "contractors", description = "Contractors' sheets and their verification (S5.3)"),
+        (name = "rechecks", description = "Re-checks, corrective actions and check orders (S6)"),
     )
 )]
 struct ApiDoc;
@@ -218,6 +220,7 @@ fn documented(max_upload: usize) -> OpenApiRouter<AppState> {
         .merge(register::routes())
         .merge(notifications::routes())
         .merge(contractors::routes())
+        .merge(rechecks::routes())
         .merge(evidence::routes(max_upload))
         .merge(terminations::routes(max_upload))
 }

@@ -8,6 +8,7 @@ mod contractors;
 mod home;
 mod measures;
 mod policies;
+mod rechecks;
 mod register;
 mod review;
 mod services;
@@ -33,7 +34,7 @@ use gaibu_domain::role::Role;
 use std::collections::HashMap;
 
 pub fn routes() -> Router<AppState> {
-    let parts: [fn() -> Router<AppState>; 13] = [
+    let parts: [fn() -> Router<AppState>; 14] = [
         session::routes,
         home::routes,
         applications::routes,
@@ -47,6 +48,7 @@ pub fn routes() -> Router<AppState> {
         contractors::routes,
         administrator::routes,
         terminations::routes,
+        rechecks::routes,
     ];
     parts
         .into_iter()

@@ -32,6 +32,14 @@ struct ListPage {
     /// Each entry with whether its service is in the security policy's scope (S1.2).
     rows: Vec<(RegisterRow, bool)>,
     scope: &'static str,
+    /// Services whose use is stopped (利用停止, S6.2), shown on their entries.
+    suspended: Vec<i64>,
+}
+
+impl ListPage {
+    fn is_suspended(&self, service_id: &i64) -> bool {
+        self.suspended.contains(service_id)
+    }
 }
 
 async fn list(
@@ -54,6 +62,14 @@ async fn list(
         page,
         rows,
         scope: crate::scope::as_query(scope),
+        suspended: cx
+            .st
+            .store
+            .suspended_services()
+            .await?
+            .into_iter()
+            .map(|s| s.id)
+            .collect(),
     })
 }
 

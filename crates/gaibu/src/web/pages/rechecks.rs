@@ -1,0 +1,571 @@
+//! Pages of re-checks (S6.1), corrective actions and the stop of use (S6.2), and check orders
+//! (S6.3).
+
+use super::{Again, Cx, FieldErrors, FormPairs, PageCtx, answer, fmt_ms, show, user_name};
+use crate::error::AppResult;
+use crate::i18n::Tr;
+use crate::rechecks as ops;
+use crate::state::AppState;
+use crate::web::Path;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::Query;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use gaibu_domain::FieldError;
+use gaibu_domain::check_order::{OrderInput, ReportInput};
+use gaibu_domain::recheck::{
+    ActionInput, ActionState, EventInput, RecheckInput, RecheckState, ResultInput, Trigger,
+};
+use gaibu_domain::role::Role;
+use gaibu_domain::sheet::{AnswerType, Answers};
+use gaibu_store::{CorrectiveActionRow, OrderProgressRow, OrderTargetView, RecheckRow, ServiceRow};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/rechecks", get(my_work))
+        .route("/rechecks/{id}", get(detail).post(save))
+        .route("/rechecks/{id}/corrective-action", post(plan_action))
+        .route("/corrective-actions/{id}/result", post(record_result))
+        .route(
+            "/services/{id}/rechecks",
+            get(of_service).post(record_event),
+        )
+        .route("/check-orders", get(orders).post(issue_order))
+        .route("/check-orders/{id}", get(order_detail))
+        .route("/check-targets/{id}/report", post(report))
+}
+
+#[derive(serde::Deserialize, Default)]
+struct PageQuery {
+    #[serde(default)]
+    page: Option<i64>,
+}
+
+impl PageQuery {
+    fn page(&self) -> i64 {
+        self.page.unwrap_or(1).max(1)
+    }
+}
+
+fn cause(t: Tr, r: &RecheckRow) -> String {
+    t.of("recheck_cause", r.cause.as_str())
+}
+
+fn state(t: Tr, s: &str) -> String {
+    t.of("recheck_state", s)
+}
+
+// ---- the user's list ------------------------------------------------------------------------
+
+#[derive(Template, WebTemplate)]
+#[template(path = "recheck_list.html")]
+struct WorkPage {
+    t: Tr,
+    page: PageCtx,
+    rechecks: Vec<(RecheckRow, String)>,
+    actions: Vec<CorrectiveActionRow>,
+    checks: Vec<OrderTargetView>,
+    more: bool,
+    next: i64,
+    is_ism: bool,
+}
+
+async fn my_work(cx: Cx, Query(q): Query<PageQuery>) -> AppResult<Response> {
+    let page = cx.page("/rechecks");
+    let t = page.t;
+    let w = ops::my_work(&cx.st, &cx.u, q.page()).await?;
+    show(WorkPage {
+        t,
+        rechecks: w
+            .rechecks
+            .into_iter()
+            .map(|r| (cause(t, &r), r))
+            .map(|(c, r)| (r, c))
+            .collect(),
+        actions: w.actions,
+        checks: w.checks,
+        more: w.more,
+        next: q.page() + 1,
+        is_ism: cx.u.has_role(Role::InformationSecurityManager),
+        page,
+    })
+}
+
+// ---- a service's re-checks and the event form -----------------------------------------------
+
+#[derive(Template, WebTemplate)]
+#[template(path = "recheck_service.html")]
+struct ServicePage {
+    t: Tr,
+    page: PageCtx,
+    s: ServiceRow,
+    rows: Vec<(RecheckRow, String, String)>,
+    more: bool,
+    next: i64,
+    input: EventInput,
+    errors: FieldErrors,
+    today: String,
+    kinds: Vec<(String, String)>,
+}
+
+async fn service_page(
+    cx: &Cx,
+    (id, page_no): (i64, i64),
+    input: EventInput,
+    errs: Vec<FieldError>,
+) -> AppResult<ServicePage> {
+    let s = crate::services::get(&cx.st, id).await?;
+    let page = cx.page(&format!("/services/{id}/rechecks"));
+    let t = page.t;
+    let (rows, more) = ops::of_service(&cx.st, &cx.u, &s, page_no).await?;
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            let c = cause(t, &r);
+            let st = state(t, r.state.as_str());
+            (r, c, st)
+        })
+        .collect();
+    Ok(ServicePage {
+        t,
+        s,
+        rows,
+        more,
+        next: page_no + 1,
+        input,
+        errors: FieldErrors::from(t, &errs),
+        today: cx.st.today().to_string(),
+        kinds: Trigger::ALL
+            .into_iter()
+            .filter(|k| k.is_recordable())
+            .map(|k| (k.as_str().to_string(), t.of("recheck_cause", k.as_str())))
+            .collect(),
+        page,
+    })
+}
+
+async fn of_service(
+    cx: Cx,
+    Path(id): Path<i64>,
+    Query(q): Query<PageQuery>,
+) -> AppResult<Response> {
+    show(service_page(&cx, (id, q.page()), EventInput::default(), vec![]).await?)
+}
+
+async fn record_event(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
+    let input: EventInput = form.to_input(&[])?;
+    let result = ops::record_event(&cx.st, &cx.u, id, &input).await;
+    answer(
+        result,
+        |r| format!("/rechecks/{}", r.id),
+        async |why: Again| service_page(&cx, (id, 1), input, why.invalid()?).await,
+    )
+    .await
+}
+
+// ---- one re-check, side by side -------------------------------------------------------------
+
+/// One sheet item: its text, the previous answer, the answer being given, what is missing.
+struct ItemRow {
+    id: String,
+    text: String,
+    kind: &'static str,
+    options: Vec<(String, String)>,
+    value: String,
+    comment: String,
+    previous: String,
+    previous_comment: String,
+    problem: String,
+    blocking: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "recheck.html")]
+struct DetailPage {
+    t: Tr,
+    page: PageCtx,
+    r: RecheckRow,
+    s: ServiceRow,
+    cause: String,
+    state: String,
+    previous_from: String,
+    items: Vec<ItemRow>,
+    version: i64,
+    judgement: String,
+    reason: String,
+    errors: FieldErrors,
+    stale: bool,
+    editable: bool,
+    judged_by: String,
+    action: Option<CorrectiveActionRow>,
+    action_owner: String,
+    action_state: String,
+    can_plan: bool,
+    can_result: bool,
+    action_input: ActionInput,
+    owners: Vec<(i64, String)>,
+    result_input: ResultInput,
+}
+
+fn answer_label(t: Tr, kind: AnswerType, v: &str) -> String {
+    match (kind, v) {
+        (AnswerType::YesNoNa, "yes") => t.common_yes().to_string(),
+        (AnswerType::YesNoNa, "no") => t.common_no().to_string(),
+        (AnswerType::YesNoNa, "na") => t.common_na().to_string(),
+        _ => v.to_string(),
+    }
+}
+
+/// What a form of the page brings back with its errors.
+#[derive(Default)]
+struct Forms {
+    answers: Option<(RecheckInput, Vec<FieldError>, bool)>,
+    action: Option<(ActionInput, Vec<FieldError>)>,
+    result: Option<(ResultInput, Vec<FieldError>)>,
+}
+
+async fn detail_page(cx: &Cx, id: i64, forms: Forms) -> AppResult<DetailPage> {
+    let v = ops::view(&cx.st, &cx.u, id).await?;
+    let page = cx.page(&format!("/rechecks/{id}"));
+    let t = page.t;
+    let (input, errs, stale) = forms.answers.unwrap_or_else(|| {
+        let input = RecheckInput {
+            answers: v.row.answers.clone(),
+            judgement: String::new(),
+            reason: v.row.reason.clone(),
+        };
+        (input, vec![], false)
+    });
+    let sheet = &v.sheet.doc;
+    let items = sheet
+        .items
+        .iter()
+        .filter(|i| sheet.applies(i, &input.answers, &v.context) || v.previous.contains_key(&i.id))
+        .map(|i| {
+            let a = input.answers.get(&i.id).cloned().unwrap_or_default();
+            let p = v.previous.get(&i.id).cloned().unwrap_or_default();
+            let problem = v
+                .problems
+                .iter()
+                .find(|p| p.item == i.id)
+                .map(|p| t.error(p.code))
+                .unwrap_or_default();
+            ItemRow {
+                id: i.id.clone(),
+                text: t.pick(&i.text_ja, &i.text_en).to_string(),
+                kind: match i.answer {
+                    AnswerType::YesNoNa => "yesno",
+                    AnswerType::Choice => "choice",
+                    AnswerType::Date => "date",
+                    AnswerType::Text => "text",
+                },
+                options: i
+                    .options
+                    .iter()
+                    .map(|o| (o.code.clone(), t.pick(&o.label_ja, &o.label_en).to_string()))
+                    .collect(),
+                value: a.value,
+                comment: a.comment,
+                previous: answer_label(t, i.answer, &p.value),
+                previous_comment: p.comment,
+                problem,
+                blocking: i.blocking,
+            }
+        })
+        .collect();
+    let me = cx.u.user.id;
+    let editable = v.row.state == RecheckState::Open && v.row.administrator_id == me;
+    let can_plan = v.row.state == RecheckState::NotCompliant
+        && v.action.is_none()
+        && v.row.administrator_id == me;
+    let can_result = v.action.as_ref().is_some_and(|a| {
+        a.state == ActionState::Open && (a.owner_id == me || a.administrator_id == me)
+    });
+    let (action_input, action_errs) = forms.action.unwrap_or_else(|| {
+        let input = ActionInput {
+            owner: me.to_string(),
+            ..Default::default()
+        };
+        (input, vec![])
+    });
+    let (result_input, result_errs) = forms.result.unwrap_or_default();
+    let mut all_errs = errs;
+    all_errs.extend(action_errs);
+    all_errs.extend(result_errs);
+    let owners = match can_plan {
+        true => cx
+            .st
+            .store
+            .users()
+            .await?
+            .into_iter()
+            .filter(|u| u.active && u.contractor_id.is_none())
+            .map(|u| (u.id, u.display_name))
+            .collect(),
+        false => vec![],
+    };
+    let action_owner = match &v.action {
+        Some(a) => user_name(&cx.st, a.owner_id).await,
+        None => String::new(),
+    };
+    let judged_by = match v.row.judged_by {
+        Some(id) => format!(
+            "{} ({})",
+            user_name(&cx.st, id).await,
+            fmt_ms(v.row.judged_at.unwrap_or(v.row.updated_at))
+        ),
+        None => String::new(),
+    };
+    Ok(DetailPage {
+        cause: cause(t, &v.row),
+        state: state(t, v.row.state.as_str()),
+        previous_from: match v.previous_from {
+            ops::PreviousFrom::Application => t.recheck_previous_application().to_string(),
+            ops::PreviousFrom::Recheck => t.recheck_previous_recheck().to_string(),
+        },
+        items,
+        version: v.row.version,
+        judgement: input.judgement.clone(),
+        reason: input.reason.clone(),
+        errors: FieldErrors::from(t, &all_errs),
+        stale,
+        editable,
+        judged_by,
+        action_state: v
+            .action
+            .as_ref()
+            .map(|a| state(t, a.state.as_str()))
+            .unwrap_or_default(),
+        action: v.action,
+        action_owner,
+        can_plan,
+        can_result,
+        action_input,
+        owners,
+        result_input,
+        r: v.row,
+        s: v.service,
+        t,
+        page,
+    })
+}
+
+impl DetailPage {
+    fn owner_selected(&self, id: &i64) -> bool {
+        self.action_input.owner == id.to_string()
+    }
+}
+
+async fn detail(cx: Cx, Path(id): Path<i64>) -> AppResult<Response> {
+    show(detail_page(&cx, id, Forms::default()).await?)
+}
+
+/// `answer.<item>` and `comment.<item>` fields into answers.
+fn answers_from(form: &FormPairs) -> Answers {
+    let mut out = Answers::new();
+    for (k, v) in &form.0 {
+        if let Some(item) = k.strip_prefix("answer.") {
+            out.entry(item.to_string()).or_default().value = v.trim().to_string();
+        } else if let Some(item) = k.strip_prefix("comment.") {
+            out.entry(item.to_string()).or_default().comment = v.trim().to_string();
+        }
+    }
+    out.retain(|_, a| !a.value.is_empty() || !a.comment.is_empty());
+    out
+}
+
+async fn save(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
+    let input = RecheckInput {
+        answers: answers_from(&form),
+        judgement: form.get("judgement").to_string(),
+        reason: form.get("reason").to_string(),
+    };
+    let result = ops::save(&cx.st, &cx.u, id, form.version()?, &input).await;
+    answer(
+        result,
+        |_| format!("/rechecks/{id}"),
+        async |why: Again| {
+            let stale = why.is_stale();
+            let errs = match why {
+                Again::Invalid(e) => e,
+                Again::Stale => vec![],
+            };
+            let forms = Forms {
+                answers: Some((input, errs, stale)),
+                ..Default::default()
+            };
+            detail_page(&cx, id, forms).await
+        },
+    )
+    .await
+}
+
+async fn plan_action(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
+    let input: ActionInput = form.to_input(&[])?;
+    let result = ops::plan_action(&cx.st, &cx.u, id, &input).await;
+    answer(
+        result,
+        |_| format!("/rechecks/{id}"),
+        async |why: Again| {
+            let forms = Forms {
+                action: Some((input, why.invalid()?)),
+                ..Default::default()
+            };
+            detail_page(&cx, id, forms).await
+        },
+    )
+    .await
+}
+
+async fn record_result(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
+    let input: ResultInput = ResultInput {
+        result: form.get("result").to_string(),
+        note: form.get("note").to_string(),
+    };
+    let a = ops::action(&cx.st, &cx.u, id).await?;
+    let result = ops::record_result(&cx.st, &cx.u, id, form.version()?, &input).await;
+    let rid = a.recheck_id;
+    answer(
+        result,
+        |_| format!("/rechecks/{rid}"),
+        async |why: Again| {
+            let forms = Forms {
+                result: Some((input, why.invalid()?)),
+                ..Default::default()
+            };
+            detail_page(&cx, rid, forms).await
+        },
+    )
+    .await
+}
+
+// ---- check orders ---------------------------------------------------------------------------
+
+#[derive(Template, WebTemplate)]
+#[template(path = "check_orders.html")]
+struct OrdersPage {
+    t: Tr,
+    page: PageCtx,
+    rows: Vec<(OrderProgressRow, String)>,
+    more: bool,
+    next: i64,
+    input: OrderInput,
+    errors: FieldErrors,
+    providers: Vec<String>,
+}
+
+fn target_text(t: Tr, target: &serde_json::Value) -> String {
+    if let Some(p) = target.get("provider").and_then(|p| p.as_str()) {
+        return format!("{}: {p}", t.check_order_provider());
+    }
+    match target.get("service").and_then(|s| s.as_i64()) {
+        Some(id) => format!("{} #{id}", t.check_order_service()),
+        None => String::new(),
+    }
+}
+
+async fn orders_page(
+    cx: &Cx,
+    page_no: i64,
+    input: OrderInput,
+    errs: Vec<FieldError>,
+) -> AppResult<OrdersPage> {
+    let (rows, more) = ops::orders(&cx.st, &cx.u, page_no).await?;
+    let page = cx.page("/check-orders");
+    let t = page.t;
+    let providers: Vec<String> = cx
+        .st
+        .store
+        .providers_in_use()
+        .await?
+        .into_iter()
+        .map(|p| p.provider)
+        .collect();
+    Ok(OrdersPage {
+        rows: rows
+            .into_iter()
+            .map(|r| {
+                let tt = target_text(t, &r.target);
+                (r, tt)
+            })
+            .collect(),
+        more,
+        next: page_no + 1,
+        input,
+        errors: FieldErrors::from(t, &errs),
+        providers,
+        t,
+        page,
+    })
+}
+
+async fn orders(cx: Cx, Query(q): Query<PageQuery>) -> AppResult<Response> {
+    let input = OrderInput {
+        due_on: cx
+            .st
+            .today()
+            .checked_add(jiff::Span::new().days(14))
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        ..Default::default()
+    };
+    show(orders_page(&cx, q.page(), input, vec![]).await?)
+}
+
+async fn issue_order(cx: Cx, form: FormPairs) -> AppResult<Response> {
+    let input: OrderInput = form.to_input(&[])?;
+    let result = ops::order(&cx.st, &cx.u, &input).await;
+    answer(
+        result,
+        |(o, _)| format!("/check-orders/{}", o.id),
+        async |why: Again| orders_page(&cx, 1, input, why.invalid()?).await,
+    )
+    .await
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "check_order.html")]
+struct OrderPage {
+    t: Tr,
+    page: PageCtx,
+    o: OrderProgressRow,
+    target: String,
+    targets: Vec<(OrderTargetView, String, String)>,
+    more: bool,
+    next: i64,
+}
+
+async fn order_detail(
+    cx: Cx,
+    Path(id): Path<i64>,
+    Query(q): Query<PageQuery>,
+) -> AppResult<Response> {
+    let (o, targets, more) = ops::order_detail(&cx.st, &cx.u, id, q.page()).await?;
+    let page = cx.page(&format!("/check-orders/{id}"));
+    let t = page.t;
+    let mut rows = Vec::with_capacity(targets.len());
+    for tg in targets {
+        let admin = user_name(&cx.st, tg.administrator_id).await;
+        let st = state(t, &tg.state);
+        rows.push((tg, admin, st));
+    }
+    show(OrderPage {
+        target: target_text(t, &o.target),
+        o,
+        targets: rows,
+        more,
+        next: q.page() + 1,
+        t,
+        page,
+    })
+}
+
+async fn report(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
+    let input = ReportInput {
+        result: form.get("result").to_string(),
+    };
+    ops::report(&cx.st, &cx.u, id, form.version()?, &input).await?;
+    Ok(Redirect::to("/rechecks").into_response())
+}
