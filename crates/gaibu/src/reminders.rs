@@ -32,6 +32,9 @@ pub async fn run(st: &AppState, today: Date) -> AppResult<usize> {
         }
         Err(e) => return Err(e),
     };
+    // An expiring certificate (e.g. an ISMAP registration) opens a re-check first (S6.1), so
+    // that its deadline is reminded in this same round.
+    crate::rechecks::open_for_expiring_certificates(st, today).await?;
     let furthest = policy.reminder_days.iter().copied().max().unwrap_or(0);
     let until = today
         .checked_add(i64::from(furthest).days())

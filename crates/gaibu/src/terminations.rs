@@ -41,6 +41,9 @@ pub struct View {
     pub open_accounts: Vec<AccountRow>,
     /// S3.7-1a–c: the end-of-use measures to check and record (S3.7-2).
     pub measures: Vec<Measure>,
+    /// The service's own rule for each measure, as its managers defined it beforehand
+    /// (S3.7-1), by measure id.
+    pub rules: std::collections::BTreeMap<String, String>,
     pub register: Option<RegisterRow>,
     /// S3.7-3 applies: the record must say whether the data was stored encrypted.
     pub highly_confidential: bool,
@@ -144,7 +147,15 @@ pub async fn view_in(st: &AppState, u: &CurrentUser, sid: i64, tree: &OrgTree) -
         Some(row) => row.highly_confidential,
         None => highly_confidential(st, &s).await?,
     };
+    let rules = st
+        .store
+        .rules_of(sid)
+        .await?
+        .into_iter()
+        .map(|r| (r.measure_id, r.body))
+        .collect();
     Ok(View {
+        rules,
         register: st.store.register_entry_of_service(sid).await?,
         s,
         t,

@@ -473,6 +473,22 @@ pub async fn operation_rules_and_periodic_checks(app: &TestApp) {
     assert_eq!(n["items"][0]["kind"], "manager_named", "{n}");
     let history = app.history("service", sid).await;
     assert!(history.contains(&"service.managers_changed".to_string()));
+
+    // clause: S3.7-2 — the end-of-use rules defined beforehand (S3.7-1) are shown where the
+    // administrator checks and records them at the end of use.
+    let body = json!({"reason": "後継システムへ移行", "planned_end_on": "2099-03-31"});
+    let (s, r) = im.post(&format!("/services/{sid}/termination"), body).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    let (s, html) = app
+        .browser("im")
+        .await
+        .get(&format!("/services/{sid}/termination"))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("data-rule=\"e-data-disposal\"") && html.contains("e-data-disposal の規定"),
+        "{html}"
+    );
 }
 
 // clause: S3.5.6, S3.6-1a–i, S3.6-3 — through the pages: a stale save keeps the input, the

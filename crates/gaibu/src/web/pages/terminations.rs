@@ -25,6 +25,8 @@ struct MeasureRow {
     id: String,
     clause: String,
     text: String,
+    /// The service's own rule for it (S3.7-1), when its managers defined one.
+    rule: String,
     status: String,
     note: String,
 }
@@ -100,6 +102,7 @@ async fn page_of(
                     "en" => m.text_en.clone(),
                     _ => m.text_ja.clone(),
                 },
+                rule: v.rules.get(&m.id).cloned().unwrap_or_default(),
                 status: r.map(|r| r.status.as_str().to_string()).unwrap_or_default(),
                 note: r.map(|r| r.note.clone()).unwrap_or_default(),
             }
