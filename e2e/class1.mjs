@@ -162,6 +162,66 @@ try {
 
   if (failures.length) throw new Error(failures.join("\n"));
   console.log("class-2 review done");
+
+  // The class-2 end of use (S7.1): the administrator (bsm) enters it in the ledger, applies
+  // to the ISM for its termination, the ISM accepts, the ledger and the register end, the data
+  // is made unrecoverable by deleting its key (S3.7-3), the end-of-use measures are recorded.
+  const today = new Date().toLocaleDateString("sv-SE", { timeZone: "Asia/Tokyo" });
+  await page.goto(`${base}/register`);
+  await page.click('#register a:has-text("オンライン予約サービス（デモ）")');
+  const serviceHref = await page.locator('a[href^="/services/"]').first().getAttribute("href");
+  const service = `${base}${serviceHref.replace(/#.*$/, "")}`;
+  await signInAs("bsm");
+  await page.goto(service);
+  await page.fill("#registered_on", today);
+  await page.click("#register-ledger");
+  await expectText("#ledger-status", "構築中");
+  const termination = `${service}/termination`;
+  await page.goto(termination);
+  await page.fill("#reason", "予約受付を新システムへ統合するため");
+  await page.fill("#planned_end_on", today);
+  await page.click("#request-termination");
+  await page.waitForSelector("#decision-reason, #step-ledger, #request-form", { state: "attached" });
+
+  await signInAs("ism");
+  await page.goto(termination);
+  await page.check('input[name="decision"][value="accept"]');
+  await page.click("#decide-termination");
+  await page.waitForSelector("#step-ledger");
+
+  await signInAs("bsm");
+  await page.goto(termination);
+  await page.fill("#ledger_on", today);
+  await page.click("#retire-ledger");
+  await expectText("#ledger-status", "廃止済み");
+
+  await signInAs("ism");
+  await page.goto(termination);
+  await page.fill("#register_on", today);
+  await page.click("#end-register");
+  await expectText("#step-register", today);
+
+  await signInAs("bsm");
+  await page.goto(termination);
+  await page.selectOption("#method", "key_deletion");
+  await page.fill("#disposed_on", today);
+  await page.fill("#key_reference", "KMS鍵 booking-prod の削除記録（作業番号 2026-118）");
+  if (await page.locator('input[name="stored_encrypted"]').count()) {
+    await page.check('input[name="stored_encrypted"][value="yes"]');
+  }
+  await page.click("#record-disposal");
+  await page.waitForSelector("#stored-encrypted, #step-disposal", { state: "attached" });
+  for (const sel of await page.locator('select[name^="status."]').all()) {
+    await sel.selectOption("implemented");
+  }
+  await page.click("#record-measures");
+  await page.waitForSelector("#complete-termination");
+  await shot("08-termination");
+  await page.click("#complete-termination");
+  await page.waitForSelector("#completed");
+  await shot("09-terminated");
+  if (failures.length) throw new Error(failures.join("\n"));
+  console.log("class-2 termination done");
 } finally {
   await browser.close();
 }

@@ -1,6 +1,8 @@
 //! `gaibu demo`: a new embedded database with an organisation, one user for every role, the
 //! shipped policy approved by the demo CISO, and services in several states.
 
+mod life;
+
 use crate::applications;
 use crate::auth::{CurrentUser, acting_as};
 use crate::error::AppResult;
@@ -429,6 +431,16 @@ pub async fn seed(st: &AppState) -> AppResult<()> {
     let s = crate::contractors::save_answers(st, &cp, s.id, s.version, &met_answers(&sheet1.doc))
         .await?;
     crate::contractors::submit(st, &cp, s.id, s.version).await?;
+
+    // 9–11. After approval: a service stopped after a failed re-check, a check order over a
+    // provider, a terminated service.
+    let cast = life::Cast {
+        im: &im,
+        ism: &ism,
+        bsm: id("bsm"),
+        infra: id("infra"),
+    };
+    life::seed(st, &cast).await?;
 
     // 7. A class-2 draft, just started.
     applications::create(

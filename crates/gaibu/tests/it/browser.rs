@@ -47,11 +47,26 @@ pub async fn class1_track_in_chromium(app: &TestApp) {
     );
     assert!(stdout.contains("class-1 track done"), "{stdout}");
     assert!(stdout.contains("class-2 review done"), "{stdout}");
+    assert!(stdout.contains("class-2 termination done"), "{stdout}");
     let reg = app.st.store.register_entries().await.expect("db");
     assert!(
         reg.iter()
             .any(|e| e.service_name == "オンライン予約サービス（デモ）"),
         "approved in the browser"
+    );
+    // clause: S7.1-1, S7.1-6 — the class-2 service was terminated in the browser.
+    let booked = app
+        .st
+        .store
+        .services()
+        .await
+        .expect("db")
+        .into_iter()
+        .find(|s| s.name == "オンライン予約サービス（デモ）")
+        .expect("the reviewed service");
+    assert_eq!(
+        booked.ledger_status,
+        Some(gaibu_domain::ledger::LedgerStatus::Retired)
     );
     // What the browser did is in the database and the chain holds.
     let services = app.st.store.services().await.expect("db");
