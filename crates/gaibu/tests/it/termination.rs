@@ -567,6 +567,10 @@ pub async fn termination_through_html_pages(app: &TestApp) {
         html.contains(&format!("/services/{sid}/termination")),
         "{html}"
     );
+    // The ISM's lists are in the ISM's menu, and only there.
+    assert!(html.contains("id=\"nav-terminations\"") && html.contains("id=\"nav-check-orders\""));
+    let (_, mine) = im.get("/").await;
+    assert!(!mine.contains("id=\"nav-terminations\""));
     let (_, html) = ism.get(&format!("/services/{sid}/termination")).await;
     assert!(html.contains("id=\"decision-form\""));
     let v = termination(&app.api("ism").await, sid).await;
