@@ -247,7 +247,8 @@ pub async fn build_measures_are_recorded_before_operation(app: &TestApp) {
     assert!(html.contains("S3.5.1a"));
 }
 
-// clause: S3.6-1a–i, S3.6-2, S3.6-3
+// clause: S3.6-1a–i, S3.6-2, S3.6-3, S3.7-1a–c — the managers define the operation-time and
+// end-of-use rules beforehand, and check the measures periodically
 pub async fn operation_rules_and_periodic_checks(app: &TestApp) {
     let svc = built_service(app, "運用中のサービス", "1").await;
     let sid = id_of(&svc);
@@ -474,7 +475,7 @@ pub async fn operation_rules_and_periodic_checks(app: &TestApp) {
     let history = app.history("service", sid).await;
     assert!(history.contains(&"service.managers_changed".to_string()));
 
-    // clause: S3.7-2 — the end-of-use rules defined beforehand (S3.7-1) are shown where the
+    // clause: S3.7-1a–c, S3.7-2 — the end-of-use rules defined beforehand are shown where the
     // administrator checks and records them at the end of use.
     let body = json!({"reason": "後継システムへ移行", "planned_end_on": "2099-03-31"});
     let (s, r) = im.post(&format!("/services/{sid}/termination"), body).await;
