@@ -10,8 +10,10 @@ use crate::evidence::{self, Upload};
 use crate::policies;
 use crate::services;
 use crate::state::AppState;
+use gaibu_domain::Refusal;
 use gaibu_domain::account::AccountStatus;
 use gaibu_domain::audit::Entity;
+use gaibu_domain::ledger::Service;
 use gaibu_domain::role::{OrgTree, Role};
 use gaibu_domain::service_life::Measure;
 use gaibu_domain::termination::{
@@ -167,6 +169,26 @@ pub async fn view_in(st: &AppState, u: &CurrentUser, sid: i64, tree: &OrgTree) -
     })
 }
 
+/// One step of a termination under way: the service and its termination read, the rule
+/// asked (a refusal audited as `what`), the termination's version checked.
+async fn step<T>(
+    st: &AppState,
+    u: &CurrentUser,
+    sid: i64,
+    version: i64,
+    what: &'static str,
+    rule: impl FnOnce(&Service, Option<&Termination>, &OrgTree) -> Result<T, Refusal>,
+) -> AppResult<(ServiceRow, TerminationRow, T)> {
+    let tree = org_tree(st).await?;
+    let (s, t) = service_and_termination(st, sid).await?;
+    let dt = t.as_ref().map(domain);
+    let ruling = rule(&services::domain(&s), dt.as_ref(), &tree);
+    let out = ruled(st, u, ruling, what, Entity::Service, Some(sid)).await?;
+    let t = existing(t)?;
+    check_version(&t, version)?;
+    Ok((s, t, out))
+}
+
 /// The termination as it must be for a move other than the request.
 fn existing(t: Option<TerminationRow>) -> AppResult<TerminationRow> {
     t.ok_or(AppError::Conflict("termination_not_requested"))
@@ -236,13 +258,10 @@ pub async fn decide(
     version: i64,
     input: &DecisionInput,
 ) -> AppResult<TerminationRow> {
-    let tree = org_tree(st).await?;
-    let (s, t) = service_and_termination(st, sid).await?;
-    let dt = t.as_ref().map(domain);
-    let d = rules::decide(&services::domain(&s), dt.as_ref(), &u.actor, &tree, input);
-    let d = ruled(st, u, d, "termination.decide", Entity::Service, Some(sid)).await?;
-    let t = existing(t)?;
-    check_version(&t, version)?;
+    let rule = |s: &Service, t: Option<&Termination>, tree: &OrgTree| {
+        rules::decide(s, t, &u.actor, tree, input)
+    };
+    let (s, t, d) = step(st, u, sid, version, "termination.decide", rule).await?;
     Ok(st
         .store
         .decide_termination(&u.who(), &s, &t, &d, st.now())
@@ -257,13 +276,10 @@ pub async fn retire_ledger(
     version: i64,
     input: &DateInput,
 ) -> AppResult<TerminationRow> {
-    let tree = org_tree(st).await?;
-    let (s, t) = service_and_termination(st, sid).await?;
-    let dt = t.as_ref().map(domain);
-    let on = rules::retire_ledger(&services::domain(&s), dt.as_ref(), &u.actor, &tree, input);
-    let on = ruled(st, u, on, "termination.ledger", Entity::Service, Some(sid)).await?;
-    let t = existing(t)?;
-    check_version(&t, version)?;
+    let rule = |s: &Service, t: Option<&Termination>, tree: &OrgTree| {
+        rules::retire_ledger(s, t, &u.actor, tree, input)
+    };
+    let (s, t, on) = step(st, u, sid, version, "termination.ledger", rule).await?;
     Ok(st
         .store
         .termination_retire_ledger(&u.who(), &s, &t, on, st.now())
@@ -278,21 +294,10 @@ pub async fn end_register(
     version: i64,
     input: &DateInput,
 ) -> AppResult<TerminationRow> {
-    let tree = org_tree(st).await?;
-    let (s, t) = service_and_termination(st, sid).await?;
-    let dt = t.as_ref().map(domain);
-    let on = rules::end_register(&services::domain(&s), dt.as_ref(), &u.actor, &tree, input);
-    let on = ruled(
-        st,
-        u,
-        on,
-        "termination.register",
-        Entity::Service,
-        Some(sid),
-    )
-    .await?;
-    let t = existing(t)?;
-    check_version(&t, version)?;
+    let rule = |s: &Service, t: Option<&Termination>, tree: &OrgTree| {
+        rules::end_register(s, t, &u.actor, tree, input)
+    };
+    let (s, t, on) = step(st, u, sid, version, "termination.register", rule).await?;
     let entry = st.store.register_entry_of_service(sid).await?;
     Ok(st
         .store
@@ -310,27 +315,10 @@ pub async fn record_disposal(
     input: &DisposalInput,
     file: Option<Upload>,
 ) -> AppResult<TerminationRow> {
-    let tree = org_tree(st).await?;
-    let (s, t) = service_and_termination(st, sid).await?;
-    let dt = t.as_ref().map(domain);
-    let may = rules::permits_termination(
-        &services::domain(&s),
-        dt.as_ref(),
-        &u.actor,
-        &tree,
-        TerminationMove::RecordDisposal,
-    );
-    ruled(
-        st,
-        u,
-        may,
-        "termination.disposal",
-        Entity::Service,
-        Some(sid),
-    )
-    .await?;
-    let t = existing(t)?;
-    check_version(&t, version)?;
+    let rule = |s: &Service, t: Option<&Termination>, tree: &OrgTree| {
+        rules::permits_termination(s, t, &u.actor, tree, TerminationMove::RecordDisposal)
+    };
+    let (s, t, ()) = step(st, u, sid, version, "termination.disposal", rule).await?;
     let file = file.filter(|f| !f.bytes.is_empty() || !f.filename.is_empty());
     let mut errs = Vec::new();
     if let Some(f) = &file {
@@ -368,27 +356,10 @@ pub async fn record_measures(
     version: i64,
     input: &MeasuresInput,
 ) -> AppResult<TerminationRow> {
-    let tree = org_tree(st).await?;
-    let (s, t) = service_and_termination(st, sid).await?;
-    let dt = t.as_ref().map(domain);
-    let may = rules::permits_termination(
-        &services::domain(&s),
-        dt.as_ref(),
-        &u.actor,
-        &tree,
-        TerminationMove::RecordMeasures,
-    );
-    ruled(
-        st,
-        u,
-        may,
-        "termination.measures",
-        Entity::Service,
-        Some(sid),
-    )
-    .await?;
-    let t = existing(t)?;
-    check_version(&t, version)?;
+    let rule = |s: &Service, t: Option<&Termination>, tree: &OrgTree| {
+        rules::permits_termination(s, t, &u.actor, tree, TerminationMove::RecordMeasures)
+    };
+    let (s, t, ()) = step(st, u, sid, version, "termination.measures", rule).await?;
     let measures = end_of_use_measures(st, Some(&t)).await?;
     let given = input.parse(&ids(&measures)).map_err(AppError::Invalid)?;
     let mut all = t.end_of_use.clone();
