@@ -2,8 +2,8 @@
 //! the operation-time and end-of-use measures (S3.6-1, S3.6-2, S3.7-1), periodic checks and
 //! the next due date (S3.6-3).
 
-use crate::codec::{decode_rows, reads, to_json};
-use crate::write::{About, Change, Deadline, Expect, New, Table, Val};
+use crate::codec::{Keyed, decode_rows, reads, to_json};
+use crate::write::{About, Change, Deadline, Expect, New, Record, Table, Val};
 use crate::{Result, ServiceRow, Store, StoreError, Who};
 use gaibu_domain::audit::{Action, Entity};
 use gaibu_domain::deadline::DeadlineKind;
@@ -159,40 +159,14 @@ impl Store {
             ("recorded_at", now.into()),
         ];
         let before = self.measure(service_id, measure_id).await?;
-        let mut w = self.begin(who, now).await?;
-        let row = match (version, before) {
-            (0, None) => {
-                let mut cols = cols;
-                cols.extend([
-                    ("service_id", service_id.into()),
-                    ("measure_id", measure_id.into()),
-                    ("updated_at", now.into()),
-                ]);
-                let new = New {
-                    table: "service_measures",
-                    cols,
-                    action: Action::MeasureRecorded,
-                    entity: Entity::Measure,
-                    entity_id: None,
-                    service_id: Some(service_id),
-                };
-                w.create(new).await.map_err(first_save)?
-            }
-            (v, Some(before)) if v > 0 => {
-                let c = Change {
-                    table: Table::ServiceMeasures,
-                    expect: Expect::at(before.id, v, &[]),
-                    set: cols,
-                    before: &before,
-                    action: Action::MeasureRecorded,
-                    service_id: Some(service_id),
-                };
-                w.change(c).await?
-            }
-            _ => return Err(StoreError::Stale),
+        let at = PerMeasure {
+            table: Table::ServiceMeasures,
+            service_id,
+            measure_id,
+            version,
+            action: Action::MeasureRecorded,
         };
-        w.commit().await?;
-        Ok(row)
+        self.save_per_measure(who, at, before, cols, now).await
     }
 
     /// S3.6-1, S3.6-2, S3.7-1: defines (or redefines) a service's rule of one measure.
@@ -214,33 +188,53 @@ impl Store {
             ("defined_at", now.into()),
         ];
         let before = self.rule(service_id, measure_id).await?;
+        let at = PerMeasure {
+            table: Table::ServiceRules,
+            service_id,
+            measure_id,
+            version,
+            action: Action::RuleDefined,
+        };
+        self.save_per_measure(who, at, before, cols, now).await
+    }
+
+    /// A service's record of one measure: created at version 0 when there is none yet (a
+    /// second "first" save is `Stale`), else changed if it is still the version the writer saw.
+    async fn save_per_measure<T: Record + Keyed>(
+        &self,
+        who: &Who,
+        at: PerMeasure<'_>,
+        before: Option<T>,
+        cols: Vec<(&'static str, Val)>,
+        now: Timestamp,
+    ) -> Result<T> {
         let mut w = self.begin(who, now).await?;
-        let row = match (version, before) {
+        let row = match (at.version, before) {
             (0, None) => {
                 let mut cols = cols;
                 cols.extend([
-                    ("service_id", service_id.into()),
-                    ("measure_id", measure_id.into()),
+                    ("service_id", at.service_id.into()),
+                    ("measure_id", at.measure_id.into()),
                     ("updated_at", now.into()),
                 ]);
                 let new = New {
-                    table: "service_rules",
+                    table: at.table.name(),
                     cols,
-                    action: Action::RuleDefined,
-                    entity: Entity::ServiceRule,
+                    action: at.action,
+                    entity: at.table.entity(),
                     entity_id: None,
-                    service_id: Some(service_id),
+                    service_id: Some(at.service_id),
                 };
                 w.create(new).await.map_err(first_save)?
             }
             (v, Some(before)) if v > 0 => {
                 let c = Change {
-                    table: Table::ServiceRules,
-                    expect: Expect::at(before.id, v, &[]),
+                    table: at.table,
+                    expect: Expect::at(before.key(), v, &[]),
                     set: cols,
                     before: &before,
-                    action: Action::RuleDefined,
-                    service_id: Some(service_id),
+                    action: at.action,
+                    service_id: Some(at.service_id),
                 };
                 w.change(c).await?
             }
@@ -461,4 +455,13 @@ reads! {
     rules_of(service_id: i64) -> list RuleRow = "SELECT * FROM service_rules WHERE service_id = $1 ORDER BY id";
     rule(service_id: i64, measure_id: &str) -> one RuleRow = "SELECT * FROM service_rules WHERE service_id = $1 AND measure_id = $2";
     checks_of(service_id: i64) -> list CheckRow = "SELECT * FROM periodic_checks WHERE service_id = $1 ORDER BY checked_on DESC, id DESC";
+}
+
+/// Which per-measure record a save is about.
+struct PerMeasure<'a> {
+    table: Table,
+    service_id: i64,
+    measure_id: &'a str,
+    version: i64,
+    action: Action,
 }
