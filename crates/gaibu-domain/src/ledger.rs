@@ -115,9 +115,9 @@ pub fn permits_service_change(s: &Service, actor: &Actor, m: ServiceMove) -> Res
 /// S5.2.1-4, S5.2.2-3: after approval, the administrator registers the system in the ledger.
 /// A class-2+ service is then 構築中 until its build-time measures are recorded (S3.5); a
 /// class-1 one is 稼働中 at once.
-pub fn register(s: &Service, actor: &Actor, track: Track) -> Result<LedgerStatus, Refusal> {
+pub fn register(s: &Service, actor: &Actor) -> Result<LedgerStatus, Refusal> {
     permits_service_change(s, actor, ServiceMove::RegisterInLedger)?;
-    Ok(match track {
+    Ok(match s.track {
         Track::Class1 => LedgerStatus::InOperation,
         Track::Class2Plus => LedgerStatus::Building,
     })
@@ -295,24 +295,26 @@ mod tests {
     #[test]
     fn the_administrator_registers_once() {
         assert_eq!(
-            register(&svc(None), &actor(7), Track::Class1),
+            register(&svc(None), &actor(7)),
             Ok(LedgerStatus::InOperation)
         );
         // clause: S3.5.6 — a class-2+ service is built first
         assert_eq!(
-            register(&svc(None), &actor(7), Track::Class2Plus),
+            register(
+                &Service {
+                    track: Track::Class2Plus,
+                    ..svc(None)
+                },
+                &actor(7)
+            ),
             Ok(LedgerStatus::Building)
         );
         assert_eq!(
-            register(&svc(None), &actor(8), Track::Class1),
+            register(&svc(None), &actor(8)),
             Err(Refusal::Forbidden("administrator_required"))
         );
         assert_eq!(
-            register(
-                &svc(Some(LedgerStatus::InOperation)),
-                &actor(7),
-                Track::Class1
-            ),
+            register(&svc(Some(LedgerStatus::InOperation)), &actor(7)),
             Err(Refusal::Conflict("already_in_ledger"))
         );
     }

@@ -65,7 +65,7 @@ pub async fn register_in_ledger(
     let status = ruled(
         st,
         u,
-        ledger::register(&domain(&row), &u.actor, row.track),
+        ledger::register(&domain(&row), &u.actor),
         "ledger.register",
         Entity::Service,
         Some(id),
