@@ -325,6 +325,12 @@ pub async fn operation_rules_and_periodic_checks(app: &TestApp) {
         .expect("date");
     let (_, list) = im.get(&format!("/services/{sid}/measures")).await;
     assert_eq!(list["next_check_due"], due.to_string());
+    let (_, s_api) = im.get(&format!("/services/{sid}")).await;
+    assert_eq!(s_api["next_check_due"], due.to_string());
+    assert_eq!(
+        s_api["business_system_manager_id"],
+        app.user_id("bsm").await
+    );
     let (d, recipients) = app
         .st
         .store

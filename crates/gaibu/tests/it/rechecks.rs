@@ -353,6 +353,7 @@ pub async fn failed_recheck_corrective_action_and_suspension(app: &TestApp) {
     assert_eq!(row.suspended_on, Some(today(app)));
     let (_, s_api) = im.get(&format!("/services/{sid}")).await;
     assert_eq!(s_api["ledger_status"], "suspended");
+    assert_eq!(s_api["suspend_reason"], "提供者が特約に応じない");
     // Shown in the ledger, on the service's page and in the usage register (class 2+).
     let page = app.browser("ism").await;
     let (_, html) = page.get("/services").await;

@@ -69,7 +69,8 @@ from_rows! { |r|
         id, application_id, name, provider, org_unit_id, track: "track", confidentiality,
         administrator_id, approved_at, ledger_status: "ledger status", system_name,
         registered_on, ledger_note, registered_by, retired_on, retire_reason, in_scope,
-        created_at, updated_at, version,
+        created_at, updated_at, version, business_system_manager_id, infrastructure_manager_id,
+        next_check_due, suspended_on, suspend_reason,
     }
     AccountRow => Account {
         id, service_id, account_id, kind: "account kind", holder_org_unit_id, holder_position,

@@ -263,6 +263,16 @@ pub struct Service {
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
     pub version: i64,
+    /// S3.6: who defines and checks its operation-time measures.
+    pub business_system_manager_id: Option<i64>,
+    pub infrastructure_manager_id: Option<i64>,
+    /// S3.6-3: the next periodic check, while in operation.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub next_check_due: Option<Date>,
+    /// S6.2: since when and why its use is stopped (利用停止).
+    #[schema(value_type = Option<String>, format = Date)]
+    pub suspended_on: Option<Date>,
+    pub suspend_reason: Option<String>,
 }
 
 /// An official account of a service (S5.2.2-4).
