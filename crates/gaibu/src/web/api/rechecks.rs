@@ -2,7 +2,9 @@
 //! The API's types of these records and their conversions from the rows are here, beside
 //! their handlers.
 
-use super::extract::{ApiQuery, Caller, Change, Created, OnRecord, Sent, routes_of, versioned};
+use super::extract::{
+    ApiQuery, Caller, Change, Created, OnRecord, PageQuery, Sent, routes_of, versioned,
+};
 use super::{Forbidden, Refusals, ServiceId};
 use crate::error::AppResult;
 use crate::rechecks::{self as ops, PreviousFrom};
@@ -18,7 +20,7 @@ use gaibu_store::{
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -36,13 +38,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
 pub struct RecordId {
     /// Record id
     id: i64,
-}
-
-/// A page of a list (from 1).
-#[derive(Deserialize, utoipa::IntoParams)]
-pub struct PageParams {
-    #[serde(default)]
-    pub page: Option<i64>,
 }
 
 /// A re-check (S6.1).
@@ -298,19 +293,19 @@ async fn record_event(c: Change<EventInput>) -> AppResult<Created<Recheck>> {
 }
 
 #[utoipa::path(get, path = "/api/v1/services/{id}/rechecks", tag = "rechecks",
-    params(ServiceId, PageParams), responses((status = 200, body = Vec<Recheck>)))]
+    params(ServiceId, PageQuery), responses((status = 200, body = Vec<Recheck>)))]
 async fn service_rechecks(
     c: OnRecord,
-    ApiQuery(p): ApiQuery<PageParams>,
+    ApiQuery(p): ApiQuery<PageQuery>,
 ) -> AppResult<Json<Vec<Recheck>>> {
     let s = crate::services::get(&c.st, c.id).await?;
     let (rows, _) = ops::of_service(&c.st, &c.u, &s, p.page.unwrap_or(1)).await?;
     Ok(Json(rows.iter().map(Recheck::from).collect()))
 }
 
-#[utoipa::path(get, path = "/api/v1/rechecks", tag = "rechecks", params(PageParams),
+#[utoipa::path(get, path = "/api/v1/rechecks", tag = "rechecks", params(PageQuery),
     responses((status = 200, body = MyWork)))]
-async fn my_work(c: Caller, ApiQuery(p): ApiQuery<PageParams>) -> AppResult<Json<MyWork>> {
+async fn my_work(c: Caller, ApiQuery(p): ApiQuery<PageQuery>) -> AppResult<Json<MyWork>> {
     let w = ops::my_work(&c.st, &c.u, p.page.unwrap_or(1)).await?;
     Ok(Json(MyWork {
         rechecks: w.rechecks.iter().map(Recheck::from).collect(),
@@ -364,11 +359,11 @@ async fn record_result(c: Change<VersionedResult>) -> AppResult<Json<CorrectiveA
     Ok(Json(CorrectiveAction::from(&a)))
 }
 
-#[utoipa::path(get, path = "/api/v1/check-orders", tag = "rechecks", params(PageParams),
+#[utoipa::path(get, path = "/api/v1/check-orders", tag = "rechecks", params(PageQuery),
     responses((status = 200, body = Vec<CheckOrder>), Forbidden))]
 async fn list_orders(
     c: Caller,
-    ApiQuery(p): ApiQuery<PageParams>,
+    ApiQuery(p): ApiQuery<PageQuery>,
 ) -> AppResult<Json<Vec<CheckOrder>>> {
     let (rows, _) = ops::orders(&c.st, &c.u, p.page.unwrap_or(1)).await?;
     Ok(Json(rows.iter().map(CheckOrder::from).collect()))
@@ -385,8 +380,8 @@ async fn issue_order(c: Sent<OrderInput>) -> AppResult<Created<OrderIssued>> {
 }
 
 #[utoipa::path(get, path = "/api/v1/check-orders/{id}", tag = "rechecks",
-    params(RecordId, PageParams), responses((status = 200, body = OrderDetail), Forbidden))]
-async fn get_order(c: OnRecord, ApiQuery(p): ApiQuery<PageParams>) -> AppResult<Json<OrderDetail>> {
+    params(RecordId, PageQuery), responses((status = 200, body = OrderDetail), Forbidden))]
+async fn get_order(c: OnRecord, ApiQuery(p): ApiQuery<PageQuery>) -> AppResult<Json<OrderDetail>> {
     let (order, targets, more) = ops::order_detail(&c.st, &c.u, c.id, p.page.unwrap_or(1)).await?;
     Ok(Json(OrderDetail {
         order: CheckOrder::from(&order),

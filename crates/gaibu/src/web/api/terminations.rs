@@ -2,7 +2,7 @@
 //! termination of a service, its steps, and the requests waiting for the ISM.
 
 use super::extract::{
-    ApiMultipart, ApiQuery, Caller, Change, OnRecord, parts_then, routes_of, versioned,
+    ApiMultipart, ApiQuery, Caller, Change, OnRecord, PageQuery, parts_then, routes_of, versioned,
 };
 use super::{Conflicts, Forbidden, Refusals, ServiceId};
 use crate::error::AppResult;
@@ -17,8 +17,8 @@ use gaibu_domain::termination::{
     TerminationCapabilities, TerminationState,
 };
 use gaibu_store::TerminationRow;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 
 pub fn routes(max_upload: usize) -> OpenApiRouter<AppState> {
@@ -319,14 +319,6 @@ async fn proof(c: OnRecord) -> AppResult<Response> {
             .unwrap_or("application/octet-stream"),
         bytes,
     ))
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PageQuery {
-    /// From 1.
-    #[serde(default)]
-    pub page: Option<i64>,
 }
 
 /// One waiting request.
