@@ -401,7 +401,8 @@ pub async fn due_checks(
     let soon = soon_days(st).await?;
     let due_by = today.checked_add(jiff::Span::new().days(soon)).ok();
     let per_page = per_page.clamp(1, 100);
-    let page = page.max(1);
+    // Bounded so that the offset cannot overflow, whatever page is asked for.
+    let page = page.clamp(1, 1_000_000);
     let f = DueFilter {
         user_id: u.user.id,
         ism_units,

@@ -452,7 +452,11 @@ pub async fn waiting(
     let page = page.clamp(1, 1_000_000);
     let (rows, total) = st
         .store
-        .terminations_waiting(&all_units, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+        .terminations_waiting(
+            &all_units,
+            PAGE_SIZE,
+            (page.clamp(1, 1_000_000) - 1) * PAGE_SIZE,
+        )
         .await?;
     let mut out = Vec::with_capacity(rows.len());
     for t in rows {

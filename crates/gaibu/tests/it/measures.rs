@@ -327,6 +327,15 @@ pub async fn operation_rules_and_periodic_checks(app: &TestApp) {
     assert_eq!(list["next_check_due"], due.to_string());
     let (_, s_api) = im.get(&format!("/services/{sid}")).await;
     assert_eq!(s_api["next_check_due"], due.to_string());
+    // A page far beyond the list is empty, not an error.
+    let (s, far) = im.get("/checks?page=9223372036854775806").await;
+    assert_eq!(s, StatusCode::OK, "{far}");
+    let (s, _) = app
+        .browser("im")
+        .await
+        .get("/checks?page=9223372036854775806")
+        .await;
+    assert_eq!(s, StatusCode::OK);
     assert_eq!(
         s_api["business_system_manager_id"],
         app.user_id("bsm").await

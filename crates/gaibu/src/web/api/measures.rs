@@ -349,7 +349,7 @@ pub fn due_items(rows: &[ServiceRow], today: jiff::civil::Date, soon: i64) -> Ve
 #[utoipa::path(get, path = "/api/v1/checks", tag = "measures", params(DueParams),
     responses((status = 200, body = DueChecks)))]
 async fn due_checks(c: Caller, ApiQuery(p): ApiQuery<DueParams>) -> AppResult<Json<DueChecks>> {
-    let page = p.page.unwrap_or(1).max(1);
+    let page = p.page.unwrap_or(1).clamp(1, 1_000_000);
     let per_page = p.per_page.unwrap_or(50).clamp(1, 100);
     let scope = p.scope.unwrap_or_default();
     let (rows, total, soon) = ops::due_checks(&c.st, &c.u, scope, page, per_page).await?;

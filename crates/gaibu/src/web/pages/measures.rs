@@ -484,7 +484,7 @@ const PER_PAGE: i64 = 50;
 
 async fn checks(cx: Cx, Query(q): Query<DueQuery>) -> AppResult<Response> {
     let scope = q.scope.unwrap_or_default();
-    let page_no = q.page.unwrap_or(1).max(1);
+    let page_no = q.page.unwrap_or(1).clamp(1, 1_000_000);
     let (rows, total, soon) = ops::due_checks(&cx.st, &cx.u, scope, page_no, PER_PAGE).await?;
     let today = cx.st.today();
     let page = cx.page("/checks");

@@ -45,7 +45,7 @@ struct PageQuery {
 
 impl PageQuery {
     fn page(&self) -> i64 {
-        self.page.unwrap_or(1).max(1)
+        self.page.unwrap_or(1).clamp(1, 100_000)
     }
 }
 
