@@ -23,6 +23,14 @@ pub enum State {
 }
 
 impl State {
+    pub const ALL: [State; 5] = [
+        State::Draft,
+        State::Submitted,
+        State::Returned,
+        State::Rejected,
+        State::Approved,
+    ];
+
     pub const fn as_str(self) -> &'static str {
         match self {
             State::Draft => "draft",

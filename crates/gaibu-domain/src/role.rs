@@ -136,6 +136,27 @@ impl Actor {
             .any(|a| a.role.is_information_manager_etc() && tree.is_within(unit, a.org_unit))
     }
 
+    /// The units whose applications and usage register a reader oversees by role, each with
+    /// the units below it: the CISO all of them (`None`), the Information Security Managers
+    /// (S5.2.1-5) and the Information Managers etc. (S3.1) their own. Lists filter by this in
+    /// the database; it agrees with the per-record checks.
+    pub fn units_overseen(&self) -> Option<Vec<OrgUnitId>> {
+        if self.has_role(Role::Ciso) {
+            return None;
+        }
+        let mut units: Vec<OrgUnitId> = self
+            .assignments
+            .iter()
+            .filter(|a| {
+                a.role == Role::InformationSecurityManager || a.role.is_information_manager_etc()
+            })
+            .map(|a| a.org_unit)
+            .collect();
+        units.sort_unstable();
+        units.dedup();
+        Some(units)
+    }
+
     /// May start an application for work of `unit`: every member of staff for their own unit
     /// (職員等, S3.4b), the Information Managers etc. over theirs (S3.1), and anyone holding the
     /// Staff role over it.
@@ -175,6 +196,41 @@ mod tests {
         let t = tree();
         assert!(t.would_cycle(2, 4));
         assert!(!t.would_cycle(4, 5));
+    }
+
+    // clause: S5.2.1-5 — the ISM keeps the register of their units; the CISO oversees all
+    #[test]
+    fn units_overseen_agree_with_the_checks_of_each_record() {
+        let t = tree();
+        let actor = |assignments: Vec<RoleAssignment>| Actor {
+            user_id: 9,
+            org_unit: 4,
+            assignments,
+        };
+        let ciso = actor(vec![RoleAssignment {
+            role: Role::Ciso,
+            org_unit: 1,
+        }]);
+        assert_eq!(ciso.units_overseen(), None);
+        let ism = actor(vec![
+            RoleAssignment {
+                role: Role::InformationSecurityManager,
+                org_unit: 2,
+            },
+            RoleAssignment {
+                role: Role::Staff,
+                org_unit: 5,
+            },
+        ]);
+        let seen = ism.units_overseen().expect("not all");
+        assert_eq!(seen, vec![2]);
+        for unit in 1..=5 {
+            let by_list = seen.iter().any(|&root| t.is_within(unit, root));
+            let by_check = ism.has_role_over(Role::InformationSecurityManager, unit, &t)
+                || ism.is_information_manager_etc_over(unit, &t);
+            assert_eq!(by_list, by_check, "unit {unit}");
+        }
+        assert_eq!(actor(vec![]).units_overseen(), Some(vec![]));
     }
 
     // clause: S5.1.2 — the permitting authority for class 1 is the Information Manager etc.

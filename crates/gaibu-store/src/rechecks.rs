@@ -616,8 +616,6 @@ reads! {
         WHERE t.administrator_id = $1 AND t.state = 'pending' ORDER BY t.due_on, t.id LIMIT $2 OFFSET $3";
     /// S6.3: the services in use of one provider.
     services_in_use_of_provider(provider: String) -> list ServiceRow = "SELECT * FROM services WHERE provider = $1 AND ledger_status IN ('building', 'in_operation', 'suspended') ORDER BY id";
-    /// The suspended services (for the usage register's view).
-    suspended_services() -> list ServiceRow = "SELECT * FROM services WHERE ledger_status = 'suspended' ORDER BY id";
     /// S6.1: certificates expiring by `until` of services in use that have no re-check yet.
     certificates_expiring_by(until: String) -> list ExpiringCertificate = "SELECT e.id, s.id AS service_id, e.filename, e.expires_on \
         FROM evidence e JOIN services s ON s.application_id = e.application_id \

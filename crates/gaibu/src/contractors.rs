@@ -12,6 +12,8 @@ use gaibu_domain::contractor::{self, Submission};
 use gaibu_domain::role::Role;
 use gaibu_domain::sheet::{Answers, Context};
 use gaibu_domain::{FieldError, Refusal};
+use gaibu_store::lists::people::ContractorScope;
+use gaibu_store::page::{Page, PageAsk};
 use gaibu_store::{ContractorRow, NewSubmission, NewUser, SubmissionRow, UserRow};
 use serde::Deserialize;
 
@@ -173,15 +175,17 @@ pub async fn add_person(
 }
 
 /// The contractors the user oversees.
-pub async fn list(st: &AppState, u: &CurrentUser) -> AppResult<Vec<ContractorRow>> {
-    let tree = org_tree(st).await?;
-    Ok(st
-        .store
-        .contractors()
-        .await?
-        .into_iter()
-        .filter(|c| oversees(u, c.org_unit_id, &tree))
-        .collect())
+/// Who sees which contractors and submissions, as the database filters them: a contractor's
+/// person their own; city staff those of the units they oversee (the same rule as `oversees`).
+fn scope_of(u: &CurrentUser) -> ContractorScope {
+    ContractorScope {
+        own_contractor: u.user.contractor_id,
+        seen_units: u.actor.units_overseen(),
+    }
+}
+
+pub async fn list(st: &AppState, u: &CurrentUser, ask: &PageAsk) -> AppResult<Page<ContractorRow>> {
+    Ok(st.store.contractor_page(&scope_of(u), ask).await?)
 }
 
 /// What the rules need to know of a submission.
@@ -216,18 +220,12 @@ pub async fn get(
     Ok((s, c))
 }
 
-pub async fn submissions(st: &AppState, u: &CurrentUser) -> AppResult<Vec<SubmissionRow>> {
-    let all = st.store.submissions().await?;
-    match u.user.contractor_id {
-        Some(own) => Ok(all.into_iter().filter(|s| s.contractor_id == own).collect()),
-        None => {
-            let visible: Vec<i64> = list(st, u).await?.into_iter().map(|c| c.id).collect();
-            Ok(all
-                .into_iter()
-                .filter(|s| visible.contains(&s.contractor_id))
-                .collect())
-        }
-    }
+pub async fn submissions(
+    st: &AppState,
+    u: &CurrentUser,
+    ask: &PageAsk,
+) -> AppResult<Page<SubmissionRow>> {
+    Ok(st.store.submission_page(&scope_of(u), ask).await?)
 }
 
 /// A contractor's person starts a sheet for a service they use; the classification decides

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod error;
 pub mod evidence;
 pub mod i18n;
+pub mod lists;
 pub mod mail;
 pub mod measures;
 pub mod people;

@@ -30,19 +30,6 @@ pub fn may_view(u: &CurrentUser, e: &RegisterRow, tree: &OrgTree) -> bool {
         || u.actor.is_information_manager_etc_over(e.org_unit_id, tree)
 }
 
-pub async fn list(
-    st: &AppState,
-    u: &CurrentUser,
-    scope: Option<bool>,
-) -> AppResult<Vec<RegisterRow>> {
-    let tree = org_tree(st).await?;
-    Ok(crate::scope::register_entries(st, scope)
-        .await?
-        .into_iter()
-        .filter(|e| may_view(u, e, &tree))
-        .collect())
-}
-
 /// Only the ISM over the entry's unit edits it (S5.2.1-5).
 pub fn may_edit(u: &CurrentUser, e: &RegisterRow, tree: &OrgTree) -> bool {
     u.actor

@@ -4,7 +4,7 @@
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use gaibu_domain::FieldError;
-use gaibu_store::{RegisterRow, ServiceRow};
+use gaibu_store::ServiceRow;
 
 /// The filter: `None` for all; `yes` / `no` for those in / out of scope.
 pub fn parse(v: &str) -> AppResult<Option<bool>> {
@@ -34,25 +34,6 @@ pub async fn services(st: &AppState, scope: Option<bool>) -> AppResult<Vec<Servi
         None => st.store.services().await?,
         Some(s) => st.store.services_by_scope(i64::from(s)).await?,
     })
-}
-
-/// The usage register's entries, filtered by their service's scope in the database.
-pub async fn register_entries(st: &AppState, scope: Option<bool>) -> AppResult<Vec<RegisterRow>> {
-    Ok(match scope {
-        None => st.store.register_entries().await?,
-        Some(s) => st.store.register_entries_by_scope(i64::from(s)).await?,
-    })
-}
-
-/// Whether each listed entry's service is in scope, by service id (one read).
-pub async fn of_services(st: &AppState) -> AppResult<std::collections::HashMap<i64, bool>> {
-    Ok(st
-        .store
-        .services()
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s.in_scope))
-        .collect())
 }
 
 /// The query of a list filtered by scope.

@@ -31,11 +31,6 @@ pub fn capabilities(u: &CurrentUser, row: &ServiceRow, tree: &OrgTree) -> Servic
     capability::service(&domain(row), &u.actor, tree)
 }
 
-/// The ledger is open to every signed-in member of staff; `scope` filters it (S1.2).
-pub async fn list(st: &AppState, scope: Option<bool>) -> AppResult<Vec<ServiceRow>> {
-    crate::scope::services(st, scope).await
-}
-
 pub async fn get(st: &AppState, id: i64) -> AppResult<ServiceRow> {
     st.store.service(id).await?.ok_or(AppError::NotFound)
 }
@@ -156,11 +151,16 @@ pub async fn accounts(
     st: &AppState,
     u: &CurrentUser,
     s: &ServiceRow,
-) -> AppResult<Option<Vec<AccountRow>>> {
+    ask: &gaibu_store::page::PageAsk,
+) -> AppResult<Option<gaibu_store::page::Page<AccountRow>>> {
     if !may_view_accounts(u, s, &org_tree(st).await?) {
         return Ok(None);
     }
-    Ok(Some(st.store.accounts(s.id).await?))
+    let filter = gaibu_store::lists::people::AccountFilter {
+        service_id: s.id,
+        ..Default::default()
+    };
+    Ok(Some(st.store.account_page(&filter, ask).await?))
 }
 
 /// S5.2.2-4: official accounts only; a private one is refused with the reason on its field.

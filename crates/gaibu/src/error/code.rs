@@ -41,6 +41,7 @@ pub enum ErrorCode {
     MalformedMultipart,
     MalformedQuery,
     InvalidVersion,
+    BadCursor,
 }
 
 /// `(code, its string, its HTTP status, its message)`: one arm per variant, so a new code
@@ -87,6 +88,7 @@ fn spec(c: ErrorCode) -> (&'static str, StatusCode, Msg) {
         ),
         E::MalformedQuery => ("malformed_query", S::BAD_REQUEST, Msg::ErrorMalformedQuery),
         E::InvalidVersion => ("invalid_version", S::BAD_REQUEST, Msg::ErrorInvalidVersion),
+        E::BadCursor => ("bad_cursor", S::BAD_REQUEST, Msg::ErrorBadCursor),
         E::MalformedForm => ("malformed_form", S::BAD_REQUEST, Msg::ErrorMalformedForm),
         E::BodyTooLarge => ("body_too_large", S::BAD_REQUEST, Msg::ErrorBodyTooLarge),
         E::InvalidCharacters => (
@@ -130,7 +132,7 @@ fn spec(c: ErrorCode) -> (&'static str, StatusCode, Msg) {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 33] = [
+    pub const ALL: [ErrorCode; 34] = [
         ErrorCode::Unauthenticated,
         ErrorCode::NotFound,
         ErrorCode::StaleVersion,
@@ -145,6 +147,7 @@ impl ErrorCode {
         ErrorCode::MalformedMultipart,
         ErrorCode::MalformedQuery,
         ErrorCode::InvalidVersion,
+        ErrorCode::BadCursor,
         ErrorCode::MalformedForm,
         ErrorCode::BodyTooLarge,
         ErrorCode::InvalidCharacters,

@@ -107,7 +107,7 @@ pub async fn class1_track_through_the_api(app: &TestApp) {
             .is_some_and(|m| m.contains("Private"))
     );
     let (_, accounts) = im.get(&format!("/services/{sid}/accounts")).await;
-    assert_eq!(accounts.as_array().map(Vec::len), Some(2));
+    assert_eq!(accounts["items"].as_array().map(Vec::len), Some(2));
 
     // 6. Retirement: 稼働中 → 廃止済み with date and reason (S7.2).
     let (s, svc) = im

@@ -226,7 +226,7 @@ pub async fn bad_input_is_answered_clearly(app: &TestApp) {
 
     // The history of a service: contents only for those who may read them.
     let (_, svc_list) = im.get("/services").await;
-    let sid = svc_list[0]["id"].as_i64().expect("a demo service");
+    let sid = svc_list["items"][0]["id"].as_i64().expect("a demo service");
     let (_, full) = im.get(&format!("/services/{sid}/history")).await;
     assert!(
         full.as_array()

@@ -109,13 +109,15 @@ pub async fn class2_track_return_resubmit_approve(app: &TestApp) {
         "{kinds:?}"
     );
     let (_, reg) = ism.get("/register").await;
-    let entry = reg
+    let entry = reg["items"]
         .as_array()
         .expect("register")
         .iter()
         .find(|e| e["service_id"] == svc["id"])
         .expect("register entry")
         .clone();
+    // The entry itself, with its version, as an edit starts from it.
+    let (_, entry) = ism.get(&format!("/register/{}", id_of(&entry))).await;
     // The ISM's register has exactly the eight fields, each filled:
     // clause: S5.2.1-5a, S5.2.1-5b, S5.2.1-5c, S5.2.1-5d
     // clause: S5.2.1-5e, S5.2.1-5f, S5.2.1-5g, S5.2.1-5h

@@ -195,7 +195,8 @@ pub async fn contractor_submits_and_information_manager_verifies(app: &TestApp) 
     // The city side lists them; the pages show the contractor's and the verifier's views.
     let (_, list) = im.get("/submissions").await;
     assert!(
-        list.as_array()
+        list["items"]
+            .as_array()
             .expect("list")
             .iter()
             .any(|s| s["id"] == sid)

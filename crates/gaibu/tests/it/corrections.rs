@@ -48,7 +48,8 @@ pub async fn scope_is_shown_and_filtered(app: &TestApp) {
     );
     let (_, yes) = staff.get("/services?in_scope=yes").await;
     assert!(
-        yes.as_array()
+        yes["items"]
+            .as_array()
             .expect("list")
             .iter()
             .all(|s| s["in_scope"] == true)
@@ -280,7 +281,8 @@ async fn class2_for(app: &TestApp, login: &str, unit: &str, name: &str) -> (i64,
 }
 
 fn entry_of(reg: &Value, service_id: &Value) -> Value {
-    reg.as_array()
+    reg["items"]
+        .as_array()
         .expect("register")
         .iter()
         .find(|e| &e["service_id"] == service_id)
@@ -308,6 +310,7 @@ pub async fn register_columns_follow_the_people(app: &TestApp) {
     let ism = app.api("ism").await;
     let (_, reg) = ism.get("/register").await;
     let entry = entry_of(&reg, &svc["id"]);
+    let (_, entry) = ism.get(&format!("/register/{}", id_of(&entry))).await;
     // カ: the applicant's own section (市民部), not the application's unit (市民課).
     assert_eq!(entry["applicant"], "市民部 civ 太郎");
     // ク: the designated administrator's section and position.

@@ -274,7 +274,10 @@ pub async fn submitted_and_approved(
 
 /// The string `field` of each element of a JSON array (an error's items, a history's actions).
 pub fn each<'a>(list: &'a Value, field: &str) -> Vec<&'a str> {
+    // A paged list answers `{items, next_cursor}`.
     let list = list
+        .get("items")
+        .unwrap_or(list)
         .as_array()
         .unwrap_or_else(|| panic!("not a list: {list}"));
     list.iter().filter_map(|e| e[field].as_str()).collect()

@@ -20,6 +20,7 @@ mod corrections;
 mod evidence;
 mod html_track;
 mod instances;
+mod lists;
 mod mail;
 mod measures;
 mod policy;
@@ -62,6 +63,7 @@ mod scenarios {
     pub use crate::evidence::*;
     pub use crate::html_track::*;
     pub use crate::instances::*;
+    pub use crate::lists::*;
     pub use crate::mail::*;
     pub use crate::measures::*;
     pub use crate::policy::*;
@@ -112,6 +114,9 @@ on_both_backends!(
     each_trigger_opens_a_recheck,
     failed_recheck_corrective_action_and_suspension,
     check_order_over_a_provider,
+    lists_are_paged_and_filtered_in_the_database,
+    register_shows_each_reader_their_units,
+    main_list_queries_use_an_index,
 );
 
 /// Every test of the binary: (name, the database it starts, what it needs, the scenario).

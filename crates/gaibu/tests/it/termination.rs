@@ -289,7 +289,7 @@ pub async fn class2_termination_with_proof(app: &TestApp) {
     assert_eq!(s, StatusCode::CONFLICT, "{body}");
     assert_eq!(code(&body), "termination_accounts_open");
     let (_, accounts) = im.get(&format!("/services/{sid}/accounts")).await;
-    for a in accounts.as_array().expect("accounts") {
+    for a in accounts["items"].as_array().expect("accounts") {
         let (s, body) = im
             .post(
                 &format!("/accounts/{}/close", id_of(a)),
@@ -519,7 +519,7 @@ pub async fn class1_retirement_closes_accounts(app: &TestApp) {
     assert_eq!(s, StatusCode::OK, "{svc}");
     assert_eq!(svc["ledger_status"], "retired");
     let (_, accounts) = im.get(&format!("/services/{sid}/accounts")).await;
-    for a in accounts.as_array().expect("accounts") {
+    for a in accounts["items"].as_array().expect("accounts") {
         assert_eq!(a["status"], "closed", "{a}");
         assert_eq!(a["closed_on"], "2027-03-31", "{a}");
     }

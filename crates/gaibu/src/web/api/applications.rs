@@ -6,7 +6,7 @@ use super::extract::{
     ApiQuery, Caller, Change, Created, OnRecord, SelfCheckBody, Sent, VersionBody, routes_of,
     versioned,
 };
-use super::model::{Application, Service};
+use super::model::{Application, ApplicationSummary, Paged, Service};
 use super::{Conflicts, Refusals};
 use crate::applications as ops;
 use crate::auth::{CurrentUser, org_tree};
@@ -46,14 +46,16 @@ async fn view_in(
 }
 
 #[utoipa::path(get, path = "/api/v1/applications", tag = "applications",
-    responses((status = 200, body = Vec<Application>)))]
-async fn list_applications(c: Caller) -> AppResult<Json<Vec<Application>>> {
-    let tree = org_tree(&c.st).await?;
-    let mut out = Vec::new();
-    for row in ops::list(&c.st, &c.u).await? {
-        out.push(view_in(&c.st, &c.u, &tree, &row).await?);
-    }
-    Ok(Json(out))
+    params(crate::lists::ApplicationListQuery),
+    responses((status = 200, body = Paged<ApplicationSummary>), Refusals))]
+async fn list_applications(
+    c: Caller,
+    super::extract::ApiQuery(q): super::extract::ApiQuery<crate::lists::ApplicationListQuery>,
+) -> AppResult<Json<Paged<ApplicationSummary>>> {
+    let (filter, ask) = q.parse(&c.st, &c.u).await??;
+    Ok(Json(super::convert::paged(
+        &c.st.store.application_page(&filter, &ask).await?,
+    )?))
 }
 
 #[utoipa::path(post, path = "/api/v1/applications", tag = "applications",

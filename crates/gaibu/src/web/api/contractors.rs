@@ -3,10 +3,9 @@
 
 use super::Refusals;
 use super::extract::{
-    AnswersBody, Caller, Change, Created, OnRecord, Sent, VersionBody, many, one, routes_of,
-    versioned,
+    AnswersBody, Caller, Change, Created, OnRecord, Sent, VersionBody, one, routes_of, versioned,
 };
-use super::model::{Contractor, Submission, User};
+use super::model::{Contractor, Paged, Submission, User};
 use super::{ContractorId, SubmissionId};
 use crate::contractors::{self as ops, ContractorInput, PersonInput, SubmissionInput, VerifyInput};
 use crate::error::AppResult;
@@ -24,9 +23,14 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 #[utoipa::path(get, path = "/api/v1/contractor/submissions", tag = "contractors",
-    responses((status = 200, body = Vec<Submission>)))]
-async fn mine(c: Caller) -> AppResult<Json<Vec<Submission>>> {
-    many(&ops::submissions(&c.st, &c.u).await?)
+    params(crate::lists::PageOnly), responses((status = 200, body = Paged<Submission>)))]
+async fn mine(
+    c: Caller,
+    super::extract::ApiQuery(q): super::extract::ApiQuery<crate::lists::PageOnly>,
+) -> AppResult<Json<Paged<Submission>>> {
+    Ok(Json(super::convert::paged(
+        &ops::submissions(&c.st, &c.u, &q.ask()?).await?,
+    )?))
 }
 
 #[utoipa::path(post, path = "/api/v1/contractor/submissions", tag = "contractors",
@@ -56,9 +60,14 @@ async fn submit(c: Change<VersionBody>) -> AppResult<Json<Submission>> {
 }
 
 #[utoipa::path(get, path = "/api/v1/contractors", tag = "contractors",
-    responses((status = 200, body = Vec<Contractor>)))]
-async fn list(c: Caller) -> AppResult<Json<Vec<Contractor>>> {
-    many(&ops::list(&c.st, &c.u).await?)
+    params(crate::lists::PageOnly), responses((status = 200, body = Paged<Contractor>)))]
+async fn list(
+    c: Caller,
+    super::extract::ApiQuery(q): super::extract::ApiQuery<crate::lists::PageOnly>,
+) -> AppResult<Json<Paged<Contractor>>> {
+    Ok(Json(super::convert::paged(
+        &ops::list(&c.st, &c.u, &q.ask()?).await?,
+    )?))
 }
 
 #[utoipa::path(post, path = "/api/v1/contractors", tag = "contractors",
@@ -85,9 +94,12 @@ async fn add_person(c: Change<PersonInput>) -> AppResult<Created<Person>> {
 
 #[utoipa::path(get, path = "/api/v1/submissions", tag = "contractors",
     description = "The contractors' submissions the signed-in user oversees.",
-    responses((status = 200, body = Vec<Submission>)))]
-async fn to_verify(c: Caller) -> AppResult<Json<Vec<Submission>>> {
-    mine(c).await
+    params(crate::lists::PageOnly), responses((status = 200, body = Paged<Submission>)))]
+async fn to_verify(
+    c: Caller,
+    q: super::extract::ApiQuery<crate::lists::PageOnly>,
+) -> AppResult<Json<Paged<Submission>>> {
+    mine(c, q).await
 }
 
 #[utoipa::path(get, path = "/api/v1/submissions/{id}", tag = "contractors", params(SubmissionId),

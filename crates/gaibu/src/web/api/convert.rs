@@ -6,6 +6,10 @@
 
 use super::model::*;
 use crate::error::{AppError, AppResult};
+use gaibu_store::lists::applications::ApplicationSummary as ApplicationSummaryRow;
+use gaibu_store::lists::register::RegisterSummary as RegisterSummaryRow;
+use gaibu_store::lists::services::ServiceSummary as ServiceSummaryRow;
+use gaibu_store::page::Page;
 use gaibu_store::{
     AccountRow, ApplicationRow, ContractorRow, EvidenceRow, NotificationRow, OrgUnitRow, PolicyRow,
     RegisterFields, RegisterRow, RoleRow, RoundRow, ServiceRow, SubmissionEvidenceRow,
@@ -20,6 +24,17 @@ fn json<S: Serialize, T: DeserializeOwned>(what: &str, s: &S) -> AppResult<T> {
     serde_json::to_value(s)
         .and_then(serde_json::from_value)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("stored {what} has no API form: {e}")))
+}
+
+/// A page of rows as the API's page.
+pub fn paged<'a, R: 'a, T>(page: &'a Page<R>) -> AppResult<Paged<T>>
+where
+    T: TryFrom<&'a R, Error = AppError> + utoipa::ToSchema,
+{
+    Ok(Paged {
+        items: all(&page.items)?,
+        next_cursor: page.next_cursor(),
+    })
 }
 
 /// Converts a list of rows.
@@ -71,6 +86,22 @@ from_rows! { |r|
         registered_on, ledger_note, registered_by, retired_on, retire_reason, in_scope,
         created_at, updated_at, version, business_system_manager_id, infrastructure_manager_id,
         next_check_due, suspended_on, suspend_reason,
+    }
+    ServiceSummaryRow => ServiceSummary {
+        id, name, provider, org_unit_id, org_name_ja, org_name_en, track: "track",
+        confidentiality, administrator_id, administrator_name, approved_at,
+        ledger_status: "ledger status", registered_on, retired_on, in_scope, next_check_due,
+        suspended_on,
+    }
+    RegisterSummaryRow => RegisterListEntry {
+        id, service_id, org_unit_id, service_name, provider_name, purpose, classification,
+        period_of_use, applicant, user_scope, administrator, citizen_facing, ended_on, in_scope,
+        suspended,
+    }
+    ApplicationSummaryRow => ApplicationSummary {
+        id, applicant_id, applicant_name, org_unit_id, org_name_ja, org_name_en,
+        state: "application state", track: "track", service_name, provider, confidentiality,
+        round, submitted_at, created_at, updated_at,
     }
     AccountRow => Account {
         id, service_id, account_id, kind: "account kind", holder_org_unit_id, holder_position,

@@ -275,6 +275,40 @@ pub struct Service {
     pub suspend_reason: Option<String>,
 }
 
+/// One page of a list: `items`, and the `cursor` of the next page (null on the last).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Paged<T: ToSchema> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+/// A service as the ledger list shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServiceSummary {
+    pub id: i64,
+    pub name: String,
+    pub provider: String,
+    pub org_unit_id: i64,
+    pub org_name_ja: String,
+    pub org_name_en: String,
+    pub track: Track,
+    pub confidentiality: String,
+    pub administrator_id: i64,
+    pub administrator_name: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub approved_at: Timestamp,
+    pub ledger_status: Option<LedgerStatus>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub registered_on: Option<Date>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub retired_on: Option<Date>,
+    pub in_scope: bool,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub next_check_due: Option<Date>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub suspended_on: Option<Date>,
+}
+
 /// An official account of a service (S5.2.2-4).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Account {
@@ -340,6 +374,52 @@ pub struct RegisterEntry {
     /// S7.1-3: the day its use ended, set by the ISM at termination.
     #[schema(value_type = Option<String>, format = Date)]
     pub ended_on: Option<Date>,
+}
+
+/// An entry as the register list shows it: S5.2.1-5a–h with its service's scope and suspension.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegisterListEntry {
+    pub id: i64,
+    pub service_id: i64,
+    pub org_unit_id: i64,
+    pub service_name: String,
+    pub provider_name: String,
+    pub purpose: String,
+    pub classification: String,
+    pub period_of_use: String,
+    pub applicant: String,
+    pub user_scope: String,
+    pub administrator: String,
+    pub citizen_facing: bool,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub ended_on: Option<Date>,
+    /// S1.2: its service is within the scope of the security policy.
+    pub in_scope: bool,
+    /// S6.2: its service's use is stopped.
+    pub suspended: bool,
+}
+
+/// An application as the applications list shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApplicationSummary {
+    pub id: i64,
+    pub applicant_id: i64,
+    pub applicant_name: String,
+    pub org_unit_id: i64,
+    pub org_name_ja: String,
+    pub org_name_en: String,
+    pub state: ApplicationState,
+    pub track: Track,
+    pub service_name: String,
+    pub provider: String,
+    pub confidentiality: String,
+    pub round: i64,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub submitted_at: Option<Timestamp>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
 }
 
 /// The eight fields of the usage register as sent for a change, with the entry's version.

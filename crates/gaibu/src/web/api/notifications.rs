@@ -18,16 +18,26 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[derive(Serialize, ToSchema)]
 pub struct Notifications {
     pub unread: i64,
-    /// The latest hundred.
+    /// Newest first, a page at a time.
     pub items: Vec<Notification>,
+    /// The `cursor` of the next page; null on the last.
+    pub next_cursor: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications",
-    responses((status = 200, body = Notifications)))]
-async fn list_notifications(Caller { st, u }: Caller) -> AppResult<Json<Notifications>> {
+    params(crate::lists::PageOnly), responses((status = 200, body = Notifications)))]
+async fn list_notifications(
+    Caller { st, u }: Caller,
+    super::extract::ApiQuery(q): super::extract::ApiQuery<crate::lists::PageOnly>,
+) -> AppResult<Json<Notifications>> {
+    let found = st
+        .store
+        .notification_page(u.user.id, false, &q.ask()?)
+        .await?;
     Ok(Json(Notifications {
         unread: st.store.unread_count(u.user.id).await?,
-        items: convert::all(&st.store.notifications(u.user.id, 100).await?)?,
+        items: convert::all(&found.items)?,
+        next_cursor: found.next_cursor(),
     }))
 }
 

@@ -2,8 +2,8 @@
 
 use super::UserId;
 use super::convert;
-use super::extract::{Caller, Change, Created, Sent, many, one, routes_of};
-use super::model::{OrgUnit, Role, User};
+use super::extract::{Caller, Change, Created, Sent, one, routes_of};
+use super::model::{OrgUnit, Paged, Role, User};
 use super::{Forbidden, Refusals};
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
@@ -37,9 +37,14 @@ async fn me(u: CurrentUser) -> AppResult<Json<Me>> {
 }
 
 #[utoipa::path(get, path = "/api/v1/org-units", tag = "people",
-    responses((status = 200, body = Vec<OrgUnit>)))]
-async fn org_units(c: Caller) -> AppResult<Json<Vec<OrgUnit>>> {
-    many(&c.st.store.org_units().await?)
+    params(crate::lists::PageOnly), responses((status = 200, body = Paged<OrgUnit>)))]
+async fn org_units(
+    c: Caller,
+    super::extract::ApiQuery(q): super::extract::ApiQuery<crate::lists::PageOnly>,
+) -> AppResult<Json<Paged<OrgUnit>>> {
+    Ok(Json(super::convert::paged(
+        &c.st.store.org_unit_page(&q.ask()?).await?,
+    )?))
 }
 
 #[utoipa::path(post, path = "/api/v1/org-units", tag = "people", request_body = OrgUnitInput,
@@ -50,10 +55,17 @@ async fn create_org_unit(c: Sent<OrgUnitInput>) -> AppResult<Created<OrgUnit>> {
 }
 
 #[utoipa::path(get, path = "/api/v1/users", tag = "people",
-    responses((status = 200, body = Vec<User>), Forbidden))]
-async fn users(c: Caller) -> AppResult<Json<Vec<User>>> {
+    params(crate::lists::UserListQuery),
+    responses((status = 200, body = Paged<User>), Forbidden))]
+async fn users(
+    c: Caller,
+    super::extract::ApiQuery(q): super::extract::ApiQuery<crate::lists::UserListQuery>,
+) -> AppResult<Json<Paged<User>>> {
     ops::require_system_administrator(&c.st, &c.u, "user.list").await?;
-    many(&c.st.store.users().await?)
+    let (filter, ask) = q.parse()?;
+    Ok(Json(super::convert::paged(
+        &c.st.store.user_page(&filter, &ask).await?,
+    )?))
 }
 
 #[derive(Serialize, ToSchema)]

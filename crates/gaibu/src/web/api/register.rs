@@ -2,8 +2,8 @@
 
 use super::Refusals;
 use super::RegisterEntryId;
-use super::extract::{Caller, Change, OnRecord, many, one, routes_of};
-use super::model::{RegisterEntry, RegisterUpdate};
+use super::extract::{Caller, Change, OnRecord, one, routes_of};
+use super::model::{Paged, RegisterEntry, RegisterListEntry, RegisterUpdate};
 use crate::error::AppResult;
 use crate::register as ops;
 use crate::state::AppState;
@@ -16,12 +16,16 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 #[utoipa::path(get, path = "/api/v1/register", tag = "register",
-    params(crate::scope::ScopeQuery), responses((status = 200, body = Vec<RegisterEntry>)))]
+    params(crate::lists::RegisterListQuery),
+    responses((status = 200, body = Paged<RegisterListEntry>), Refusals))]
 async fn list_register(
     c: Caller,
-    super::extract::ApiQuery(q): super::extract::ApiQuery<crate::scope::ScopeQuery>,
-) -> AppResult<Json<Vec<RegisterEntry>>> {
-    many(&ops::list(&c.st, &c.u, crate::scope::parse(&q.in_scope)?).await?)
+    super::extract::ApiQuery(q): super::extract::ApiQuery<crate::lists::RegisterListQuery>,
+) -> AppResult<Json<Paged<RegisterListEntry>>> {
+    let (filter, ask) = q.parse(&c.st, &c.u).await??;
+    Ok(Json(super::convert::paged(
+        &c.st.store.register_page(&filter, &ask).await?,
+    )?))
 }
 
 #[utoipa::path(get, path = "/api/v1/register/{id}", tag = "register", params(RegisterEntryId),

@@ -1,8 +1,8 @@
 //! Approved services: the information-system ledger, retirement, official accounts and the
 //! service's history.
 
-use super::extract::{Caller, Change, Created, OnRecord, many, one, routes_of, versioned};
-use super::model::{Account, HistoryEvent, Service};
+use super::extract::{Caller, Change, Created, OnRecord, one, routes_of, versioned};
+use super::model::{Account, HistoryEvent, Paged, Service, ServiceSummary};
 use super::{AccountId, ServiceId};
 use super::{Forbidden, Refusals};
 use crate::error::AppResult;
@@ -21,12 +21,16 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 #[utoipa::path(get, path = "/api/v1/services", tag = "services",
-    params(crate::scope::ScopeQuery), responses((status = 200, body = Vec<Service>)))]
+    params(crate::lists::ServiceListQuery),
+    responses((status = 200, body = Paged<ServiceSummary>), Refusals))]
 async fn list_services(
     c: Caller,
-    super::extract::ApiQuery(q): super::extract::ApiQuery<crate::scope::ScopeQuery>,
-) -> AppResult<Json<Vec<Service>>> {
-    many(&ops::list(&c.st, crate::scope::parse(&q.in_scope)?).await?)
+    super::extract::ApiQuery(q): super::extract::ApiQuery<crate::lists::ServiceListQuery>,
+) -> AppResult<Json<Paged<ServiceSummary>>> {
+    let (filter, ask) = q.parse(&c.st, c.st.today()).await??;
+    Ok(Json(super::convert::paged(
+        &c.st.store.service_page(&filter, &ask).await?,
+    )?))
 }
 
 #[utoipa::path(get, path = "/api/v1/services/{id}", tag = "services", params(ServiceId),
@@ -51,12 +55,16 @@ async fn retire_service(c: Change<VersionedRetire>) -> AppResult<Json<Service>> 
     one(&ops::retire(&c.st, &c.u, c.id, c.body.version, &c.body.input).await?)
 }
 
-#[utoipa::path(get, path = "/api/v1/services/{id}/accounts", tag = "services", params(ServiceId),
-    responses((status = 200, body = Vec<Account>), Forbidden))]
-async fn list_accounts(OnRecord { st, u, id }: OnRecord) -> AppResult<Json<Vec<Account>>> {
+#[utoipa::path(get, path = "/api/v1/services/{id}/accounts", tag = "services",
+    params(ServiceId, crate::lists::PageOnly),
+    responses((status = 200, body = Paged<Account>), Forbidden))]
+async fn list_accounts(
+    OnRecord { st, u, id }: OnRecord,
+    super::extract::ApiQuery(q): super::extract::ApiQuery<crate::lists::PageOnly>,
+) -> AppResult<Json<Paged<Account>>> {
     let s = ops::get(&st, id).await?;
-    match ops::accounts(&st, &u, &s).await? {
-        Some(a) => many(&a),
+    match ops::accounts(&st, &u, &s, &q.ask()?).await? {
+        Some(a) => Ok(Json(super::convert::paged(&a)?)),
         None => {
             let r = gaibu_domain::Refusal::Forbidden("accounts_hidden");
             let entity = gaibu_domain::audit::Entity::Service;

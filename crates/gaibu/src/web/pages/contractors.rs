@@ -51,7 +51,7 @@ async fn home_page(cx: &Cx, errors: FieldErrors) -> AppResult<HomePage> {
         t: page.t,
         page,
         contractor: contractor.map(|c| c.name).unwrap_or_default(),
-        rows: ops::submissions(&cx.st, &cx.u).await?,
+        rows: ops::submissions(&cx.st, &cx.u, &first_page()).await?.items,
         levels: policies::scheme_in_force(&cx.st).await?.doc.confidentiality,
         errors,
     })
@@ -189,7 +189,7 @@ async fn city_page(cx: &Cx, errors: FieldErrors, notice: String) -> AppResult<Ci
     let page = cx.page("/contractors");
     let t = page.t;
     let units = cx.st.store.org_units().await?;
-    let contractors: Vec<ContractorRow> = ops::list(&cx.st, &cx.u).await?;
+    let contractors: Vec<ContractorRow> = ops::list(&cx.st, &cx.u, &first_page()).await?.items;
     let name_of = |id: i64| {
         contractors
             .iter()
@@ -197,8 +197,9 @@ async fn city_page(cx: &Cx, errors: FieldErrors, notice: String) -> AppResult<Ci
             .map(|c| c.name.clone())
             .unwrap_or_default()
     };
-    let submissions = ops::submissions(&cx.st, &cx.u)
+    let submissions = ops::submissions(&cx.st, &cx.u, &first_page())
         .await?
+        .items
         .into_iter()
         .map(|s| {
             let name = name_of(s.contractor_id);
@@ -308,4 +309,12 @@ async fn verify(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Respo
         },
     )
     .await
+}
+
+/// The rows these pages show: the first page at the largest size. (The JSON API pages on.)
+fn first_page() -> gaibu_store::page::PageAsk {
+    gaibu_store::page::PageAsk {
+        limit: gaibu_store::page::MAX_LIMIT,
+        ..Default::default()
+    }
 }

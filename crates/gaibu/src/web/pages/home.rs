@@ -3,8 +3,8 @@
 use super::{Cx, PageCtx, fmt_ms, show};
 use crate::error::AppResult;
 use crate::i18n::Tr;
+use crate::policies;
 use crate::state::AppState;
-use crate::{applications, policies};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -13,7 +13,12 @@ use axum::routing::get;
 use gaibu_domain::application::State;
 use gaibu_domain::classification::Track;
 use gaibu_domain::policy::PolicyStatus;
-use gaibu_store::{ApplicationRow, ServiceRow};
+use gaibu_store::lists::applications::{ApplicationFilter, ApplicationSummary};
+use gaibu_store::lists::services::{ServiceFilter, ServiceSummary};
+use gaibu_store::page::{Page, PageAsk};
+
+/// Rows of each list on the start page.
+const HOME_ROWS: i64 = 20;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/", get(home))
@@ -24,8 +29,10 @@ pub fn routes() -> Router<AppState> {
 struct HomePage {
     t: Tr,
     page: PageCtx,
-    drafts: Vec<ApplicationRow>,
-    my_services: Vec<ServiceRow>,
+    drafts: Page<ApplicationSummary>,
+    my_services: Page<ServiceSummary>,
+    /// The reader's user id, for the link to all the services they administer.
+    me: i64,
     pending_policies: usize,
     missing_policies: Vec<String>,
 }
@@ -42,18 +49,33 @@ async fn home(cx: Cx) -> AppResult<Response> {
         return Ok(axum::response::Redirect::to("/contractor").into_response());
     }
     let page = cx.page("/");
-    let drafts = applications::list(st, u)
-        .await?
-        .into_iter()
-        .filter(|a| a.state == State::Draft)
-        .collect();
+    // The first page of each; the heading links to the whole filtered list.
+    let first = PageAsk {
+        limit: HOME_ROWS,
+        ..Default::default()
+    };
+    let drafts = st
+        .store
+        .application_page(
+            &ApplicationFilter {
+                reader_id: u.user.id,
+                seen_units: u.actor.units_overseen(),
+                state: Some(State::Draft),
+                ..Default::default()
+            },
+            &first,
+        )
+        .await?;
     let my_services = st
         .store
-        .services()
-        .await?
-        .into_iter()
-        .filter(|s| s.administrator_id == u.user.id)
-        .collect();
+        .service_page(
+            &ServiceFilter {
+                administrator: Some(u.user.id),
+                ..Default::default()
+            },
+            &first,
+        )
+        .await?;
     let all = policies::list(st).await?;
     let pending_policies = all
         .iter()
@@ -77,6 +99,7 @@ async fn home(cx: Cx) -> AppResult<Response> {
         page,
         drafts,
         my_services,
+        me: u.user.id,
         pending_policies,
         missing_policies,
     })

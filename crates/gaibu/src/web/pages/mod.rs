@@ -6,6 +6,7 @@ pub(crate) mod applications;
 mod catalogue;
 mod contractors;
 mod home;
+mod lists;
 mod measures;
 mod policies;
 mod rechecks;

@@ -4,6 +4,7 @@ use super::{Cx, FieldErrors, FormPairs, HistoryRow, PageCtx, answer, fmt_ms, his
 use crate::auth::org_tree;
 use crate::error::AppResult;
 use crate::i18n::Tr;
+use crate::lists::RegisterListQuery;
 use crate::register as ops;
 use crate::state::AppState;
 use crate::web::Path;
@@ -14,6 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use gaibu_domain::audit::Action;
 use gaibu_domain::effects::NoticeKind;
+use gaibu_store::lists::register::RegisterSummary;
 use gaibu_store::{NotificationRow, RegisterFields, RegisterRow};
 
 pub fn routes() -> Router<AppState> {
@@ -29,47 +31,36 @@ pub fn routes() -> Router<AppState> {
 struct ListPage {
     t: Tr,
     page: PageCtx,
-    /// Each entry with whether its service is in the security policy's scope (S1.2).
-    rows: Vec<(RegisterRow, bool)>,
-    scope: &'static str,
-    /// Services whose use is stopped (利用停止, S6.2), shown on their entries.
-    suspended: Vec<i64>,
-}
-
-impl ListPage {
-    fn is_suspended(&self, service_id: &i64) -> bool {
-        self.suspended.contains(service_id)
-    }
+    /// Each entry with its service's scope (S1.2) and suspension (S6.2) joined in.
+    rows: Vec<RegisterSummary>,
+    f: RegisterListQuery,
+    lists: super::lists::ListCtx,
 }
 
 async fn list(
     cx: Cx,
-    axum::extract::Query(q): axum::extract::Query<crate::scope::ScopeQuery>,
+    axum::extract::Query(f): axum::extract::Query<RegisterListQuery>,
 ) -> AppResult<Response> {
     let page = cx.page("/register");
-    let scope = crate::scope::parse(&q.in_scope)?;
-    let in_scope = crate::scope::of_services(&cx.st).await?;
-    let rows = ops::list(&cx.st, &cx.u, scope)
-        .await?
-        .into_iter()
-        .map(|e| {
-            let s = in_scope.get(&e.service_id).copied().unwrap_or(true);
-            (e, s)
-        })
-        .collect();
+    let t = page.t;
+    let lists = super::lists::ListCtx::new(&cx).await?;
+    let (rows, lists) = match f.parse(&cx.st, &cx.u).await? {
+        Ok((filter, ask)) => {
+            let p = cx.st.store.register_page(&filter, &ask).await?;
+            let next = p.next_cursor().map(|c| f.url_from("/register", &c));
+            (
+                p.items,
+                lists.paged(next, !f.cursor.is_empty(), f.url("/register")),
+            )
+        }
+        Err(e) => (Vec::new(), lists.refused(t, e)?),
+    };
     show(ListPage {
-        t: page.t,
+        t,
         page,
         rows,
-        scope: crate::scope::as_query(scope),
-        suspended: cx
-            .st
-            .store
-            .suspended_services()
-            .await?
-            .into_iter()
-            .map(|s| s.id)
-            .collect(),
+        f,
+        lists,
     })
 }
 
@@ -192,17 +183,26 @@ struct NotificationsPage {
     t: Tr,
     page: PageCtx,
     items: Vec<NotificationView>,
+    next_url: Option<String>,
 }
 
-/// Lists the user's notifications, newest first.
-async fn notifications(cx: Cx) -> AppResult<Response> {
+/// Lists the user's notifications, newest first, a page at a time.
+async fn notifications(
+    cx: Cx,
+    axum::extract::Query(q): axum::extract::Query<crate::lists::PageOnly>,
+) -> AppResult<Response> {
     let page = cx.page("/notifications");
     let t = page.t;
-    let items = cx
+    let found = cx
         .st
         .store
-        .notifications(cx.u.user.id, 200)
-        .await?
+        .notification_page(cx.u.user.id, false, &q.ask()?)
+        .await?;
+    let next_url = found
+        .next_cursor()
+        .map(|c| q.url_from("/notifications", &c));
+    let items = found
+        .items
         .into_iter()
         .map(|n| NotificationView {
             text: format!("{}: {}", t.of("notification", n.kind.as_str()), n.subject),
@@ -226,7 +226,12 @@ async fn notifications(cx: Cx) -> AppResult<Response> {
             n,
         })
         .collect();
-    show(NotificationsPage { t, page, items })
+    show(NotificationsPage {
+        t,
+        page,
+        items,
+        next_url,
+    })
 }
 
 /// Marks everything read: a POST with the CSRF token, never a side effect of a page view.

@@ -7,6 +7,7 @@ use super::{
 };
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
+use crate::lists::ServiceListQuery;
 use crate::services as ops;
 use crate::state::AppState;
 use crate::web::Path;
@@ -21,6 +22,7 @@ use gaibu_domain::account::{AccountInput, AccountStatus};
 use gaibu_domain::capability::ServiceCapabilities;
 use gaibu_domain::ledger::{LedgerInput, RetireInput};
 use gaibu_domain::role::Role;
+use gaibu_store::lists::services::ServiceSummary;
 use gaibu_store::{AccountRow, ServiceRow};
 
 #[derive(Template, WebTemplate)]
@@ -28,37 +30,60 @@ use gaibu_store::{AccountRow, ServiceRow};
 struct ListPage {
     t: Tr,
     page: PageCtx,
-    rows: Vec<(ServiceRow, String, String)>,
-    /// S1.2: the scope filter, as its query value.
-    scope: &'static str,
+    /// Each service with its unit's name in the reader's language.
+    rows: Vec<(ServiceSummary, String)>,
+    f: ServiceListQuery,
+    lists: super::lists::ListCtx,
+    status_options: [(&'static str, &'static str); 5],
+    sort_options: [(&'static str, &'static str); 5],
 }
 
 async fn list(
     cx: Cx,
-    axum::extract::Query(q): axum::extract::Query<crate::scope::ScopeQuery>,
+    axum::extract::Query(f): axum::extract::Query<ServiceListQuery>,
 ) -> AppResult<Response> {
     let page = cx.page("/services");
-    let scope = crate::scope::parse(&q.in_scope)?;
-    let units = cx.st.store.org_units().await?;
-    let users = cx.st.store.users().await?;
-    let rows = ops::list(&cx.st, scope)
-        .await?
-        .into_iter()
-        .map(|s| {
-            let org = org_name(page.t, &units, s.org_unit_id);
-            let admin = users
-                .iter()
-                .find(|x| x.id == s.administrator_id)
-                .map(|x| x.display_name.clone())
-                .unwrap_or_default();
-            (s, org, admin)
-        })
-        .collect();
+    let t = page.t;
+    let lists = super::lists::ListCtx::new(&cx).await?;
+    let (rows, lists) = match f.parse(&cx.st, cx.st.today()).await? {
+        Ok((filter, ask)) => {
+            let p = cx.st.store.service_page(&filter, &ask).await?;
+            let next = p.next_cursor().map(|c| f.url_from("/services", &c));
+            let rows = p
+                .items
+                .into_iter()
+                .map(|s| {
+                    let org = t.pick(&s.org_name_ja, &s.org_name_en).to_string();
+                    (s, org)
+                })
+                .collect();
+            (
+                rows,
+                lists.paged(next, !f.cursor.is_empty(), f.url("/services")),
+            )
+        }
+        Err(e) => (Vec::new(), lists.refused(t, e)?),
+    };
     show(ListPage {
-        t: page.t,
+        t,
         page,
         rows,
-        scope: crate::scope::as_query(scope),
+        f,
+        lists,
+        status_options: [
+            ("unregistered", t.ledger_unregistered()),
+            ("building", t.ledger_building()),
+            ("in_operation", t.ledger_in_operation()),
+            ("suspended", t.ledger_suspended()),
+            ("retired", t.ledger_retired()),
+        ],
+        sort_options: [
+            ("id", t.list_sort_id()),
+            ("name", t.list_sort_name()),
+            ("provider", t.list_sort_provider()),
+            ("approved_at", t.list_sort_approved_at()),
+            ("next_check_due", t.list_sort_next_check_due()),
+        ],
     })
 }
 
@@ -129,7 +154,17 @@ async fn accounts_partial(
     let caps = ops::capabilities(&cx.u, s, &org_tree_of(units));
     // The account register names people's addresses: shown to those who may see it.
     let accounts = match caps.view_details {
-        true => Some(cx.st.store.accounts(s.id).await?),
+        true => {
+            let first = gaibu_store::page::PageAsk {
+                limit: gaibu_store::page::MAX_LIMIT,
+                ..Default::default()
+            };
+            let filter = gaibu_store::lists::people::AccountFilter {
+                service_id: s.id,
+                ..Default::default()
+            };
+            Some(cx.st.store.account_page(&filter, &first).await?.items)
+        }
         false => None,
     };
     Ok(AccountsPartial {

@@ -9,10 +9,11 @@ pub(super) use views::{
     ItemView, RoundView, answer_text, answers_from, evaluation_rows, item_label, round_views,
 };
 
-use super::{Cx, FormPairs, PageCtx, fmt_ms, org_name};
+use super::{Cx, FormPairs, PageCtx, fmt_ms};
 use crate::applications as ops;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
+use crate::lists::ApplicationListQuery;
 use crate::state::AppState;
 use crate::web::Path;
 use askama::Template;
@@ -20,7 +21,7 @@ use askama_web::WebTemplate;
 use axum::Router;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use gaibu_store::ApplicationRow;
+use gaibu_store::lists::applications::ApplicationSummary;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -41,7 +42,11 @@ pub fn routes() -> Router<AppState> {
 struct ListPage {
     t: Tr,
     page: PageCtx,
-    rows: Vec<(ApplicationRow, String)>,
+    /// Each application with its unit's name in the reader's language.
+    rows: Vec<(ApplicationSummary, String)>,
+    f: ApplicationListQuery,
+    lists: super::lists::ListCtx,
+    states: [gaibu_domain::application::State; 5],
 }
 
 impl ListPage {
@@ -50,21 +55,39 @@ impl ListPage {
     }
 }
 
-async fn list(cx: Cx) -> AppResult<Response> {
+async fn list(
+    cx: Cx,
+    axum::extract::Query(f): axum::extract::Query<ApplicationListQuery>,
+) -> AppResult<Response> {
     let page = cx.page("/applications");
-    let units = cx.st.store.org_units().await?;
-    let rows = ops::list(&cx.st, &cx.u)
-        .await?
-        .into_iter()
-        .map(|a| {
-            let org = org_name(page.t, &units, a.org_unit_id);
-            (a, org)
-        })
-        .collect();
+    let t = page.t;
+    let lists = super::lists::ListCtx::new(&cx).await?;
+    let (rows, lists) = match f.parse(&cx.st, &cx.u).await? {
+        Ok((filter, ask)) => {
+            let p = cx.st.store.application_page(&filter, &ask).await?;
+            let next = p.next_cursor().map(|c| f.url_from("/applications", &c));
+            let rows = p
+                .items
+                .into_iter()
+                .map(|a| {
+                    let org = t.pick(&a.org_name_ja, &a.org_name_en).to_string();
+                    (a, org)
+                })
+                .collect();
+            (
+                rows,
+                lists.paged(next, !f.cursor.is_empty(), f.url("/applications")),
+            )
+        }
+        Err(e) => (Vec::new(), lists.refused(t, e)?),
+    };
     super::show(ListPage {
-        t: page.t,
+        t,
         page,
         rows,
+        f,
+        lists,
+        states: gaibu_domain::application::State::ALL,
     })
 }
 
