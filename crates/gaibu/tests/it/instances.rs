@@ -235,7 +235,11 @@ pub async fn evidence_reaches_every_instance(app: &TestApp) {
         .await
         .expect("tamper");
     let (s, body) = download(&a, &im.token, id_of(&ea)).await;
-    assert_eq!(s, StatusCode::OK, "the head went out before the end was read");
+    assert_eq!(
+        s,
+        StatusCode::OK,
+        "the head went out before the end was read"
+    );
     assert!(body.is_err(), "a tampered file is not served whole");
 }
 
