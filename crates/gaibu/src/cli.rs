@@ -2,7 +2,7 @@
 
 use crate::people::{self, OrgUnitInput, RoleInput, UserInput};
 use crate::server;
-use crate::state::Config;
+use crate::state::{Config, EvidenceStore};
 use clap::{Args, Parser, Subcommand};
 use gaibu_store::{VerifyOutcome, Who};
 use std::path::PathBuf;
@@ -71,9 +71,14 @@ pub enum Command {
         /// Mark cookies Secure (when served over TLS, e.g. behind a load balancer)
         #[arg(long, env = "GAIBU_SECURE_COOKIES")]
         secure_cookies: bool,
-        /// The largest evidence file accepted, in MB (files live in DATA_DIR/evidence)
+        /// The largest evidence file accepted, in MB
         #[arg(long, env = "GAIBU_MAX_UPLOAD_MB", default_value_t = 20)]
         max_upload_mb: usize,
+        /// Where evidence files are kept: `database` (every instance reaches them; the default
+        /// on PostgreSQL) or `dir:/path` (the default on SQLite: DATA_DIR/evidence). With
+        /// `database`, files not in it are still read from DATA_DIR/evidence.
+        #[arg(long, env = "GAIBU_EVIDENCE_STORE")]
+        evidence_store: Option<EvidenceStore>,
         #[command(flatten)]
         mail: MailArgs,
     },
@@ -104,6 +109,11 @@ pub enum Command {
         #[command(subcommand)]
         command: PolicyCommand,
     },
+    /// Evidence files' storage
+    Evidence {
+        #[command(subcommand)]
+        command: EvidenceCommand,
+    },
     /// Send the reminders of what falls due now (`serve` does this every five minutes)
     Reminders {
         /// Send them as they are due on this day (YYYY-MM-DD), e.g. to rehearse a date ahead
@@ -118,6 +128,19 @@ pub enum Command {
 pub enum AuditCommand {
     /// Recompute the hash chain; exit 0 when intact, 1 naming the first broken event
     Verify {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum EvidenceCommand {
+    /// Copy the files of an evidence directory into the database (each checked against its
+    /// hash), so that every instance reaches them; running it again copies nothing
+    Migrate {
+        /// The directory (default: DATA_DIR/evidence)
+        #[arg(long)]
+        from: Option<PathBuf>,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -246,6 +269,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             db,
             secure_cookies,
             max_upload_mb,
+            evidence_store,
             mail,
         } => {
             let url = db.url()?;
@@ -253,6 +277,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
                 &url,
                 Config {
                     secure_cookies,
+                    evidence_store,
                     evidence_dir: db.data_dir.join("evidence"),
                     max_upload_bytes: max_upload_mb * 1024 * 1024,
                     ..Config::default()
@@ -263,11 +288,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
                 print_first_admin_help(&db);
             }
             let listener = server::bind(&listen).await?;
+            let evidence = crate::evidence::storage(&st);
             println!(
-                "gaibu: http://{} ({})",
+                "gaibu: http://{} ({}; evidence: {evidence:?})",
                 listener.local_addr()?,
                 server::redact(&url)
             );
+            if st.store.backend() == gaibu_store::Backend::Postgres
+                && matches!(evidence, crate::evidence::EvidenceStorage::Local(_))
+            {
+                tracing::warn!(
+                    "evidence is kept on this machine's disk: other instances reach it only if \
+                     they mount the same directory (GAIBU_EVIDENCE_STORE=database keeps it in \
+                     the database)"
+                );
+            }
             server::serve(st, listener, mail.config(&listen)).await?;
             Ok(0)
         }
@@ -317,6 +352,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             Ok(0)
         }
         Command::Policy { command } => policy(command).await,
+        Command::Evidence {
+            command: EvidenceCommand::Migrate { from, db },
+        } => {
+            let store = server::connect(&db.url()?).await?;
+            let dir = from.unwrap_or_else(|| db.data_dir.join("evidence"));
+            #[allow(clippy::disallowed_methods)] // the time a file was copied in
+            let now = jiff::Timestamp::now();
+            let done = crate::evidence::migrate_dir(&store, &dir, now).await?;
+            for path in &done.skipped {
+                eprintln!("skipped (its name is not its SHA-256): {}", path.display());
+            }
+            println!(
+                "evidence from {}: {} copied into the database, {} there already, {} skipped",
+                dir.display(),
+                done.copied,
+                done.present,
+                done.skipped.len()
+            );
+            Ok(if done.skipped.is_empty() { 0 } else { 1 })
+        }
         Command::Reminders { as_of, db } => {
             let st = server::open(&db.url()?, Config::default()).await?;
             let today = as_of.unwrap_or_else(|| st.today());

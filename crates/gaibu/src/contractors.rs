@@ -423,13 +423,13 @@ pub async fn download_evidence(
     st: &AppState,
     u: &CurrentUser,
     evidence_id: i64,
-) -> AppResult<(gaibu_store::SubmissionEvidenceRow, Vec<u8>)> {
+) -> AppResult<(gaibu_store::SubmissionEvidenceRow, crate::evidence::Content)> {
     let e = st
         .store
         .submission_evidence(evidence_id)
         .await?
         .ok_or(AppError::NotFound)?;
     get(st, u, e.submission_id).await?;
-    let bytes = crate::evidence::read_checked(st, &e.sha256).await?;
-    Ok((e, bytes))
+    let content = crate::evidence::read_checked(st, &e.sha256).await?;
+    Ok((e, content))
 }

@@ -1,32 +1,157 @@
-//! Evidence files (S3.2c): stored by content (SHA-256) behind a storage interface — the local
-//! disk by default, with room for S3-compatible storage — and recorded with size, type, hash
-//! and expiry. A file of the wrong type, or too large, is refused before anything is stored.
+//! Evidence files (S3.2c): stored by content (SHA-256) behind a storage interface — in the
+//! database, where every instance reaches them (the default on PostgreSQL), or in a directory
+//! (the default on SQLite) — and recorded with size, type, hash and expiry. A file of the wrong
+//! type, or too large, is refused before anything is stored. A file is read back as a stream,
+//! a chunk at a time, and checked against its hash on the way.
 
 use crate::applications as apps;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::policies;
-use crate::state::AppState;
+use crate::state::{AppState, EvidenceStore};
 use gaibu_domain::FieldError;
-use gaibu_store::{EvidenceRow, StoredFile};
+use gaibu_store::{Backend, EvidenceRow, Store, StoredFile};
 use sha2::{Digest, Sha256};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use tokio::io::AsyncReadExt;
 
-/// Where the bytes live. One variant today; an object-store one slots in beside it.
-#[derive(Debug, Clone)]
+/// Where the bytes live.
+#[derive(Clone)]
 pub enum EvidenceStorage {
+    /// A directory, `<dir>/<first two hex digits>/<sha256>`.
     Local(PathBuf),
+    /// The database's `evidence_chunks`; a file not there is read from `fallback`, the
+    /// directory files were kept in before (until `gaibu evidence migrate` copies them in).
+    Database { store: Store, fallback: PathBuf },
+}
+
+impl std::fmt::Debug for EvidenceStorage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EvidenceStorage::Local(dir) => write!(f, "dir:{}", dir.display()),
+            EvidenceStorage::Database { fallback, .. } => {
+                write!(f, "database (then dir:{})", fallback.display())
+            }
+        }
+    }
+}
+
+/// A stored file on its way out: its size and its bytes, as a stream that fails (rather than
+/// ends) when the bytes are not those of the hash.
+pub struct Content {
+    pub size: u64,
+    pub body: axum::body::Body,
+}
+
+/// Where the next chunk of a file comes from.
+enum Source {
+    File(tokio::fs::File),
+    Database { store: Store, seq: i64, count: i64 },
+}
+
+impl Source {
+    async fn next(&mut self, sha: &str) -> std::io::Result<Option<Vec<u8>>> {
+        match self {
+            Source::File(file) => {
+                let mut buf = vec![0; gaibu_store::CHUNK_BYTES];
+                let mut n = 0;
+                while n < buf.len() {
+                    match file.read(&mut buf[n..]).await? {
+                        0 => break,
+                        got => n += got,
+                    }
+                }
+                buf.truncate(n);
+                Ok((n > 0).then_some(buf))
+            }
+            Source::Database { store, seq, count } => {
+                if *seq >= *count {
+                    return Ok(None);
+                }
+                let chunk = store
+                    .blob_chunk(sha, *seq)
+                    .await
+                    .map_err(std::io::Error::other)?
+                    .ok_or_else(|| {
+                        std::io::Error::other(format!("evidence {sha}: chunk {seq} is missing"))
+                    })?;
+                *seq += 1;
+                Ok(Some(chunk))
+            }
+        }
+    }
+}
+
+/// What the stream of a file carries along: the source, the hash and size so far, and the
+/// chunk held back until the next one is read. The last chunk goes out only once the whole
+/// matches its hash, so a file whose bytes changed is never served whole: its stream breaks
+/// off short of the announced length.
+struct Reading {
+    sha: String,
+    size: u64,
+    source: Source,
+    hasher: Sha256,
+    seen: u64,
+    held: Option<Vec<u8>>,
+    verified: bool,
+}
+
+impl Reading {
+    async fn step(mut self) -> std::io::Result<Option<(Vec<u8>, Reading)>> {
+        loop {
+            match self.source.next(&self.sha).await? {
+                Some(chunk) => {
+                    self.hasher.update(&chunk);
+                    self.seen += chunk.len() as u64;
+                    if self.seen > self.size {
+                        return Err(self.broken("is longer than recorded"));
+                    }
+                    if let Some(out) = self.held.replace(chunk) {
+                        return Ok(Some((out, self)));
+                    }
+                }
+                None => {
+                    if !self.verified {
+                        if self.seen != self.size {
+                            return Err(self.broken("is shorter than recorded"));
+                        }
+                        if hex::encode(self.hasher.clone().finalize()) != self.sha {
+                            return Err(self.broken("does not match its hash"));
+                        }
+                        self.verified = true;
+                    }
+                    return Ok(self.held.take().map(|last| (last, self)));
+                }
+            }
+        }
+    }
+
+    fn broken(&self, what: &str) -> std::io::Error {
+        tracing::error!(sha256 = %self.sha, "evidence {what}");
+        std::io::Error::other(format!("evidence {} {what}", self.sha))
+    }
+
+    fn into_content(self) -> Content {
+        let size = self.size;
+        let stream = futures_util::stream::try_unfold(self, Reading::step);
+        Content {
+            size,
+            body: axum::body::Body::from_stream(stream),
+        }
+    }
 }
 
 impl EvidenceStorage {
-    fn path(dir: &std::path::Path, sha: &str) -> PathBuf {
+    fn path(dir: &Path, sha: &str) -> PathBuf {
         dir.join(&sha[..2.min(sha.len())]).join(sha)
     }
 
-    /// Writes atomically (temporary file, then rename); storing the same content twice is a no-op.
-    pub async fn put(&self, sha: &str, bytes: &[u8]) -> std::io::Result<()> {
+    /// Keeps `bytes` under their hash `sha`; storing the same content twice is a no-op, and
+    /// so is storing it from two places at once.
+    pub async fn put(&self, sha: &str, bytes: &[u8], now: jiff::Timestamp) -> std::io::Result<()> {
         match self {
             EvidenceStorage::Local(dir) => {
+                // Atomically: a temporary file, then a rename.
                 let path = Self::path(dir, sha);
                 if tokio::fs::try_exists(&path).await.unwrap_or(false) {
                     return Ok(());
@@ -38,18 +163,131 @@ impl EvidenceStorage {
                 tokio::fs::write(&tmp, bytes).await?;
                 tokio::fs::rename(&tmp, &path).await
             }
+            EvidenceStorage::Database { store, .. } => store
+                .put_blob(sha, bytes, now)
+                .await
+                .map(|_| ())
+                .map_err(std::io::Error::other),
         }
     }
 
-    pub async fn get(&self, sha: &str) -> std::io::Result<Vec<u8>> {
-        match self {
-            EvidenceStorage::Local(dir) => tokio::fs::read(Self::path(dir, sha)).await,
+    /// The file stored under `sha`, as a stream checked against the hash; `NotFound` when it
+    /// is nowhere.
+    pub async fn open(&self, sha: &str) -> std::io::Result<Content> {
+        let (source, size) = match self {
+            EvidenceStorage::Local(dir) => Self::open_file(dir, sha).await?,
+            EvidenceStorage::Database { store, fallback } => {
+                match store.blob(sha).await.map_err(std::io::Error::other)? {
+                    Some(o) => (
+                        Source::Database {
+                            store: store.clone(),
+                            seq: 0,
+                            count: o.chunk_count,
+                        },
+                        u64::try_from(o.size_bytes).map_err(std::io::Error::other)?,
+                    ),
+                    None => Self::open_file(fallback, sha).await?,
+                }
+            }
+        };
+        Ok(Reading {
+            sha: sha.to_string(),
+            size,
+            source,
+            hasher: Sha256::new(),
+            seen: 0,
+            held: None,
+            verified: false,
         }
+        .into_content())
+    }
+
+    async fn open_file(dir: &Path, sha: &str) -> std::io::Result<(Source, u64)> {
+        let file = tokio::fs::File::open(Self::path(dir, sha)).await?;
+        let size = file.metadata().await?.len();
+        Ok((Source::File(file), size))
+    }
+
+    /// Reads a whole file back (for tests and maintenance; downloads stream with `open`).
+    pub async fn read_all(&self, sha: &str) -> std::io::Result<Vec<u8>> {
+        let mut content = self.open(sha).await?;
+        let mut out = Vec::with_capacity(usize::try_from(content.size).unwrap_or(0));
+        let mut stream = std::mem::take(&mut content.body).into_data_stream();
+        use futures_util::StreamExt;
+        while let Some(chunk) = stream.next().await {
+            out.extend_from_slice(&chunk.map_err(std::io::Error::other)?);
+        }
+        Ok(out)
     }
 }
 
+/// The storage the settings choose: see `Config::evidence_store`.
 pub fn storage(st: &AppState) -> EvidenceStorage {
-    EvidenceStorage::Local(st.cfg.evidence_dir.clone())
+    let database = || EvidenceStorage::Database {
+        store: st.store.clone(),
+        fallback: st.cfg.evidence_dir.clone(),
+    };
+    match &st.cfg.evidence_store {
+        Some(EvidenceStore::Dir(dir)) => EvidenceStorage::Local(dir.clone()),
+        Some(EvidenceStore::Database) => database(),
+        None => match st.store.backend() {
+            Backend::Postgres => database(),
+            Backend::Sqlite => EvidenceStorage::Local(st.cfg.evidence_dir.clone()),
+        },
+    }
+}
+
+/// What `migrate_dir` did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Migrated {
+    /// Files copied into the database.
+    pub copied: usize,
+    /// Files the database had already.
+    pub present: usize,
+    /// Files left where they are: not named by a hash, or not matching theirs (named).
+    pub skipped: Vec<PathBuf>,
+}
+
+/// Copies the files of an evidence directory (`<dir>/<xx>/<sha256>`) into the database,
+/// checking each against its name; copying again copies nothing.
+pub async fn migrate_dir(
+    store: &Store,
+    dir: &Path,
+    now: jiff::Timestamp,
+) -> anyhow::Result<Migrated> {
+    let mut out = Migrated::default();
+    use anyhow::Context;
+    let mut groups = tokio::fs::read_dir(dir)
+        .await
+        .with_context(|| format!("cannot read {}", dir.display()))?;
+    while let Some(group) = groups.next_entry().await? {
+        if !group.file_type().await?.is_dir() {
+            continue;
+        }
+        let mut files = tokio::fs::read_dir(group.path()).await?;
+        while let Some(f) = files.next_entry().await? {
+            let path = f.path();
+            let name = f.file_name().to_string_lossy().to_string();
+            let hashed = name.len() == 64 && name.bytes().all(|b| b.is_ascii_hexdigit());
+            if !hashed || !f.file_type().await?.is_file() {
+                out.skipped.push(path);
+                continue;
+            }
+            let sha = name.to_ascii_lowercase();
+            if store.blob(&sha).await?.is_some() {
+                out.present += 1;
+                continue;
+            }
+            let bytes = tokio::fs::read(&path).await?;
+            if hex::encode(Sha256::digest(&bytes)) != sha {
+                out.skipped.push(path);
+                continue;
+            }
+            store.put_blob(&sha, &bytes, now).await?;
+            out.copied += 1;
+        }
+    }
+    Ok(out)
 }
 
 /// An uploaded file with what the uploader said of it.
@@ -119,7 +357,7 @@ pub fn record_of<'a>(
 pub async fn store_upload(st: &AppState, up: &Upload) -> AppResult<(String, String, String)> {
     let sha = hex::encode(Sha256::digest(&up.bytes));
     storage(st)
-        .put(&sha, &up.bytes)
+        .put(&sha, &up.bytes, st.now())
         .await
         .map_err(|e| anyhow::anyhow!("evidence storage: {e}"))?;
     let content_type = up
@@ -132,18 +370,12 @@ pub async fn store_upload(st: &AppState, up: &Upload) -> AppResult<(String, Stri
     Ok((sha, clean_filename(&up.filename), content_type))
 }
 
-/// Reads stored bytes back, checking them against their recorded hash.
-pub async fn read_checked(st: &AppState, sha: &str) -> AppResult<Vec<u8>> {
-    let bytes = storage(st)
-        .get(sha)
+/// Opens stored bytes for reading; the stream fails if they do not match their recorded hash.
+pub async fn read_checked(st: &AppState, sha: &str) -> AppResult<Content> {
+    Ok(storage(st)
+        .open(sha)
         .await
-        .map_err(|err| anyhow::anyhow!("evidence {sha} missing from storage: {err}"))?;
-    if hex::encode(Sha256::digest(&bytes)) != sha {
-        return Err(AppError::Internal(anyhow::anyhow!(
-            "evidence {sha} does not match its hash"
-        )));
-    }
-    Ok(bytes)
+        .map_err(|err| anyhow::anyhow!("evidence {sha} missing from storage: {err}"))?)
 }
 
 /// S3.2c: attaches evidence to an application that can still change.
@@ -188,15 +420,15 @@ pub async fn download(
     st: &AppState,
     u: &CurrentUser,
     evidence_id: i64,
-) -> AppResult<(EvidenceRow, Vec<u8>)> {
+) -> AppResult<(EvidenceRow, Content)> {
     let e = st
         .store
         .evidence(evidence_id)
         .await?
         .ok_or(AppError::NotFound)?;
     apps::get(st, u, e.application_id).await?;
-    let bytes = read_checked(st, &e.sha256).await?;
-    Ok((e, bytes))
+    let content = read_checked(st, &e.sha256).await?;
+    Ok((e, content))
 }
 
 pub async fn remove(st: &AppState, u: &CurrentUser, evidence_id: i64) -> AppResult<EvidenceRow> {

@@ -9,7 +9,12 @@ pub struct Config {
     pub secure_cookies: bool,
     /// How long a session lasts without signing in again.
     pub session_hours: i64,
-    /// Where evidence files are kept (local disk; content-addressed by SHA-256).
+    /// Where evidence files are kept: `None` is the database on PostgreSQL (every instance
+    /// reaches them) and `evidence_dir` on SQLite (one instance).
+    pub evidence_store: Option<EvidenceStore>,
+    /// The directory of evidence files on this machine's disk (content-addressed by SHA-256):
+    /// the store on SQLite by default, and where files kept before are still read from when
+    /// the store is the database.
     pub evidence_dir: std::path::PathBuf,
     /// The largest evidence file accepted.
     pub max_upload_bytes: usize,
@@ -20,8 +25,33 @@ impl Default for Config {
         Config {
             secure_cookies: false,
             session_hours: 10,
+            evidence_store: None,
             evidence_dir: std::env::temp_dir().join("gaibu-evidence"),
             max_upload_bytes: 20 * 1024 * 1024,
+        }
+    }
+}
+
+/// The evidence store setting (`GAIBU_EVIDENCE_STORE`): `database` or `dir:/path`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EvidenceStore {
+    /// In the database, in chunks: every instance behind it reaches every file.
+    Database,
+    /// In a directory of this machine (or one that every instance mounts).
+    Dir(std::path::PathBuf),
+}
+
+impl std::str::FromStr for EvidenceStore {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim() {
+            "database" => Ok(EvidenceStore::Database),
+            other => match other.strip_prefix("dir:") {
+                Some(dir) if !dir.trim().is_empty() => Ok(EvidenceStore::Dir(dir.trim().into())),
+                _ => Err(format!(
+                    "unknown evidence store {other:?}: use `database` or `dir:/path`"
+                )),
+            },
         }
     }
 }
@@ -59,5 +89,21 @@ impl AppState {
         let tz = jiff::tz::TimeZone::get("Asia/Tokyo")
             .unwrap_or(jiff::tz::TimeZone::fixed(jiff::tz::offset(9)));
         self.now().to_zoned(tz).date()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EvidenceStore;
+
+    #[test]
+    fn the_evidence_store_setting_is_read() {
+        assert_eq!("database".parse(), Ok(EvidenceStore::Database));
+        assert_eq!(
+            "dir:/srv/gaibu/evidence".parse(),
+            Ok(EvidenceStore::Dir("/srv/gaibu/evidence".into()))
+        );
+        assert!("dir:".parse::<EvidenceStore>().is_err());
+        assert!("s3://bucket".parse::<EvidenceStore>().is_err());
     }
 }

@@ -471,12 +471,12 @@ pub async fn proof(
     st: &AppState,
     u: &CurrentUser,
     sid: i64,
-) -> AppResult<(TerminationRow, Vec<u8>)> {
+) -> AppResult<(TerminationRow, evidence::Content)> {
     let v = view(st, u, sid).await?;
     let t = v.t.ok_or(AppError::NotFound)?;
     let sha = t.proof_sha256.clone().ok_or(AppError::NotFound)?;
-    let bytes = evidence::read_checked(st, &sha).await?;
-    Ok((t, bytes))
+    let content = evidence::read_checked(st, &sha).await?;
+    Ok((t, content))
 }
 
 /// Demo hook: terminates a class-2 service end to end with a crypto-shredding record — the

@@ -33,13 +33,13 @@ async fn upload_page(c: OnRecord, mp: Multipart) -> AppResult<Response> {
 
 /// An application's evidence file, for the pages and the API.
 pub(crate) async fn download(c: OnRecord) -> AppResult<Response> {
-    let (e, bytes) = ops::download(&c.st, &c.u, c.id).await?;
-    Ok(file_response(e.id, &e.filename, &e.content_type, bytes))
+    let (e, content) = ops::download(&c.st, &c.u, c.id).await?;
+    Ok(file_response(e.id, &e.filename, &e.content_type, content))
 }
 
 async fn contractor_download(c: OnRecord) -> AppResult<Response> {
-    let (e, bytes) = crate::contractors::download_evidence(&c.st, &c.u, c.id).await?;
-    Ok(file_response(e.id, &e.filename, &e.content_type, bytes))
+    let (e, content) = crate::contractors::download_evidence(&c.st, &c.u, c.id).await?;
+    Ok(file_response(e.id, &e.filename, &e.content_type, content))
 }
 
 async fn contractor_upload_page(c: OnRecord, mp: Multipart) -> AppResult<Response> {
@@ -48,12 +48,13 @@ async fn contractor_upload_page(c: OnRecord, mp: Multipart) -> AppResult<Respons
     Ok(Redirect::to(&format!("/contractor/submissions/{}", c.id)).into_response())
 }
 
-/// A stored file as an attachment, with its name in UTF-8 (RFC 6266).
+/// A stored file as an attachment, with its name in UTF-8 (RFC 6266), streamed from storage
+/// (its length announced, so that a stream broken on the way is seen as incomplete).
 pub(crate) fn file_response(
     id: i64,
     filename: &str,
     content_type: &str,
-    bytes: Vec<u8>,
+    content: ops::Content,
 ) -> Response {
     let encoded: String = filename
         .bytes()
@@ -73,8 +74,9 @@ pub(crate) fn file_response(
                 format!("attachment; filename=\"evidence-{id}\"; filename*=UTF-8''{encoded}"),
             ),
             (header::CACHE_CONTROL, "private, no-store".to_string()),
+            (header::CONTENT_LENGTH, content.size.to_string()),
         ],
-        bytes,
+        content.body,
     )
         .into_response()
 }

@@ -114,9 +114,14 @@ impl TestApp {
 
     /// Another instance of the app on the same database; returns its base URL.
     pub async fn second_instance(&self) -> String {
-        let st = gaibu::server::open(&self.db_url, Config::default())
+        self.instance_with(Config::default()).await
+    }
+
+    /// Another instance on the same database with settings of its own.
+    pub async fn instance_with(&self, cfg: Config) -> String {
+        let st = gaibu::server::open(&self.db_url, cfg)
             .await
-            .expect("open second");
+            .expect("open another instance");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

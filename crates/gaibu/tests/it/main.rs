@@ -84,6 +84,7 @@ on_both_backends!(
     policy_takes_effect_only_on_ciso_approval,
     five_level_scheme_routes_applications,
     several_instances_share_one_database,
+    evidence_reaches_every_instance,
     class2_track_return_resubmit_approve,
     class2_rejection_and_who_may_decide,
     class2_track_through_html_forms,

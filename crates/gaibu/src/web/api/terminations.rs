@@ -310,14 +310,14 @@ async fn complete(c: Change<CompleteBody>) -> AppResult<Json<TerminationView>> {
         content_type = "application/octet-stream", body = super::evidence::FileContent),
         Forbidden))]
 async fn proof(c: OnRecord) -> AppResult<Response> {
-    let (t, bytes) = ops::proof(&c.st, &c.u, c.id).await?;
+    let (t, content) = ops::proof(&c.st, &c.u, c.id).await?;
     Ok(crate::web::evidence::file_response(
         t.id,
         t.proof_filename.as_deref().unwrap_or("proof"),
         t.proof_content_type
             .as_deref()
             .unwrap_or("application/octet-stream"),
-        bytes,
+        content,
     ))
 }
 

@@ -229,14 +229,14 @@ async fn complete(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Res
 }
 
 async fn proof(cx: Cx, Path(id): Path<i64>) -> AppResult<Response> {
-    let (t, bytes) = ops::proof(&cx.st, &cx.u, id).await?;
+    let (t, content) = ops::proof(&cx.st, &cx.u, id).await?;
     Ok(crate::web::evidence::file_response(
         t.id,
         t.proof_filename.as_deref().unwrap_or("proof"),
         t.proof_content_type
             .as_deref()
             .unwrap_or("application/octet-stream"),
-        bytes,
+        content,
     ))
 }
 
