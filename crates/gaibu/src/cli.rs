@@ -104,6 +104,11 @@ pub enum Command {
         #[command(subcommand)]
         command: PolicyCommand,
     },
+    /// The full-text search index
+    Search {
+        #[command(subcommand)]
+        command: SearchCommand,
+    },
     /// Send the reminders of what falls due now (`serve` does this every five minutes)
     Reminders {
         /// Send them as they are due on this day (YYYY-MM-DD), e.g. to rehearse a date ahead
@@ -118,6 +123,15 @@ pub enum Command {
 pub enum AuditCommand {
     /// Recompute the hash chain; exit 0 when intact, 1 naming the first broken event
     Verify {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SearchCommand {
+    /// Build the search index afresh from the records (one transaction)
+    Reindex {
         #[command(flatten)]
         db: DbArgs,
     },
@@ -317,6 +331,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             Ok(0)
         }
         Command::Policy { command } => policy(command).await,
+        Command::Search {
+            command: SearchCommand::Reindex { db },
+        } => {
+            let store = server::connect(&db.url()?).await?;
+            let n = store.reindex_all().await?;
+            println!("search index rebuilt: {n} documents");
+            Ok(0)
+        }
         Command::Reminders { as_of, db } => {
             let st = server::open(&db.url()?, Config::default()).await?;
             let today = as_of.unwrap_or_else(|| st.today());

@@ -26,6 +26,7 @@ mod policy;
 mod rechecks;
 mod reminders;
 mod reuse;
+mod search;
 mod termination;
 
 use harness::{Db, TestApp};
@@ -68,6 +69,7 @@ mod scenarios {
     pub use crate::rechecks::*;
     pub use crate::reminders::*;
     pub use crate::reuse::*;
+    pub use crate::search::*;
     pub use crate::termination::*;
 }
 
@@ -112,6 +114,10 @@ on_both_backends!(
     each_trigger_opens_a_recheck,
     failed_recheck_corrective_action_and_suspension,
     check_order_over_a_provider,
+    japanese_search_finds_words_of_any_length,
+    search_wildcards_are_literal,
+    search_covers_applications_accounts_and_changes,
+    search_uses_its_index,
 );
 
 /// Every test of the binary: (name, the database it starts, what it needs, the scenario).
