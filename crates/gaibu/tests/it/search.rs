@@ -191,9 +191,28 @@ pub async fn search_covers_applications_accounts_and_changes(app: &TestApp) {
 
     // The index rebuilt from the records answers the same.
     let before = ids(app, Doc::Service, "検索").await;
+    assert!(
+        before.contains(&sid) && before.contains(&sid2),
+        "{before:?}"
+    );
     let n = app.st.store.reindex_all().await.expect("reindex");
     assert!(n >= 3, "{n}");
     assert_eq!(ids(app, Doc::Service, "検索").await, before);
+    // A database from before the index has none: it is built when the app opens it.
+    assert!(
+        !app.st.store.reindex_if_empty().await.expect("db"),
+        "not twice"
+    );
+    for table in ["search_grams", "search_docs"] {
+        sqlx::query(&format!("DELETE FROM {table}"))
+            .execute(app.st.store.pool())
+            .await
+            .expect("empty the index");
+    }
+    assert!(ids(app, Doc::Service, "検索").await.is_empty());
+    app.second_instance().await;
+    assert_eq!(ids(app, Doc::Service, "検索").await, before);
+    assert!(ids(app, Doc::Account, "kaigi-room").await.contains(&aid));
 }
 
 // The search is served by the bigram index, not by reading every posting or document: with
