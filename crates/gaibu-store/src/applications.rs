@@ -72,7 +72,7 @@ pub(crate) async fn insert_service(
     approval: &Approval,
 ) -> Result<ServiceRow> {
     let now = w.now;
-    Ok(sqlx::query_as(
+    let service: ServiceRow = sqlx::query_as(
         "INSERT INTO services (application_id, name, provider, org_unit_id, track, \
          confidentiality, administrator_id, approved_at, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING *",
@@ -87,7 +87,9 @@ pub(crate) async fn insert_service(
     .bind(approval.approved_at.as_millisecond())
     .bind(now.as_millisecond())
     .fetch_one(w.conn())
-    .await?)
+    .await?;
+    w.touch(Table::Services, service.id);
+    Ok(service)
 }
 
 /// The service's own audit event, after the application's.
@@ -124,7 +126,9 @@ impl Store {
         );
         let q = crate::write::bind_all(sqlx::query(&sql), cols.into_iter().map(|c| c.1).collect());
         let row = q.fetch_one(w.conn()).await?;
-        Ok(<ApplicationRow as sqlx::FromRow<_>>::from_row(&row)?)
+        let row = <ApplicationRow as sqlx::FromRow<_>>::from_row(&row)?;
+        w.touch(Table::Applications, row.id);
+        Ok(row)
     }
 
     pub async fn create_application(

@@ -68,6 +68,11 @@ const SOURCES: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0012_evidence_blobs.sql"),
     ),
     (
+        13,
+        "search index",
+        include_str!("../migrations/0013_search_index.sql"),
+    ),
+    (
         15,
         "list indexes",
         include_str!("../migrations/0015_list_indexes.sql"),
@@ -138,6 +143,7 @@ mod tests {
         (Backend::Sqlite, 10, "0dcf317dfa13663a"),
         (Backend::Sqlite, 11, "7b465822152b3eb1"),
         (Backend::Sqlite, 12, "4aef756b054c3f0f"),
+        (Backend::Sqlite, 13, "9e23f9462aebcfc3"),
         (Backend::Sqlite, 15, "bbca14f1b54df325"),
         (Backend::Postgres, 1, "14a59397ace74024"),
         (Backend::Postgres, 2, "7e805a52704f4a81"),
@@ -151,6 +157,7 @@ mod tests {
         (Backend::Postgres, 10, "8dc392c4d3c7a4c4"),
         (Backend::Postgres, 11, "251a63aac8333198"),
         (Backend::Postgres, 12, "9479771990372090"),
+        (Backend::Postgres, 13, "cf6b11ce1d90b677"),
         (Backend::Postgres, 15, "bbca14f1b54df325"),
     ];
 

@@ -124,6 +124,7 @@ impl Store {
                     now,
                 )
                 .await?;
+                w.touch(Table::UsageRegister, entry.id);
                 Some((service, entry))
             }
             _ => None,

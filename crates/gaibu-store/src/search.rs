@@ -1,36 +1,563 @@
-//! Search conditions for lists. (Interim: substring match; the n-gram index replaces it.)
+//! Full-text search that works for Japanese text without word breaks, in the database, the same
+//! on SQLite and PostgreSQL (docs/search.md).
+//!
+//! Each searchable record is a document (`search_docs`: its entity, id and normalised text) and
+//! its postings (`search_grams`: every distinct character and character bigram of the text,
+//! whitespace excluded). A query is split into words on whitespace (the ideographic space too);
+//! every word must match:
+//! - a word of two or more characters: the documents having all its bigrams (an index lookup per
+//!   bigram, grouped by document), confirmed by `body LIKE '%word%'` — the bigrams say the
+//!   characters are there, the LIKE that they are there in that order;
+//! - a one-character word: the documents having that character (exact, no LIKE needed).
+//!
+//! Trigram indexes (SQLite FTS5 `trigram`, PostgreSQL `pg_trgm`) cannot find two-character words
+//! such as 会議, which are the commonest Japanese search words; bigrams can, and the same tables
+//! and queries serve both backends.
+//!
+//! The index is kept in the transaction of each write (`Write` marks the records it touches and
+//! re-indexes them before it commits); `Store::reindex_all` builds it afresh.
 
-use crate::write::Val;
+use crate::write::{Table, Val};
+use crate::{Result, Store, StoreError};
+use sqlx::{AnyConnection, Row};
+use std::collections::BTreeSet;
 
-/// An SQL condition that `id_column` is one of `entity`'s records matching every word of `q`,
-/// with its values appended to `vals`; `None` for a blank query.
+/// The entities searched, as `search_docs.entity` names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Doc {
+    /// A service: its name, provider, ledger system name and note, and its usage-register
+    /// entry's service and provider names, purpose and scope of users.
+    Service,
+    /// An application: service name, provider, purpose, scope of users, the decision's reason
+    /// and the reviewer's comments.
+    Application,
+    /// An official account: its id, the holder's position and its purpose.
+    Account,
+}
+
+impl Doc {
+    pub const ALL: [Doc; 3] = [Doc::Service, Doc::Application, Doc::Account];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Doc::Service => "service",
+            Doc::Application => "application",
+            Doc::Account => "account",
+        }
+    }
+
+    /// The table whose ids are this entity's ids.
+    fn table(self) -> &'static str {
+        match self {
+            Doc::Service => "services",
+            Doc::Application => "applications",
+            Doc::Account => "accounts",
+        }
+    }
+}
+
+/// Text as it is indexed and searched: full-width ASCII (U+FF01–FF5E) as half-width, the
+/// ideographic space and every other whitespace as a plain space, then lower case. Nothing else
+/// is folded (no kana folding, no half-width katakana): simple, and the same for text and query.
+pub fn normalise(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let c = match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            c if c.is_whitespace() => ' ',
+            c => c,
+        };
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+/// The postings of a normalised text: every distinct character and pair of adjacent characters,
+/// none containing whitespace.
+pub(crate) fn grams(body: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut prev: Option<char> = None;
+    for c in body.chars() {
+        if c.is_whitespace() {
+            prev = None;
+            continue;
+        }
+        out.insert(c.to_string());
+        if let Some(p) = prev {
+            out.insert([p, c].iter().collect());
+        }
+        prev = Some(c);
+    }
+    out
+}
+
+/// At most this many of a word's bigrams are looked up: any subset finds every document that
+/// has the word (the LIKE confirms), so a long word costs no more than a moderate one.
+const MAX_BIGRAMS_PER_WORD: usize = 12;
+
+/// The bigrams of a word, distinct, at most `MAX_BIGRAMS_PER_WORD` spread over the word.
+fn word_bigrams(word: &str) -> Vec<String> {
+    let chars: Vec<char> = word.chars().collect();
+    let all: Vec<String> = chars.windows(2).map(|w| w.iter().collect()).collect();
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    let step = all.len().div_ceil(MAX_BIGRAMS_PER_WORD).max(1);
+    for (i, g) in all.iter().enumerate() {
+        if (i % step == 0 || i + 1 == all.len()) && seen.insert(g.clone()) {
+            out.push(g.clone());
+        }
+    }
+    out
+}
+
+/// `%`, `_` and the escape character itself, escaped for `LIKE … ESCAPE '\'`.
+fn like_literal(word: &str) -> String {
+    let mut out = String::with_capacity(word.len() + 2);
+    out.push('%');
+    for c in word.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+/// The words of a query as they are searched (normalised, split on whitespace).
+pub fn query_words(q: &str) -> Vec<String> {
+    normalise(q)
+        .split_whitespace()
+        .map(str::to_string)
+        .collect()
+}
+
+/// An SQL condition that holds for the rows whose `id_column` is the id of an `entity` document
+/// matching every word of `q`; its `$n` placeholders follow `vals`, onto which their values are
+/// pushed. `None` when `q` has no words (no condition).
 pub(crate) fn matching(
     entity: &str,
     id_column: &str,
     q: &str,
     vals: &mut Vec<Val>,
 ) -> Option<String> {
-    let words: Vec<&str> = q.split_whitespace().collect();
+    let words = query_words(q);
     if words.is_empty() {
         return None;
     }
-    let (table, cols): (&str, &[&str]) = match entity {
-        "application" => ("applications", &["service_name", "provider"]),
-        "account" => ("accounts", &["account_id", "purpose"]),
-        _ => ("services", &["name", "provider"]),
-    };
-    let mut conds = Vec::new();
-    for w in words {
-        vals.push(crate::lists::people::like_pattern(&w.to_lowercase()).into());
-        let p = format!("${}", vals.len());
-        let any: Vec<String> = cols
-            .iter()
-            .map(|c| format!("LOWER({c}) LIKE {p} ESCAPE '\\'"))
-            .collect();
-        conds.push(format!("({})", any.join(" OR ")));
+    let mut parts = Vec::with_capacity(words.len());
+    for word in words {
+        vals.push(entity.into());
+        let e = vals.len();
+        if word.chars().count() == 1 {
+            vals.push(word.into());
+            parts.push(format!(
+                "{id_column} IN (SELECT g.entity_id FROM search_grams g \
+                 WHERE g.entity = ${e} AND g.gram = ${})",
+                vals.len()
+            ));
+            continue;
+        }
+        let bigrams = word_bigrams(&word);
+        let k = bigrams.len();
+        let first = vals.len() + 1;
+        for g in bigrams {
+            vals.push(g.into());
+        }
+        let params: Vec<String> = (first..=vals.len()).map(|i| format!("${i}")).collect();
+        vals.push(like_literal(&word).into());
+        let like = vals.len();
+        // The primary key (entity, gram, entity_id) makes a document's bigram unique, so
+        // COUNT(*) counts its distinct bigrams.
+        parts.push(format!(
+            "{id_column} IN (SELECT d.entity_id FROM search_docs d \
+             WHERE d.entity = ${e} AND d.body LIKE ${like} ESCAPE '\\' AND d.entity_id IN \
+             (SELECT g.entity_id FROM search_grams g WHERE g.entity = ${e} AND g.gram IN ({}) \
+             GROUP BY g.entity_id HAVING COUNT(*) = {k}))",
+            params.join(", ")
+        ));
     }
-    Some(format!(
-        "{id_column} IN (SELECT id FROM {table} WHERE {})",
-        conds.join(" AND ")
-    ))
+    Some(format!("({})", parts.join(" AND ")))
+}
+
+/// The document a write to `table`'s record `id` touches, if any (a usage-register entry is
+/// part of its service's document).
+pub(crate) async fn doc_of(
+    conn: &mut AnyConnection,
+    table: Table,
+    id: i64,
+) -> Result<Option<(Doc, i64)>> {
+    Ok(match table {
+        Table::Services => Some((Doc::Service, id)),
+        Table::Applications => Some((Doc::Application, id)),
+        Table::Accounts => Some((Doc::Account, id)),
+        Table::UsageRegister => {
+            let row = sqlx::query("SELECT service_id FROM usage_register WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await?;
+            match row {
+                Some(r) => Some((Doc::Service, r.try_get("service_id")?)),
+                None => None,
+            }
+        }
+        _ => None,
+    })
+}
+
+fn push_text(parts: &mut Vec<String>, s: Option<String>) {
+    if let Some(s) = s {
+        let n = normalise(s.trim());
+        if !n.trim().is_empty() {
+            parts.push(n);
+        }
+    }
+}
+
+/// The normalised text of a document as the database holds it now; `None` when the record is
+/// gone.
+async fn text_of(conn: &mut AnyConnection, doc: Doc, id: i64) -> Result<Option<String>> {
+    let mut parts = Vec::new();
+    match doc {
+        Doc::Service => {
+            let rows = sqlx::query(
+                "SELECT s.name, s.provider, s.system_name, s.ledger_note, \
+                 r.service_name AS r_name, r.provider_name AS r_provider, r.purpose, r.user_scope \
+                 FROM services s LEFT JOIN usage_register r ON r.service_id = s.id \
+                 WHERE s.id = $1 ORDER BY r.id",
+            )
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
+            if rows.is_empty() {
+                return Ok(None);
+            }
+            for (i, r) in rows.iter().enumerate() {
+                let cols: &[&str] = if i == 0 {
+                    &[
+                        "name",
+                        "provider",
+                        "system_name",
+                        "ledger_note",
+                        "r_name",
+                        "r_provider",
+                        "purpose",
+                        "user_scope",
+                    ]
+                } else {
+                    &["r_name", "r_provider", "purpose", "user_scope"]
+                };
+                for c in cols {
+                    push_text(&mut parts, r.try_get(*c)?);
+                }
+            }
+        }
+        Doc::Application => {
+            let Some(r) = sqlx::query(
+                "SELECT service_name, provider, fields, decision_reason FROM applications \
+                 WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+            else {
+                return Ok(None);
+            };
+            push_text(&mut parts, r.try_get("service_name")?);
+            push_text(&mut parts, r.try_get("provider")?);
+            let fields: String = r.try_get("fields")?;
+            let fields: serde_json::Value = serde_json::from_str(&fields)
+                .map_err(|e| StoreError::Corrupt(format!("application {id} fields: {e}")))?;
+            for key in ["purpose", "user_scope"] {
+                push_text(&mut parts, fields[key].as_str().map(str::to_string));
+            }
+            push_text(&mut parts, r.try_get("decision_reason")?);
+            // The reviewer's comments of each round, item by item.
+            let rounds = sqlx::query(
+                "SELECT comments FROM application_rounds WHERE application_id = $1 ORDER BY round",
+            )
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
+            for round in rounds {
+                let Some(text) = round.try_get::<Option<String>, _>("comments")? else {
+                    continue;
+                };
+                if let Ok(serde_json::Value::Object(m)) = serde_json::from_str(&text) {
+                    for v in m.values() {
+                        push_text(&mut parts, v.as_str().map(str::to_string));
+                    }
+                }
+            }
+        }
+        Doc::Account => {
+            let Some(r) = sqlx::query(
+                "SELECT account_id, holder_position, purpose FROM accounts WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+            else {
+                return Ok(None);
+            };
+            for c in ["account_id", "holder_position", "purpose"] {
+                push_text(&mut parts, r.try_get(c)?);
+            }
+        }
+    }
+    Ok(Some(parts.join("\n")))
+}
+
+/// Rows per multi-row statement (3 values each: well under either backend's bound).
+const BATCH: usize = 300;
+
+async fn insert_grams(
+    conn: &mut AnyConnection,
+    doc: Doc,
+    id: i64,
+    grams: &[&String],
+) -> Result<()> {
+    for chunk in grams.chunks(BATCH) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| format!("($1, ${}, $2)", i + 3))
+            .collect();
+        let sql = format!(
+            "INSERT INTO search_grams (entity, gram, entity_id) VALUES {} \
+             ON CONFLICT DO NOTHING",
+            rows.join(", ")
+        );
+        let mut q = sqlx::query(&sql).bind(doc.as_str()).bind(id);
+        for g in chunk {
+            q = q.bind(g.as_str());
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+async fn delete_grams(
+    conn: &mut AnyConnection,
+    doc: Doc,
+    id: i64,
+    grams: &[&String],
+) -> Result<()> {
+    for chunk in grams.chunks(BATCH) {
+        let params: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
+        let sql = format!(
+            "DELETE FROM search_grams WHERE entity = $1 AND entity_id = $2 AND gram IN ({})",
+            params.join(", ")
+        );
+        let mut q = sqlx::query(&sql).bind(doc.as_str()).bind(id);
+        for g in chunk {
+            q = q.bind(g.as_str());
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Brings one document's index up to date inside the caller's transaction: reads its text back,
+/// and changes only the postings that differ from those of the text indexed before (each
+/// lookup by primary key). Nothing is written when the text did not change.
+pub(crate) async fn reindex(conn: &mut AnyConnection, doc: Doc, id: i64) -> Result<()> {
+    let body = text_of(conn, doc, id).await?;
+    let old: Option<String> =
+        sqlx::query("SELECT body FROM search_docs WHERE entity = $1 AND entity_id = $2")
+            .bind(doc.as_str())
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(|r| r.try_get("body"))
+            .transpose()?;
+    if old == body {
+        return Ok(());
+    }
+    let old_grams = old.as_deref().map(grams).unwrap_or_default();
+    let new_grams = body.as_deref().map(grams).unwrap_or_default();
+    let gone: Vec<&String> = old_grams.difference(&new_grams).collect();
+    let added: Vec<&String> = new_grams.difference(&old_grams).collect();
+    delete_grams(conn, doc, id, &gone).await?;
+    insert_grams(conn, doc, id, &added).await?;
+    match body {
+        Some(body) => {
+            sqlx::query(
+                "INSERT INTO search_docs (entity, entity_id, body) VALUES ($1, $2, $3) \
+                 ON CONFLICT (entity, entity_id) DO UPDATE SET body = excluded.body",
+            )
+            .bind(doc.as_str())
+            .bind(id)
+            .bind(body)
+            .execute(&mut *conn)
+            .await?;
+        }
+        None => {
+            sqlx::query("DELETE FROM search_docs WHERE entity = $1 AND entity_id = $2")
+                .bind(doc.as_str())
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Builds the search index afresh from the records, in one transaction; answers the number
+    /// of documents indexed.
+    pub async fn reindex_all(&self) -> Result<usize> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM search_grams")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM search_docs")
+            .execute(&mut *tx)
+            .await?;
+        let mut n = 0;
+        for doc in Doc::ALL {
+            let mut after = 0_i64;
+            loop {
+                let ids: Vec<i64> = sqlx::query(&format!(
+                    "SELECT id FROM {} WHERE id > $1 ORDER BY id LIMIT 500",
+                    doc.table()
+                ))
+                .bind(after)
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| r.try_get("id"))
+                .collect::<Result<_, _>>()?;
+                let Some(last) = ids.last() else { break };
+                after = *last;
+                for id in ids {
+                    reindex(&mut tx, doc, id).await?;
+                    n += 1;
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// Indexes a database that has records but no index yet (one migrated from before the
+    /// index); answers whether it did.
+    pub async fn reindex_if_empty(&self) -> Result<bool> {
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM search_docs LIMIT 1) d) AS docs, \
+             (SELECT COUNT(*) FROM (SELECT 1 FROM applications LIMIT 1) a) AS apps",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let docs: i64 = row.try_get("docs")?;
+        let apps: i64 = row.try_get("apps")?;
+        if docs > 0 || apps == 0 {
+            return Ok(false);
+        }
+        let n = self.reindex_all().await?;
+        tracing::info!(documents = n, "search index built");
+        Ok(true)
+    }
+
+    /// The ids of the `entity` documents matching `q`, newest first, at most `limit` (for
+    /// tools and tests; lists join the condition of `matching` into their own query).
+    pub async fn search_ids(&self, doc: Doc, q: &str, limit: i64) -> Result<Vec<i64>> {
+        let mut vals = Vec::new();
+        let Some(cond) = matching(doc.as_str(), "t.id", q, &mut vals) else {
+            return Ok(vec![]);
+        };
+        vals.push(limit.into());
+        let sql = format!(
+            "SELECT t.id FROM {} t WHERE {cond} ORDER BY t.id DESC LIMIT ${}",
+            doc.table(),
+            vals.len()
+        );
+        let rows = crate::write::bind_all(sqlx::query(&sql), vals)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| r.try_get("id"))
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// The query plan of a search for `q` over `entity`, one line per step, as the backend
+    /// explains it (SQLite `EXPLAIN QUERY PLAN`, PostgreSQL `EXPLAIN`), for tests that show the
+    /// index is used.
+    pub async fn explain_search(&self, doc: Doc, q: &str) -> Result<Vec<String>> {
+        let mut vals = Vec::new();
+        let Some(cond) = matching(doc.as_str(), "t.id", q, &mut vals) else {
+            return Ok(vec![]);
+        };
+        let sql = format!("SELECT t.id FROM {} t WHERE {cond}", doc.table());
+        let lines = match self.backend {
+            crate::Backend::Sqlite => {
+                let explain = format!("EXPLAIN QUERY PLAN {sql}");
+                let rows = crate::write::bind_all(sqlx::query(&explain), vals)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter()
+                    .map(|r| r.try_get::<String, _>("detail"))
+                    .collect::<Result<_, _>>()?
+            }
+            crate::Backend::Postgres => {
+                let explain = format!("EXPLAIN {sql}");
+                let rows = crate::write::bind_all(sqlx::query(&explain), vals)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter()
+                    .map(|r| r.try_get::<String, _>(0))
+                    .collect::<Result<_, _>>()?
+            }
+        };
+        Ok(lines)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_width_ascii_and_case_fold() {
+        assert_eq!(normalise("Ｗｅｂ会議　ＳＥＲＶＩＣＥ"), "web会議 service");
+        assert_eq!(normalise("ＡＢＣ１２３！"), "abc123!");
+    }
+
+    #[test]
+    fn grams_are_characters_and_pairs_within_words() {
+        let g = grams("web会議 x");
+        for want in ["w", "e", "b", "会", "議", "x", "we", "eb", "b会", "会議"] {
+            assert!(g.contains(want), "{want}");
+        }
+        assert!(!g.iter().any(|g| g.contains(' ')));
+        assert_eq!(g.len(), 10);
+    }
+
+    #[test]
+    fn long_words_look_up_a_bounded_spread_of_bigrams() {
+        let w: String = "あいうえおかきくけこさしすせそたちつてと".into();
+        let b = word_bigrams(&w);
+        assert!(b.len() <= MAX_BIGRAMS_PER_WORD + 1);
+        assert_eq!(b.first().map(String::as_str), Some("あい"));
+        assert_eq!(b.last().map(String::as_str), Some("てと"));
+        assert_eq!(word_bigrams("会議"), vec!["会議".to_string()]);
+        assert_eq!(word_bigrams("ああああ"), vec!["ああ".to_string()]);
+    }
+
+    #[test]
+    fn like_wildcards_are_literal() {
+        assert_eq!(like_literal("a%b_c\\"), "%a\\%b\\_c\\\\%");
+    }
+
+    #[test]
+    fn placeholders_follow_the_values_already_bound() {
+        let mut vals: Vec<Val> = vec![1_i64.into(), 2_i64.into()];
+        let c = matching("service", "s.id", "会議　x", &mut vals).expect("a condition");
+        assert!(
+            c.contains("d.entity = $3") && c.contains("g.gram IN ($4)"),
+            "{c}"
+        );
+        assert!(c.contains("LIKE $5") && c.contains("g.gram = $7"), "{c}");
+        assert_eq!(vals.len(), 7);
+        assert!(matching("service", "s.id", " 　 ", &mut vals).is_none());
+    }
 }

@@ -108,6 +108,18 @@ impl Table {
         }
     }
 
+    /// The searchable table of this name (its records are part of a search document).
+    pub(crate) fn searchable(name: &str) -> Option<Table> {
+        [
+            Table::Services,
+            Table::UsageRegister,
+            Table::Applications,
+            Table::Accounts,
+        ]
+        .into_iter()
+        .find(|t| t.name() == name)
+    }
+
     fn has_updated_at(self) -> bool {
         self != Table::Accounts
     }
@@ -163,6 +175,8 @@ pub(crate) struct Write<'w> {
     tx: sqlx::Transaction<'static, sqlx::Any>,
     pub who: &'w Who,
     pub now: Timestamp,
+    /// The searchable records it changed, re-indexed just before it commits.
+    touched: Vec<(Table, i64)>,
 }
 
 impl Store {
@@ -171,6 +185,7 @@ impl Store {
             tx: self.pool.begin().await?,
             who,
             now,
+            touched: Vec::new(),
         })
     }
 }
@@ -222,6 +237,7 @@ impl Write<'_> {
             .await?
             .rows_affected();
         if n == 1 {
+            self.touch(t, e.id);
             return Ok(());
         }
         let now: Option<sqlx::any::AnyRow> = sqlx::query(&format!(
@@ -280,6 +296,9 @@ impl Write<'_> {
             .await
             .map_err(crate::map_unique)?;
         let row = T::from_row(&row)?;
+        if let Some(t) = Table::searchable(new.table) {
+            self.touch(t, row.key());
+        }
         let id = new.entity_id.unwrap_or(row.key());
         self.audit(Audit::created(
             new.action,
@@ -383,7 +402,28 @@ impl Write<'_> {
         Ok(())
     }
 
-    pub(crate) async fn commit(self) -> Result<()> {
+    /// Marks a record of a searchable table as changed by this write (done by `update` and
+    /// `create`; a write that inserts with its own SQL says so itself).
+    pub(crate) fn touch(&mut self, t: Table, id: i64) {
+        if Table::searchable(t.name()).is_some() && !self.touched.contains(&(t, id)) {
+            self.touched.push((t, id));
+        }
+    }
+
+    /// Re-indexes what the write touched for search, in its transaction, then commits: the
+    /// index never disagrees with the records.
+    pub(crate) async fn commit(mut self) -> Result<()> {
+        let mut docs = Vec::new();
+        for (t, id) in std::mem::take(&mut self.touched) {
+            if let Some(d) = crate::search::doc_of(&mut self.tx, t, id).await?
+                && !docs.contains(&d)
+            {
+                docs.push(d);
+            }
+        }
+        for (doc, id) in docs {
+            crate::search::reindex(&mut self.tx, doc, id).await?;
+        }
         self.tx.commit().await?;
         Ok(())
     }

@@ -114,6 +114,11 @@ pub enum Command {
         #[command(subcommand)]
         command: EvidenceCommand,
     },
+    /// The full-text search index
+    Search {
+        #[command(subcommand)]
+        command: SearchCommand,
+    },
     /// Send the reminders of what falls due now (`serve` does this every five minutes)
     Reminders {
         /// Send them as they are due on this day (YYYY-MM-DD), e.g. to rehearse a date ahead
@@ -141,6 +146,15 @@ pub enum EvidenceCommand {
         /// The directory (default: DATA_DIR/evidence)
         #[arg(long)]
         from: Option<PathBuf>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SearchCommand {
+    /// Build the search index afresh from the records (one transaction)
+    Reindex {
         #[command(flatten)]
         db: DbArgs,
     },
@@ -371,6 +385,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
                 done.skipped.len()
             );
             Ok(if done.skipped.is_empty() { 0 } else { 1 })
+        }
+        Command::Search {
+            command: SearchCommand::Reindex { db },
+        } => {
+            let store = server::connect(&db.url()?).await?;
+            let n = store.reindex_all().await?;
+            println!("search index rebuilt: {n} documents");
+            Ok(0)
         }
         Command::Reminders { as_of, db } => {
             let st = server::open(&db.url()?, Config::default()).await?;

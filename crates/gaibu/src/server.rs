@@ -29,9 +29,15 @@ pub async fn connect(url: &str) -> anyhow::Result<Store> {
     Ok(store)
 }
 
-/// Connects, migrates and loads the shipped policy files (as pending versions).
+/// Connects, migrates, builds the search index of a database that has none yet (one migrated
+/// from before it) and loads the shipped policy files (as pending versions).
 pub async fn open(url: &str, cfg: Config) -> anyhow::Result<AppState> {
-    let st = AppState::new(connect(url).await?, cfg);
+    let store = connect(url).await?;
+    store
+        .reindex_if_empty()
+        .await
+        .context("building the search index failed")?;
+    let st = AppState::new(store, cfg);
     policies::load_builtin(&st)
         .await
         .map_err(|e| anyhow::anyhow!("loading shipped policy failed: {e}"))?;

@@ -63,6 +63,8 @@ pub struct AppState {
     pub store: Store,
     pub cfg: Arc<Config>,
     clock: Clock,
+    /// Parsed classification schemes by policy version (a version never changes).
+    pub schemes: crate::catalogue::SchemeCache,
 }
 
 impl AppState {
@@ -77,6 +79,7 @@ impl AppState {
             store,
             cfg: Arc::new(cfg),
             clock,
+            schemes: Default::default(),
         }
     }
 

@@ -64,12 +64,12 @@ pub async fn scope_is_shown_and_filtered(app: &TestApp) {
     // The catalogue (API) says it and filters by it.
     let (_, cat) = staff.get("/catalogue?in_scope=no").await;
     assert_eq!(
-        names(&cat, "name"),
+        names(&cat["items"], "name"),
         vec!["範囲外の広報サービス".to_string()]
     );
-    assert_eq!(cat[0]["in_scope"], false);
+    assert_eq!(cat["items"][0]["in_scope"], false);
     let (_, cat) = staff.get("/catalogue?q=範囲内").await;
-    assert_eq!(cat[0]["in_scope"], true);
+    assert_eq!(cat["items"][0]["in_scope"], true);
 
     // The pages: the ledger and the catalogue with the column and the filter.
     let b = app.browser("staff").await;

@@ -27,6 +27,7 @@ mod policy;
 mod rechecks;
 mod reminders;
 mod reuse;
+mod search;
 mod termination;
 
 use harness::{Db, TestApp};
@@ -70,6 +71,7 @@ mod scenarios {
     pub use crate::rechecks::*;
     pub use crate::reminders::*;
     pub use crate::reuse::*;
+    pub use crate::search::*;
     pub use crate::termination::*;
 }
 
@@ -118,6 +120,10 @@ on_both_backends!(
     lists_are_paged_and_filtered_in_the_database,
     register_shows_each_reader_their_units,
     main_list_queries_use_an_index,
+    japanese_search_finds_words_of_any_length,
+    search_wildcards_are_literal,
+    search_covers_applications_accounts_and_changes,
+    search_uses_its_index,
 );
 
 /// Every test of the binary: (name, the database it starts, what it needs, the scenario).

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 /// The catalogue's entry for a service.
 fn entry(hits: &Value, name: &str) -> Value {
-    let hits = hits.as_array().expect("entries");
+    let hits = hits["items"].as_array().expect("entries");
     let found = hits.iter().find(|e| e["name"] == name);
     found.cloned().unwrap_or_else(|| panic!("{name} not found"))
 }
@@ -18,7 +18,7 @@ pub async fn catalogue_answers_may_i_use_it(app: &TestApp) {
     // Two-character Japanese words find what they should.
     let (s, hits) = staff.get("/catalogue?q=%E4%BC%9A%E8%AD%B0&level=2").await; // 会議
     assert_eq!(s, StatusCode::OK, "{hits}");
-    let hits = hits.as_array().expect("entries").clone();
+    let hits = hits["items"].as_array().expect("entries").clone();
     let meeting = hits
         .iter()
         .find(|e| e["name"] == "Web会議サービス（デモ）")
@@ -46,10 +46,11 @@ pub async fn catalogue_answers_may_i_use_it(app: &TestApp) {
         .get("/catalogue?q=%E3%82%A2%E3%83%B3%E3%82%B1%E3%83%BC%E3%83%88")
         .await; // アンケート: retired
     assert_eq!(
-        hits.as_array().map(Vec::len),
+        hits["items"].as_array().map(Vec::len),
         Some(0),
         "retired services are not offered"
     );
+    assert_eq!(hits["next_cursor"], Value::Null);
 
     let b = app.browser("staff").await;
     let (s, html) = b.get("/catalogue?q=%E4%BC%9A%E8%AD%B0&level=2").await;

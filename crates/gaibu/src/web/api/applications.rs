@@ -124,7 +124,8 @@ async fn reuse_application(c: Sent<ReuseBody>) -> AppResult<Created<Application>
 
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct CatalogueParams {
-    /// Words of the service's or provider's name.
+    /// Words of the service's name, provider, ledger entry, purpose or scope of users; each
+    /// must match (Japanese words of any length, full-width or half-width).
     #[serde(default)]
     pub q: String,
     /// A confidentiality level code: each entry then says whether it may be used for it.
@@ -133,19 +134,29 @@ pub struct CatalogueParams {
     /// S1.2: `yes` / `no` for services in / outside the security policy's scope only.
     #[serde(default)]
     pub in_scope: String,
+    /// Entries a page (default 50, at most 200; more is clamped).
+    #[serde(default)]
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the page before.
+    #[serde(default)]
+    pub cursor: String,
 }
 
 #[utoipa::path(get, path = "/api/v1/catalogue", tag = "applications", params(CatalogueParams),
-    responses((status = 200, body = Vec<crate::catalogue::Entry>)))]
+    responses((status = 200, body = crate::catalogue::CatalogueResults)))]
 async fn catalogue_search(
     c: Caller,
     ApiQuery(p): ApiQuery<CatalogueParams>,
-) -> AppResult<Json<Vec<crate::catalogue::Entry>>> {
+) -> AppResult<Json<crate::catalogue::CatalogueResults>> {
     crate::error::check_text(&p.q)?;
     crate::error::check_text(&p.level)?;
     let unit = c.u.user.org_unit_id;
-    let scope = crate::scope::parse(&p.in_scope)?;
-    Ok(Json(
-        crate::catalogue::search(&c.st, unit, &p.q, &p.level, scope).await?,
-    ))
+    let ask = crate::catalogue::Ask {
+        q: &p.q,
+        level: &p.level,
+        scope: crate::scope::parse(&p.in_scope)?,
+        cursor: &p.cursor,
+        limit: p.limit,
+    };
+    Ok(Json(crate::catalogue::search(&c.st, unit, &ask).await?))
 }

@@ -27,6 +27,10 @@ pub struct CatalogueQuery {
     pub level: String,
     /// S1.2: `yes` / `no`, or empty for all.
     pub in_scope: String,
+    /// The page after this cursor (the "next page" link's).
+    pub cursor: String,
+    /// Entries a page (default 50, at most 200).
+    pub limit: Option<i64>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -38,6 +42,8 @@ struct CataloguePage {
     level: String,
     levels: Vec<Level>,
     entries: Vec<Entry>,
+    /// The link to the next page, if there is one.
+    next: Option<String>,
     searched: bool,
     scope: &'static str,
 }
@@ -56,7 +62,28 @@ async fn page(cx: Cx, Query(q): Query<CatalogueQuery>) -> AppResult<Response> {
     let levels = policies::scheme_in_force(&cx.st).await?.doc.confidentiality;
     let scope = crate::scope::parse(&q.in_scope)?;
     let unit = cx.u.user.org_unit_id;
-    let entries = catalogue::search(&cx.st, unit, &q.q, &q.level, scope).await?;
+    let ask = catalogue::Ask {
+        q: &q.q,
+        level: &q.level,
+        scope,
+        cursor: &q.cursor,
+        limit: q.limit,
+    };
+    let found = catalogue::search(&cx.st, unit, &ask).await?;
+    let next = found.next_cursor.map(|c| {
+        let limit = q.limit.map(|l| l.to_string()).unwrap_or_default();
+        let mut query = vec![
+            ("q", q.q.as_str()),
+            ("level", q.level.as_str()),
+            ("in_scope", crate::scope::as_query(scope)),
+            ("cursor", c.as_str()),
+        ];
+        if !limit.is_empty() {
+            query.push(("limit", &limit));
+        }
+        let query = serde_urlencoded::to_string(query).unwrap_or_default();
+        format!("/catalogue?{query}")
+    });
     show(CataloguePage {
         t: page.t,
         page,
@@ -65,6 +92,7 @@ async fn page(cx: Cx, Query(q): Query<CatalogueQuery>) -> AppResult<Response> {
         q: q.q,
         level: q.level,
         levels,
-        entries,
+        entries: found.items,
+        next,
     })
 }
