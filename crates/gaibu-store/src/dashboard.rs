@@ -179,10 +179,7 @@ impl Store {
     /// Services not retired with a certificate (evidence with an expiry) that expires by
     /// `soon_until` or has expired.
     async fn certificate_services(&self, q: &DashboardQuery) -> Result<i64> {
-        let mut vals: Vec<Val> = vec![
-            q.soon_until.into(),
-            LedgerStatus::Retired.as_str().into(),
-        ];
+        let mut vals: Vec<Val> = vec![q.soon_until.into(), LedgerStatus::Retired.as_str().into()];
         let Some(scope) = scope_clause("s.org_unit_id", &q.units, &mut vals) else {
             return Ok(0);
         };

@@ -20,9 +20,9 @@ use serde::Serialize;
 use std::collections::HashMap;
 use utoipa::ToSchema;
 
-/// Org units shown in the chart by unit: the top of the reader's view and this many levels
-/// below it (局・部・課); each bar counts its whole subtree.
-pub const UNIT_DEPTH: usize = 2;
+/// Org units shown in the chart by unit: the top of the reader's view (the city, or the ISM's
+/// units) and this many levels below it (局・部・課); each bar counts its whole subtree.
+pub const UNIT_DEPTH: usize = 3;
 
 /// The ledger statuses in the order of a service's life; `unregistered` is approved and not
 /// yet in the ledger.
@@ -157,7 +157,8 @@ pub async fn view(st: &AppState, u: &CurrentUser, org_unit: Option<&str>) -> App
     let chosen = match org_unit.map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => {
-            let unknown = || AppError::Invalid(vec![FieldError::new("org_unit", "unknown_org_unit")]);
+            let unknown =
+                || AppError::Invalid(vec![FieldError::new("org_unit", "unknown_org_unit")]);
             let id: i64 = s.parse().map_err(|_| unknown())?;
             if !tree.contains(id) {
                 return Err(unknown());
@@ -276,7 +277,12 @@ pub async fn view(st: &AppState, u: &CurrentUser, org_unit: Option<&str>) -> App
         .iter()
         .map(|s| {
             let n = by_status.get(s).copied().unwrap_or(0);
-            fig(s, n, "/services", with_unit(vec![("status", s.to_string())]))
+            fig(
+                s,
+                n,
+                "/services",
+                with_unit(vec![("status", s.to_string())]),
+            )
         })
         .collect();
 

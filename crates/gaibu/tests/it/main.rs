@@ -17,6 +17,7 @@ mod class2_html;
 mod class2_track;
 mod contractors;
 mod corrections;
+mod dashboard;
 mod evidence;
 mod html_track;
 mod instances;
@@ -59,6 +60,7 @@ mod scenarios {
     pub use crate::class2_track::*;
     pub use crate::contractors::*;
     pub use crate::corrections::*;
+    pub use crate::dashboard::*;
     pub use crate::evidence::*;
     pub use crate::html_track::*;
     pub use crate::instances::*;
@@ -112,6 +114,8 @@ on_both_backends!(
     each_trigger_opens_a_recheck,
     failed_recheck_corrective_action_and_suspension,
     check_order_over_a_provider,
+    dashboard_counts_and_links,
+    service_timeline_is_paged,
 );
 
 /// Every test of the binary: (name, the database it starts, what it needs, the scenario).

@@ -11,10 +11,10 @@ use crate::error::AppResult;
 use crate::services::{self as ops, CloseAccountInput};
 use crate::state::AppState;
 use axum::Json;
-use serde::Serialize;
-use utoipa::ToSchema;
 use gaibu_domain::account::AccountInput;
 use gaibu_domain::ledger::{LedgerInput, RetireInput};
+use serde::Serialize;
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 
 pub fn routes() -> OpenApiRouter<AppState> {

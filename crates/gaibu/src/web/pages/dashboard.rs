@@ -169,11 +169,7 @@ async fn page(cx: Cx, Query(q): Query<DashboardQuery>) -> AppResult<Response> {
         .by_org_unit
         .iter()
         .map(|u| Row {
-            label: format!(
-                "{}{}",
-                "　".repeat(u.depth),
-                t.pick(&u.name_ja, &u.name_en)
-            ),
+            label: format!("{}{}", "　".repeat(u.depth), t.pick(&u.name_ja, &u.name_en)),
             count: u.count,
             href: u.href.clone(),
             tone: "",

@@ -239,12 +239,7 @@ impl Forms {
     }
 }
 
-async fn detail_page(
-    cx: &Cx,
-    id: i64,
-    forms: Forms,
-    before: Option<i64>,
-) -> AppResult<DetailPage> {
+async fn detail_page(cx: &Cx, id: i64, forms: Forms, before: Option<i64>) -> AppResult<DetailPage> {
     let (s, units) = load(cx, id).await?;
     let page = cx.page(&format!("/services/{id}"));
     let t = page.t;
