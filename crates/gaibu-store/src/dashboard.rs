@@ -177,16 +177,17 @@ impl Store {
     }
 
     /// Services not retired with a certificate (evidence with an expiry) that expires by
-    /// `soon_until` or has expired.
+    /// `soon_until` or has expired. From the certificates to their services (SQLite keeps the
+    /// order of a CROSS JOIN; PostgreSQL plans it as any inner join).
     async fn certificate_services(&self, q: &DashboardQuery) -> Result<i64> {
         let mut vals: Vec<Val> = vec![q.soon_until.into(), LedgerStatus::Retired.as_str().into()];
         let Some(scope) = scope_clause("s.org_unit_id", &q.units, &mut vals) else {
             return Ok(0);
         };
         let sql = format!(
-            "SELECT COUNT(DISTINCT s.id) AS n FROM evidence e \
-             JOIN services s ON s.application_id = e.application_id \
-             WHERE e.removed_at IS NULL AND e.expires_on IS NOT NULL AND e.expires_on <= $1 \
+            "SELECT COUNT(DISTINCT s.id) AS n FROM evidence e CROSS JOIN services s \
+             WHERE s.application_id = e.application_id AND e.removed_at IS NULL \
+             AND e.expires_on IS NOT NULL AND e.expires_on <= $1 \
              AND (s.ledger_status IS NULL OR s.ledger_status <> $2){scope}"
         );
         let r = bind_all(sqlx::query(&sql), vals)

@@ -64,7 +64,7 @@ const SOURCES: &[(i64, &str, &str)] = &[
     ),
     (
         16,
-        "timeline",
+        "timeline and dashboard",
         include_str!("../migrations/0016_timeline.sql"),
     ),
 ];
@@ -132,7 +132,7 @@ mod tests {
         (Backend::Sqlite, 9, "c412f74cababe7e0"),
         (Backend::Sqlite, 10, "0dcf317dfa13663a"),
         (Backend::Sqlite, 11, "7b465822152b3eb1"),
-        (Backend::Sqlite, 16, "042cfeb5c7284ed6"),
+        (Backend::Sqlite, 16, "544f60f9661cca25"),
         (Backend::Postgres, 1, "14a59397ace74024"),
         (Backend::Postgres, 2, "7e805a52704f4a81"),
         (Backend::Postgres, 3, "567e613fb4b9c3fc"),
@@ -144,7 +144,7 @@ mod tests {
         (Backend::Postgres, 9, "6952d428c8d9fcab"),
         (Backend::Postgres, 10, "8dc392c4d3c7a4c4"),
         (Backend::Postgres, 11, "251a63aac8333198"),
-        (Backend::Postgres, 16, "042cfeb5c7284ed6"),
+        (Backend::Postgres, 16, "544f60f9661cca25"),
     ];
 
     #[test]
