@@ -122,18 +122,30 @@ impl Store {
         Ok(())
     }
 
-    /// The history of one service: its own events and those of the application it came from.
-    pub async fn service_history(
+    /// One page of a service's timeline, newest first: its own events and those of the
+    /// application it came from, older than `before` (a `seq`; `None` for the newest), at
+    /// most `limit`. Each half reads its index in `seq` order and stops at the page's end;
+    /// `UNION` keeps an event that is in both halves once.
+    pub async fn service_timeline(
         &self,
         service_id: i64,
         application_id: i64,
+        before: Option<i64>,
+        limit: i64,
     ) -> Result<Vec<AuditEvent>> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM audit_events WHERE service_id = $1 \
-             OR (entity = 'application' AND entity_id = $2) ORDER BY seq"
+            "SELECT {COLUMNS} FROM (\
+             SELECT * FROM (SELECT {COLUMNS} FROM audit_events WHERE service_id = $1 AND seq < $3 \
+             ORDER BY seq DESC LIMIT $4) own \
+             UNION \
+             SELECT * FROM (SELECT {COLUMNS} FROM audit_events WHERE entity = 'application' \
+             AND entity_id = $2 AND seq < $3 ORDER BY seq DESC LIMIT $4) app\
+             ) timeline ORDER BY seq DESC LIMIT $4"
         ))
         .bind(service_id)
         .bind(application_id)
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(limit)
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(decode).collect()

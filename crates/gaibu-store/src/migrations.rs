@@ -77,6 +77,11 @@ const SOURCES: &[(i64, &str, &str)] = &[
         "list indexes",
         include_str!("../migrations/0015_list_indexes.sql"),
     ),
+    (
+        16,
+        "timeline and dashboard",
+        include_str!("../migrations/0016_timeline.sql"),
+    ),
 ];
 
 fn identity(b: Backend) -> &'static str {
@@ -145,6 +150,7 @@ mod tests {
         (Backend::Sqlite, 12, "4aef756b054c3f0f"),
         (Backend::Sqlite, 13, "9e23f9462aebcfc3"),
         (Backend::Sqlite, 15, "bbca14f1b54df325"),
+        (Backend::Sqlite, 16, "544f60f9661cca25"),
         (Backend::Postgres, 1, "14a59397ace74024"),
         (Backend::Postgres, 2, "7e805a52704f4a81"),
         (Backend::Postgres, 3, "567e613fb4b9c3fc"),
@@ -159,6 +165,7 @@ mod tests {
         (Backend::Postgres, 12, "9479771990372090"),
         (Backend::Postgres, 13, "cf6b11ce1d90b677"),
         (Backend::Postgres, 15, "bbca14f1b54df325"),
+        (Backend::Postgres, 16, "544f60f9661cca25"),
     ];
 
     #[test]

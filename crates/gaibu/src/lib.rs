@@ -7,6 +7,7 @@ pub mod auth;
 pub mod catalogue;
 pub mod cli;
 pub mod contractors;
+pub mod dashboard;
 pub mod demo;
 pub mod error;
 pub mod evidence;

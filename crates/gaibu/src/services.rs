@@ -35,6 +35,34 @@ pub async fn get(st: &AppState, id: i64) -> AppResult<ServiceRow> {
     st.store.service(id).await?.ok_or(AppError::NotFound)
 }
 
+/// A page of a service's timeline holds this many events unless asked otherwise, and never
+/// more than `TIMELINE_MAX`.
+pub const TIMELINE_PAGE: i64 = 50;
+pub const TIMELINE_MAX: i64 = 200;
+
+/// One page of the service's timeline (every audit event of the service and of the
+/// application it came from), newest first, older than `before` (a `seq`); and the cursor of
+/// the next page when there is one. Paged in the database.
+pub async fn timeline(
+    st: &AppState,
+    s: &ServiceRow,
+    before: Option<i64>,
+    limit: Option<i64>,
+) -> AppResult<(Vec<gaibu_domain::audit::AuditEvent>, Option<i64>)> {
+    let limit = limit.unwrap_or(TIMELINE_PAGE).clamp(1, TIMELINE_MAX);
+    let mut events = st
+        .store
+        .service_timeline(s.id, s.application_id, before, limit + 1)
+        .await?;
+    let more = events.len() as i64 > limit;
+    events.truncate(limit as usize);
+    let next = match more {
+        true => events.last().map(|e| e.seq),
+        false => None,
+    };
+    Ok((events, next))
+}
+
 /// The account register names people's addresses: its administrator, the managers over its
 /// unit and the CISO may read it.
 pub fn may_view_accounts(u: &CurrentUser, s: &ServiceRow, tree: &OrgTree) -> bool {

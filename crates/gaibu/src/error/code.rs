@@ -278,6 +278,8 @@ mod tests {
             "not_under_review",
             "ciso_required",
             "policy_not_pending",
+            // the dashboard
+            "ism_or_ciso_required",
             // the measures (S3.5, S3.6)
             "not_building",
             "not_in_ledger",

@@ -229,7 +229,8 @@ pub async fn bad_input_is_answered_clearly(app: &TestApp) {
     let sid = svc_list["items"][0]["id"].as_i64().expect("a demo service");
     let (_, full) = im.get(&format!("/services/{sid}/history")).await;
     assert!(
-        full.as_array()
+        full["items"]
+            .as_array()
             .expect("history")
             .iter()
             .any(|e| !e["after"].is_null())
@@ -237,7 +238,8 @@ pub async fn bad_input_is_answered_clearly(app: &TestApp) {
     let (s, bare) = infra.get(&format!("/services/{sid}/history")).await;
     assert_eq!(s, StatusCode::OK);
     assert!(
-        bare.as_array()
+        bare["items"]
+            .as_array()
             .expect("history")
             .iter()
             .all(|e| e["after"].is_null() && e["before"].is_null())

@@ -17,6 +17,7 @@ mod class2_html;
 mod class2_track;
 mod contractors;
 mod corrections;
+mod dashboard;
 mod evidence;
 mod html_track;
 mod instances;
@@ -61,6 +62,7 @@ mod scenarios {
     pub use crate::class2_track::*;
     pub use crate::contractors::*;
     pub use crate::corrections::*;
+    pub use crate::dashboard::*;
     pub use crate::evidence::*;
     pub use crate::html_track::*;
     pub use crate::instances::*;
@@ -124,6 +126,8 @@ on_both_backends!(
     search_wildcards_are_literal,
     search_covers_applications_accounts_and_changes,
     search_uses_its_index,
+    dashboard_counts_and_links,
+    service_timeline_is_paged,
 );
 
 /// Every test of the binary: (name, the database it starts, what it needs, the scenario).

@@ -219,8 +219,8 @@ pub async fn build_measures_are_recorded_before_operation(app: &TestApp) {
         history.contains(&"ledger.in_operation".to_string()),
         "{history:?}"
     );
-    let (_, events) = im.get(&format!("/services/{sid}/history")).await;
-    let actions = each(&events, "action");
+    let (_, events) = im.get(&format!("/services/{sid}/history?limit=200")).await;
+    let actions = each(&events["items"], "action");
     let recorded = actions.iter().filter(|a| **a == "measure.recorded").count();
     assert_eq!(recorded, items.len() + 1, "each record audited (one twice)");
     assert!(actions.contains(&"ledger.in_operation"));
@@ -439,9 +439,9 @@ pub async fn operation_rules_and_periodic_checks(app: &TestApp) {
     assert_eq!(d, next);
     let (_, list) = bsm.get(&checks).await;
     assert_eq!(list.as_array().expect("checks").len(), 1);
-    let (_, events) = im.get(&format!("/services/{sid}/history")).await;
-    assert!(each(&events, "action").contains(&"check.recorded"));
-    assert!(each(&events, "action").contains(&"rule.defined"));
+    let (_, events) = im.get(&format!("/services/{sid}/history?limit=200")).await;
+    assert!(each(&events["items"], "action").contains(&"check.recorded"));
+    assert!(each(&events["items"], "action").contains(&"rule.defined"));
 
     // The ISM names another Infrastructure Manager (none), then the administrator names the
     // demo one again, who is told; the BSM may not.

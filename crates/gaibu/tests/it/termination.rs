@@ -363,8 +363,8 @@ pub async fn class2_termination_with_proof(app: &TestApp) {
     assert_eq!(code(&body), "termination_completed");
 
     // The history tells it step by step.
-    let (_, history) = im.get(&format!("/services/{sid}/history")).await;
-    let actions = each(&history, "action");
+    let (_, history) = im.get(&format!("/services/{sid}/history?limit=200")).await;
+    let actions = each(&history["items"], "action");
     for a in [
         "termination.requested",
         "termination.returned",
@@ -523,8 +523,8 @@ pub async fn class1_retirement_closes_accounts(app: &TestApp) {
         assert_eq!(a["status"], "closed", "{a}");
         assert_eq!(a["closed_on"], "2027-03-31", "{a}");
     }
-    let (_, history) = im.get(&format!("/services/{sid}/history")).await;
-    let closed = each(&history, "action")
+    let (_, history) = im.get(&format!("/services/{sid}/history?limit=200")).await;
+    let closed = each(&history["items"], "action")
         .into_iter()
         .filter(|a| *a == "account.closed")
         .count();

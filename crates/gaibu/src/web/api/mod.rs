@@ -11,6 +11,7 @@ mod administrator;
 mod applications;
 mod contractors;
 mod convert;
+mod dashboard;
 mod evidence;
 mod extract;
 mod measures;
@@ -63,6 +64,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "evidence", description = "Evidence files"),
         (name = "contractors", description = "Contractors' sheets and their verification (S5.3)"),
         (name = "rechecks", description = "Re-checks, corrective actions and check orders (S6)"),
+        (name = "dashboard", description = "The ISM's and the CISO's dashboard"),
     )
 )]
 struct ApiDoc;
@@ -221,6 +223,7 @@ fn documented(max_upload: usize) -> OpenApiRouter<AppState> {
         .merge(notifications::routes())
         .merge(contractors::routes())
         .merge(rechecks::routes())
+        .merge(dashboard::routes())
         .merge(evidence::routes(max_upload))
         .merge(terminations::routes(max_upload))
 }

@@ -1,7 +1,7 @@
 //! Approved services: the information-system ledger, retirement, official accounts and the
 //! service's history.
 
-use super::extract::{Caller, Change, Created, OnRecord, one, routes_of, versioned};
+use super::extract::{ApiQuery, Caller, Change, Created, OnRecord, one, routes_of, versioned};
 use super::model::{Account, HistoryEvent, Paged, Service, ServiceSummary};
 use super::{AccountId, ServiceId};
 use super::{Forbidden, Refusals};
@@ -11,6 +11,8 @@ use crate::state::AppState;
 use axum::Json;
 use gaibu_domain::account::AccountInput;
 use gaibu_domain::ledger::{LedgerInput, RetireInput};
+use serde::Serialize;
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -98,14 +100,46 @@ async fn close_account(
     one(&ops::close_account(&c.st, &c.u, c.id, &input).await?)
 }
 
-#[utoipa::path(get, path = "/api/v1/services/{id}/history", tag = "services", params(ServiceId),
-    responses((status = 200, body = Vec<HistoryEvent>)))]
-async fn service_history(c: OnRecord) -> AppResult<Json<Vec<HistoryEvent>>> {
+/// A page of a service's timeline.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TimelineQuery {
+    /// Events per page: 50 unless given, at most 200.
+    #[serde(default)]
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the page before: the events older than it.
+    #[serde(default)]
+    pub cursor: Option<i64>,
+    /// The same as `cursor` (a `seq`): the events older than it.
+    #[serde(default)]
+    pub before: Option<i64>,
+}
+
+/// One page of the timeline, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryPage {
+    pub items: Vec<HistoryEvent>,
+    /// The `cursor` of the next (older) page; null on the last.
+    pub next_cursor: Option<String>,
+}
+
+/// The service's timeline: every audit event of the service and of the application it came
+/// from (application rounds, approval, measures, checks, re-checks, accounts, termination),
+/// newest first, a page at a time.
+#[utoipa::path(get, path = "/api/v1/services/{id}/history", tag = "services",
+    params(ServiceId, TimelineQuery), responses((status = 200, body = HistoryPage)))]
+async fn service_history(
+    c: OnRecord,
+    ApiQuery(q): ApiQuery<TimelineQuery>,
+) -> AppResult<Json<HistoryPage>> {
     let s = ops::get(&c.st, c.id).await?;
     // The contents (applications' answers, account addresses) only for those who may read
     // them; everyone else sees who did what, when.
     let full = ops::may_view_accounts(&c.u, &s, &crate::auth::org_tree(&c.st).await?);
-    let events = c.st.store.service_history(s.id, s.application_id).await?;
-    let events = events.iter().map(|e| HistoryEvent::new(e, full));
-    Ok(Json(events.collect::<AppResult<_>>()?))
+    let (events, next) = ops::timeline(&c.st, &s, q.cursor.or(q.before), q.limit).await?;
+    let items = events.iter().map(|e| HistoryEvent::new(e, full));
+    Ok(Json(HistoryPage {
+        items: items.collect::<AppResult<_>>()?,
+        next_cursor: next.map(|seq| seq.to_string()),
+    }))
 }

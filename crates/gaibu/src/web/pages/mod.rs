@@ -5,6 +5,7 @@ mod administrator;
 pub(crate) mod applications;
 mod catalogue;
 mod contractors;
+mod dashboard;
 mod home;
 mod lists;
 mod measures;
@@ -35,7 +36,7 @@ use gaibu_domain::role::Role;
 use std::collections::HashMap;
 
 pub fn routes() -> Router<AppState> {
-    let parts: [fn() -> Router<AppState>; 14] = [
+    let parts: [fn() -> Router<AppState>; 15] = [
         session::routes,
         home::routes,
         applications::routes,
@@ -50,6 +51,7 @@ pub fn routes() -> Router<AppState> {
         administrator::routes,
         terminations::routes,
         rechecks::routes,
+        dashboard::routes,
     ];
     parts
         .into_iter()

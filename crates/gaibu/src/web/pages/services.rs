@@ -14,6 +14,7 @@ use crate::web::Path;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
+use axum::extract::Query;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -113,7 +114,60 @@ struct DetailPage {
     im_options: Vec<(i64, String)>,
     retire_input: RetireInput,
     retire_errors: FieldErrors,
-    history: Vec<HistoryRow>,
+    timeline: TimelinePartial,
+}
+
+/// A page of the service's timeline: the whole section on the service's page, or (for htmx's
+/// "more") only the next rows and the next "more" link.
+#[derive(Template, WebTemplate)]
+#[template(path = "service_timeline.html")]
+struct TimelinePartial {
+    t: Tr,
+    service_id: i64,
+    /// The section with its table, not only rows.
+    whole: bool,
+    /// An older page than the newest: the section links back to the newest.
+    paged: bool,
+    rows: Vec<HistoryRow>,
+    /// The `before` of the next (older) page.
+    next: Option<i64>,
+}
+
+/// `?before=` of the service page and its timeline fragment: a `seq`.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct TimelineQuery {
+    before: String,
+}
+
+impl TimelineQuery {
+    fn before(&self) -> AppResult<Option<i64>> {
+        match self.before.trim() {
+            "" => Ok(None),
+            s => s
+                .parse()
+                .map(Some)
+                .map_err(|_| AppError::Refused(crate::error::ErrorCode::MalformedQuery)),
+        }
+    }
+}
+
+async fn timeline_partial(
+    cx: &Cx,
+    s: &ServiceRow,
+    before: Option<i64>,
+    whole: bool,
+) -> AppResult<TimelinePartial> {
+    let t = cx.t();
+    let (events, next) = ops::timeline(&cx.st, s, before, None).await?;
+    Ok(TimelinePartial {
+        t,
+        service_id: s.id,
+        whole,
+        paged: before.is_some(),
+        rows: history_rows(t, &events),
+        next,
+    })
 }
 
 /// The account register as its own fragment, so that htmx can swap it in place.
@@ -220,7 +274,7 @@ impl Forms {
     }
 }
 
-async fn detail_page(cx: &Cx, id: i64, forms: Forms) -> AppResult<DetailPage> {
+async fn detail_page(cx: &Cx, id: i64, forms: Forms, before: Option<i64>) -> AppResult<DetailPage> {
     let (s, units) = load(cx, id).await?;
     let page = cx.page(&format!("/services/{id}"));
     let t = page.t;
@@ -254,7 +308,7 @@ async fn detail_page(cx: &Cx, id: i64, forms: Forms) -> AppResult<DetailPage> {
     });
     let errors = FieldErrors::from(t, &account_errs);
     let acc = accounts_partial(cx, (&s, &units), account_input, errors, false).await?;
-    let history = cx.st.store.service_history(s.id, s.application_id).await?;
+    let timeline = timeline_partial(cx, &s, before, true).await?;
     let (bsm_options, im_options) = match acc.caps.register_in_ledger {
         true => (
             ops::holders_of(&cx.st, Role::BusinessSystemManager).await?,
@@ -280,14 +334,28 @@ async fn detail_page(cx: &Cx, id: i64, forms: Forms) -> AppResult<DetailPage> {
         ledger_errors: FieldErrors::from(t, &ledger_errs),
         retire_input,
         retire_errors: FieldErrors::from(t, &retire_errs),
-        history: history_rows(t, &history),
+        timeline,
         s,
         page,
     })
 }
 
-async fn detail(cx: Cx, Path(id): Path<i64>) -> AppResult<Response> {
-    show(detail_page(&cx, id, Forms::default()).await?)
+async fn detail(
+    cx: Cx,
+    Path(id): Path<i64>,
+    Query(q): Query<TimelineQuery>,
+) -> AppResult<Response> {
+    show(detail_page(&cx, id, Forms::default(), q.before()?).await?)
+}
+
+/// The next page of the timeline as rows, for htmx's "more" (the link works without it).
+async fn timeline(
+    cx: Cx,
+    Path(id): Path<i64>,
+    Query(q): Query<TimelineQuery>,
+) -> AppResult<Response> {
+    let s = ops::get(&cx.st, id).await?;
+    show(timeline_partial(&cx, &s, q.before()?, false).await?)
 }
 
 /// A form of the service's page: on success back to the page, on refused input the page with
@@ -301,7 +369,7 @@ async fn on_page<T>(
     answer(
         result,
         |_| format!("/services/{id}"),
-        async |why: Again| detail_page(cx, id, forms(why.invalid()?)).await,
+        async |why: Again| detail_page(cx, id, forms(why.invalid()?), None).await,
     )
     .await
 }
@@ -367,6 +435,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/services", get(list))
         .route("/services/{id}", get(detail))
+        .route("/services/{id}/timeline", get(timeline))
         .route("/services/{id}/ledger", post(register))
         .route("/services/{id}/retire", post(retire))
         .route("/services/{id}/accounts", post(add_account))
