@@ -62,6 +62,11 @@ const SOURCES: &[(i64, &str, &str)] = &[
         "termination",
         include_str!("../migrations/0011_termination.sql"),
     ),
+    (
+        14,
+        "identity caching",
+        include_str!("../migrations/0014_identity_caching.sql"),
+    ),
 ];
 
 fn identity(b: Backend) -> &'static str {
@@ -127,6 +132,7 @@ mod tests {
         (Backend::Sqlite, 9, "c412f74cababe7e0"),
         (Backend::Sqlite, 10, "0dcf317dfa13663a"),
         (Backend::Sqlite, 11, "7b465822152b3eb1"),
+        (Backend::Sqlite, 14, "ac76bfa9293a86a8"),
         (Backend::Postgres, 1, "14a59397ace74024"),
         (Backend::Postgres, 2, "7e805a52704f4a81"),
         (Backend::Postgres, 3, "567e613fb4b9c3fc"),
@@ -138,6 +144,7 @@ mod tests {
         (Backend::Postgres, 9, "6952d428c8d9fcab"),
         (Backend::Postgres, 10, "8dc392c4d3c7a4c4"),
         (Backend::Postgres, 11, "251a63aac8333198"),
+        (Backend::Postgres, 14, "58b931f9fb9096ff"),
     ];
 
     #[test]

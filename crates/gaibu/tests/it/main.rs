@@ -19,6 +19,7 @@ mod contractors;
 mod corrections;
 mod evidence;
 mod html_track;
+mod identity;
 mod instances;
 mod mail;
 mod measures;
@@ -61,6 +62,7 @@ mod scenarios {
     pub use crate::corrections::*;
     pub use crate::evidence::*;
     pub use crate::html_track::*;
+    pub use crate::identity::*;
     pub use crate::instances::*;
     pub use crate::mail::*;
     pub use crate::measures::*;
@@ -112,6 +114,10 @@ on_both_backends!(
     each_trigger_opens_a_recheck,
     failed_recheck_corrective_action_and_suspension,
     check_order_over_a_provider,
+    changes_through_one_instance_are_seen_by_another,
+    ended_sessions_are_refused_at_once,
+    a_request_reads_who_is_asking_in_one_query,
+    policy_approved_on_one_instance_is_in_force_on_another,
 );
 
 /// Every test of the binary: (name, the database it starts, what it needs, the scenario).
