@@ -40,7 +40,7 @@ pub use contractors::NewSubmission;
 pub use evidence::StoredFile;
 pub use measures::{CheckRow, DueFilter, MeasureRow, RuleRow};
 pub use notifications::{MAX_ATTEMPTS, OutboxItem};
-pub use org::{Credential, Identity, NewOrgUnit, NewUser, SessionRow};
+pub use org::{Credential, Identity, NewOrgUnit, NewUser};
 pub use rechecks::{
     CheckOrderRow, CorrectiveActionRow, ExpiringCertificate, Judged, NewOrder, NewRecheck,
     OrderProgressRow, OrderTargetRow, OrderTargetView, ProviderRow, RecheckRow,

@@ -24,12 +24,6 @@ pub struct NewUser {
     pub contractor_id: Option<i64>,
 }
 
-/// A signed-in session: whose it is and its CSRF token.
-pub struct SessionRow {
-    pub user_id: i64,
-    pub csrf: String,
-}
-
 /// What a request is made with.
 #[derive(Debug, Clone, Copy)]
 pub enum Credential<'a> {
@@ -267,28 +261,6 @@ impl Store {
         Ok(())
     }
 
-    pub async fn session(
-        &self,
-        token_hash: &str,
-        now: jiff::Timestamp,
-    ) -> Result<Option<SessionRow>> {
-        let row = sqlx::query(
-            "SELECT s.user_id, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1",
-        )
-        .bind(token_hash)
-        .bind(now.as_millisecond())
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|r| {
-            Ok(SessionRow {
-                user_id: r.try_get("user_id")?,
-                csrf: r.try_get("csrf")?,
-            })
-        })
-        .transpose()
-    }
-
     pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash)
@@ -320,17 +292,6 @@ impl Store {
             service_id: None,
         };
         self.create(who, now, new).await
-    }
-
-    pub async fn user_by_api_token(&self, token_hash: &str) -> Result<Option<i64>> {
-        let row = sqlx::query(
-            "SELECT t.user_id FROM api_tokens t JOIN users u ON u.id = t.user_id \
-             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active = 1",
-        )
-        .bind(token_hash)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|r| r.try_get("user_id")).transpose()?)
     }
 }
 
