@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 pub type OrgUnitId = i64;
 pub type UserId = i64;
@@ -72,16 +73,17 @@ pub struct RoleAssignment {
     pub org_unit: OrgUnitId,
 }
 
-/// The organisation as parent links (局 / 部 / 課 and deeper).
+/// The organisation as parent links (局 / 部 / 課 and deeper). Cheap to clone: the links are
+/// shared, so one tree serves every request that reads it.
 #[derive(Debug, Clone, Default)]
 pub struct OrgTree {
-    parent: HashMap<OrgUnitId, Option<OrgUnitId>>,
+    parent: Arc<HashMap<OrgUnitId, Option<OrgUnitId>>>,
 }
 
 impl OrgTree {
     pub fn new(units: impl IntoIterator<Item = (OrgUnitId, Option<OrgUnitId>)>) -> Self {
         Self {
-            parent: units.into_iter().collect(),
+            parent: Arc::new(units.into_iter().collect()),
         }
     }
 

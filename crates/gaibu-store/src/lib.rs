@@ -49,7 +49,7 @@ pub use dashboard::{DashboardCounts, DashboardQuery, ServiceCount, Waiting};
 pub use evidence::StoredFile;
 pub use measures::{CheckRow, DueFilter, MeasureRow, RuleRow};
 pub use notifications::{MAX_ATTEMPTS, OutboxItem};
-pub use org::{NewOrgUnit, NewUser, SessionRow};
+pub use org::{Credential, Identity, NewOrgUnit, NewUser};
 pub use rechecks::{
     CheckOrderRow, CorrectiveActionRow, ExpiringCertificate, Judged, NewOrder, NewRecheck,
     OrderProgressRow, OrderTargetRow, OrderTargetView, ProviderRow, RecheckRow,
@@ -64,6 +64,8 @@ pub use terminations::{NewTermination, TerminationRow};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,7 +131,13 @@ impl Who {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Connections handed out by the pool: one per read, one per write's transaction.
+    acquired: Arc<AtomicU64>,
 }
+
+/// A connection idle longer than this is checked before it is handed out (the server may have
+/// closed it); a busy one is not, which spares every query a second round trip.
+const CHECK_IF_IDLE_FOR: Duration = Duration::from_secs(10);
 
 impl Store {
     /// Connects to `url` (`sqlite://…` or `postgres://…`).
@@ -145,18 +153,49 @@ impl Store {
             )));
         };
         let opts = AnyConnectOptions::from_str(url)?;
-        let mut pool = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
-        if backend == Backend::Sqlite {
-            pool = pool.max_connections(8).after_connect(|conn, _| {
+        let acquired = Arc::new(AtomicU64::new(0));
+        let (on_connect, on_acquire) = (acquired.clone(), acquired.clone());
+        let mut pool = AnyPoolOptions::new()
+            .acquire_timeout(Duration::from_secs(10))
+            .test_before_acquire(false)
+            .before_acquire(move |conn, meta| {
+                on_acquire.fetch_add(1, Ordering::Relaxed);
                 Box::pin(async move {
-                    conn.execute("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;")
-                        .await?;
-                    Ok(())
+                    if meta.idle_for > CHECK_IF_IDLE_FOR {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
                 })
             });
+        if backend == Backend::Sqlite {
+            pool = pool.max_connections(8);
         }
-        let pool = pool.connect_with(opts).await?;
-        Ok(Store { pool, backend })
+        let pool = pool
+            .after_connect(move |conn, _| {
+                // A new connection is handed out at once: it counts as acquired.
+                on_connect.fetch_add(1, Ordering::Relaxed);
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;")
+                            .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(opts)
+            .await?;
+        Ok(Store {
+            pool,
+            backend,
+            acquired,
+        })
+    }
+
+    /// How many connections the pool has handed out so far — each one a round trip or more to
+    /// the database (a read is one; a write's transaction several). Tests count a page's
+    /// queries with it.
+    pub fn connections_acquired(&self) -> u64 {
+        self.acquired.load(Ordering::Relaxed)
     }
 
     pub fn backend(&self) -> Backend {

@@ -73,6 +73,11 @@ const SOURCES: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0013_search_index.sql"),
     ),
     (
+        14,
+        "identity caching",
+        include_str!("../migrations/0014_identity_caching.sql"),
+    ),
+    (
         15,
         "list indexes",
         include_str!("../migrations/0015_list_indexes.sql"),
@@ -149,6 +154,7 @@ mod tests {
         (Backend::Sqlite, 11, "7b465822152b3eb1"),
         (Backend::Sqlite, 12, "4aef756b054c3f0f"),
         (Backend::Sqlite, 13, "9e23f9462aebcfc3"),
+        (Backend::Sqlite, 14, "ac76bfa9293a86a8"),
         (Backend::Sqlite, 15, "bbca14f1b54df325"),
         (Backend::Sqlite, 16, "544f60f9661cca25"),
         (Backend::Postgres, 1, "14a59397ace74024"),
@@ -164,6 +170,7 @@ mod tests {
         (Backend::Postgres, 11, "251a63aac8333198"),
         (Backend::Postgres, 12, "9479771990372090"),
         (Backend::Postgres, 13, "cf6b11ce1d90b677"),
+        (Backend::Postgres, 14, "58b931f9fb9096ff"),
         (Backend::Postgres, 15, "bbca14f1b54df325"),
         (Backend::Postgres, 16, "544f60f9661cca25"),
     ];

@@ -24,11 +24,62 @@ pub struct NewUser {
     pub contractor_id: Option<i64>,
 }
 
-/// A signed-in session: whose it is and its CSRF token.
-pub struct SessionRow {
-    pub user_id: i64,
-    pub csrf: String,
+/// What a request is made with.
+#[derive(Debug, Clone, Copy)]
+pub enum Credential<'a> {
+    /// A browser session's cookie (its hash), valid until it expires.
+    Session {
+        token_hash: &'a str,
+        now: jiff::Timestamp,
+    },
+    /// An API token (its hash), until it is revoked.
+    ApiToken { token_hash: &'a str },
+    /// Work outside HTTP acting as a user (demo data, CLI).
+    User(i64),
 }
+
+/// Who is asking, as one query reads it: the active user, their roles, the session's CSRF token
+/// (none for an API token), their unread notifications, and the organisation tree's version.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub user: UserRow,
+    pub roles: Vec<RoleRow>,
+    pub csrf: Option<String>,
+    pub unread: i64,
+    pub org_version: i64,
+}
+
+/// The identity query: the user joined with their roles (one row each, or one row without a
+/// role), with the unread count and the org tree's version as scalar subqueries.
+macro_rules! identity_sql {
+    ($csrf:literal, $from:literal, $cond:literal) => {
+        concat!(
+            "SELECT u.id, u.login, u.display_name, u.email, u.org_unit_id, u.position, u.lang, \
+             u.password_hash, u.active, u.contractor_id, ",
+            $csrf,
+            " AS csrf, r.id AS role_id, r.role AS role_name, r.org_unit_id AS role_org_unit_id, \
+             (SELECT COUNT(*) FROM notifications n \
+              WHERE n.user_id = u.id AND n.read_at IS NULL) AS unread, \
+             (SELECT v.version FROM org_version v WHERE v.id = 1) AS org_version ",
+            $from,
+            " LEFT JOIN role_assignments r ON r.user_id = u.id WHERE ",
+            $cond,
+            " AND u.active = 1 ORDER BY r.role, r.org_unit_id"
+        )
+    };
+}
+
+const IDENTITY_BY_SESSION: &str = identity_sql!(
+    "s.csrf",
+    "FROM sessions s JOIN users u ON u.id = s.user_id",
+    "s.token_hash = $1 AND s.expires_at > $2"
+);
+const IDENTITY_BY_TOKEN: &str = identity_sql!(
+    "CAST(NULL AS TEXT)",
+    "FROM api_tokens t JOIN users u ON u.id = t.user_id",
+    "t.token_hash = $1 AND t.revoked_at IS NULL"
+);
+const IDENTITY_BY_USER: &str = identity_sql!("CAST(NULL AS TEXT)", "FROM users u", "u.id = $1");
 
 impl Store {
     pub async fn create_org_unit(
@@ -210,28 +261,6 @@ impl Store {
         Ok(())
     }
 
-    pub async fn session(
-        &self,
-        token_hash: &str,
-        now: jiff::Timestamp,
-    ) -> Result<Option<SessionRow>> {
-        let row = sqlx::query(
-            "SELECT s.user_id, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1",
-        )
-        .bind(token_hash)
-        .bind(now.as_millisecond())
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|r| {
-            Ok(SessionRow {
-                user_id: r.try_get("user_id")?,
-                csrf: r.try_get("csrf")?,
-            })
-        })
-        .transpose()
-    }
-
     pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash)
@@ -264,16 +293,93 @@ impl Store {
         };
         self.create(who, now, new).await
     }
+}
 
-    pub async fn user_by_api_token(&self, token_hash: &str) -> Result<Option<i64>> {
-        let row = sqlx::query(
-            "SELECT t.user_id FROM api_tokens t JOIN users u ON u.id = t.user_id \
-             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active = 1",
+impl Store {
+    /// Resolves a credential to who is asking, in one query; `None` when the credential is
+    /// unknown, expired or revoked, or its user is inactive.
+    pub async fn identity(&self, c: Credential<'_>) -> Result<Option<Identity>> {
+        let q = match c {
+            Credential::Session { token_hash, now } => sqlx::query(IDENTITY_BY_SESSION)
+                .bind(token_hash)
+                .bind(now.as_millisecond()),
+            Credential::ApiToken { token_hash } => sqlx::query(IDENTITY_BY_TOKEN).bind(token_hash),
+            Credential::User(id) => sqlx::query(IDENTITY_BY_USER).bind(id),
+        };
+        let rows = q.fetch_all(&self.pool).await?;
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        let user = <UserRow as sqlx::FromRow<'_, sqlx::any::AnyRow>>::from_row(first)?;
+        let mut roles = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let Some(id) = crate::codec::get::<Option<i64>>(r, "role_id")? else {
+                continue;
+            };
+            let role = crate::codec::named(r, "role_name", gaibu_domain::role::Role::parse)?;
+            roles.push(RoleRow {
+                id,
+                user_id: user.id,
+                role,
+                org_unit_id: crate::codec::get(r, "role_org_unit_id")?,
+            });
+        }
+        Ok(Some(Identity {
+            csrf: crate::codec::get(first, "csrf")?,
+            unread: crate::codec::get(first, "unread")?,
+            org_version: crate::codec::get(first, "org_version")?,
+            user,
+            roles,
+        }))
+    }
+
+    /// The organisation tree's version: it moves with every change to the org units.
+    pub async fn org_version(&self) -> Result<i64> {
+        Ok(sqlx::query("SELECT version FROM org_version WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("version")?)
+    }
+
+    /// Every org unit with the version they are at, read together (`None` without units).
+    pub async fn org_units_versioned(&self) -> Result<(Vec<OrgUnitRow>, Option<i64>)> {
+        let rows = sqlx::query(
+            "SELECT o.id, o.parent_id, o.code, o.name_ja, o.name_en, \
+             (SELECT v.version FROM org_version v WHERE v.id = 1) AS org_version \
+             FROM org_units o ORDER BY o.code",
         )
-        .bind(token_hash)
-        .fetch_optional(&self.pool)
+        .fetch_all(&self.pool)
         .await?;
-        Ok(row.map(|r| r.try_get("user_id")).transpose()?)
+        let version = match rows.first() {
+            Some(r) => Some(r.try_get("org_version")?),
+            None => None,
+        };
+        let units = rows
+            .iter()
+            .map(<OrgUnitRow as sqlx::FromRow<'_, sqlx::any::AnyRow>>::from_row)
+            .collect::<Result<_, _>>()?;
+        Ok((units, version))
+    }
+
+    /// The display names of some users, in one query (unknown ids are left out).
+    pub async fn user_names(&self, ids: &[i64]) -> Result<Vec<(i64, String)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let params: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT id, display_name FROM users WHERE id IN ({})",
+            params.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for id in ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("id")?, r.try_get("display_name")?)))
+            .collect()
     }
 }
 

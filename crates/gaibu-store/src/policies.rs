@@ -158,6 +158,21 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The id of the version in force for a kind (the newest approved one), without its text:
+    /// the cheap read made every time, the parsed text being cached by id.
+    pub async fn effective_policy_id(&self, kind: &str) -> Result<Option<i64>> {
+        let row = sqlx::query(
+            "SELECT id FROM policy_versions WHERE kind = $1 AND status = 'approved' \
+             ORDER BY approved_at DESC, id DESC LIMIT 1",
+        )
+        .bind(kind)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| sqlx::Row::try_get(&r, "id")).transpose()?)
+    }
+}
+
 reads! {
     policies() -> list PolicyRow = "SELECT * FROM policy_versions ORDER BY kind, loaded_at DESC, id DESC";
     policy(id: i64) -> one PolicyRow = "SELECT * FROM policy_versions WHERE id = $1";

@@ -15,7 +15,7 @@ use gaibu_store::{RegisterAdministrator, RegisterRow, ServiceRow, UserRow};
 /// The register's ク for a person (S5.2.1-5h): their section and position, in the register's
 /// language. A person without a recorded position cannot be entered: the column is required.
 pub async fn register_text(st: &AppState, user: &UserRow) -> AppResult<String> {
-    let units = st.store.org_units().await?;
+    let units = crate::auth::org_units(st).await?;
     let section = crate::i18n::org_name(Tr(Lang::Ja), &units, user.org_unit_id);
     let position = user.position.trim();
     if position.is_empty() {

@@ -5,6 +5,7 @@
 //! from a browser session must carry the session's CSRF token (form field `_csrf` or header
 //! `X-CSRF-Token`); API clients that send a Bearer token need none, having no ambient cookie.
 
+use crate::cache::{Org, REQUEST_ORG, RequestOrg};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::state::AppState;
@@ -18,9 +19,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use base64::Engine;
 use gaibu_domain::role::{Actor, OrgTree, Role, RoleAssignment};
-use gaibu_store::{RoleRow, UserRow, Who};
+use gaibu_store::{Credential, Identity, OrgUnitRow, RoleRow, UserRow, Who};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
 
 pub const SESSION_COOKIE: &str = "gaibu_session";
 pub const LANG_COOKIE: &str = "gaibu_lang";
@@ -86,6 +88,8 @@ pub struct CurrentUser {
     pub lang: Lang,
     /// Unread notifications, for the page header.
     pub unread: i64,
+    /// The organisation tree's version when the request began.
+    pub org_version: i64,
 }
 
 impl CurrentUser {
@@ -116,40 +120,62 @@ impl FromRequestParts<AppState> for CurrentUser {
     }
 }
 
+/// The organisation as this request sees it: read at most once per request, from this
+/// instance's cache when it is as new as the version the identity query read. Outside a
+/// request (CLI, demo data, background work) the version is read first.
+pub async fn org(state: &AppState) -> AppResult<Arc<Org>> {
+    let scoped = REQUEST_ORG.try_with(RequestOrg::get).ok();
+    if let Some((_, Some(org))) = &scoped {
+        return Ok(org.clone());
+    }
+    let version = match scoped.as_ref().and_then(|(v, _)| *v) {
+        Some(v) => v,
+        None => state.store.org_version().await?,
+    };
+    let org = match state.caches.org_at(version) {
+        Some(org) => org,
+        None => {
+            let (units, read_at) = state.store.org_units_versioned().await?;
+            // Read after `version` was: at least as new. Without units it is labelled with the
+            // version asked for, which is never newer than what was read.
+            let org = Arc::new(Org::new(read_at.unwrap_or(version).max(version), units));
+            state.caches.keep_org(org.clone());
+            org
+        }
+    };
+    if scoped.is_some() {
+        let _ = REQUEST_ORG.try_with(|r| r.set(org.clone()));
+    }
+    Ok(org)
+}
+
+/// The organisation tree for scope checks (see `org`); a clone shares the cached one.
 pub async fn org_tree(state: &AppState) -> AppResult<OrgTree> {
-    Ok(OrgTree::new(
-        state
-            .store
-            .org_units()
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u.parent_id)),
-    ))
+    Ok(org(state).await?.tree.clone())
+}
+
+/// Every org unit, in code order (see `org`).
+pub async fn org_units(state: &AppState) -> AppResult<Arc<Vec<OrgUnitRow>>> {
+    Ok(org(state).await?.units.clone())
+}
+
+/// This request changed the org units: it reads them again when next asked.
+pub fn org_changed() {
+    let _ = REQUEST_ORG.try_with(RequestOrg::forget);
 }
 
 /// Loads a user as a signed-in actor, for work outside HTTP (demo data, CLI).
 pub async fn acting_as(state: &AppState, user_id: i64) -> AppResult<CurrentUser> {
-    load_user(state, user_id, None)
-        .await?
-        .ok_or(AppError::NotFound)
+    let identity = state.store.identity(Credential::User(user_id)).await?;
+    identity.map(current_user).ok_or(AppError::NotFound)
 }
 
-async fn load_user(
-    state: &AppState,
-    user_id: i64,
-    csrf: Option<String>,
-) -> AppResult<Option<CurrentUser>> {
-    let Some(user) = state.store.user(user_id).await? else {
-        return Ok(None);
-    };
-    if !user.active {
-        return Ok(None);
-    }
-    let roles = state.store.roles_of(user_id).await?;
+fn current_user(i: Identity) -> CurrentUser {
     let actor = Actor {
-        user_id,
-        org_unit: user.org_unit_id,
-        assignments: roles
+        user_id: i.user.id,
+        org_unit: i.user.org_unit_id,
+        assignments: i
+            .roles
             .iter()
             .map(|r| RoleAssignment {
                 role: r.role,
@@ -157,19 +183,19 @@ async fn load_user(
             })
             .collect(),
     };
-    let lang = Lang::parse(&user.lang).unwrap_or_default();
-    let unread = state.store.unread_count(user_id).await?;
-    Ok(Some(CurrentUser {
-        user,
-        roles,
+    let lang = Lang::parse(&i.user.lang).unwrap_or_default();
+    CurrentUser {
+        user: i.user,
+        roles: i.roles,
         actor,
-        csrf,
+        csrf: i.csrf,
         lang,
-        unread,
-    }))
+        unread: i.unread,
+        org_version: i.org_version,
+    }
 }
 
-/// Resolves identity from a Bearer token or the session cookie.
+/// Resolves identity from a Bearer token or the session cookie, in one query.
 async fn identify(
     state: &AppState,
     headers: &HeaderMap,
@@ -182,22 +208,20 @@ async fn identify(
         let Some(token) = auth.strip_prefix("Bearer ") else {
             return Err(AppError::Unauthenticated);
         };
-        let Some(user_id) = state
-            .store
-            .user_by_api_token(&token_hash(token.trim()))
-            .await?
-        else {
-            return Err(AppError::Unauthenticated);
+        let hash = token_hash(token.trim());
+        let credential = Credential::ApiToken { token_hash: &hash };
+        return match state.store.identity(credential).await? {
+            Some(i) => Ok(Some(current_user(i))),
+            None => Err(AppError::Unauthenticated),
         };
-        return load_user(state, user_id, None).await;
     }
-    if let Some(c) = jar.get(SESSION_COOKIE)
-        && let Some(s) = state
-            .store
-            .session(&token_hash(c.value()), state.now())
-            .await?
-    {
-        return load_user(state, s.user_id, Some(s.csrf)).await;
+    if let Some(c) = jar.get(SESSION_COOKIE) {
+        let hash = token_hash(c.value());
+        let credential = Credential::Session {
+            token_hash: &hash,
+            now: state.now(),
+        };
+        return Ok(state.store.identity(credential).await?.map(current_user));
     }
     Ok(None)
 }
@@ -280,7 +304,14 @@ pub async fn authenticate(
     next: Next,
 ) -> Response {
     match authenticate_inner(&state, &jar, req).await {
-        Ok(req) => next.run(req).await,
+        Ok((req, Some(version))) => {
+            // The org tree this request sees is the one at the version its identity query read
+            // (or newer), read at most once.
+            REQUEST_ORG
+                .scope(RequestOrg::at(version), next.run(req))
+                .await
+        }
+        Ok((req, None)) => next.run(req).await,
         Err((e, path)) => {
             if matches!(e, AppError::Unauthenticated) && !is_api(&path) {
                 let next = urlencode(&path);
@@ -301,7 +332,7 @@ async fn authenticate_inner(
     state: &AppState,
     jar: &CookieJar,
     req: Request,
-) -> Result<Request, (AppError, String)> {
+) -> Result<(Request, Option<i64>), (AppError, String)> {
     let path = req.uri().path().to_string();
     let path_and_query = req
         .uri()
@@ -316,7 +347,7 @@ async fn authenticate_inner(
     let user = identify(state, req.headers(), jar).await.map_err(fail)?;
     let Some(user) = user else {
         if is_public(&path) {
-            return Ok(req);
+            return Ok((req, None));
         }
         return Err(fail(AppError::Unauthenticated));
     };
@@ -374,8 +405,9 @@ async fn authenticate_inner(
     } else {
         body
     };
+    let version = user.org_version;
     parts.extensions.insert(user);
-    Ok(Request::from_parts(parts, body))
+    Ok((Request::from_parts(parts, body), Some(version)))
 }
 
 mod subtle_eq {

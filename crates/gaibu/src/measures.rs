@@ -386,11 +386,9 @@ pub async fn due_checks(
     per_page: i64,
 ) -> AppResult<(Vec<ServiceRow>, i64, i64)> {
     let tree = org_tree(st).await?;
-    let ism_units: Vec<i64> = st
-        .store
-        .org_units()
+    let ism_units: Vec<i64> = crate::auth::org_units(st)
         .await?
-        .into_iter()
+        .iter()
         .map(|o| o.id)
         .filter(|unit| {
             u.actor

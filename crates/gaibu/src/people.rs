@@ -211,7 +211,7 @@ pub async fn create_org_unit(
     if !errs.is_empty() {
         return Err(AppError::Invalid(errs));
     }
-    Ok(st
+    let row = st
         .store
         .create_org_unit(
             who,
@@ -223,7 +223,9 @@ pub async fn create_org_unit(
             },
             st.now(),
         )
-        .await?)
+        .await?;
+    crate::auth::org_changed();
+    Ok(row)
 }
 
 pub async fn reset_password(

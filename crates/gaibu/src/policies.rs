@@ -15,6 +15,10 @@ use gaibu_domain::policy::{
 use gaibu_domain::service_life::ServiceLifePolicy;
 use gaibu_domain::sheet::Sheet;
 use gaibu_store::{PolicyRow, Who};
+use std::sync::Arc;
+
+use crate::cache::ParsedPolicy;
+pub use crate::cache::PolicyMeta;
 
 /// The policy files shipped in `policy/` and loaded (as pending) on every start. The
 /// five-level scheme ships as an alternative: `gaibu policy load` loads it on demand.
@@ -43,10 +47,11 @@ pub const BUILTIN: [(&str, &str); 5] = [
 
 pub const FIVE_LEVEL: &str = include_str!("../../../policy/classification/five-level.toml");
 
-/// A policy version with its parsed content.
+/// A policy version with its parsed content. `row` holds what never changes of the version;
+/// its status is read with `get` or `list`.
 #[derive(Debug, Clone)]
 pub struct Loaded<T> {
-    pub row: PolicyRow,
+    pub row: PolicyMeta,
     pub doc: T,
 }
 
@@ -56,23 +61,71 @@ fn parse_row(row: &PolicyRow) -> AppResult<PolicyDocument> {
     })
 }
 
-fn as_scheme(row: PolicyRow) -> AppResult<Loaded<Scheme>> {
-    match parse_row(&row)? {
-        PolicyDocument::Classification { scheme, .. } => Ok(Loaded { row, doc: scheme }),
-        _ => Err(AppError::Internal(anyhow::anyhow!(
-            "policy {} is not a scheme",
-            row.id
-        ))),
+/// A version parsed, from this instance's cache (by id: a version's text never changes) or
+/// read and parsed once.
+async fn parsed(st: &AppState, id: i64) -> AppResult<Arc<ParsedPolicy>> {
+    if let Some(p) = st.caches.policy(id) {
+        return Ok(p);
+    }
+    let row = st.store.policy(id).await?.ok_or(AppError::NotFound)?;
+    let doc = parse_row(&row)?;
+    let p = Arc::new(ParsedPolicy {
+        meta: PolicyMeta {
+            id: row.id,
+            kind: row.kind,
+            version: row.version,
+            title_ja: row.title_ja,
+            title_en: row.title_en,
+            content_sha256: row.content_sha256,
+            loaded_at: row.loaded_at,
+        },
+        doc,
+    });
+    st.caches.keep_policy(p.clone());
+    Ok(p)
+}
+
+fn not_a(p: &ParsedPolicy, what: &str) -> AppError {
+    AppError::Internal(anyhow::anyhow!("policy {} is not {what}", p.meta.id))
+}
+
+fn as_scheme(p: &ParsedPolicy) -> AppResult<Loaded<Scheme>> {
+    match &p.doc {
+        PolicyDocument::Classification { scheme, .. } => Ok(Loaded {
+            row: p.meta.clone(),
+            doc: scheme.clone(),
+        }),
+        _ => Err(not_a(p, "a scheme")),
     }
 }
 
-fn as_sheet(row: PolicyRow) -> AppResult<Loaded<Sheet>> {
-    match parse_row(&row)? {
-        PolicyDocument::Sheet { sheet, .. } => Ok(Loaded { row, doc: sheet }),
-        _ => Err(AppError::Internal(anyhow::anyhow!(
-            "policy {} is not a sheet",
-            row.id
-        ))),
+fn as_sheet(p: &ParsedPolicy) -> AppResult<Loaded<Sheet>> {
+    match &p.doc {
+        PolicyDocument::Sheet { sheet, .. } => Ok(Loaded {
+            row: p.meta.clone(),
+            doc: sheet.clone(),
+        }),
+        _ => Err(not_a(p, "a sheet")),
+    }
+}
+
+fn as_account_rules(p: &ParsedPolicy) -> AppResult<Loaded<AccountRules>> {
+    match &p.doc {
+        PolicyDocument::AccountRules { rules, .. } => Ok(Loaded {
+            row: p.meta.clone(),
+            doc: rules.clone(),
+        }),
+        _ => Err(not_a(p, "account rules")),
+    }
+}
+
+fn as_service_life(p: &ParsedPolicy) -> AppResult<Loaded<ServiceLifePolicy>> {
+    match &p.doc {
+        PolicyDocument::ServiceLife { policy, .. } => Ok(Loaded {
+            row: p.meta.clone(),
+            doc: policy.clone(),
+        }),
+        _ => Err(not_a(p, "a service-life policy")),
     }
 }
 
@@ -82,57 +135,44 @@ async fn by_id(st: &AppState, id: i64) -> AppResult<PolicyRow> {
 
 /// The scheme an application was judged under (never the newest one, S1.3).
 pub async fn scheme(st: &AppState, id: i64) -> AppResult<Loaded<Scheme>> {
-    as_scheme(by_id(st, id).await?)
+    as_scheme(&*parsed(st, id).await?)
 }
 
 pub async fn sheet(st: &AppState, id: i64) -> AppResult<Loaded<Sheet>> {
-    as_sheet(by_id(st, id).await?)
+    as_sheet(&*parsed(st, id).await?)
 }
 
-async fn in_force(st: &AppState, kind: &str) -> AppResult<PolicyRow> {
-    st.store
-        .effective_policy(kind)
+/// The version in force for a kind: its id is read every time (an approval made through
+/// another instance counts at once), its parse comes from the cache.
+async fn in_force(st: &AppState, kind: &str) -> AppResult<Arc<ParsedPolicy>> {
+    let id = st
+        .store
+        .effective_policy_id(kind)
         .await?
-        .ok_or(AppError::Refused(crate::error::ErrorCode::PolicyNotInForce))
+        .ok_or(AppError::Refused(crate::error::ErrorCode::PolicyNotInForce))?;
+    parsed(st, id).await
 }
 
 pub async fn scheme_in_force(st: &AppState) -> AppResult<Loaded<Scheme>> {
-    as_scheme(in_force(st, KIND_CLASSIFICATION).await?)
+    as_scheme(&*in_force(st, KIND_CLASSIFICATION).await?)
 }
 
 pub async fn sheet_in_force(st: &AppState, track: Track) -> AppResult<Loaded<Sheet>> {
-    as_sheet(in_force(st, &policy::sheet_kind(track)).await?)
+    as_sheet(&*in_force(st, &policy::sheet_kind(track)).await?)
 }
 
 pub async fn account_rules_in_force(st: &AppState) -> AppResult<Loaded<AccountRules>> {
-    let row = in_force(st, KIND_ACCOUNT_RULES).await?;
-    match parse_row(&row)? {
-        PolicyDocument::AccountRules { rules, .. } => Ok(Loaded { row, doc: rules }),
-        _ => Err(AppError::Internal(anyhow::anyhow!(
-            "policy {} is not account rules",
-            row.id
-        ))),
-    }
+    as_account_rules(&*in_force(st, KIND_ACCOUNT_RULES).await?)
 }
 
 /// S3.5–S3.7: the measures, check intervals and reminder lead times in force.
 pub async fn service_life_in_force(st: &AppState) -> AppResult<Loaded<ServiceLifePolicy>> {
-    as_service_life(in_force(st, KIND_SERVICE_LIFE).await?)
+    as_service_life(&*in_force(st, KIND_SERVICE_LIFE).await?)
 }
 
 /// The service-life policy a record was made under (never the newest one, S1.3).
 pub async fn service_life(st: &AppState, id: i64) -> AppResult<Loaded<ServiceLifePolicy>> {
-    as_service_life(by_id(st, id).await?)
-}
-
-fn as_service_life(row: PolicyRow) -> AppResult<Loaded<ServiceLifePolicy>> {
-    match parse_row(&row)? {
-        PolicyDocument::ServiceLife { policy, .. } => Ok(Loaded { row, doc: policy }),
-        _ => Err(AppError::Internal(anyhow::anyhow!(
-            "policy {} is not a service-life policy",
-            row.id
-        ))),
-    }
+    as_service_life(&*parsed(st, id).await?)
 }
 
 /// Loads a policy text as a pending version. A text that does not parse is refused whole.

@@ -194,7 +194,7 @@ async fn register_fields(st: &AppState, row: &ApplicationRow) -> AppResult<Regis
             handling.join("、")
         ));
     }
-    let units = st.store.org_units().await?;
+    let units = crate::auth::org_units(st).await?;
     let applicant = st
         .store
         .user(row.applicant_id)

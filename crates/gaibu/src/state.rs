@@ -62,6 +62,8 @@ pub type Clock = Arc<dyn Fn() -> jiff::Timestamp + Send + Sync>;
 pub struct AppState {
     pub store: Store,
     pub cfg: Arc<Config>,
+    /// This instance's caches (the org tree, parsed policies), safe beside other instances.
+    pub caches: Arc<crate::cache::Caches>,
     clock: Clock,
     /// Parsed classification schemes by policy version (a version never changes).
     pub schemes: crate::catalogue::SchemeCache,
@@ -78,6 +80,7 @@ impl AppState {
         AppState {
             store,
             cfg: Arc::new(cfg),
+            caches: Arc::default(),
             clock,
             schemes: Default::default(),
         }

@@ -437,9 +437,7 @@ pub async fn waiting(
 ) -> AppResult<(Vec<(TerminationRow, ServiceRow)>, i64)> {
     let tree = org_tree(st).await?;
     // The units the ISM is over, for the database's filter.
-    let all_units: Vec<i64> = st
-        .store
-        .org_units()
+    let all_units: Vec<i64> = crate::auth::org_units(st)
         .await?
         .iter()
         .map(|o| o.id)

@@ -20,6 +20,7 @@ mod corrections;
 mod dashboard;
 mod evidence;
 mod html_track;
+mod identity;
 mod instances;
 mod lists;
 mod mail;
@@ -65,6 +66,7 @@ mod scenarios {
     pub use crate::dashboard::*;
     pub use crate::evidence::*;
     pub use crate::html_track::*;
+    pub use crate::identity::*;
     pub use crate::instances::*;
     pub use crate::lists::*;
     pub use crate::mail::*;
@@ -128,6 +130,10 @@ on_both_backends!(
     search_uses_its_index,
     dashboard_counts_and_links,
     service_timeline_is_paged,
+    changes_through_one_instance_are_seen_by_another,
+    ended_sessions_are_refused_at_once,
+    a_request_reads_who_is_asking_in_one_query,
+    policy_approved_on_one_instance_is_in_force_on_another,
 );
 
 /// Every test of the binary: (name, the database it starts, what it needs, the scenario).

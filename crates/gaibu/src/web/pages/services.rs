@@ -3,7 +3,7 @@
 
 use super::{
     Again, Cx, FieldErrors, FormPairs, HistoryRow, PageCtx, answer, fmt_ms, history_rows, org_name,
-    org_options, org_tree_of, show, user_name,
+    org_options, show,
 };
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
@@ -25,6 +25,7 @@ use gaibu_domain::ledger::{LedgerInput, RetireInput};
 use gaibu_domain::role::Role;
 use gaibu_store::lists::services::ServiceSummary;
 use gaibu_store::{AccountRow, ServiceRow};
+use std::sync::Arc;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "services.html")]
@@ -192,9 +193,12 @@ impl AccountsPartial {
     }
 }
 
-/// The service and the org units, each read once for the page.
-async fn load(cx: &Cx, id: i64) -> AppResult<(ServiceRow, Vec<gaibu_store::OrgUnitRow>)> {
-    Ok((ops::get(&cx.st, id).await?, cx.st.store.org_units().await?))
+/// The service and the org units (from the request's org tree), each read once for the page.
+async fn load(cx: &Cx, id: i64) -> AppResult<(ServiceRow, Arc<Vec<gaibu_store::OrgUnitRow>>)> {
+    Ok((
+        ops::get(&cx.st, id).await?,
+        crate::auth::org_units(&cx.st).await?,
+    ))
 }
 
 async fn accounts_partial(
@@ -205,7 +209,7 @@ async fn accounts_partial(
     added: bool,
 ) -> AppResult<AccountsPartial> {
     let t = cx.t();
-    let caps = ops::capabilities(&cx.u, s, &org_tree_of(units));
+    let caps = ops::capabilities(&cx.u, s, &crate::auth::org_tree(&cx.st).await?);
     // The account register names people's addresses: shown to those who may see it.
     let accounts = match caps.view_details {
         true => {
@@ -316,19 +320,31 @@ async fn detail_page(cx: &Cx, id: i64, forms: Forms, before: Option<i64>) -> App
         ),
         false => Default::default(),
     };
-    let name_of = async |id: Option<i64>| match id {
-        Some(id) => user_name(&cx.st, id).await,
+    // The people the page names, in one query.
+    let named = [
+        Some(s.administrator_id),
+        s.business_system_manager_id,
+        s.infrastructure_manager_id,
+    ];
+    let ids: Vec<i64> = named.iter().flatten().copied().collect();
+    let names = cx.st.store.user_names(&ids).await?;
+    let name_of = |id: Option<i64>| match id {
+        Some(id) => names
+            .iter()
+            .find(|(i, _)| *i == id)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_else(|| format!("#{id}")),
         None => String::new(),
     };
     Ok(DetailPage {
-        business_system_manager: name_of(s.business_system_manager_id).await,
-        infrastructure_manager: name_of(s.infrastructure_manager_id).await,
+        business_system_manager: name_of(s.business_system_manager_id),
+        infrastructure_manager: name_of(s.infrastructure_manager_id),
         bsm_options,
         im_options,
         t,
         acc,
         org: org_name(t, &units, s.org_unit_id),
-        administrator: user_name(&cx.st, s.administrator_id).await,
+        administrator: name_of(Some(s.administrator_id)),
         approved_at: fmt_ms(s.approved_at),
         ledger_input,
         ledger_errors: FieldErrors::from(t, &ledger_errs),

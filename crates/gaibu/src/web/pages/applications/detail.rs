@@ -1,7 +1,7 @@
 //! An application's page: its fields, the sheet's progress, the review rounds, evidence and
 //! history, with the buttons its reader may use. Every record it shows is read once.
 
-use super::super::{Cx, HistoryRow, PageCtx, fmt_ms, history_rows, org_name, org_tree_of};
+use super::super::{Cx, HistoryRow, PageCtx, fmt_ms, history_rows, org_name};
 use super::views::{
     EvidenceView, RoundView, evaluation_rows, evidence_views, item_label, label_of, round_views,
 };
@@ -170,8 +170,8 @@ fn handling_labels(t: Tr, scheme: &Scheme, f: &ApplicationFields) -> Vec<String>
 
 pub(super) async fn detail(cx: Cx, Path(id): Path<i64>) -> AppResult<Response> {
     let st = &cx.st;
-    let units = st.store.org_units().await?;
-    let tree = org_tree_of(&units);
+    let units = crate::auth::org_units(st).await?;
+    let tree = crate::auth::org_tree(st).await?;
     let row = ops::get_in(st, &cx.u, id, &tree).await?;
     let page = cx.page(&format!("/applications/{id}"));
     let t = page.t;

@@ -1,0 +1,217 @@
+//! The per-request path: who is asking is read in one query, and what an instance caches (the
+//! org tree, parsed policies) never outlives a change made through another instance.
+
+use crate::harness::{TestApp, application_json, id_of};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+/// An API client of `login` on the instance at `base`.
+async fn api_on(app: &TestApp, login: &str, base: &str) -> crate::harness::Api {
+    let mut api = app.api(login).await;
+    api.base = base.to_string();
+    api
+}
+
+fn for_unit(name: &str, org_unit: i64) -> Value {
+    let mut body = application_json(name, "1");
+    body["org_unit"] = json!(org_unit.to_string());
+    body
+}
+
+fn roles_of(me: &Value) -> Vec<(String, i64)> {
+    me["roles"]
+        .as_array()
+        .map(|roles| {
+            roles
+                .iter()
+                .map(|r| {
+                    let role = r["role"].as_str().unwrap_or_default().to_string();
+                    (role, r["org_unit_id"].as_i64().unwrap_or_default())
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub async fn changes_through_one_instance_are_seen_by_another(app: &TestApp) {
+    let second = app.second_instance().await;
+    let admin = app.api("admin").await; // instance A
+    let im = api_on(app, "im", &second).await; // instance B
+    let ict = app
+        .st
+        .store
+        .org_unit_by_code("GA-ICT")
+        .await
+        .expect("db")
+        .expect("GA-ICT")
+        .id;
+
+    // B reads the org tree (and caches it) and refuses what im may not do.
+    let (s, body) = im.post("/applications", for_unit("権限前", ict)).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
+
+    // A role granted through A counts on B's next request.
+    let im_id = app.user_id("im").await;
+    let (s, body) = admin
+        .post(
+            &format!("/users/{im_id}/roles"),
+            json!({"role": "staff", "org_unit": "GA-ICT"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    let (s, me) = im.get("/me").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(roles_of(&me).contains(&("staff".into(), ict)), "{me}");
+    let (s, body) = im.post("/applications", for_unit("権限後", ict)).await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+
+    // An org unit added through A is in B's tree on B's next request.
+    let (s, unit) = admin
+        .post(
+            "/org-units",
+            json!({"parent": "CIT-REG", "code": "CIT-REG-NEW", "name_ja": "新しい係",
+                   "name_en": "New Unit"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{unit}");
+    let (s, body) = im
+        .post("/applications", for_unit("新しい係の申請", id_of(&unit)))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    assert_eq!(body["org_unit_id"], unit["id"], "{body}");
+}
+
+pub async fn ended_sessions_are_refused_at_once(app: &TestApp) {
+    let second = app.second_instance().await;
+    // The cookie store sends the session to both instances (same host, other port).
+    let b = app.browser("im").await;
+    let on_b = |b: &crate::harness::Browser| b.http.get(format!("{second}/api/v1/me")).send();
+    assert_eq!(on_b(&b).await.expect("send").status(), StatusCode::OK);
+    // Signed out through A: B refuses the cookie on the very next request.
+    let (s, _, _) = b.post("/logout", &[]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert_eq!(
+        on_b(&b).await.expect("send").status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    // A password reset ends every session of the user, on every instance at once.
+    let b = app.browser("ism").await;
+    assert_eq!(on_b(&b).await.expect("send").status(), StatusCode::OK);
+    let ism = app.user_id("ism").await;
+    gaibu::people::reset_password(
+        &app.st,
+        &gaibu_store::Who::system(),
+        ism,
+        "a-new-password-long-enough",
+    )
+    .await
+    .expect("reset");
+    assert_eq!(
+        on_b(&b).await.expect("send").status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+/// Connections the instance's pool handed out while `f` ran: its round trips to the database.
+async fn queries<F: std::future::Future<Output = StatusCode>>(app: &TestApp, f: F) -> u64 {
+    let before = app.st.store.connections_acquired();
+    assert_eq!(f.await, StatusCode::OK);
+    app.st.store.connections_acquired() - before
+}
+
+pub async fn a_request_reads_who_is_asking_in_one_query(app: &TestApp) {
+    let b = app.browser("im").await;
+    let me = || async { b.get("/api/v1/me").await.0 };
+    // Who is asking — user, roles, unread count, org tree version — is one query.
+    assert_eq!(queries(app, me()).await, 1);
+    let api = app.api("im").await;
+    assert_eq!(queries(app, async { api.get("/me").await.0 }).await, 1);
+
+    let id: i64 = sqlx::query_scalar("SELECT MIN(id) FROM services")
+        .fetch_one(app.st.store.pool())
+        .await
+        .expect("a demo service");
+    let page = || async { b.get(&format!("/services/{id}")).await.0 };
+    let first = queries(app, page()).await;
+    let again = queries(app, page()).await;
+    let home = queries(app, async { b.get("/").await.0 }).await;
+    let app_id: i64 = sqlx::query_scalar("SELECT MIN(id) FROM applications")
+        .fetch_one(app.st.store.pool())
+        .await
+        .expect("a demo application");
+    let application = queries(app, async {
+        b.get(&format!("/applications/{app_id}")).await.0
+    })
+    .await;
+    println!(
+        "queries per request: /api/v1/me 1, /services/{id} {first} then {again}, / {home}, \
+         /applications/{app_id} {application}"
+    );
+    // Who is asking (1), the service, its accounts, its history, the names it shows (1).
+    assert!(again <= 5, "service page: {again} queries");
+
+    // The org tree is read once per version: a new unit makes the next request read it.
+    let before = queries(app, async { api.get("/applications").await.0 }).await;
+    let admin = app.api("admin").await;
+    let (s, body) = admin
+        .post(
+            "/org-units",
+            json!({"parent": "CIT", "code": "CIT-COUNT", "name_ja": "係", "name_en": "Unit"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    let after = queries(app, async { api.get("/applications").await.0 }).await;
+    assert_eq!(after, before + 1, "the tree is read again once");
+    let settled = queries(app, async { api.get("/applications").await.0 }).await;
+    assert_eq!(settled, before);
+}
+
+// clause: S1.3 — a version approved through one instance is in force on every instance at once
+pub async fn policy_approved_on_one_instance_is_in_force_on_another(app: &TestApp) {
+    let second = app.second_instance().await;
+    let im = api_on(app, "im", &second).await; // instance B
+    // B parses the scheme in force and keeps the parse.
+    let (s, old) = im
+        .post("/applications", application_json("旧区分", "1"))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{old}");
+    let old_scheme = old["classification_policy_id"].as_i64().expect("scheme id");
+
+    // The CISO loads and approves the five-level scheme through A.
+    let ciso = app.browser("ciso").await;
+    let five = include_str!("../../../../policy/classification/five-level.toml");
+    let (s, loc, body) = ciso.post("/policies", &[("content", five)]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+    let pid: i64 = loc
+        .trim_start_matches("/policies/")
+        .parse()
+        .expect("policy id");
+    let (s, _) = app
+        .api("ciso")
+        .await
+        .post(&format!("/policies/{pid}/approve"), json!({}))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+
+    // B's next application is judged under it.
+    let (s, new) = im
+        .post("/applications", application_json("新区分", "3A"))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{new}");
+    assert_eq!(new["classification_policy_id"].as_i64(), Some(pid));
+    assert_ne!(Some(old_scheme), Some(pid));
+
+    // What a version says never changes (the cache relies on it); its status does.
+    let pool = app.st.store.pool();
+    let changed = sqlx::query("UPDATE policy_versions SET content = 'x' WHERE id = $1")
+        .bind(pid)
+        .execute(pool)
+        .await;
+    assert!(changed.is_err(), "a policy's text was changed");
+    sqlx::query("UPDATE policy_versions SET status = status WHERE id = $1")
+        .bind(pid)
+        .execute(pool)
+        .await
+        .expect("the status may move");
+}
