@@ -10,7 +10,7 @@ use gaibu_domain::FieldError;
 use gaibu_domain::classification::Track;
 use gaibu_store::lists::applications::ApplicationFilter;
 use gaibu_store::lists::register::{RegisterFilter, UseFilter};
-use gaibu_store::lists::services::{CheckFilter, ServiceFilter, StatusFilter};
+use gaibu_store::lists::services::{CheckFilter, OpenFilter, ServiceFilter, StatusFilter};
 use gaibu_store::page::{Cursor, Dir, PageAsk, clamp_limit};
 use serde::{Deserialize, Serialize};
 
@@ -44,6 +44,18 @@ fn opt<T>(param: &'static str, v: &str, parse: impl Fn(&str) -> Option<T>) -> Pa
 
 fn id(param: &'static str, v: &str) -> Parsed<Option<i64>> {
     opt(param, v, |s| s.parse::<i64>().ok().filter(|n| *n > 0))
+}
+
+fn open_filter(
+    param: &'static str,
+    v: &str,
+    today: jiff::civil::Date,
+) -> Parsed<Option<OpenFilter>> {
+    opt(param, v, |s| match s {
+        "open" => Some(OpenFilter::Open),
+        "overdue" => Some(OpenFilter::OverdueOn(today)),
+        _ => None,
+    })
 }
 
 fn scope(v: &str) -> Parsed<Option<bool>> {
@@ -172,6 +184,10 @@ list_query! {
         certificate,
         /// A user id: the services they administer.
         administrator,
+        /// `open` or `overdue`: with a re-check open (S6.1).
+        recheck,
+        /// `open` or `overdue`: with a corrective action open (S6.2).
+        action,
     }
 }
 
@@ -269,7 +285,10 @@ impl ServiceListQuery {
         };
         let check = match self.check.trim() {
             "" => None,
-            "due_soon" => Some(CheckFilter::DueBy(lead().await)),
+            "due_soon" => Some(CheckFilter::DueSoon {
+                today,
+                by: lead().await,
+            }),
             "overdue" => Some(CheckFilter::OverdueOn(today)),
             _ => return Ok(Err(ListError::Unknown("check"))),
         };
@@ -291,6 +310,8 @@ impl ServiceListQuery {
                     check,
                     certificate_by,
                     administrator: id("administrator", &self.administrator)?,
+                    recheck: open_filter("recheck", &self.recheck, today)?,
+                    action: open_filter("action", &self.action, today)?,
                 },
                 self.page_ask()?,
             ))

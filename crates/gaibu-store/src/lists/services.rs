@@ -26,10 +26,17 @@ impl StatusFilter {
     }
 }
 
-/// The periodic check (S3.6-3): due by a day, or overdue on a day.
+/// The periodic check (S3.6-3): due soon (from `today` to a day) or overdue on a day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CheckFilter {
-    DueBy(Date),
+    DueSoon { today: Date, by: Date },
+    OverdueOn(Date),
+}
+
+/// Open re-checks or corrective actions (S6.1, S6.2): any open one, or one overdue on a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenFilter {
+    Open,
     OverdueOn(Date),
 }
 
@@ -49,6 +56,10 @@ pub struct ServiceFilter {
     pub certificate_by: Option<Date>,
     /// Services this user administers.
     pub administrator: Option<i64>,
+    /// With a re-check open (S6.1).
+    pub recheck: Option<OpenFilter>,
+    /// With a corrective action open (S6.2).
+    pub action: Option<OpenFilter>,
 }
 
 /// One row of the ledger list: the columns it shows, with the unit's and administrator's names.
@@ -159,11 +170,13 @@ impl ServiceFilter {
         }
         match self.check {
             None => {}
-            Some(CheckFilter::DueBy(d)) => {
-                let p = q.bind(d);
+            Some(CheckFilter::DueSoon { today, by }) => {
+                let from = q.bind(today);
+                let p = q.bind(by);
                 let st = q.bind(LedgerStatus::InOperation.as_str());
                 q.and(format!(
-                    "s.ledger_status = {st} AND s.next_check_due <= {p}"
+                    "s.ledger_status = {st} AND s.next_check_due >= {from} \
+                     AND s.next_check_due <= {p}"
                 ));
             }
             Some(CheckFilter::OverdueOn(d)) => {
@@ -178,9 +191,25 @@ impl ServiceFilter {
         }
         if let Some(d) = self.certificate_by {
             let p = q.bind(d);
+            let retired = q.bind(LedgerStatus::Retired.as_str());
             q.and(format!(
-                "EXISTS (SELECT 1 FROM evidence e WHERE e.application_id = s.application_id \
+                "(s.ledger_status IS NULL OR s.ledger_status <> {retired}) \
+                 AND EXISTS (SELECT 1 FROM evidence e WHERE e.application_id = s.application_id \
                  AND e.removed_at IS NULL AND e.expires_on IS NOT NULL AND e.expires_on <= {p})"
+            ));
+        }
+        for (table, f) in [
+            ("rechecks", self.recheck),
+            ("corrective_actions", self.action),
+        ] {
+            let Some(f) = f else { continue };
+            let due = match f {
+                OpenFilter::Open => String::new(),
+                OpenFilter::OverdueOn(d) => format!(" AND t.due_on < {}", q.bind(d)),
+            };
+            q.and(format!(
+                "EXISTS (SELECT 1 FROM {table} t WHERE t.service_id = s.id \
+                 AND t.state = 'open'{due})"
             ));
         }
         q

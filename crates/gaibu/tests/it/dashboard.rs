@@ -97,6 +97,23 @@ async fn scalar(app: &TestApp, sql: &str, today: &str) -> i64 {
     row.try_get::<i64, _>(0).expect("count")
 }
 
+/// Every (href, count) figure in the dashboard's JSON.
+fn figures_of(v: &Value, out: &mut Vec<(String, i64)>) {
+    match v {
+        Value::Object(m) => {
+            if let (Some(h), Some(n)) = (
+                m.get("href").and_then(Value::as_str),
+                m.get("count").and_then(Value::as_i64),
+            ) {
+                out.push((h.to_string(), n));
+            }
+            m.values().for_each(|x| figures_of(x, out));
+        }
+        Value::Array(a) => a.iter().for_each(|x| figures_of(x, out)),
+        _ => {}
+    }
+}
+
 /// Whether `href` is a list URL of the shared contract (path and filter parameters).
 fn contract_link(href: &str) -> bool {
     let (path, query) = href.split_once('?').unwrap_or((href, ""));
@@ -106,8 +123,15 @@ fn contract_link(href: &str) -> bool {
     let unit_ok = get("org_unit").is_none_or(|v| v.parse::<i64>().is_ok());
     match path {
         "/services" => {
-            only(&["classification", "status", "org_unit", "certificate"])
-                && unit_ok
+            only(&[
+                "classification",
+                "status",
+                "org_unit",
+                "certificate",
+                "check",
+                "recheck",
+                "action",
+            ]) && unit_ok
                 && get("status").is_none_or(|s| {
                     [
                         "building",
@@ -119,6 +143,9 @@ fn contract_link(href: &str) -> bool {
                     .contains(&s)
                 })
                 && get("certificate").is_none_or(|c| c == "expiring")
+                && get("check").is_none_or(|c| c == "due_soon" || c == "overdue")
+                && get("recheck").is_none_or(|c| c == "open" || c == "overdue")
+                && get("action").is_none_or(|c| c == "open" || c == "overdue")
                 && get("classification").is_none_or(|c| !c.is_empty())
         }
         "/checks" => only(&["due"]) && matches!(get("due"), Some("soon" | "overdue")),
@@ -421,6 +448,23 @@ pub async fn dashboard_counts_and_links(app: &TestApp) {
         for href in &distinct {
             let (s, _) = b.get(href).await;
             assert_eq!(s, StatusCode::OK, "{login}: {href}");
+        }
+        // Each number is the length of the list it links to (issue 8: click through).
+        let api = app.api(login).await;
+        let mut figures = Vec::new();
+        figures_of(&dashboard(&api).await, &mut figures);
+        assert!(figures.len() > 10, "{figures:?}");
+        for (href, n) in &figures {
+            let Some(query) = href.strip_prefix("/services?") else {
+                continue;
+            };
+            let (s, list) = api.get(&format!("/services?{query}&limit=200")).await;
+            assert_eq!(s, StatusCode::OK, "{href}: {list}");
+            let len = list["items"].as_array().expect("items").len() as i64;
+            assert_eq!(
+                len, *n,
+                "{login}: {href} lists {len}, the dashboard says {n}"
+            );
         }
         if login == "ism2" {
             assert!(links.contains(&format!("/services?org_unit={ga}")));

@@ -43,7 +43,7 @@ impl ListCtx {
 
     pub async fn new(cx: &Cx) -> AppResult<ListCtx> {
         let t = cx.t();
-        let units = cx.st.store.org_units().await?;
+        let units = crate::auth::org_units(&cx.st).await?;
         let levels = match policies::scheme_in_force(&cx.st).await {
             Ok(s) => s
                 .doc
