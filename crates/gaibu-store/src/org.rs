@@ -403,4 +403,6 @@ reads! {
     roles_of(user_id: i64) -> list RoleRow = "SELECT * FROM role_assignments WHERE user_id = $1 ORDER BY role, org_unit_id";
     holders_of(role: &str) -> list UserRow = "SELECT * FROM users WHERE active = 1 AND id IN (SELECT user_id FROM role_assignments WHERE role = $1) ORDER BY display_name";
     all_roles() -> list RoleRow = "SELECT * FROM role_assignments ORDER BY user_id, role";
+    /// The assignments of one role (e.g. the ISMs, a handful in a city).
+    assignments_of(role: &str) -> list RoleRow = "SELECT * FROM role_assignments WHERE role = $1 ORDER BY user_id";
 }

@@ -199,6 +199,11 @@ impl Query {
         self.and(format!("{column} IN ({})", subtree_sql(&ids)));
     }
 
+    /// The values bound, for a query written out by hand.
+    pub(crate) fn into_vals(self) -> Vec<Val> {
+        self.vals
+    }
+
     /// Values bound so far, for a condition built elsewhere (e.g. search).
     pub(crate) fn vals_mut(&mut self) -> &mut Vec<Val> {
         &mut self.vals

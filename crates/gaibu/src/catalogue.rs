@@ -84,7 +84,7 @@ fn parse_cursor(c: &str) -> AppResult<Option<i64>> {
         .and_then(|s| s.strip_prefix(CURSOR_TAG)?.parse::<i64>().ok())
         .filter(|id| *id > 0)
         .map(Some)
-        .ok_or(AppError::Refused(ErrorCode::MalformedQuery))
+        .ok_or(AppError::Refused(ErrorCode::BadCursor))
 }
 
 /// The parsed classification schemes by policy version id, shared by the whole process: a

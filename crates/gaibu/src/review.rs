@@ -71,12 +71,10 @@ pub async fn save_procurement(
 pub async fn responsible_isms(st: &AppState, unit: i64, tree: &OrgTree) -> AppResult<Vec<i64>> {
     let mut ids: Vec<i64> = st
         .store
-        .all_roles()
+        .assignments_of(Role::InformationSecurityManager.as_str())
         .await?
         .into_iter()
-        .filter(|r| {
-            r.role == Role::InformationSecurityManager && tree.is_within(unit, r.org_unit_id)
-        })
+        .filter(|r| tree.is_within(unit, r.org_unit_id))
         .map(|r| r.user_id)
         .collect();
     ids.sort_unstable();

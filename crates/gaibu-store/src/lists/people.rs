@@ -115,6 +115,24 @@ impl Store {
         self.page(q, "id", USER_SORTS, ask).await
     }
 
+    /// The role assignments of these users (those of one page of a users list).
+    pub async fn roles_of_users(&self, ids: &[i64]) -> Result<Vec<crate::RoleRow>> {
+        let mut q = Query::new("");
+        let list = q.ids(ids);
+        let sql = format!(
+            "SELECT * FROM role_assignments WHERE user_id IN {list} ORDER BY user_id, role"
+        );
+        self.list(&sql, q.into_vals()).await
+    }
+
+    /// These users (the people a page names).
+    pub async fn users_by_ids(&self, ids: &[i64]) -> Result<Vec<UserRow>> {
+        let mut q = Query::new("");
+        let list = q.ids(ids);
+        let sql = format!("SELECT * FROM users WHERE id IN {list} ORDER BY id");
+        self.list(&sql, q.into_vals()).await
+    }
+
     /// Org units, a page at a time.
     pub async fn org_unit_page(&self, ask: &PageAsk) -> Result<Page<OrgUnitRow>> {
         self.page(

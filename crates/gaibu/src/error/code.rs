@@ -206,7 +206,8 @@ mod tests {
                 | "text_too_long"
                 | "malformed_multipart"
                 | "malformed_query"
-                | "invalid_version" => StatusCode::BAD_REQUEST,
+                | "invalid_version"
+                | "bad_cursor" => StatusCode::BAD_REQUEST,
                 "route_not_found" => StatusCode::NOT_FOUND,
                 "method_not_allowed" => StatusCode::METHOD_NOT_ALLOWED,
                 "bad_origin"

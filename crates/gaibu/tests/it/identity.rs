@@ -152,7 +152,9 @@ pub async fn a_request_reads_who_is_asking_in_one_query(app: &TestApp) {
     assert!(again <= 5, "service page: {again} queries");
 
     // The org tree is read once per version: a new unit makes the next request read it.
-    let before = queries(app, async { api.get("/applications").await.0 }).await;
+    // (An application's page judges who may do what over the tree; lists filter in SQL.)
+    let one = format!("/applications/{app_id}");
+    let before = queries(app, async { api.get(&one).await.0 }).await;
     let admin = app.api("admin").await;
     let (s, body) = admin
         .post(
@@ -161,9 +163,9 @@ pub async fn a_request_reads_who_is_asking_in_one_query(app: &TestApp) {
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{body}");
-    let after = queries(app, async { api.get("/applications").await.0 }).await;
+    let after = queries(app, async { api.get(&one).await.0 }).await;
     assert_eq!(after, before + 1, "the tree is read again once");
-    let settled = queries(app, async { api.get("/applications").await.0 }).await;
+    let settled = queries(app, async { api.get(&one).await.0 }).await;
     assert_eq!(settled, before);
 }
 

@@ -236,7 +236,7 @@ pub async fn main_list_queries_use_an_index(app: &TestApp) {
                     &ask,
                 )
                 .await,
-            "services_status",
+            &["services_status", "services_check_due"][..],
         ),
         (
             "services by provider",
@@ -249,7 +249,7 @@ pub async fn main_list_queries_use_an_index(app: &TestApp) {
                     &ask,
                 )
                 .await,
-            "services_provider",
+            &["services_provider"][..],
         ),
         (
             "register of units",
@@ -262,7 +262,7 @@ pub async fn main_list_queries_use_an_index(app: &TestApp) {
                     &ask,
                 )
                 .await,
-            "usage_register_org",
+            &["usage_register_org"][..],
         ),
         (
             "applications by state",
@@ -275,12 +275,16 @@ pub async fn main_list_queries_use_an_index(app: &TestApp) {
                     &ask,
                 )
                 .await,
-            "applications_state",
+            &["applications_state", "applications_waiting"][..],
         ),
     ];
-    for (what, plan, index) in plans {
+    // Any index that leads with the filtered column serves it.
+    for (what, plan, indexes) in plans {
         let plan = plan.expect("plan");
-        assert!(plan.contains(index), "{what} does not use {index}:\n{plan}");
+        assert!(
+            indexes.iter().any(|i| plan.contains(i)),
+            "{what} uses none of {indexes:?}:\n{plan}"
+        );
         assert!(!plan.contains("Seq Scan on services"), "{what}:\n{plan}");
     }
 }

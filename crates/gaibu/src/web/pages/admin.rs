@@ -3,6 +3,7 @@
 use super::{Cx, FieldErrors, FormPairs, PageCtx, org_name, org_options, show};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
+use crate::lists::UserListQuery;
 use crate::people::{self, OrgUnitInput, RoleInput, UserInput};
 use crate::state::AppState;
 use crate::web::Path;
@@ -37,6 +38,8 @@ struct AdminPage {
     unit_input: OrgUnitInput,
     unit_errors: FieldErrors,
     notice: String,
+    list: UserListQuery,
+    next_url: Option<String>,
 }
 
 /// The forms of the page that come back with what went wrong, and a notice of what was done.
@@ -45,6 +48,8 @@ struct Forms {
     user: Option<(UserInput, FieldErrors)>,
     unit: Option<(OrgUnitInput, FieldErrors)>,
     notice: String,
+    /// The users list's search and page (the first page after a change).
+    list: UserListQuery,
 }
 
 async fn render(cx: &Cx, s: Forms) -> AppResult<AdminPage> {
@@ -52,12 +57,14 @@ async fn render(cx: &Cx, s: Forms) -> AppResult<AdminPage> {
     people::require_system_administrator(st, &cx.u, "admin.view").await?;
     let page = cx.page("/admin");
     let t = page.t;
-    let units = st.store.org_units().await?;
-    let roles = st.store.all_roles().await?;
-    let users = st
-        .store
-        .users()
-        .await?
+    let units = crate::auth::org_units(st).await?;
+    let (filter, ask) = s.list.parse()?;
+    let found = st.store.user_page(&filter, &ask).await?;
+    let next_url = found.next_cursor().map(|c| s.list.url_from("/admin", &c));
+    let ids: Vec<i64> = found.items.iter().map(|u| u.id).collect();
+    let roles = st.store.roles_of_users(&ids).await?;
+    let users = found
+        .items
         .into_iter()
         .map(|user| UserView {
             is_self: user.id == cx.u.user.id,
@@ -103,6 +110,8 @@ async fn render(cx: &Cx, s: Forms) -> AppResult<AdminPage> {
         unit_errors,
         notice: s.notice,
         page,
+        list: s.list,
+        next_url,
     })
 }
 
@@ -128,8 +137,15 @@ async fn refused(
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
-async fn page(cx: Cx) -> AppResult<Response> {
-    show(render(&cx, Forms::default()).await?)
+async fn page(
+    cx: Cx,
+    axum::extract::Query(list): axum::extract::Query<UserListQuery>,
+) -> AppResult<Response> {
+    let forms = Forms {
+        list,
+        ..Default::default()
+    };
+    show(render(&cx, forms).await?)
 }
 
 async fn create_user(cx: Cx, form: FormPairs) -> AppResult<Response> {

@@ -89,7 +89,11 @@ async fn measures_page(
     let page = cx.page(&format!("/services/{id}/measures"));
     let t = page.t;
     let list = ops::checklist(&cx.st, &s).await?;
-    let users = cx.st.store.users().await?;
+    // The names of those who recorded the measures, not every user of the city.
+    let mut ids: Vec<i64> = list.records.iter().map(|r| r.recorded_by).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let users = cx.st.store.users_by_ids(&ids).await?;
     let name = |id: i64| {
         users
             .iter()
