@@ -4,6 +4,7 @@ pub mod administrator;
 pub mod applications;
 pub mod audit_denial;
 pub mod auth;
+pub mod bench;
 pub mod catalogue;
 pub mod cli;
 pub mod contractors;
