@@ -227,12 +227,13 @@ pub fn plan(seed: u64, number: usize, cast: &Cast) -> Plan {
         4 => Kind::Class2Terminated,
         5 => Kind::Class1Retired,
         6 => Kind::Class1Unregistered,
+        7 | 8 => Kind::Class2InOperation,
         _ => kind,
     };
     let after = match number {
         1 => After::Checked,
-        7 | 8 => After::RecheckCompliant,
-        9..=11 => After::ActionOpen,
+        7 => After::RecheckCompliant,
+        8 => After::ActionOpen,
         _ => after,
     };
     let section = rng.gen_range(0..cast.sections.len());
@@ -256,9 +257,18 @@ pub fn plan(seed: u64, number: usize, cast: &Cast) -> Plan {
         }
         _ => 0,
     };
-    let evidence = if rng.gen_range(0..100) < 15 { 1 } else { 0 };
+    let accounts = if number == 0 {
+        accounts.max(1)
+    } else {
+        accounts
+    };
+    let evidence = if number == 0 || rng.gen_range(0..100) < 15 {
+        1
+    } else {
+        0
+    };
     let certificate_expires_in =
-        (evidence > 0 && rng.gen_bool(0.5)).then(|| rng.gen_range(-30..365));
+        (evidence > 0 && (number == 0 || rng.gen_bool(0.5))).then(|| rng.gen_range(-30..365));
     Plan {
         number,
         kind,

@@ -12,6 +12,7 @@ mod api_routes;
 mod api_track;
 mod audit_chain;
 mod bad_input;
+mod bench;
 mod browser;
 mod class2_html;
 mod class2_track;
@@ -55,6 +56,7 @@ mod scenarios {
     pub use crate::api_track::*;
     pub use crate::audit_chain::*;
     pub use crate::bad_input::*;
+    pub use crate::bench::*;
     pub use crate::class2_html::*;
     pub use crate::class2_track::*;
     pub use crate::contractors::*;
@@ -112,6 +114,7 @@ on_both_backends!(
     each_trigger_opens_a_recheck,
     failed_recheck_corrective_action_and_suspension,
     check_order_over_a_provider,
+    bench_seed_makes_every_state,
 );
 
 /// Every test of the binary: (name, the database it starts, what it needs, the scenario).
