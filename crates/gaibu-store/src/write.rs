@@ -161,14 +161,22 @@ impl<'a> Expect<'a> {
 /// One governance write in progress: a transaction, who writes, and when.
 pub(crate) struct Write<'w> {
     tx: sqlx::Transaction<'static, sqlx::Any>,
+    /// SQLite: this process's turn to write, held until the transaction ends (declared after
+    /// `tx`, so dropped after it).
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
     pub who: &'w Who,
     pub now: Timestamp,
 }
 
 impl Store {
     pub(crate) async fn begin<'w>(&self, who: &'w Who, now: Timestamp) -> Result<Write<'w>> {
+        let turn = match self.backend {
+            crate::Backend::Sqlite => Some(self.writer.clone().lock_owned().await),
+            crate::Backend::Postgres => None,
+        };
         Ok(Write {
             tx: self.pool.begin().await?,
+            _turn: turn,
             who,
             now,
         })
