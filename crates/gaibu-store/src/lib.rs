@@ -133,6 +133,10 @@ pub struct Store {
     backend: Backend,
     /// Connections handed out by the pool: one per read, one per write's transaction.
     acquired: Arc<AtomicU64>,
+    /// SQLite takes one writer at a time; a second one that meets the lock sleeps in SQLite's
+    /// busy handler (1, 2, 5 … 100 ms), so writers of this process queue here instead and
+    /// SQLite's lock is free when each begins (issue 8: API write throughput).
+    writer: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 /// A connection idle longer than this is checked before it is handed out (the server may have
@@ -188,6 +192,7 @@ impl Store {
             pool,
             backend,
             acquired,
+            writer: Default::default(),
         })
     }
 
@@ -219,6 +224,41 @@ impl Store {
 
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+
+    /// The options the embedded SQLite was compiled with (`PRAGMA compile_options`); empty on
+    /// PostgreSQL.
+    pub async fn sqlite_compile_options(&self) -> Result<Vec<String>> {
+        if self.backend != Backend::Sqlite {
+            return Ok(Vec::new());
+        }
+        let rows = sqlx::query("PRAGMA compile_options")
+            .fetch_all(&self.pool)
+            .await?;
+        use sqlx::Row;
+        rows.iter()
+            .map(|r| r.try_get::<String, _>(0).map_err(StoreError::from))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// `.cargo/config.toml` builds the bundled SQLite with `SQLITE_DEFAULT_MEMSTATUS=0`: without
+    /// memory statistics no allocation takes SQLite's global mutex (issue 8's profile).
+    #[tokio::test]
+    async fn sqlite_is_built_without_memstatus() {
+        let store = super::Store::connect("sqlite::memory:")
+            .await
+            .expect("in-memory SQLite");
+        let opts = store
+            .sqlite_compile_options()
+            .await
+            .expect("compile options");
+        assert!(
+            opts.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"),
+            "SQLite was built without LIBSQLITE3_FLAGS=-DSQLITE_DEFAULT_MEMSTATUS=0: {opts:?}"
+        );
     }
 }
 

@@ -173,6 +173,9 @@ impl<'a> Expect<'a> {
 /// One governance write in progress: a transaction, who writes, and when.
 pub(crate) struct Write<'w> {
     tx: sqlx::Transaction<'static, sqlx::Any>,
+    /// SQLite: this process's turn to write, held until the transaction ends (declared after
+    /// `tx`, so dropped after it).
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
     pub who: &'w Who,
     pub now: Timestamp,
     /// The searchable records it changed, re-indexed just before it commits.
@@ -181,8 +184,13 @@ pub(crate) struct Write<'w> {
 
 impl Store {
     pub(crate) async fn begin<'w>(&self, who: &'w Who, now: Timestamp) -> Result<Write<'w>> {
+        let turn = match self.backend {
+            crate::Backend::Sqlite => Some(self.writer.clone().lock_owned().await),
+            crate::Backend::Postgres => None,
+        };
         Ok(Write {
             tx: self.pool.begin().await?,
+            _turn: turn,
             who,
             now,
             touched: Vec::new(),

@@ -119,11 +119,38 @@ pub enum Command {
         #[command(subcommand)]
         command: SearchCommand,
     },
+    /// The load benchmark: fill a database with a city (see docs/benchmarks.md)
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
     /// Send the reminders of what falls due now (`serve` does this every five minutes)
     Reminders {
         /// Send them as they are due on this day (YYYY-MM-DD), e.g. to rehearse a date ahead
         #[arg(long)]
         as_of: Option<jiff::civil::Date>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BenchCommand {
+    /// Fill an empty database with a city: org tree, users in every role, services in every
+    /// state made through the real operations; prints a login, a password and an API token
+    Seed {
+        /// How many services to make
+        #[arg(long)]
+        services: usize,
+        /// The seed of the random content (the same seed makes the same city)
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// How many services are made at once
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+        /// No progress bar
+        #[arg(long)]
+        quiet: bool,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -392,6 +419,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             let store = server::connect(&db.url()?).await?;
             let n = store.reindex_all().await?;
             println!("search index rebuilt: {n} documents");
+            Ok(0)
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Seed {
+                    services,
+                    seed,
+                    concurrency,
+                    quiet,
+                    db,
+                },
+        } => {
+            let opts = crate::bench::Options {
+                services,
+                seed,
+                concurrency,
+                progress: !quiet,
+            };
+            crate::bench::run_seed(&db.url()?, db.data_dir.join("evidence"), opts).await?;
             Ok(0)
         }
         Command::Reminders { as_of, db } => {

@@ -5,6 +5,7 @@ pub mod applications;
 pub mod audit_denial;
 pub mod auth;
 pub mod cache;
+pub mod bench;
 pub mod catalogue;
 pub mod cli;
 pub mod contractors;

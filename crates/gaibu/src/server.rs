@@ -26,6 +26,11 @@ pub async fn connect(url: &str) -> anyhow::Result<Store> {
         .await
         .with_context(|| format!("cannot open database {}", redact(url)))?;
     store.migrate().await.context("migrations failed")?;
+    if store.backend() == gaibu_store::Backend::Sqlite {
+        let opts = store.sqlite_compile_options().await?;
+        let memstatus = opts.iter().find(|o| o.starts_with("DEFAULT_MEMSTATUS="));
+        tracing::debug!(?memstatus, "embedded SQLite");
+    }
     Ok(store)
 }
 

@@ -12,6 +12,7 @@ mod api_routes;
 mod api_track;
 mod audit_chain;
 mod bad_input;
+mod bench;
 mod browser;
 mod class2_html;
 mod class2_track;
@@ -59,6 +60,7 @@ mod scenarios {
     pub use crate::api_track::*;
     pub use crate::audit_chain::*;
     pub use crate::bad_input::*;
+    pub use crate::bench::*;
     pub use crate::class2_html::*;
     pub use crate::class2_track::*;
     pub use crate::contractors::*;
@@ -134,6 +136,7 @@ on_both_backends!(
     ended_sessions_are_refused_at_once,
     a_request_reads_who_is_asking_in_one_query,
     policy_approved_on_one_instance_is_in_force_on_another,
+    bench_seed_makes_every_state,
 );
 
 /// Every test of the binary: (name, the database it starts, what it needs, the scenario).
