@@ -141,10 +141,26 @@ impl Store {
         let opts = AnyConnectOptions::from_str(url)?;
         let mut pool = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
         if backend == Backend::Sqlite {
-            pool = pool.max_connections(8).after_connect(|conn, _| {
+            // `synchronous` stays SQLite's FULL (an fsync at every commit) unless the operator
+            // chooses NORMAL: in WAL mode it cannot corrupt the database, but a power loss may
+            // undo the last commits. See docs/benchmarks.md.
+            let sync = match std::env::var("GAIBU_SQLITE_SYNCHRONOUS").as_deref() {
+                Err(_) | Ok("") | Ok("full") => "FULL",
+                Ok("normal") => "NORMAL",
+                Ok(other) => {
+                    return Err(StoreError::Db(sqlx::Error::Configuration(
+                        format!("GAIBU_SQLITE_SYNCHRONOUS: full or normal, not {other:?}").into(),
+                    )));
+                }
+            };
+            let pragmas = format!(
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = {sync}; \
+                 PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;"
+            );
+            pool = pool.max_connections(8).after_connect(move |conn, _| {
+                let pragmas = pragmas.clone();
                 Box::pin(async move {
-                    conn.execute("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;")
-                        .await?;
+                    conn.execute(pragmas.as_str()).await?;
                     Ok(())
                 })
             });
@@ -196,6 +212,8 @@ impl Store {
     }
 }
 
+pub(crate) use codec::to_json;
+
 #[cfg(test)]
 mod tests {
     /// `.cargo/config.toml` builds the bundled SQLite with `SQLITE_DEFAULT_MEMSTATUS=0`: without
@@ -215,5 +233,3 @@ mod tests {
         );
     }
 }
-
-pub(crate) use codec::to_json;
