@@ -157,6 +157,22 @@ impl Store {
             )));
         };
         let opts = AnyConnectOptions::from_str(url)?;
+        // `synchronous` stays SQLite's FULL (an fsync at every commit) unless the operator
+        // chooses NORMAL: in WAL mode it cannot corrupt the database, but a power loss may undo
+        // the last commits. See docs/benchmarks.md.
+        let sync = match std::env::var("GAIBU_SQLITE_SYNCHRONOUS").as_deref() {
+            Err(_) | Ok("") | Ok("full") => "FULL",
+            Ok("normal") => "NORMAL",
+            Ok(other) => {
+                return Err(StoreError::Db(sqlx::Error::Configuration(
+                    format!("GAIBU_SQLITE_SYNCHRONOUS: full or normal, not {other:?}").into(),
+                )));
+            }
+        };
+        let pragmas = format!(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = {sync}; \
+             PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;"
+        );
         let acquired = Arc::new(AtomicU64::new(0));
         let (on_connect, on_acquire) = (acquired.clone(), acquired.clone());
         let mut pool = AnyPoolOptions::new()
@@ -178,10 +194,10 @@ impl Store {
             .after_connect(move |conn, _| {
                 // A new connection is handed out at once: it counts as acquired.
                 on_connect.fetch_add(1, Ordering::Relaxed);
+                let pragmas = pragmas.clone();
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
-                        conn.execute("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;")
-                            .await?;
+                        conn.execute(pragmas.as_str()).await?;
                     }
                     Ok(())
                 })
@@ -242,6 +258,8 @@ impl Store {
     }
 }
 
+pub(crate) use codec::to_json;
+
 #[cfg(test)]
 mod tests {
     /// `.cargo/config.toml` builds the bundled SQLite with `SQLITE_DEFAULT_MEMSTATUS=0`: without
@@ -261,5 +279,3 @@ mod tests {
         );
     }
 }
-
-pub(crate) use codec::to_json;

@@ -191,7 +191,7 @@ pub(super) async fn make(st: &AppState, cast: &Cast, p: &Plan, n: &Counter) -> A
             n.add(1);
         }
         if p.kind == Kind::Class2Building {
-            return Ok(extras(st, cast, p, n, made).await?);
+            return extras(st, cast, p, n, made).await;
         }
         let s = services::get(st, s.id).await?;
         let s = measures::put_into_operation(st, im, s.id, s.version).await?;
@@ -203,7 +203,7 @@ pub(super) async fn make(st: &AppState, cast: &Cast, p: &Plan, n: &Counter) -> A
         let (_, s) = applications::approve(st, im, a.id, a.version).await?;
         n.add(1);
         if p.kind == Kind::Class1Unregistered {
-            return Ok(extras(st, cast, p, n, made).await?);
+            return extras(st, cast, p, n, made).await;
         }
         let s = services::register_in_ledger(st, im, s.id, s.version, &entry).await?;
         n.add(1);
