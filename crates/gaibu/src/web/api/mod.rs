@@ -133,12 +133,17 @@ fn add_common_responses(doc: &mut OpenApiDoc) {
                     "Malformed request: JSON, multipart, query, control characters or `version`",
                 );
             }
-            let has_query = op.parameters.iter().flatten().any(|p| {
-                matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query)
-            });
+            let has_query = op
+                .parameters
+                .iter()
+                .flatten()
+                .any(|p| matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query));
             if !change && has_query {
                 // A list's filter or page value it does not know, named in `error.fields`.
-                add("422", "A query value the list does not know (`invalid_input`)");
+                add(
+                    "422",
+                    "A query value the list does not know (`invalid_input`)",
+                );
             }
             if change {
                 add(
