@@ -134,9 +134,9 @@ pub struct CatalogueParams {
     /// S1.2: `yes` / `no` for services in / outside the security policy's scope only.
     #[serde(default)]
     pub in_scope: String,
-    /// Entries a page (default 50, at most 200; more is clamped).
+    /// Entries a page (default 50; more than 200 is taken as 200).
     #[serde(default)]
-    pub limit: Option<i64>,
+    pub limit: String,
     /// The `next_cursor` of the page before.
     #[serde(default)]
     pub cursor: String,
@@ -156,7 +156,15 @@ async fn catalogue_search(
         level: &p.level,
         scope: crate::scope::parse(&p.in_scope)?,
         cursor: &p.cursor,
-        limit: p.limit,
+        limit: match p.limit.trim() {
+            "" => None,
+            n => Some(n.parse::<i64>().map_err(|_| {
+                crate::error::AppError::Invalid(vec![gaibu_domain::FieldError::new(
+                    "limit",
+                    "invalid_choice",
+                )])
+            })?),
+        },
     };
     Ok(Json(crate::catalogue::search(&c.st, unit, &ask).await?))
 }
