@@ -24,26 +24,45 @@ pub struct BlobObject {
 
 impl Store {
     /// Stores `bytes` under their hash `sha256` (which the caller computed); `false` when the
-    /// object was already whole, and nothing was written.
+    /// object was already whole, and nothing was written. (Uploads stream: `put_blob_chunk`
+    /// then `finish_blob`.)
     pub async fn put_blob(&self, sha256: &str, bytes: &[u8], now: jiff::Timestamp) -> Result<bool> {
         if self.blob(sha256).await?.is_some() {
             return Ok(false);
         }
         let mut count: i64 = 0;
         for chunk in bytes.chunks(CHUNK_BYTES) {
-            sqlx::query(
-                "INSERT INTO evidence_chunks (sha256, seq, bytes) VALUES ($1, $2, $3) \
-                 ON CONFLICT (sha256, seq) DO NOTHING",
-            )
-            .bind(sha256)
-            .bind(count)
-            .bind(chunk)
-            .execute(&self.pool)
-            .await?;
+            self.put_blob_chunk(sha256, count, chunk).await?;
             count += 1;
         }
         let size = i64::try_from(bytes.len())
             .map_err(|_| crate::StoreError::Corrupt(format!("{sha256}: too large")))?;
+        self.finish_blob(sha256, size, count, now).await
+    }
+
+    /// Stores chunk `seq` (from 0) of the object `sha256`; a chunk stored already stays.
+    pub async fn put_blob_chunk(&self, sha256: &str, seq: i64, bytes: &[u8]) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO evidence_chunks (sha256, seq, bytes) VALUES ($1, $2, $3) \
+             ON CONFLICT (sha256, seq) DO NOTHING",
+        )
+        .bind(sha256)
+        .bind(seq)
+        .bind(bytes)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Says the object `sha256` is whole once its `count` chunks are stored; `false` when it
+    /// was whole already.
+    pub async fn finish_blob(
+        &self,
+        sha256: &str,
+        size: i64,
+        count: i64,
+        now: jiff::Timestamp,
+    ) -> Result<bool> {
         let n = sqlx::query(
             "INSERT INTO evidence_objects (sha256, size_bytes, chunk_count, created_at) \
              VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING",

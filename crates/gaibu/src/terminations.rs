@@ -319,7 +319,7 @@ pub async fn record_disposal(
         rules::permits_termination(s, t, &u.actor, tree, TerminationMove::RecordDisposal)
     };
     let (s, t, ()) = step(st, u, sid, version, "termination.disposal", rule).await?;
-    let file = file.filter(|f| !f.bytes.is_empty() || !f.filename.is_empty());
+    let file = file.filter(|f| f.data.size() > 0 || !f.filename.is_empty());
     let mut errs = Vec::new();
     if let Some(f) = &file {
         evidence::check_upload(st, f, &mut errs);
@@ -544,6 +544,7 @@ pub async fn demo_terminate(
 /// A multipart form's text fields and its file (if one was chosen), as the disposal form sends
 /// them.
 pub async fn read_form_with_file(
+    st: &AppState,
     mut mp: axum::extract::Multipart,
 ) -> AppResult<(Vec<(String, String)>, Option<Upload>)> {
     use crate::error::ErrorCode;
@@ -567,17 +568,13 @@ pub async fn read_form_with_file(
         if name == "file" {
             let filename = field.file_name().unwrap_or("").to_string();
             let content_type = field.content_type().unwrap_or("").to_string();
-            let bytes = match field.bytes().await {
-                Ok(b) => b.to_vec(),
-                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
-                Err(_) => return Err(AppError::Refused(ErrorCode::MalformedForm)),
-            };
+            let data = evidence::spool_field(st, field).await?;
             // A file input left empty sends a part with no name and no bytes.
-            if !filename.is_empty() || !bytes.is_empty() {
+            if !filename.is_empty() || data.size() > 0 {
                 file = Some(Upload {
                     filename,
                     content_type,
-                    bytes,
+                    data,
                     ..Default::default()
                 });
             }

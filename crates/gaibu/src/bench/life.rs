@@ -94,20 +94,23 @@ async fn attach(
             }
             None => ("provider-statement.txt", String::new()),
         };
+        let bytes = format!(
+            "{}\n{}\n{}\n",
+            p.provider,
+            p.name,
+            if expires_on.is_empty() {
+                "提供者の回答書"
+            } else {
+                "ISMAP 登録証明"
+            }
+        );
+        let data = evidence::Spooled::from_bytes(&evidence::spool_dir(st), bytes.as_bytes())
+            .await
+            .map_err(|e| anyhow::anyhow!("spooling: {e}"))?;
         let up = Upload {
             filename: filename.into(),
             content_type: "text/plain".into(),
-            bytes: format!(
-                "{}\n{}\n{}\n",
-                p.provider,
-                p.name,
-                if expires_on.is_empty() {
-                    "提供者の回答書"
-                } else {
-                    "ISMAP 登録証明"
-                }
-            )
-            .into_bytes(),
+            data,
             item_key: String::new(),
             expires_on,
             note: "ベンチマーク用の証跡".into(),

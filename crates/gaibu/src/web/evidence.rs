@@ -27,7 +27,7 @@ pub fn routes(max_upload: usize) -> Router<AppState> {
 }
 
 async fn upload_page(c: OnRecord, mp: Multipart) -> AppResult<Response> {
-    ops::add(&c.st, &c.u, c.id, ops::read_upload(mp).await?).await?;
+    ops::add(&c.st, &c.u, c.id, ops::read_upload(&c.st, mp).await?).await?;
     Ok(Redirect::to(&format!("/applications/{}#evidence", c.id)).into_response())
 }
 
@@ -43,7 +43,7 @@ async fn contractor_download(c: OnRecord) -> AppResult<Response> {
 }
 
 async fn contractor_upload_page(c: OnRecord, mp: Multipart) -> AppResult<Response> {
-    let up = ops::read_upload(mp).await?;
+    let up = ops::read_upload(&c.st, mp).await?;
     crate::contractors::add_evidence(&c.st, &c.u, c.id, up).await?;
     Ok(Redirect::to(&format!("/contractor/submissions/{}", c.id)).into_response())
 }

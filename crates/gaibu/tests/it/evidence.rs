@@ -68,6 +68,27 @@ pub async fn evidence_is_checked_and_kept(app: &TestApp) {
     let res = download(app.api("infra").await.token).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 
+    // A file of many chunks streams in and out whole: spooled as it arrives (characters cut
+    // between chunks are still text), kept in chunks, read back equal; no spool file stays.
+    let long = "第三者認証の報告書：稼働率99.9%。\n"
+        .repeat(15_000)
+        .into_bytes();
+    assert!(long.len() > 2 * gaibu_store::CHUNK_BYTES);
+    let (other, _) = prepared(app, "im", "長い証跡つき申請").await;
+    let (s, e2) = upload(app, other, file(&long, "report.txt", "text/plain"), "").await;
+    assert_eq!(s, StatusCode::CREATED, "{e2}");
+    assert_eq!(e2["sha256"], hex::encode(Sha256::digest(&long)));
+    let content2 = format!("{}/api/v1/evidence/{}/content", app.base, id_of(&e2));
+    let res = reqwest::Client::new()
+        .get(&content2)
+        .bearer_auth(im.token.clone())
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(res.bytes().await.expect("bytes").to_vec(), long);
+    let spool = crate::evidence::spool_entries(app);
+    assert_eq!(spool, 0, "uploads leave no spool file behind");
+
     // Through the page's form too (the CSRF token rides in the form's URL).
     let b = app.browser("im").await;
     let page = format!("{}/applications/{id}/evidence", app.base);
@@ -91,4 +112,10 @@ pub async fn evidence_is_checked_and_kept(app: &TestApp) {
     assert_eq!(content["evidence"][0]["sha256"], e["sha256"]);
     let (s, _) = upload(app, id, file(&pdf, "late.pdf", PDF), "").await;
     assert_eq!(s, StatusCode::CONFLICT, "frozen under review");
+}
+
+/// Files left in the upload spool of the app's evidence directory.
+pub fn spool_entries(app: &TestApp) -> usize {
+    let dir = gaibu::evidence::spool_dir(&app.st);
+    std::fs::read_dir(dir).map(|d| d.count()).unwrap_or(0)
 }

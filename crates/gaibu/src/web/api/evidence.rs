@@ -62,7 +62,7 @@ impl FromRequest<AppState> for Uploaded {
     type Rejection = AppError;
     async fn from_request(req: Request, st: &AppState) -> AppResult<Self> {
         let (c, ApiMultipart(mp)) = parts_then(req, st).await?;
-        let up = ops::read_upload(mp).await?;
+        let up = ops::read_upload(st, mp).await?;
         Ok(Uploaded { c, up })
     }
 }

@@ -259,7 +259,7 @@ impl FromRequest<AppState> for DisposalUpload {
     type Rejection = crate::error::AppError;
     async fn from_request(req: Request, st: &AppState) -> AppResult<Self> {
         let (c, ApiMultipart(mp)) = parts_then(req, st).await?;
-        let (pairs, file) = ops::read_form_with_file(mp).await?;
+        let (pairs, file) = ops::read_form_with_file(st, mp).await?;
         Ok(DisposalUpload { c, pairs, file })
     }
 }

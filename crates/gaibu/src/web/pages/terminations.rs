@@ -193,7 +193,7 @@ async fn register(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Res
 }
 
 async fn disposal(cx: Cx, Path(id): Path<i64>, mp: Multipart) -> AppResult<Response> {
-    let (pairs, file) = ops::read_form_with_file(mp).await?;
+    let (pairs, file) = ops::read_form_with_file(&cx.st, mp).await?;
     let version = ops::version_of(&pairs)?;
     let input = ops::disposal_of(&pairs);
     let result = ops::record_disposal(&cx.st, &cx.u, id, version, &input, file).await;

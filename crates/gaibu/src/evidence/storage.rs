@@ -1,16 +1,9 @@
-//! Evidence files (S3.2c): stored by content (SHA-256) behind a storage interface — in the
-//! database, where every instance reaches them (the default on PostgreSQL), or in a directory
-//! (the default on SQLite) — and recorded with size, type, hash and expiry. A file of the wrong
-//! type, or too large, is refused before anything is stored. A file is read back as a stream,
-//! a chunk at a time, and checked against its hash on the way.
+//! Where evidence bytes live and how they come back: a directory or the database, content-
+//! addressed by SHA-256, read a chunk at a time and checked against the hash on the way.
 
-use crate::applications as apps;
-use crate::auth::CurrentUser;
-use crate::error::{AppError, AppResult};
-use crate::policies;
+use super::Spooled;
 use crate::state::{AppState, EvidenceStore};
-use gaibu_domain::FieldError;
-use gaibu_store::{Backend, EvidenceRow, Store, StoredFile};
+use gaibu_store::{Backend, Store};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use tokio::io::AsyncReadExt;
@@ -146,9 +139,10 @@ impl EvidenceStorage {
         dir.join(&sha[..2.min(sha.len())]).join(sha)
     }
 
-    /// Keeps `bytes` under their hash `sha`; storing the same content twice is a no-op, and
-    /// so is storing it from two places at once.
-    pub async fn put(&self, sha: &str, bytes: &[u8], now: jiff::Timestamp) -> std::io::Result<()> {
+    /// Keeps spooled bytes under their hash; storing the same content twice is a no-op, and
+    /// so is storing it from two places at once. Read and written a chunk at a time.
+    pub async fn put(&self, data: &Spooled, now: jiff::Timestamp) -> std::io::Result<()> {
+        let sha = data.sha256.as_str();
         match self {
             EvidenceStorage::Local(dir) => {
                 // Atomically: a temporary file, then a rename.
@@ -160,14 +154,16 @@ impl EvidenceStorage {
                     tokio::fs::create_dir_all(parent).await?;
                 }
                 let tmp = path.with_extension(format!("tmp-{}", &crate::auth::random_token()[..8]));
-                tokio::fs::write(&tmp, bytes).await?;
+                let mut from = data.open().await?;
+                let mut to = tokio::fs::File::create(&tmp).await?;
+                tokio::io::copy(&mut from, &mut to).await?;
+                to.sync_all().await?;
                 tokio::fs::rename(&tmp, &path).await
             }
-            EvidenceStorage::Database { store, .. } => store
-                .put_blob(sha, bytes, now)
-                .await
-                .map(|_| ())
-                .map_err(std::io::Error::other),
+            EvidenceStorage::Database { store, .. } => {
+                let mut from = data.open().await?;
+                put_chunks(store, sha, &mut from, now).await
+            }
         }
     }
 
@@ -221,6 +217,47 @@ impl EvidenceStorage {
     }
 }
 
+/// Copies a file into the database a chunk at a time under its hash `sha`.
+async fn put_chunks(
+    store: &Store,
+    sha: &str,
+    from: &mut tokio::fs::File,
+    now: jiff::Timestamp,
+) -> std::io::Result<()> {
+    let io = std::io::Error::other;
+    if store.blob(sha).await.map_err(io)?.is_some() {
+        return Ok(());
+    }
+    let mut buf = vec![0; gaibu_store::CHUNK_BYTES];
+    let (mut seq, mut size) = (0_i64, 0_i64);
+    loop {
+        let mut n = 0;
+        while n < buf.len() {
+            match from.read(&mut buf[n..]).await? {
+                0 => break,
+                k => n += k,
+            }
+        }
+        if n == 0 {
+            break;
+        }
+        store
+            .put_blob_chunk(sha, seq, &buf[..n])
+            .await
+            .map_err(io)?;
+        seq += 1;
+        size += n as i64;
+        if n < buf.len() {
+            break;
+        }
+    }
+    store
+        .finish_blob(sha, size, seq, now)
+        .await
+        .map(|_| ())
+        .map_err(io)
+}
+
 /// The storage the settings choose: see `Config::evidence_store`.
 pub fn storage(st: &AppState) -> EvidenceStorage {
     let database = || EvidenceStorage::Database {
@@ -261,7 +298,8 @@ pub async fn migrate_dir(
         .await
         .with_context(|| format!("cannot read {}", dir.display()))?;
     while let Some(group) = groups.next_entry().await? {
-        if !group.file_type().await?.is_dir() {
+        let spool = group.file_name().to_string_lossy().starts_with('.');
+        if spool || !group.file_type().await?.is_dir() {
             continue;
         }
         let mut files = tokio::fs::read_dir(group.path()).await?;
@@ -278,210 +316,24 @@ pub async fn migrate_dir(
                 out.present += 1;
                 continue;
             }
-            let bytes = tokio::fs::read(&path).await?;
-            if hex::encode(Sha256::digest(&bytes)) != sha {
+            // Hashed on one pass, copied on a second: neither holds the file whole.
+            let mut file = tokio::fs::File::open(&path).await?;
+            let mut hasher = Sha256::new();
+            let mut buf = vec![0; gaibu_store::CHUNK_BYTES];
+            loop {
+                match file.read(&mut buf).await? {
+                    0 => break,
+                    n => hasher.update(&buf[..n]),
+                }
+            }
+            if hex::encode(hasher.finalize()) != sha {
                 out.skipped.push(path);
                 continue;
             }
-            store.put_blob(&sha, &bytes, now).await?;
+            let mut file = tokio::fs::File::open(&path).await?;
+            put_chunks(store, &sha, &mut file, now).await?;
             out.copied += 1;
         }
     }
     Ok(out)
-}
-
-/// An uploaded file with what the uploader said of it.
-#[derive(Debug, Default)]
-pub struct Upload {
-    pub filename: String,
-    pub content_type: String,
-    pub bytes: Vec<u8>,
-    pub item_key: String,
-    pub expires_on: String,
-    pub note: String,
-}
-
-fn clean_filename(name: &str) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    let cleaned: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
-    if cleaned.trim().is_empty() {
-        "file".into()
-    } else {
-        cleaned.trim().to_string()
-    }
-}
-
-/// Checks size, type and expiry of an upload; returns the expiry date to record.
-pub fn check_upload(
-    st: &AppState,
-    up: &Upload,
-    errs: &mut Vec<FieldError>,
-) -> Option<jiff::civil::Date> {
-    if up.bytes.len() > st.cfg.max_upload_bytes {
-        errs.push(FieldError::new("file", "file_too_large"));
-    } else if let Err(code) =
-        gaibu_domain::evidence::check_content(&up.content_type, &up.filename, &up.bytes)
-    {
-        errs.push(FieldError::new("file", code));
-    }
-    match up.expires_on.trim() {
-        "" => None,
-        d => match d.parse::<jiff::civil::Date>() {
-            Ok(d) => Some(d),
-            Err(_) => {
-                errs.push(FieldError::new("expires_on", "invalid_date"));
-                None
-            }
-        },
-    }
-}
-
-/// What the store records of an upload once its bytes are kept: `kept` is (hash, file name,
-/// type) as `store_upload` returns them.
-pub fn record_of<'a>(
-    up: &'a Upload,
-    kept: &'a (String, String, String),
-    expires_on: Option<jiff::civil::Date>,
-) -> StoredFile<'a> {
-    StoredFile {
-        filename: &kept.1,
-        content_type: &kept.2,
-        size_bytes: up.bytes.len() as i64,
-        sha256: &kept.0,
-        expires_on,
-        note: up.note.trim(),
-    }
-}
-
-/// Keeps the bytes (by their SHA-256); returns the hash, the cleaned file name and the type.
-pub async fn store_upload(st: &AppState, up: &Upload) -> AppResult<(String, String, String)> {
-    let sha = hex::encode(Sha256::digest(&up.bytes));
-    storage(st)
-        .put(&sha, &up.bytes, st.now())
-        .await
-        .map_err(|e| anyhow::anyhow!("evidence storage: {e}"))?;
-    let content_type = up
-        .content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    Ok((sha, clean_filename(&up.filename), content_type))
-}
-
-/// Opens stored bytes for reading; the stream fails if they do not match their recorded hash.
-pub async fn read_checked(st: &AppState, sha: &str) -> AppResult<Content> {
-    Ok(storage(st)
-        .open(sha)
-        .await
-        .map_err(|err| anyhow::anyhow!("evidence {sha} missing from storage: {err}"))?)
-}
-
-/// S3.2c: attaches evidence to an application that can still change.
-pub async fn add(st: &AppState, u: &CurrentUser, id: i64, up: Upload) -> AppResult<EvidenceRow> {
-    let (row, _) = apps::editable(st, u, id, None, "evidence.add").await?;
-    let mut errs = Vec::new();
-    let expires_on = check_upload(st, &up, &mut errs);
-    let item_key = up.item_key.trim();
-    if !item_key.is_empty() {
-        let known = match item_key.strip_prefix("evaluation.") {
-            Some(f) => gaibu_domain::evaluation::FIELDS
-                .iter()
-                .any(|(x, _)| *x == f),
-            None => policies::sheet_in_force(st, row.track)
-                .await?
-                .doc
-                .item(item_key)
-                .is_some(),
-        };
-        if !known {
-            errs.push(FieldError::new("item_key", "unknown_item"));
-        }
-    }
-    if !errs.is_empty() {
-        return Err(AppError::Invalid(errs));
-    }
-    let kept = store_upload(st, &up).await?;
-    Ok(st
-        .store
-        .add_evidence(
-            &u.who(),
-            id,
-            item_key,
-            &record_of(&up, &kept, expires_on),
-            st.now(),
-        )
-        .await?)
-}
-
-/// A file and its bytes, for whoever may read its application.
-pub async fn download(
-    st: &AppState,
-    u: &CurrentUser,
-    evidence_id: i64,
-) -> AppResult<(EvidenceRow, Content)> {
-    let e = st
-        .store
-        .evidence(evidence_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    apps::get(st, u, e.application_id).await?;
-    let content = read_checked(st, &e.sha256).await?;
-    Ok((e, content))
-}
-
-pub async fn remove(st: &AppState, u: &CurrentUser, evidence_id: i64) -> AppResult<EvidenceRow> {
-    let e = st
-        .store
-        .evidence(evidence_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    apps::editable(st, u, e.application_id, None, "evidence.remove").await?;
-    st.store.remove_evidence(&u.who(), &e, st.now()).await?;
-    Ok(e)
-}
-
-/// Reads a multipart upload form (file, item_key, expires_on, note).
-pub async fn read_upload(mut mp: axum::extract::Multipart) -> AppResult<Upload> {
-    let mut up = Upload::default();
-    let too_large = || AppError::Invalid(vec![FieldError::new("file", "file_too_large")]);
-    loop {
-        let field = match mp.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
-                return Err(too_large());
-            }
-            Err(_) => return Err(AppError::Refused(crate::error::ErrorCode::MalformedForm)),
-        };
-        let name = field.name().unwrap_or("").to_string();
-        if name == "file" {
-            up.filename = field.file_name().unwrap_or("").to_string();
-            up.content_type = field.content_type().unwrap_or("").to_string();
-            up.bytes = match field.bytes().await {
-                Ok(b) => b.to_vec(),
-                Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
-                    return Err(too_large());
-                }
-                Err(_) => return Err(AppError::Refused(crate::error::ErrorCode::MalformedForm)),
-            };
-        } else {
-            let text = field
-                .text()
-                .await
-                .map_err(|_| AppError::Refused(crate::error::ErrorCode::MalformedForm))?;
-            crate::error::check_text(&text)?;
-            match name.as_str() {
-                "item_key" => up.item_key = text,
-                "expires_on" => up.expires_on = text,
-                "note" => up.note = text,
-                _ => {}
-            }
-        }
-    }
-    if up.filename.is_empty() && up.bytes.is_empty() {
-        return Err(AppError::Invalid(vec![FieldError::new("file", "required")]));
-    }
-    Ok(up)
 }
