@@ -29,18 +29,6 @@ pub fn may_change(u: &CurrentUser, s: &ServiceRow, tree: &gaibu_domain::role::Or
     administrator::permits_change(&services::domain(s), s.track, &u.actor, tree).is_ok()
 }
 
-/// Members of staff who may be named (active, not a contractor's people), as form options.
-pub async fn candidates(st: &AppState) -> AppResult<Vec<(i64, String)>> {
-    Ok(st
-        .store
-        .users()
-        .await?
-        .into_iter()
-        .filter(|u| u.active && u.contractor_id.is_none())
-        .map(|u| (u.id, u.display_name))
-        .collect())
-}
-
 pub async fn change(
     st: &AppState,
     u: &CurrentUser,

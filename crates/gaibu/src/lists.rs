@@ -247,6 +247,36 @@ impl UserListQuery {
                 q: self.q.trim().to_string(),
                 org_unit: id("org_unit", &self.org_unit)?,
                 active,
+                staff_only: false,
+            },
+            self.page_ask()?,
+        ))
+    }
+}
+
+list_query! {
+    /// A service's official accounts (S3.5.1a), filtered (every one optional).
+    AccountListQuery {
+        /// Part of the account id, the holder's position or the purpose.
+        q,
+        /// `active` or `closed`.
+        status,
+    }
+}
+
+impl AccountListQuery {
+    /// The filter and page it asks for, of the service `service_id`.
+    pub fn parse(
+        &self,
+        service_id: i64,
+    ) -> Parsed<(gaibu_store::lists::people::AccountFilter, PageAsk)> {
+        Ok((
+            gaibu_store::lists::people::AccountFilter {
+                service_id,
+                status: opt("status", &self.status, |s| {
+                    gaibu_domain::account::AccountStatus::parse(s)
+                })?,
+                q: self.q.trim().to_string(),
             },
             self.page_ask()?,
         ))

@@ -267,3 +267,45 @@ pub async fn create_api_token(
 pub fn tree_of(units: &[OrgUnitRow]) -> OrgTree {
     OrgTree::new(units.iter().map(|u| (u.id, u.parent_id)))
 }
+
+/// How many people a picker offers at once; more are found by typing part of a name.
+pub const PICKER_LIMIT: i64 = 50;
+
+/// The people a form may name (active city staff, no contractor's user) whose login or name
+/// contains `q`, at most `PICKER_LIMIT`, in the database's order of logins; `keep` (the one
+/// already chosen) is always among them, so a form shown again keeps its choice.
+pub async fn staff_choices(
+    st: &AppState,
+    q: &str,
+    keep: Option<i64>,
+) -> AppResult<Vec<(i64, String)>> {
+    let filter = gaibu_store::lists::people::UserFilter {
+        q: q.trim().to_string(),
+        active: Some(true),
+        staff_only: true,
+        ..Default::default()
+    };
+    let ask = gaibu_store::page::PageAsk {
+        sort: "login".into(),
+        dir: gaibu_store::page::Dir::Asc,
+        limit: PICKER_LIMIT,
+        after: None,
+    };
+    let mut out: Vec<(i64, String)> = st
+        .store
+        .user_page(&filter, &ask)
+        .await?
+        .items
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect();
+    if let Some(k) = keep
+        && !out.iter().any(|(id, _)| *id == k)
+        && let Some(u) = st.store.user(k).await?
+        && u.active
+        && u.contractor_id.is_none()
+    {
+        out.insert(0, (u.id, u.display_name));
+    }
+    Ok(out)
+}

@@ -179,14 +179,17 @@ pub async fn accounts(
     st: &AppState,
     u: &CurrentUser,
     s: &ServiceRow,
-    ask: &gaibu_store::page::PageAsk,
+    (filter, ask): (
+        &gaibu_store::lists::people::AccountFilter,
+        &gaibu_store::page::PageAsk,
+    ),
 ) -> AppResult<Option<gaibu_store::page::Page<AccountRow>>> {
     if !may_view_accounts(u, s, &org_tree(st).await?) {
         return Ok(None);
     }
     let filter = gaibu_store::lists::people::AccountFilter {
         service_id: s.id,
-        ..Default::default()
+        ..filter.clone()
     };
     Ok(Some(st.store.account_page(&filter, ask).await?))
 }

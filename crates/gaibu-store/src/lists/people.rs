@@ -44,6 +44,8 @@ pub struct UserFilter {
     pub q: String,
     pub org_unit: Option<i64>,
     pub active: Option<bool>,
+    /// City staff only: no contractor's user.
+    pub staff_only: bool,
 }
 
 pub const USER_SORTS: &[SortBy<UserRow>] = &[
@@ -111,6 +113,9 @@ impl Store {
         if let Some(a) = f.active {
             let p = q.bind(a);
             q.and(format!("active = {p}"));
+        }
+        if f.staff_only {
+            q.and("contractor_id IS NULL");
         }
         self.page(q, "id", USER_SORTS, ask).await
     }

@@ -473,6 +473,19 @@ pub async fn class1_administrator_changed_through_the_page(app: &TestApp) {
     assert!(html.contains(&format!("href=\"{path}\"")));
     let (_, html) = im.get(&path).await;
     assert!(html.contains("id=\"administrator-form\"") && html.contains("職員 一郎"));
+    // The picker offers at most 50 people, found in the database by part of a name or login;
+    // one already chosen stays offered.
+    assert!(html.contains("id=\"administrator-search\""));
+    let (_, html) = im.get(&format!("{path}?who=一郎")).await;
+    assert!(html.contains("職員 一郎"), "found by name");
+    let options = |h: &str| h.matches("<option value=\"").count();
+    assert!(options(&html) <= 51);
+    let (_, html) = im.get(&format!("{path}?who=存在しない人")).await;
+    assert!(
+        !html.contains("職員 一郎"),
+        "not offered when not asked for"
+    );
+    assert_eq!(options(&html), 1, "only the empty choice");
     let missing = [
         ("version", v.as_str()),
         ("administrator", staff_id.as_str()),

@@ -166,6 +166,31 @@ pub async fn class1_track_through_html_forms(app: &TestApp) {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("私用アカウントは登録できません"));
     assert_eq!(app.st.store.accounts(sid).await.expect("db").len(), 2);
+    // The accounts' own page: searched and paged in the database, newest first.
+    let (s, html) = im.get(&format!("{accounts}?limit=1")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("form-2@") && !html.contains("form-1@"),
+        "{html}"
+    );
+    let next = html
+        .split("id=\"next-page\"")
+        .next()
+        .and_then(|h| h.rsplit("href=\"").next())
+        .and_then(|h| h.split('"').next())
+        .expect("a next page link")
+        .replace("&#38;", "&")
+        .replace("&amp;", "&");
+    let (_, html) = im.get(&next).await;
+    assert!(
+        html.contains("form-1@") && html.contains("id=\"first-page\""),
+        "{html}"
+    );
+    let (_, html) = im.get(&format!("{accounts}?q=form-1")).await;
+    assert!(html.contains("form-1@") && !html.contains("form-2@"));
+    let (s, html) = im.get(&format!("{accounts}?status=lost")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("id=\"unknown-filter\"") && !html.contains("form-1@"));
 
     let v = app.service_version(sid).await;
     let retire = format!("/services/{sid}/retire");

@@ -58,14 +58,15 @@ async fn retire_service(c: Change<VersionedRetire>) -> AppResult<Json<Service>> 
 }
 
 #[utoipa::path(get, path = "/api/v1/services/{id}/accounts", tag = "services",
-    params(ServiceId, crate::lists::PageOnly),
+    params(ServiceId, crate::lists::AccountListQuery),
     responses((status = 200, body = Paged<Account>), Forbidden))]
 async fn list_accounts(
     OnRecord { st, u, id }: OnRecord,
-    super::extract::ApiQuery(q): super::extract::ApiQuery<crate::lists::PageOnly>,
+    super::extract::ApiQuery(q): super::extract::ApiQuery<crate::lists::AccountListQuery>,
 ) -> AppResult<Json<Paged<Account>>> {
     let s = ops::get(&st, id).await?;
-    match ops::accounts(&st, &u, &s, &q.ask()?).await? {
+    let (filter, ask) = q.parse(id)?;
+    match ops::accounts(&st, &u, &s, (&filter, &ask)).await? {
         Some(a) => Ok(Json(super::convert::paged(&a)?)),
         None => {
             let r = gaibu_domain::Refusal::Forbidden("accounts_hidden");

@@ -12,6 +12,7 @@ use crate::web::Path;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
+use axum::extract::Query;
 use axum::response::Response;
 use axum::routing::get;
 use gaibu_domain::administrator::AdministratorInput;
@@ -27,6 +28,8 @@ struct AdministratorPage {
     /// The form is shown exactly when the change would be allowed.
     may_change: bool,
     options: Vec<(i64, String)>,
+    /// What the picker's search asked for.
+    who: String,
     input: AdministratorInput,
     errors: FieldErrors,
     stale: bool,
@@ -34,7 +37,7 @@ struct AdministratorPage {
 
 async fn page(
     cx: &Cx,
-    id: i64,
+    (id, who): (i64, String),
     input: AdministratorInput,
     why: Option<Again>,
 ) -> AppResult<AdministratorPage> {
@@ -44,7 +47,10 @@ async fn page(
     let t = page.t;
     let may_change = ops::may_change(&cx.u, &s, &tree);
     let options = match may_change {
-        true => ops::candidates(&cx.st).await?,
+        true => {
+            let keep = input.administrator.trim().parse().ok();
+            crate::people::staff_choices(&cx.st, &who, keep).await?
+        }
         false => vec![],
     };
     Ok(AdministratorPage {
@@ -56,12 +62,20 @@ async fn page(
         s,
         may_change,
         options,
+        who,
         input,
     })
 }
 
-async fn form(cx: Cx, Path(id): Path<i64>) -> AppResult<Response> {
-    show(page(&cx, id, AdministratorInput::default(), None).await?)
+/// The picker's search: part of a login or name.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct Who {
+    who: String,
+}
+
+async fn form(cx: Cx, Path(id): Path<i64>, Query(q): Query<Who>) -> AppResult<Response> {
+    show(page(&cx, (id, q.who), AdministratorInput::default(), None).await?)
 }
 
 async fn save(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
@@ -70,7 +84,7 @@ async fn save(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Respons
     answer(
         result,
         |_| format!("/services/{id}"),
-        async |why: Again| page(&cx, id, input, Some(why)).await,
+        async |why: Again| page(&cx, (id, String::new()), input, Some(why)).await,
     )
     .await
 }

@@ -41,6 +41,17 @@ impl ListCtx {
         if chosen == value { " selected" } else { "" }
     }
 
+    /// For a list with no unit or classification filter: nothing to read.
+    pub fn plain() -> ListCtx {
+        ListCtx {
+            org_units: Vec::new(),
+            levels: Vec::new(),
+            next_url: None,
+            first_url: None,
+            unknown: None,
+        }
+    }
+
     pub async fn new(cx: &Cx) -> AppResult<ListCtx> {
         let t = cx.t();
         let units = crate::auth::org_units(&cx.st).await?;

@@ -206,6 +206,7 @@ struct DetailPage {
     can_result: bool,
     action_input: ActionInput,
     owners: Vec<(i64, String)>,
+    who: String,
     result_input: ResultInput,
 }
 
@@ -224,6 +225,8 @@ struct Forms {
     answers: Option<(RecheckInput, Vec<FieldError>, bool)>,
     action: Option<(ActionInput, Vec<FieldError>)>,
     result: Option<(ResultInput, Vec<FieldError>)>,
+    /// The owner picker's search (part of a login or name).
+    who: String,
 }
 
 async fn detail_page(cx: &Cx, id: i64, forms: Forms) -> AppResult<DetailPage> {
@@ -295,15 +298,10 @@ async fn detail_page(cx: &Cx, id: i64, forms: Forms) -> AppResult<DetailPage> {
     all_errs.extend(action_errs);
     all_errs.extend(result_errs);
     let owners = match can_plan {
-        true => cx
-            .st
-            .store
-            .users()
-            .await?
-            .into_iter()
-            .filter(|u| u.active && u.contractor_id.is_none())
-            .map(|u| (u.id, u.display_name))
-            .collect(),
+        true => {
+            let keep = action_input.owner.trim().parse().ok();
+            crate::people::staff_choices(&cx.st, &forms.who, keep).await?
+        }
         false => vec![],
     };
     let action_owner = match &v.action {
@@ -344,6 +342,7 @@ async fn detail_page(cx: &Cx, id: i64, forms: Forms) -> AppResult<DetailPage> {
         can_result,
         action_input,
         owners,
+        who: forms.who,
         result_input,
         r: v.row,
         s: v.service,
@@ -358,8 +357,19 @@ impl DetailPage {
     }
 }
 
-async fn detail(cx: Cx, Path(id): Path<i64>) -> AppResult<Response> {
-    show(detail_page(&cx, id, Forms::default()).await?)
+/// The owner picker's search.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct Who {
+    who: String,
+}
+
+async fn detail(cx: Cx, Path(id): Path<i64>, Query(q): Query<Who>) -> AppResult<Response> {
+    let forms = Forms {
+        who: q.who,
+        ..Default::default()
+    };
+    show(detail_page(&cx, id, forms).await?)
 }
 
 /// `answer.<item>` and `comment.<item>` fields into answers.

@@ -7,7 +7,7 @@ use super::{
 };
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
-use crate::lists::ServiceListQuery;
+use crate::lists::{AccountListQuery, ServiceListQuery};
 use crate::services as ops;
 use crate::state::AppState;
 use crate::web::Path;
@@ -185,6 +185,11 @@ struct AccountsPartial {
     errors: FieldErrors,
     org_units: Vec<(i64, String)>,
     added: bool,
+    /// The filters of the accounts list (none on the service's page).
+    f: AccountListQuery,
+    lists: super::lists::ListCtx,
+    /// The section stands on its own page (`/services/{id}/accounts`), with its filters.
+    own_page: bool,
 }
 
 impl AccountsPartial {
@@ -201,31 +206,51 @@ async fn load(cx: &Cx, id: i64) -> AppResult<(ServiceRow, Arc<Vec<gaibu_store::O
     ))
 }
 
+/// How the accounts section is asked for: the service's page (its first page) or the accounts'
+/// own page with `f`.
+struct AccountsAsk {
+    f: AccountListQuery,
+    own_page: bool,
+}
+
+impl AccountsAsk {
+    fn on_service_page() -> Self {
+        AccountsAsk {
+            f: AccountListQuery::default(),
+            own_page: false,
+        }
+    }
+}
+
 async fn accounts_partial(
     cx: &Cx,
     (s, units): (&ServiceRow, &[gaibu_store::OrgUnitRow]),
-    input: AccountInput,
-    errors: FieldErrors,
-    added: bool,
+    (input, errors, added): (AccountInput, FieldErrors, bool),
+    ask: AccountsAsk,
 ) -> AppResult<AccountsPartial> {
     let t = cx.t();
     let caps = ops::capabilities(&cx.u, s, &crate::auth::org_tree(&cx.st).await?);
+    let mut lists = super::lists::ListCtx::plain();
+    let own = format!("/services/{}/accounts", s.id);
     // The account register names people's addresses: shown to those who may see it.
-    let accounts = match caps.view_details {
-        true => {
-            let first = gaibu_store::page::PageAsk {
-                limit: gaibu_store::page::MAX_LIMIT,
-                ..Default::default()
-            };
-            let filter = gaibu_store::lists::people::AccountFilter {
-                service_id: s.id,
-                ..Default::default()
-            };
-            Some(cx.st.store.account_page(&filter, &first).await?.items)
+    let accounts = match (caps.view_details, ask.f.parse(s.id)) {
+        (false, _) => None,
+        (true, Ok((filter, page_ask))) => {
+            let later = page_ask.after.is_some();
+            let p = cx.st.store.account_page(&filter, &page_ask).await?;
+            let next = p.next_cursor().map(|c| ask.f.url_from(&own, &c));
+            lists = lists.paged(next, later, ask.f.url(&own));
+            Some(p.items)
         }
-        false => None,
+        (true, Err(e)) => {
+            lists = lists.refused(t, e)?;
+            Some(Vec::new())
+        }
     };
     Ok(AccountsPartial {
+        f: ask.f,
+        lists,
+        own_page: ask.own_page,
         t,
         csrf: cx.u.csrf().to_string(),
         service_id: s.id,
@@ -311,7 +336,8 @@ async fn detail_page(cx: &Cx, id: i64, forms: Forms, before: Option<i64>) -> App
         (input, vec![])
     });
     let errors = FieldErrors::from(t, &account_errs);
-    let acc = accounts_partial(cx, (&s, &units), account_input, errors, false).await?;
+    let form = (account_input, errors, false);
+    let acc = accounts_partial(cx, (&s, &units), form, AccountsAsk::on_service_page()).await?;
     let timeline = timeline_partial(cx, &s, before, true).await?;
     let (bsm_options, im_options) = match acc.caps.register_in_ledger {
         true => (
@@ -435,7 +461,38 @@ async fn add_account(
         Err(e) => return Err(e),
     };
     let (s, units) = load(&cx, id).await?;
-    show(accounts_partial(&cx, (&s, &units), input, errors, added).await?)
+    let form = (input, errors, added);
+    show(accounts_partial(&cx, (&s, &units), form, AccountsAsk::on_service_page()).await?)
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "service_accounts_page.html")]
+struct AccountsPage {
+    t: Tr,
+    page: PageCtx,
+    s: ServiceRow,
+    acc: AccountsPartial,
+}
+
+/// `/services/{id}/accounts`: every official account of a service, filtered and paged.
+async fn accounts_page(
+    cx: Cx,
+    Path(id): Path<i64>,
+    Query(f): Query<AccountListQuery>,
+) -> AppResult<Response> {
+    let (s, units) = load(&cx, id).await?;
+    let page = cx.page(&format!("/services/{id}/accounts"));
+    let t = page.t;
+    let input = AccountInput {
+        kind: "user".into(),
+        holder_org_unit: s.org_unit_id.to_string(),
+        created_on: cx.st.today().to_string(),
+        ..Default::default()
+    };
+    let form = (input, FieldErrors::default(), false);
+    let ask = AccountsAsk { f, own_page: true };
+    let acc = accounts_partial(&cx, (&s, &units), form, ask).await?;
+    show(AccountsPage { t, page, s, acc })
 }
 
 async fn close_account(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
@@ -454,6 +511,9 @@ pub fn routes() -> Router<AppState> {
         .route("/services/{id}/timeline", get(timeline))
         .route("/services/{id}/ledger", post(register))
         .route("/services/{id}/retire", post(retire))
-        .route("/services/{id}/accounts", post(add_account))
+        .route(
+            "/services/{id}/accounts",
+            get(accounts_page).post(add_account),
+        )
         .route("/accounts/{id}/close", post(close_account))
 }
