@@ -103,7 +103,7 @@ impl Store {
         entity_id: Option<i64>,
         detail: Option<String>,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let (mut tx, _turn) = self.write_tx().await?;
         append(
             &mut tx,
             who,
@@ -171,6 +171,16 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(decode).collect()
+    }
+
+    /// The number of the last audit event. Every governance write appends one in its own
+    /// transaction, so an unchanged number means no record changed: a cache keyed by it stays
+    /// correct beside other instances.
+    pub async fn audit_seq(&self) -> Result<i64> {
+        let r = sqlx::query("SELECT seq FROM audit_head WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(r.try_get("seq")?)
     }
 
     /// Recomputes the whole chain, in pages so that a long history does not fill memory. The

@@ -20,6 +20,7 @@ mod catalogue;
 mod codec;
 mod contractors;
 mod dashboard;
+mod deadlines;
 mod evidence;
 pub mod lists;
 mod measures;
@@ -137,6 +138,10 @@ pub struct Store {
     /// busy handler (1, 2, 5 … 100 ms), so writers of this process queue here instead and
     /// SQLite's lock is free when each begins (issue 8: API write throughput).
     writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// SQLite: the one connection that writes, whose page cache stays warm from one write to
+    /// the next (a commit made on another connection makes every other connection drop its
+    /// whole cache and read the pages again). `None` on PostgreSQL: any connection writes.
+    write_pool: Option<AnyPool>,
 }
 
 /// A connection idle longer than this is checked before it is handed out (the server may have
@@ -174,7 +179,31 @@ impl Store {
              PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;"
         );
         let acquired = Arc::new(AtomicU64::new(0));
+        let pool = Self::pool_of(backend, &opts, &pragmas, &acquired, 8).await?;
+        let write_pool = match backend {
+            Backend::Sqlite => Some(Self::pool_of(backend, &opts, &pragmas, &acquired, 1).await?),
+            Backend::Postgres => None,
+        };
+        Ok(Store {
+            pool,
+            backend,
+            acquired,
+            writer: Default::default(),
+            write_pool,
+        })
+    }
+
+    /// A pool on `opts` whose connections count in `acquired`; on SQLite at most `sqlite_max`
+    /// connections, each set up with `pragmas`.
+    async fn pool_of(
+        backend: Backend,
+        opts: &AnyConnectOptions,
+        pragmas: &str,
+        acquired: &Arc<AtomicU64>,
+        sqlite_max: u32,
+    ) -> Result<AnyPool> {
         let (on_connect, on_acquire) = (acquired.clone(), acquired.clone());
+        let pragmas = pragmas.to_string();
         let mut pool = AnyPoolOptions::new()
             .acquire_timeout(Duration::from_secs(10))
             .test_before_acquire(false)
@@ -188,7 +217,7 @@ impl Store {
                 })
             });
         if backend == Backend::Sqlite {
-            pool = pool.max_connections(8);
+            pool = pool.max_connections(sqlite_max);
         }
         let pool = pool
             .after_connect(move |conn, _| {
@@ -202,14 +231,9 @@ impl Store {
                     Ok(())
                 })
             })
-            .connect_with(opts)
+            .connect_with(opts.clone())
             .await?;
-        Ok(Store {
-            pool,
-            backend,
-            acquired,
-            writer: Default::default(),
-        })
+        Ok(pool)
     }
 
     /// How many connections the pool has handed out so far — each one a round trip or more to
@@ -239,7 +263,27 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        if let Some(w) = &self.write_pool {
+            w.close().await;
+        }
         self.pool.close().await;
+    }
+
+    /// A transaction that writes, and (SQLite) this process's turn to write, held until the
+    /// transaction ends: on SQLite on the one writing connection, after the writers before it.
+    pub(crate) async fn write_tx(
+        &self,
+    ) -> Result<(
+        sqlx::Transaction<'static, sqlx::Any>,
+        Option<tokio::sync::OwnedMutexGuard<()>>,
+    )> {
+        match &self.write_pool {
+            Some(w) => {
+                let turn = self.writer.clone().lock_owned().await;
+                Ok((w.begin().await?, Some(turn)))
+            }
+            None => Ok((self.pool.begin().await?, None)),
+        }
     }
 
     /// The options the embedded SQLite was compiled with (`PRAGMA compile_options`); empty on

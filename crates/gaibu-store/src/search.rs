@@ -5,10 +5,11 @@
 //! its postings (`search_grams`: every distinct character and character bigram of the text,
 //! whitespace excluded). A query is split into words on whitespace (the ideographic space too);
 //! every word must match:
-//! - a word of two or more characters: the documents having all its bigrams (an index lookup per
+//! - a word of three or more characters: the documents having all its bigrams (an index lookup per
 //!   bigram, grouped by document), confirmed by `body LIKE '%word%'` — the bigrams say the
 //!   characters are there, the LIKE that they are there in that order;
-//! - a one-character word: the documents having that character (exact, no LIKE needed).
+//! - a word of one or two characters: the documents having that character or bigram (exact,
+//!   no LIKE needed).
 //!
 //! Trigram indexes (SQLite FTS5 `trigram`, PostgreSQL `pg_trgm`) cannot find two-character words
 //! such as 会議, which are the commonest Japanese search words; bigrams can, and the same tables
@@ -149,7 +150,9 @@ pub(crate) fn matching(
     for word in words {
         vals.push(entity.into());
         let e = vals.len();
-        if word.chars().count() == 1 {
+        // A character or a bigram is its own posting: the index answers it exactly, with no
+        // LIKE to confirm and no grouping (会議 is the commonest search there is).
+        if word.chars().count() <= 2 {
             vals.push(word.into());
             parts.push(format!(
                 "{id_column} IN (SELECT g.entity_id FROM search_grams g \
@@ -405,7 +408,7 @@ impl Store {
     /// Builds the search index afresh from the records, in one transaction; answers the number
     /// of documents indexed.
     pub async fn reindex_all(&self) -> Result<usize> {
-        let mut tx = self.pool.begin().await?;
+        let (mut tx, _turn) = self.write_tx().await?;
         sqlx::query("DELETE FROM search_grams")
             .execute(&mut *tx)
             .await?;
@@ -551,13 +554,17 @@ mod tests {
     #[test]
     fn placeholders_follow_the_values_already_bound() {
         let mut vals: Vec<Val> = vec![1_i64.into(), 2_i64.into()];
-        let c = matching("service", "s.id", "会議　x", &mut vals).expect("a condition");
+        let c = matching("service", "s.id", "会議室　x", &mut vals).expect("a condition");
         assert!(
-            c.contains("d.entity = $3") && c.contains("g.gram IN ($4)"),
+            c.contains("d.entity = $3") && c.contains("g.gram IN ($4, $5)"),
             "{c}"
         );
-        assert!(c.contains("LIKE $5") && c.contains("g.gram = $7"), "{c}");
-        assert_eq!(vals.len(), 7);
+        assert!(c.contains("LIKE $6") && c.contains("g.gram = $8"), "{c}");
+        assert_eq!(vals.len(), 8);
+        // Two characters are one posting: exact, no LIKE.
+        let mut vals: Vec<Val> = Vec::new();
+        let c = matching("service", "s.id", "会議", &mut vals).expect("a condition");
+        assert!(c.contains("g.gram = $2") && !c.contains("LIKE"), "{c}");
         assert!(matching("service", "s.id", " 　 ", &mut vals).is_none());
     }
 }

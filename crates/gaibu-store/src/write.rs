@@ -8,11 +8,12 @@ use crate::codec::to_json;
 use crate::notifications::{NewNotification, notify};
 use crate::{Result, Store, StoreError, Who};
 use gaibu_domain::audit::{Action, Entity};
-use gaibu_domain::deadline::DeadlineKind;
 use gaibu_domain::effects::Notice;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use sqlx::{AnyConnection, Row};
+
+pub(crate) use crate::deadlines::Deadline;
 
 /// A column value of a write.
 #[derive(Debug, Clone)]
@@ -120,6 +121,19 @@ impl Table {
         .find(|t| t.name() == name)
     }
 
+    /// Whether `col` is part of the text the search index holds for this table's records (a
+    /// change of any other column leaves the index as it is: `search::text_of`).
+    fn indexes_column(self, col: &str) -> bool {
+        let cols: &[&str] = match self {
+            Table::Services => &["name", "provider", "system_name", "ledger_note"],
+            Table::UsageRegister => &["service_name", "provider_name", "purpose", "user_scope"],
+            Table::Applications => &["service_name", "provider", "fields", "decision_reason"],
+            Table::Accounts => &["account_id", "holder_position", "purpose"],
+            _ => &[],
+        };
+        cols.contains(&col)
+    }
+
     fn has_updated_at(self) -> bool {
         self != Table::Accounts
     }
@@ -184,12 +198,9 @@ pub(crate) struct Write<'w> {
 
 impl Store {
     pub(crate) async fn begin<'w>(&self, who: &'w Who, now: Timestamp) -> Result<Write<'w>> {
-        let turn = match self.backend {
-            crate::Backend::Sqlite => Some(self.writer.clone().lock_owned().await),
-            crate::Backend::Postgres => None,
-        };
+        let (tx, turn) = self.write_tx().await?;
         Ok(Write {
-            tx: self.pool.begin().await?,
+            tx,
             _turn: turn,
             who,
             now,
@@ -212,6 +223,52 @@ impl Write<'_> {
         e: Expect<'_>,
         set: Vec<(&'static str, Val)>,
     ) -> Result<()> {
+        let indexed = set.iter().any(|(c, _)| t.indexes_column(c));
+        let (sql, vals) = Self::update_sql(t, e, set, self.now);
+        let n = bind_all(sqlx::query(&sql), vals)
+            .execute(&mut *self.tx)
+            .await?
+            .rows_affected();
+        if n == 1 {
+            if indexed {
+                self.touch(t, e.id);
+            }
+            return Ok(());
+        }
+        Err(self.refusal(t, e).await?)
+    }
+
+    /// `update`, answering the record as it is after the change (`RETURNING *`: one statement
+    /// where an update and a read were two).
+    pub(crate) async fn update_returning<T: Record>(
+        &mut self,
+        t: Table,
+        e: Expect<'_>,
+        set: Vec<(&'static str, Val)>,
+    ) -> Result<T> {
+        let indexed = set.iter().any(|(c, _)| t.indexes_column(c));
+        let (mut sql, vals) = Self::update_sql(t, e, set, self.now);
+        sql.push_str(" RETURNING *");
+        let row = bind_all(sqlx::query(&sql), vals)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        match row {
+            Some(r) => {
+                if indexed {
+                    self.touch(t, e.id);
+                }
+                Ok(T::from_row(&r)?)
+            }
+            None => Err(self.refusal(t, e).await?),
+        }
+    }
+
+    fn update_sql(
+        t: Table,
+        e: Expect<'_>,
+        set: Vec<(&'static str, Val)>,
+        now: Timestamp,
+    ) -> (String, Vec<Val>) {
         let mut sql = format!("UPDATE {} SET ", t.name());
         let mut vals: Vec<Val> = Vec::with_capacity(set.len() + 3);
         for (col, v) in set {
@@ -219,7 +276,7 @@ impl Write<'_> {
             sql.push_str(&format!("{col} = ${}, ", vals.len()));
         }
         if t.has_updated_at() {
-            vals.push(self.now.into());
+            vals.push(now.into());
             sql.push_str(&format!("updated_at = ${}, ", vals.len()));
         }
         vals.push(e.id.into());
@@ -240,14 +297,12 @@ impl Write<'_> {
                 params.join(", ")
             ));
         }
-        let n = bind_all(sqlx::query(&sql), vals)
-            .execute(&mut *self.tx)
-            .await?
-            .rows_affected();
-        if n == 1 {
-            self.touch(t, e.id);
-            return Ok(());
-        }
+        (sql, vals)
+    }
+
+    /// Why an update changed no row: the record is gone, was changed by someone else since the
+    /// writer saw it, or is in a state that does not allow the change.
+    async fn refusal(&mut self, t: Table, e: Expect<'_>) -> Result<StoreError> {
         let now: Option<sqlx::any::AnyRow> = sqlx::query(&format!(
             "SELECT version, COALESCE({}, '') AS state FROM {} WHERE id = $1",
             t.state_column(),
@@ -256,7 +311,7 @@ impl Write<'_> {
         .bind(e.id)
         .fetch_optional(&mut *self.tx)
         .await?;
-        Err(match now {
+        Ok(match now {
             None => StoreError::NotFound,
             Some(r)
                 if e.version
@@ -281,8 +336,7 @@ impl Write<'_> {
     /// The common change: `update`, read the record back, audit it with before and after.
     pub(crate) async fn change<T: Record>(&mut self, c: Change<'_, T>) -> Result<T> {
         let id = c.expect.id;
-        self.update(c.table, c.expect, c.set).await?;
-        let after: T = self.fetch(c.table, id).await?;
+        let after: T = self.update_returning(c.table, c.expect, c.set).await?;
         let audit = Audit::change(c.action, c.table, id, c.service_id, c.before, &after);
         self.audit(audit).await?;
         Ok(after)
@@ -357,59 +411,6 @@ impl Write<'_> {
         Ok(())
     }
 
-    /// Opens (or moves) the deadline of `kind` for `subject_id`: due on `due_on`, reminding
-    /// `recipients`. A deadline moved to a new date gets its reminders afresh.
-    pub(crate) async fn deadline(&mut self, d: &Deadline<'_>) -> Result<()> {
-        let recipients = serde_json::to_string(d.recipients)
-            .map_err(|e| StoreError::Corrupt(format!("recipients: {e}")))?;
-        sqlx::query(
-            "INSERT INTO deadlines (kind, subject_id, service_id, due_on, recipients, opened_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) \
-             ON CONFLICT (kind, subject_id) DO UPDATE SET due_on = excluded.due_on, \
-             recipients = excluded.recipients, service_id = excluded.service_id, closed_at = NULL",
-        )
-        .bind(d.kind.as_str())
-        .bind(d.subject_id)
-        .bind(d.service_id)
-        .bind(d.due_on.to_string())
-        .bind(recipients)
-        .bind(self.now.as_millisecond())
-        .execute(&mut *self.tx)
-        .await?;
-        Ok(())
-    }
-
-    /// Closes the deadline of `kind` for `subject_id` (done, or no longer due).
-    #[allow(dead_code)] // used by the records that set due dates as they land
-    pub(crate) async fn close_deadline(
-        &mut self,
-        kind: DeadlineKind,
-        subject_id: i64,
-    ) -> Result<()> {
-        sqlx::query(
-            "UPDATE deadlines SET closed_at = $1 \
-             WHERE kind = $2 AND subject_id = $3 AND closed_at IS NULL",
-        )
-        .bind(self.now.as_millisecond())
-        .bind(kind.as_str())
-        .bind(subject_id)
-        .execute(&mut *self.tx)
-        .await?;
-        Ok(())
-    }
-
-    /// Closes every open deadline of a service (it ended: nothing more is due).
-    pub(crate) async fn close_deadlines_of_service(&mut self, service_id: i64) -> Result<()> {
-        sqlx::query(
-            "UPDATE deadlines SET closed_at = $1 WHERE service_id = $2 AND closed_at IS NULL",
-        )
-        .bind(self.now.as_millisecond())
-        .bind(service_id)
-        .execute(&mut *self.tx)
-        .await?;
-        Ok(())
-    }
-
     /// Marks a record of a searchable table as changed by this write (done by `update` and
     /// `create`; a write that inserts with its own SQL says so itself).
     pub(crate) fn touch(&mut self, t: Table, id: i64) {
@@ -435,15 +436,6 @@ impl Write<'_> {
         self.tx.commit().await?;
         Ok(())
     }
-}
-
-/// Something due on a day, and who is reminded of it.
-pub(crate) struct Deadline<'a> {
-    pub kind: DeadlineKind,
-    pub subject_id: i64,
-    pub service_id: Option<i64>,
-    pub due_on: Date,
-    pub recipients: &'a [i64],
 }
 
 /// One versioned change of one record, audited with before and after.

@@ -9,10 +9,15 @@
 //!   database refuses it), so a parse is good for ever. Which version is in force is read
 //!   again each time.
 //!
+//! - The dashboard's counts, keyed by their query and the audit trail's sequence number: every
+//!   write appends an audit event in its transaction, so while the number stands still no
+//!   count can have changed, on any instance. One query (`audit_seq`) replaces six aggregates.
+//!
 //! Sessions, tokens and roles are not cached: the identity query reads them on every request.
 
 use gaibu_domain::policy::PolicyDocument;
 use gaibu_domain::role::OrgTree;
+use gaibu_store::DashboardCounts;
 use gaibu_store::OrgUnitRow;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
@@ -58,10 +63,15 @@ pub struct ParsedPolicy {
 /// Policy versions are few (a handful a year); the bound only guards against surprises.
 const MAX_POLICIES: usize = 1024;
 
+/// Dashboards kept at once (one per scope and day asked for); past it all are dropped.
+const MAX_DASHBOARDS: usize = 256;
+
 #[derive(Default)]
 pub struct Caches {
     org: RwLock<Option<Arc<Org>>>,
     policies: RwLock<HashMap<i64, Arc<ParsedPolicy>>>,
+    /// Dashboard counts by their query, with the audit sequence number they were counted at.
+    dashboards: Mutex<HashMap<String, (i64, Arc<DashboardCounts>)>>,
 }
 
 impl Caches {
@@ -77,6 +87,25 @@ impl Caches {
         if g.as_ref().is_none_or(|o| o.version < org.version) {
             *g = Some(org);
         }
+    }
+
+    /// The counts of the dashboard `key` if they were counted at audit sequence `seq` (no
+    /// record has changed since).
+    pub fn dashboard(&self, key: &str, seq: i64) -> Option<Arc<DashboardCounts>> {
+        let g = self.dashboards.lock().unwrap_or_else(|p| p.into_inner());
+        g.get(key)
+            .filter(|(at, _)| *at == seq)
+            .map(|(_, c)| c.clone())
+    }
+
+    /// Keeps the counts of `key`, counted after audit sequence `seq` was read: if a write
+    /// landed in between they are newer than `seq` says, and the next request counts again.
+    pub fn keep_dashboard(&self, key: String, seq: i64, counts: Arc<DashboardCounts>) {
+        let mut g = self.dashboards.lock().unwrap_or_else(|p| p.into_inner());
+        if g.len() >= MAX_DASHBOARDS {
+            g.clear();
+        }
+        g.insert(key, (seq, counts));
     }
 
     pub fn policy(&self, id: i64) -> Option<Arc<ParsedPolicy>> {

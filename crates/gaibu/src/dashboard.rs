@@ -14,10 +14,11 @@ use gaibu_domain::FieldError;
 use gaibu_domain::Refusal;
 use gaibu_domain::audit::Entity;
 use gaibu_domain::role::{OrgTree, Role};
-use gaibu_store::{DashboardQuery, OrgUnitRow};
+use gaibu_store::{DashboardCounts, DashboardQuery, OrgUnitRow};
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 use std::collections::HashMap;
+use std::sync::Arc;
 use utoipa::ToSchema;
 
 /// Org units shown in the chart by unit: the top of the reader's view (the city, or the ISM's
@@ -149,10 +150,29 @@ pub fn may_view(u: &CurrentUser) -> bool {
     u.has_role(Role::Ciso) || u.has_role(Role::InformationSecurityManager)
 }
 
+/// The counts of `q`, from this instance's cache while no record has changed (`crate::cache`).
+async fn counts(st: &AppState, q: &DashboardQuery) -> AppResult<Arc<DashboardCounts>> {
+    let seq = st.store.audit_seq().await?;
+    let key = format!(
+        "{:?}|{}|{}|{}|{}",
+        q.units,
+        q.today,
+        q.soon_until,
+        q.week_ago.as_millisecond(),
+        q.month_ago.as_millisecond()
+    );
+    if let Some(c) = st.caches.dashboard(&key, seq) {
+        return Ok(c);
+    }
+    let c = Arc::new(st.store.dashboard_counts(q).await?);
+    st.caches.keep_dashboard(key, seq, c.clone());
+    Ok(c)
+}
+
 /// The dashboard as `u` may see it, narrowed to the subtree of `org_unit` (an id) when given.
 pub async fn view(st: &AppState, u: &CurrentUser, org_unit: Option<&str>) -> AppResult<Dashboard> {
-    let units = st.store.org_units().await?;
-    let tree = OrgTree::new(units.iter().map(|o| (o.id, o.parent_id)));
+    let units = crate::auth::org_units(st).await?;
+    let tree = crate::auth::org_tree(st).await?;
     let readable = readable_units(st, u, &units, &tree).await?;
     let chosen = match org_unit.map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
@@ -197,11 +217,16 @@ pub async fn view(st: &AppState, u: &CurrentUser, org_unit: Option<&str>) -> App
     };
 
     let soon_days = crate::measures::soon_days(st).await?;
+    // To the minute: the ages of waiting applications are counted as of the minute, so that
+    // the counts can be kept for it.
     let now = st.now();
+    let minute =
+        Timestamp::from_second(now.as_second() - now.as_second().rem_euclid(60)).unwrap_or(now);
     let today = st.today();
     let ago = |days: i64| {
-        now.checked_sub(SignedDuration::from_hours(24 * days))
-            .unwrap_or(now)
+        minute
+            .checked_sub(SignedDuration::from_hours(24 * days))
+            .unwrap_or(minute)
     };
     let q = DashboardQuery {
         units: counted.clone(),
@@ -212,7 +237,7 @@ pub async fn view(st: &AppState, u: &CurrentUser, org_unit: Option<&str>) -> App
         week_ago: ago(7),
         month_ago: ago(30),
     };
-    let c = st.store.dashboard_counts(&q).await?;
+    let c = counts(st, &q).await?;
 
     let with_unit = |mut pairs: Vec<(&'static str, String)>| {
         if let Some(id) = link_unit {

@@ -409,6 +409,8 @@ pub async fn dashboard_counts_and_links(app: &TestApp) {
         total(&i1),
         "not the other ISM's"
     );
+    // In the same minute as `b2`: the counts kept since then are counted again after the
+    // writes (the cache is keyed by the audit trail's sequence number).
     assert_eq!(total(&dashboard(&ciso).await), total(&b2) + 1);
     // Narrowed to a unit: within the reader's units only.
     let (s, body) = ism2.get(&format!("/dashboard?org_unit={cit}")).await;
