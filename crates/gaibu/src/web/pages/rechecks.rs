@@ -4,7 +4,9 @@
 use super::{Again, Cx, FieldErrors, FormPairs, PageCtx, answer, fmt_ms, show, user_name};
 use crate::error::AppResult;
 use crate::i18n::Tr;
+use crate::lists::lifecycle::{OrderListQuery, WorkListQuery, WorkScope};
 use crate::rechecks as ops;
+use crate::rechecks::lists as rechecks_lists;
 use crate::state::AppState;
 use crate::web::Path;
 use askama::Template;
@@ -37,18 +39,6 @@ pub fn routes() -> Router<AppState> {
         .route("/check-targets/{id}/report", post(report))
 }
 
-#[derive(serde::Deserialize, Default)]
-struct PageQuery {
-    #[serde(default)]
-    page: Option<i64>,
-}
-
-impl PageQuery {
-    fn page(&self) -> i64 {
-        self.page.unwrap_or(1).clamp(1, 100_000)
-    }
-}
-
 fn cause(t: Tr, r: &RecheckRow) -> String {
     t.of("recheck_cause", r.cause.as_str())
 }
@@ -59,36 +49,101 @@ fn state(t: Tr, s: &str) -> String {
 
 // ---- the user's list ------------------------------------------------------------------------
 
+/// One corrective action as the list shows it.
+struct ActionView {
+    a: CorrectiveActionRow,
+    state: String,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "recheck_list.html")]
 struct WorkPage {
     t: Tr,
     page: PageCtx,
-    rechecks: Vec<(RecheckRow, String)>,
-    actions: Vec<CorrectiveActionRow>,
+    rechecks: Vec<(RecheckRow, String, String)>,
+    actions: Vec<ActionView>,
+    /// The corrective actions are listed (`actions=`), not the re-checks.
+    show_actions: bool,
+    /// How many rows the list shows.
+    shown: usize,
     checks: Vec<OrderTargetView>,
-    more: bool,
-    next: i64,
     is_ism: bool,
+    /// May list every re-check of the units overseen (`scope=all`).
+    oversees: bool,
+    all: bool,
+    f: WorkListQuery,
+    lists: super::lists::ListCtx,
+    causes: Vec<(&'static str, String)>,
 }
 
-async fn my_work(cx: Cx, Query(q): Query<PageQuery>) -> AppResult<Response> {
+/// The person's re-checks or corrective actions (`actions=`), or with `scope=all` those of
+/// the units they oversee; filtered and paged in the database. Their own ordered checks to
+/// report come first on their first page.
+async fn my_work(cx: Cx, Query(f): Query<WorkListQuery>) -> AppResult<Response> {
     let page = cx.page("/rechecks");
     let t = page.t;
-    let w = ops::my_work(&cx.st, &cx.u, q.page()).await?;
+    let lists = super::lists::ListCtx::new(&cx).await?;
+    let show_actions = !f.actions.trim().is_empty();
+    let later = !f.cursor.is_empty();
+    let mut rechecks = Vec::new();
+    let mut actions = Vec::new();
+    let listed = if show_actions {
+        rechecks_lists::actions(&cx.st, &cx.u, &f).await?.map(|p| {
+            let next = p.next_cursor();
+            actions = p
+                .items
+                .into_iter()
+                .map(|a| ActionView {
+                    state: state(t, a.state.as_str()),
+                    a,
+                })
+                .collect();
+            next
+        })
+    } else {
+        rechecks_lists::rechecks(&cx.st, &cx.u, &f).await?.map(|p| {
+            let next = p.next_cursor();
+            rechecks = p
+                .items
+                .into_iter()
+                .map(|r| {
+                    let c = cause(t, &r);
+                    let st = state(t, r.state.as_str());
+                    (r, c, st)
+                })
+                .collect();
+            next
+        })
+    };
+    let lists = match listed {
+        Ok(next) => {
+            let next = next.map(|c| f.url_from("/rechecks", &c));
+            lists.paged(next, later, f.url("/rechecks"))
+        }
+        Err(e) => lists.refused(t, e)?,
+    };
+    let all = rechecks_lists::scope_of(&f) == WorkScope::All;
+    let checks = if all || later {
+        Vec::new()
+    } else {
+        rechecks_lists::pending_reports(&cx.st, &cx.u).await?
+    };
     show(WorkPage {
         t,
-        rechecks: w
-            .rechecks
-            .into_iter()
-            .map(|r| (cause(t, &r), r))
-            .map(|(c, r)| (r, c))
-            .collect(),
-        actions: w.actions,
-        checks: w.checks,
-        more: w.more,
-        next: q.page() + 1,
+        shown: rechecks.len() + actions.len(),
+        rechecks,
+        actions,
+        show_actions,
+        checks,
         is_ism: cx.u.has_role(Role::InformationSecurityManager),
+        oversees: rechecks_lists::oversees(&cx.u),
+        all,
+        f,
+        lists,
+        causes: Trigger::ALL
+            .into_iter()
+            .map(|k| (k.as_str(), t.of("recheck_cause", k.as_str())))
+            .collect(),
         page,
     })
 }
@@ -102,38 +157,44 @@ struct ServicePage {
     page: PageCtx,
     s: ServiceRow,
     rows: Vec<(RecheckRow, String, String)>,
-    more: bool,
-    next: i64,
     input: EventInput,
     errors: FieldErrors,
     today: String,
     kinds: Vec<(String, String)>,
+    lists: super::lists::ListCtx,
 }
 
 async fn service_page(
     cx: &Cx,
-    (id, page_no): (i64, i64),
+    (id, f): (i64, &WorkListQuery),
     input: EventInput,
     errs: Vec<FieldError>,
 ) -> AppResult<ServicePage> {
     let s = crate::services::get(&cx.st, id).await?;
-    let page = cx.page(&format!("/services/{id}/rechecks"));
+    let path = format!("/services/{id}/rechecks");
+    let page = cx.page(&path);
     let t = page.t;
-    let (rows, more) = ops::of_service(&cx.st, &cx.u, &s, page_no).await?;
-    let rows = rows
-        .into_iter()
-        .map(|r| {
-            let c = cause(t, &r);
-            let st = state(t, r.state.as_str());
-            (r, c, st)
-        })
-        .collect();
+    let lists = super::lists::ListCtx::new(cx).await?;
+    let (rows, lists) = match rechecks_lists::of_service(&cx.st, &cx.u, &s, f).await? {
+        Ok(p) => {
+            let next = p.next_cursor().map(|c| f.url_from(&path, &c));
+            let rows = p
+                .items
+                .into_iter()
+                .map(|r| {
+                    let c = cause(t, &r);
+                    let st = state(t, r.state.as_str());
+                    (r, c, st)
+                })
+                .collect();
+            (rows, lists.paged(next, !f.cursor.is_empty(), f.url(&path)))
+        }
+        Err(e) => (Vec::new(), lists.refused(t, e)?),
+    };
     Ok(ServicePage {
         t,
         s,
         rows,
-        more,
-        next: page_no + 1,
         input,
         errors: FieldErrors::from(t, &errs),
         today: cx.st.today().to_string(),
@@ -142,6 +203,7 @@ async fn service_page(
             .filter(|k| k.is_recordable())
             .map(|k| (k.as_str().to_string(), t.of("recheck_cause", k.as_str())))
             .collect(),
+        lists,
         page,
     })
 }
@@ -149,9 +211,9 @@ async fn service_page(
 async fn of_service(
     cx: Cx,
     Path(id): Path<i64>,
-    Query(q): Query<PageQuery>,
+    Query(f): Query<WorkListQuery>,
 ) -> AppResult<Response> {
-    show(service_page(&cx, (id, q.page()), EventInput::default(), vec![]).await?)
+    show(service_page(&cx, (id, &f), EventInput::default(), vec![]).await?)
 }
 
 async fn record_event(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
@@ -160,7 +222,9 @@ async fn record_event(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult
     answer(
         result,
         |r| format!("/rechecks/{}", r.id),
-        async |why: Again| service_page(&cx, (id, 1), input, why.invalid()?).await,
+        async |why: Again| {
+            service_page(&cx, (id, &WorkListQuery::default()), input, why.invalid()?).await
+        },
     )
     .await
 }
@@ -449,11 +513,11 @@ struct OrdersPage {
     t: Tr,
     page: PageCtx,
     rows: Vec<(OrderProgressRow, String)>,
-    more: bool,
-    next: i64,
     input: OrderInput,
     errors: FieldErrors,
     providers: Vec<String>,
+    f: OrderListQuery,
+    lists: super::lists::ListCtx,
 }
 
 fn target_text(t: Tr, target: &serde_json::Value) -> String {
@@ -468,13 +532,32 @@ fn target_text(t: Tr, target: &serde_json::Value) -> String {
 
 async fn orders_page(
     cx: &Cx,
-    page_no: i64,
+    f: OrderListQuery,
     input: OrderInput,
     errs: Vec<FieldError>,
 ) -> AppResult<OrdersPage> {
-    let (rows, more) = ops::orders(&cx.st, &cx.u, page_no).await?;
+    let listed = rechecks_lists::orders(&cx.st, &cx.u, &f).await?;
     let page = cx.page("/check-orders");
     let t = page.t;
+    let lists = super::lists::ListCtx::new(cx).await?;
+    let (rows, lists) = match listed {
+        Ok(p) => {
+            let next = p.next_cursor().map(|c| f.url_from("/check-orders", &c));
+            let rows = p
+                .items
+                .into_iter()
+                .map(|r| {
+                    let tt = target_text(t, &r.target);
+                    (r, tt)
+                })
+                .collect();
+            (
+                rows,
+                lists.paged(next, !f.cursor.is_empty(), f.url("/check-orders")),
+            )
+        }
+        Err(e) => (Vec::new(), lists.refused(t, e)?),
+    };
     let providers: Vec<String> = cx
         .st
         .store
@@ -484,24 +567,18 @@ async fn orders_page(
         .map(|p| p.provider)
         .collect();
     Ok(OrdersPage {
-        rows: rows
-            .into_iter()
-            .map(|r| {
-                let tt = target_text(t, &r.target);
-                (r, tt)
-            })
-            .collect(),
-        more,
-        next: page_no + 1,
+        rows,
         input,
         errors: FieldErrors::from(t, &errs),
         providers,
+        f,
+        lists,
         t,
         page,
     })
 }
 
-async fn orders(cx: Cx, Query(q): Query<PageQuery>) -> AppResult<Response> {
+async fn orders(cx: Cx, Query(f): Query<OrderListQuery>) -> AppResult<Response> {
     let input = OrderInput {
         due_on: cx
             .st
@@ -511,7 +588,7 @@ async fn orders(cx: Cx, Query(q): Query<PageQuery>) -> AppResult<Response> {
             .unwrap_or_default(),
         ..Default::default()
     };
-    show(orders_page(&cx, q.page(), input, vec![]).await?)
+    show(orders_page(&cx, f, input, vec![]).await?)
 }
 
 async fn issue_order(cx: Cx, form: FormPairs) -> AppResult<Response> {
@@ -520,7 +597,7 @@ async fn issue_order(cx: Cx, form: FormPairs) -> AppResult<Response> {
     answer(
         result,
         |(o, _)| format!("/check-orders/{}", o.id),
-        async |why: Again| orders_page(&cx, 1, input, why.invalid()?).await,
+        async |why: Again| orders_page(&cx, OrderListQuery::default(), input, why.invalid()?).await,
     )
     .await
 }
@@ -532,19 +609,31 @@ struct OrderPage {
     page: PageCtx,
     o: OrderProgressRow,
     target: String,
-    targets: Vec<(OrderTargetView, String, String)>,
-    more: bool,
-    next: i64,
+    rows: Vec<(OrderTargetView, String, String)>,
+    f: OrderListQuery,
+    lists: super::lists::ListCtx,
 }
 
 async fn order_detail(
     cx: Cx,
     Path(id): Path<i64>,
-    Query(q): Query<PageQuery>,
+    Query(f): Query<OrderListQuery>,
 ) -> AppResult<Response> {
-    let (o, targets, more) = ops::order_detail(&cx.st, &cx.u, id, q.page()).await?;
-    let page = cx.page(&format!("/check-orders/{id}"));
+    let (o, listed) = rechecks_lists::order_detail(&cx.st, &cx.u, id, &f).await?;
+    let path = format!("/check-orders/{id}");
+    let page = cx.page(&path);
     let t = page.t;
+    let lists = super::lists::ListCtx::new(&cx).await?;
+    let (targets, lists) = match listed {
+        Ok(p) => {
+            let next = p.next_cursor().map(|c| f.url_from(&path, &c));
+            (
+                p.items,
+                lists.paged(next, !f.cursor.is_empty(), f.url(&path)),
+            )
+        }
+        Err(e) => (Vec::new(), lists.refused(t, e)?),
+    };
     let mut rows = Vec::with_capacity(targets.len());
     for tg in targets {
         let admin = user_name(&cx.st, tg.administrator_id).await;
@@ -554,9 +643,9 @@ async fn order_detail(
     show(OrderPage {
         target: target_text(t, &o.target),
         o,
-        targets: rows,
-        more,
-        next: q.page() + 1,
+        rows,
+        f,
+        lists,
         t,
         page,
     })
