@@ -47,8 +47,10 @@ pub async fn actions(
     q: &WorkListQuery,
 ) -> AppResult<Listed<CorrectiveActionRow>> {
     let mut q = q.clone();
-    if !q.actions.trim().is_empty() {
-        q.state = q.actions.clone();
+    match q.actions.trim() {
+        "" => {}
+        "open" | "closed" | "all" => q.state = q.actions.trim().to_string(),
+        _ => return Ok(Err(ListError::Unknown("actions"))),
     }
     Ok(match q.parse(st, u, st.today()).await? {
         Ok((mut f, ask)) => {

@@ -334,6 +334,11 @@ pub async fn lifecycle_lists_are_paged_and_filtered(app: &TestApp) {
     );
     let (_, html) = b.get("/rechecks?actions=all").await;
     assert!(html.contains("id=\"my-actions\""), "{html}");
+    let (_, html) = b.get("/rechecks?actions=later").await;
+    assert!(html.contains("id=\"unknown-filter\""), "{html}");
+    let (s, e) = im.get(&format!("{a}?actions=later")).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(e["error"]["fields"][0]["field"], "actions");
 
     // ---- ordered checks ----
     let mut orders = Vec::new();

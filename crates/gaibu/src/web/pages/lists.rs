@@ -34,6 +34,7 @@ fn label(t: Tr, param: &str) -> String {
         "due_to" => t.list_due_to().to_string(),
         "overdue" => t.list_overdue().to_string(),
         "cause" => t.list_cause().to_string(),
+        "actions" => t.recheck_actions().to_string(),
         "scope" => t.list_scope().to_string(),
         "dir" => t.list_dir().to_string(),
         "limit" | "sort" => t.list_sort().to_string(),
