@@ -332,4 +332,50 @@ mod tests {
             "/checks?due=overdue"
         );
     }
+
+    #[test]
+    fn the_api_document_describes_each_lifecycle_list() {
+        let doc = crate::web::api::openapi();
+        for (path, params) in [
+            (
+                "/api/v1/checks",
+                &["q", "due", "due_from", "due_to", "org_unit"][..],
+            ),
+            (
+                "/api/v1/terminations",
+                &["state", "org_unit", "classification"][..],
+            ),
+            ("/api/v1/rechecks", &["scope", "state", "due", "cause"][..]),
+            (
+                "/api/v1/corrective-actions",
+                &["scope", "actions", "state"][..],
+            ),
+            ("/api/v1/check-orders", &["state", "overdue"][..]),
+            ("/api/v1/check-orders/{id}", &["state", "overdue"][..]),
+            ("/api/v1/check-targets", &["state", "overdue"][..]),
+            ("/api/v1/services/{id}/rechecks", &["state", "due_from"][..]),
+        ] {
+            let op = doc
+                .paths
+                .paths
+                .get(path)
+                .and_then(|i| i.get.as_ref())
+                .unwrap_or_else(|| panic!("no GET {path}"));
+            let names: Vec<&str> = op
+                .parameters
+                .iter()
+                .flatten()
+                .map(|p| p.name.as_str())
+                .collect();
+            for p in params.iter().chain(&["sort", "dir", "limit", "cursor"]) {
+                assert!(names.contains(p), "{path} lacks {p}: {names:?}");
+            }
+            for status in ["200", "400", "422"] {
+                assert!(
+                    op.responses.responses.contains_key(status),
+                    "{path} does not document {status}"
+                );
+            }
+        }
+    }
 }
