@@ -463,6 +463,8 @@ struct DueView {
     provider: String,
     due_on: String,
     overdue: bool,
+    /// Not due within the reminder lead yet (listed with `due=all`).
+    later: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -489,6 +491,7 @@ async fn checks(cx: Cx, Query(f): Query<DueCheckListQuery>) -> AppResult<Respons
                 .into_iter()
                 .map(|s| DueView {
                     overdue: due_state(today, s.next_check_due, soon) == Due::Overdue,
+                    later: due_state(today, s.next_check_due, soon) == Due::Later,
                     due_on: s.next_check_due.to_string(),
                     id: s.id,
                     name: s.name,
