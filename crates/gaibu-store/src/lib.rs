@@ -48,7 +48,7 @@ pub use catalogue::{CatalogueRow, CatalogueSearch};
 pub use contractors::NewSubmission;
 pub use dashboard::{DashboardCounts, DashboardQuery, ServiceCount, Waiting};
 pub use evidence::StoredFile;
-pub use measures::{CheckRow, DueFilter, MeasureRow, RuleRow};
+pub use measures::{CheckRow, MeasureRow, RuleRow};
 pub use notifications::{MAX_ATTEMPTS, OutboxItem};
 pub use org::{Credential, Identity, NewOrgUnit, NewUser};
 pub use rechecks::{

@@ -80,53 +80,6 @@ decode_rows! {
     }
 }
 
-/// Which due periodic checks a person sees on `/checks`: those of services they manage or
-/// administer, or of the units they are ISM over; due on or before `due_by`.
-#[derive(Debug, Clone, Default)]
-pub struct DueFilter {
-    pub user_id: i64,
-    /// Units (with their subtrees already expanded) the user is ISM over.
-    pub ism_units: Vec<i64>,
-    /// Due on or before this day.
-    pub due_by: Option<Date>,
-    /// Only those due before this day (overdue).
-    pub overdue_before: Option<Date>,
-    pub offset: i64,
-    pub limit: i64,
-}
-
-impl DueFilter {
-    fn clause(&self) -> (String, Vec<Val>) {
-        let mut vals: Vec<Val> = vec![LedgerStatus::InOperation.as_str().into()];
-        let mut sql =
-            String::from("FROM services WHERE ledger_status = $1 AND next_check_due IS NOT NULL");
-        if let Some(d) = self.due_by {
-            vals.push(d.into());
-            sql.push_str(&format!(" AND next_check_due <= ${}", vals.len()));
-        }
-        if let Some(d) = self.overdue_before {
-            vals.push(d.into());
-            sql.push_str(&format!(" AND next_check_due < ${}", vals.len()));
-        }
-        vals.push(self.user_id.into());
-        let u = vals.len();
-        sql.push_str(&format!(
-            " AND (business_system_manager_id = ${u} OR infrastructure_manager_id = ${u} \
-             OR administrator_id = ${u}"
-        ));
-        if !self.ism_units.is_empty() {
-            let first = vals.len() + 1;
-            for id in &self.ism_units {
-                vals.push((*id).into());
-            }
-            let params: Vec<String> = (first..=vals.len()).map(|i| format!("${i}")).collect();
-            sql.push_str(&format!(" OR org_unit_id IN ({})", params.join(", ")));
-        }
-        sql.push(')');
-        (sql, vals)
-    }
-}
-
 /// A first record (version 0) that meets one saved meanwhile lost the race: stale.
 fn first_save(e: StoreError) -> StoreError {
     match e {
@@ -424,28 +377,6 @@ impl Store {
         let recipients = serde_json::from_str(&recipients)
             .map_err(|e| StoreError::Corrupt(format!("deadline recipients: {e}")))?;
         Ok(Some((due, recipients)))
-    }
-
-    /// The services whose periodic check is due, for `/checks`, paged in the database.
-    pub async fn due_checks(&self, f: &DueFilter) -> Result<(Vec<ServiceRow>, i64)> {
-        let (from, mut vals) = f.clause();
-        let total: i64 = {
-            let row = crate::write::bind_all(
-                sqlx::query(&format!("SELECT COUNT(*) AS n {from}")),
-                vals.clone(),
-            )
-            .fetch_one(&self.pool)
-            .await?;
-            sqlx::Row::try_get(&row, "n")?
-        };
-        vals.push(f.limit.into());
-        vals.push(f.offset.into());
-        let n = vals.len();
-        let sql = format!(
-            "SELECT * {from} ORDER BY next_check_due, id LIMIT ${} OFFSET ${n}",
-            n - 1
-        );
-        Ok((self.list(&sql, vals).await?, total))
     }
 }
 

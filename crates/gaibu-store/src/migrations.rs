@@ -87,6 +87,11 @@ const SOURCES: &[(i64, &str, &str)] = &[
         "timeline and dashboard",
         include_str!("../migrations/0016_timeline.sql"),
     ),
+    (
+        17,
+        "lifecycle list indexes",
+        include_str!("../migrations/0017_lifecycle_list_indexes.sql"),
+    ),
 ];
 
 fn identity(b: Backend) -> &'static str {
@@ -157,6 +162,7 @@ mod tests {
         (Backend::Sqlite, 14, "ac76bfa9293a86a8"),
         (Backend::Sqlite, 15, "bbca14f1b54df325"),
         (Backend::Sqlite, 16, "544f60f9661cca25"),
+        (Backend::Sqlite, 17, "78a58f5b4274ef9e"),
         (Backend::Postgres, 1, "14a59397ace74024"),
         (Backend::Postgres, 2, "7e805a52704f4a81"),
         (Backend::Postgres, 3, "567e613fb4b9c3fc"),
@@ -173,6 +179,7 @@ mod tests {
         (Backend::Postgres, 14, "58b931f9fb9096ff"),
         (Backend::Postgres, 15, "bbca14f1b54df325"),
         (Backend::Postgres, 16, "544f60f9661cca25"),
+        (Backend::Postgres, 17, "78a58f5b4274ef9e"),
     ];
 
     #[test]

@@ -579,41 +579,20 @@ decode_rows! {
 
 reads! {
     recheck(id: i64) -> one RecheckRow = "SELECT * FROM rechecks WHERE id = $1";
-    /// A service's re-checks, newest first, a page at a time.
-    rechecks_of_service(service_id: i64, limit: i64, offset: i64) -> list RecheckRow = "SELECT * FROM rechecks WHERE service_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3";
     /// The providers of services in the ledger and not retired, for the ISM's order form.
     providers_in_use() -> list ProviderRow = "SELECT MIN(id) AS id, provider FROM services WHERE ledger_status IN ('building', 'in_operation', 'suspended') GROUP BY provider ORDER BY provider";
     /// The last re-check that passed: its answers are the previous ones of the next.
     last_passed_recheck(service_id: i64) -> one RecheckRow = "SELECT * FROM rechecks WHERE service_id = $1 AND state = 'compliant' ORDER BY judged_at DESC, id DESC LIMIT 1";
-    /// A user's open re-checks, soonest due first, a page at a time.
-    open_rechecks_for(user_id: i64, limit: i64, offset: i64) -> list RecheckRow = "SELECT * FROM rechecks WHERE administrator_id = $1 AND state = 'open' ORDER BY due_on, id LIMIT $2 OFFSET $3";
     corrective_action(id: i64) -> one CorrectiveActionRow = "SELECT * FROM corrective_actions WHERE id = $1";
     corrective_action_of_recheck(recheck_id: i64) -> one CorrectiveActionRow = "SELECT * FROM corrective_actions WHERE recheck_id = $1";
-    /// The open corrective actions a user owns or administers, a page at a time.
-    open_actions_for(user_id: i64, limit: i64, offset: i64) -> list CorrectiveActionRow = "SELECT * FROM corrective_actions WHERE (owner_id = $1 OR administrator_id = $1) AND state = 'open' ORDER BY due_on, id LIMIT $2 OFFSET $3";
     check_order(id: i64) -> one CheckOrderRow = "SELECT * FROM check_orders WHERE id = $1";
     order_target(id: i64) -> one OrderTargetRow = "SELECT * FROM check_order_targets WHERE id = $1";
-    /// The orders with their progress on `today`, newest first, a page at a time.
-    check_orders_progress(today: String, limit: i64, offset: i64) -> list OrderProgressRow = "SELECT o.*, \
-        (SELECT COUNT(*) FROM check_order_targets t WHERE t.order_id = o.id) AS total, \
-        (SELECT COUNT(*) FROM check_order_targets t WHERE t.order_id = o.id AND t.state = 'reported') AS reported, \
-        (SELECT COUNT(*) FROM check_order_targets t WHERE t.order_id = o.id AND t.state = 'pending' AND t.due_on >= $1) AS pending, \
-        (SELECT COUNT(*) FROM check_order_targets t WHERE t.order_id = o.id AND t.state = 'pending' AND t.due_on < $1) AS overdue \
-        FROM check_orders o ORDER BY o.id DESC LIMIT $2 OFFSET $3";
     check_order_progress(today: String, id: i64) -> one OrderProgressRow = "SELECT o.*, \
         (SELECT COUNT(*) FROM check_order_targets t WHERE t.order_id = o.id) AS total, \
         (SELECT COUNT(*) FROM check_order_targets t WHERE t.order_id = o.id AND t.state = 'reported') AS reported, \
         (SELECT COUNT(*) FROM check_order_targets t WHERE t.order_id = o.id AND t.state = 'pending' AND t.due_on >= $1) AS pending, \
         (SELECT COUNT(*) FROM check_order_targets t WHERE t.order_id = o.id AND t.state = 'pending' AND t.due_on < $1) AS overdue \
         FROM check_orders o WHERE o.id = $2";
-    /// One order's services, a page at a time.
-    order_targets(order_id: i64, limit: i64, offset: i64) -> list OrderTargetView = "SELECT t.id, t.order_id, t.service_id, s.name AS service_name, t.administrator_id, t.due_on, t.state, t.result, o.reason, t.reported_at, t.version \
-        FROM check_order_targets t JOIN services s ON s.id = t.service_id JOIN check_orders o ON o.id = t.order_id \
-        WHERE t.order_id = $1 ORDER BY t.state, t.id LIMIT $2 OFFSET $3";
-    /// The checks a user has still to report, soonest due first, a page at a time.
-    pending_checks_for(user_id: i64, limit: i64, offset: i64) -> list OrderTargetView = "SELECT t.id, t.order_id, t.service_id, s.name AS service_name, t.administrator_id, t.due_on, t.state, t.result, o.reason, t.reported_at, t.version \
-        FROM check_order_targets t JOIN services s ON s.id = t.service_id JOIN check_orders o ON o.id = t.order_id \
-        WHERE t.administrator_id = $1 AND t.state = 'pending' ORDER BY t.due_on, t.id LIMIT $2 OFFSET $3";
     /// S6.3: the services in use of one provider.
     services_in_use_of_provider(provider: String) -> list ServiceRow = "SELECT * FROM services WHERE provider = $1 AND ledger_status IN ('building', 'in_operation', 'suspended') ORDER BY id";
     /// S6.1: certificates expiring by `until` of services in use that have no re-check yet.

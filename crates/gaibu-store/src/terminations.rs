@@ -2,7 +2,7 @@
 
 use crate::codec::{decode_rows, reads, to_json};
 use crate::evidence::StoredFile;
-use crate::write::{About, Change, Deadline, Expect, New, Table, Val, Write};
+use crate::write::{About, Change, Deadline, Expect, New, Table, Write};
 use crate::{AccountRow, RegisterRow, Result, ServiceRow, Store, StoreError, Who};
 use gaibu_domain::account::AccountStatus;
 use gaibu_domain::audit::{Action, Entity};
@@ -379,46 +379,6 @@ impl Store {
         w.commit().await?;
         Ok(after)
     }
-
-    /// The requests waiting for an ISM whose units are `units`, oldest first, one page, and
-    /// how many there are in all.
-    pub async fn terminations_waiting(
-        &self,
-        units: &[i64],
-        limit: i64,
-        offset: i64,
-    ) -> Result<(Vec<TerminationRow>, i64)> {
-        if units.is_empty() {
-            return Ok((vec![], 0));
-        }
-        let params: Vec<String> = (2..units.len() + 2).map(|i| format!("${i}")).collect();
-        let filter = format!(
-            "FROM terminations WHERE state = $1 AND org_unit_id IN ({})",
-            params.join(", ")
-        );
-        let args = || {
-            let mut a: Vec<Val> = vec![TerminationState::Requested.as_str().into()];
-            a.extend(units.iter().map(|u| Val::from(*u)));
-            a
-        };
-        let n = units.len() + 2;
-        let mut page_args = args();
-        page_args.push(limit.into());
-        page_args.push(offset.into());
-        let rows = self
-            .list(
-                &format!(
-                    "SELECT * {filter} ORDER BY requested_at, id LIMIT ${n} OFFSET ${}",
-                    n + 1
-                ),
-                page_args,
-            )
-            .await?;
-        let count: Option<Count> = self
-            .one(&format!("SELECT COUNT(*) AS n {filter}"), args())
-            .await?;
-        Ok((rows, count.map_or(0, |c| c.n)))
-    }
 }
 
 /// S7.2: the open accounts of a service closed with its retirement, each audited, in the
@@ -462,18 +422,6 @@ async fn planned_end(w: &mut Write<'_>, t: &TerminationRow, s: &ServiceRow) -> R
         recipients: &[s.administrator_id],
     };
     w.deadline(&d).await
-}
-
-#[derive(Debug, Clone, Serialize)]
-struct Count {
-    n: i64,
-}
-
-impl<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> for Count {
-    fn from_row(r: &'r sqlx::any::AnyRow) -> std::result::Result<Self, sqlx::Error> {
-        use sqlx::Row;
-        Ok(Count { n: r.try_get("n")? })
-    }
 }
 
 reads! {

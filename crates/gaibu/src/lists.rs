@@ -443,3 +443,5 @@ mod tests {
         assert_eq!(id("org_unit", "x"), Err(ListError::Unknown("org_unit")));
     }
 }
+
+pub mod lifecycle;

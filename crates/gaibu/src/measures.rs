@@ -17,10 +17,12 @@ use gaibu_domain::ledger::{LedgerEntry, Service};
 use gaibu_domain::measures::{
     self as rules, BuildInput, CheckInput, Managers, ManagersInput, MeasureCapabilities, RuleInput,
 };
-use gaibu_domain::role::{OrgTree, Role};
+use gaibu_domain::role::OrgTree;
 use gaibu_domain::service_life::{Measure, ServiceLifePolicy};
 use gaibu_domain::sheet::{Context, ItemProblem};
-use gaibu_store::{CheckRow, DueFilter, MeasureRow, RuleRow, ServiceRow};
+use gaibu_store::lists::checks::DueCheckSummary;
+use gaibu_store::page::Page;
+use gaibu_store::{CheckRow, MeasureRow, RuleRow, ServiceRow};
 use jiff::civil::Date;
 
 pub fn managers(row: &ServiceRow) -> Managers {
@@ -365,52 +367,19 @@ pub async fn change_managers(
         .await?)
 }
 
-/// Which due checks to list.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum DueScope {
-    /// Overdue and due within the lead time of the first reminder.
-    #[default]
-    Due,
-    /// Overdue only.
-    Overdue,
-}
-
 /// One page of the periodic checks due for `u` (S3.6-3): of the services they manage or
-/// administer, or whose unit they are ISM over; filtered and paged in the database.
+/// administer, or whose unit they are ISM over; filtered and paged in the database. Answers
+/// the page and how many days "due soon" covers, or why the query cannot be followed.
 pub async fn due_checks(
     st: &AppState,
     u: &CurrentUser,
-    scope: DueScope,
-    page: i64,
-    per_page: i64,
-) -> AppResult<(Vec<ServiceRow>, i64, i64)> {
-    let tree = org_tree(st).await?;
-    let ism_units: Vec<i64> = crate::auth::org_units(st)
-        .await?
-        .iter()
-        .map(|o| o.id)
-        .filter(|unit| {
-            u.actor
-                .has_role_over(Role::InformationSecurityManager, *unit, &tree)
-        })
-        .collect();
-    let today = st.today();
+    q: &crate::lists::lifecycle::DueCheckListQuery,
+) -> AppResult<Result<(Page<DueCheckSummary>, i64), crate::lists::ListError>> {
     let soon = soon_days(st).await?;
-    let due_by = today.checked_add(jiff::Span::new().days(soon)).ok();
-    let per_page = per_page.clamp(1, 100);
-    // Bounded so that the offset cannot overflow, whatever page is asked for.
-    let page = page.clamp(1, 1_000_000);
-    let f = DueFilter {
-        user_id: u.user.id,
-        ism_units,
-        due_by,
-        overdue_before: (scope == DueScope::Overdue).then_some(today),
-        offset: (page - 1) * per_page,
-        limit: per_page,
-    };
-    let (rows, total) = st.store.due_checks(&f).await?;
-    Ok((rows, total, soon))
+    Ok(match q.parse(st, u, st.today(), soon).await? {
+        Ok((f, ask)) => Ok((st.store.due_check_page(&f, &ask).await?, soon)),
+        Err(e) => Err(e),
+    })
 }
 
 /// "Due soon": within the longest reminder lead time of the policy in force.

@@ -19,27 +19,12 @@ use gaibu_domain::recheck::{
 use gaibu_domain::role::Role;
 use gaibu_domain::sheet::{Answers, ItemProblem, Sheet};
 use gaibu_store::{
-    CheckOrderRow, CorrectiveActionRow, Judged, NewOrder, NewRecheck, OrderProgressRow,
-    OrderTargetRow, OrderTargetView, RecheckRow, ServiceRow, StoreError, Who,
+    CheckOrderRow, CorrectiveActionRow, Judged, NewOrder, NewRecheck, OrderTargetRow, RecheckRow,
+    ServiceRow, StoreError, Who,
 };
+
+pub mod lists;
 use jiff::civil::Date;
-
-/// Rows per page of every list here.
-pub const PAGE: i64 = 50;
-
-/// The limit and offset of page `page` (from 1), one row more than a page so that a list
-/// knows whether another page follows.
-pub fn window(page: i64) -> (i64, i64) {
-    let page = page.clamp(1, 100_000);
-    (PAGE + 1, (page - 1) * PAGE)
-}
-
-/// Cuts the extra row of [`window`]; answers whether a next page exists.
-pub fn paged<T>(mut rows: Vec<T>) -> (Vec<T>, bool) {
-    let more = rows.len() as i64 > PAGE;
-    rows.truncate(PAGE as usize);
-    (rows, more)
-}
 
 fn domain(row: &RecheckRow) -> recheck::Recheck {
     recheck::Recheck {
@@ -434,29 +419,6 @@ pub async fn record_result(
         .await?)
 }
 
-/// The user's open work here: re-checks to answer, corrective actions, checks to report.
-pub struct MyWork {
-    pub rechecks: Vec<RecheckRow>,
-    pub actions: Vec<CorrectiveActionRow>,
-    pub checks: Vec<OrderTargetView>,
-    pub more: bool,
-}
-
-/// The user's open re-checks, corrective actions and ordered checks, page `page` of each.
-pub async fn my_work(st: &AppState, u: &CurrentUser, page: i64) -> AppResult<MyWork> {
-    let (limit, offset) = window(page);
-    let me = u.user.id;
-    let (rechecks, m1) = paged(st.store.open_rechecks_for(me, limit, offset).await?);
-    let (actions, m2) = paged(st.store.open_actions_for(me, limit, offset).await?);
-    let (checks, m3) = paged(st.store.pending_checks_for(me, limit, offset).await?);
-    Ok(MyWork {
-        rechecks,
-        actions,
-        checks,
-        more: m1 || m2 || m3,
-    })
-}
-
 /// S6.3: the ISM's order of a check over one service or every service in use of a provider
 /// (those within the ISM's units). Each administrator concerned is told and gets a deadline.
 pub async fn order(
@@ -528,55 +490,6 @@ fn must_be_ism(u: &CurrentUser) -> Result<(), gaibu_domain::Refusal> {
     check_order::permits_order(&u.actor)
 }
 
-/// S6.3: the orders with their progress (reported / pending / overdue), for the ISM.
-pub async fn orders(
-    st: &AppState,
-    u: &CurrentUser,
-    page: i64,
-) -> AppResult<(Vec<OrderProgressRow>, bool)> {
-    ruled(
-        st,
-        u,
-        must_be_ism(u),
-        "check_order.list",
-        Entity::CheckOrder,
-        None,
-    )
-    .await?;
-    let (limit, offset) = window(page);
-    let today = st.today().to_string();
-    Ok(paged(
-        st.store.check_orders_progress(today, limit, offset).await?,
-    ))
-}
-
-/// S6.3: one order's progress and its services, for the ISM.
-pub async fn order_detail(
-    st: &AppState,
-    u: &CurrentUser,
-    id: i64,
-    page: i64,
-) -> AppResult<(OrderProgressRow, Vec<OrderTargetView>, bool)> {
-    ruled(
-        st,
-        u,
-        must_be_ism(u),
-        "check_order.view",
-        Entity::CheckOrder,
-        Some(id),
-    )
-    .await?;
-    let today = st.today().to_string();
-    let order = st
-        .store
-        .check_order_progress(today, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let (limit, offset) = window(page);
-    let (targets, more) = paged(st.store.order_targets(id, limit, offset).await?);
-    Ok((order, targets, more))
-}
-
 /// S6.3: the administrator of the service reports on the check; anyone else is refused (403,
 /// audited). The ISM who ordered it is told.
 pub async fn report(
@@ -628,22 +541,4 @@ pub async fn target(st: &AppState, u: &CurrentUser, id: i64) -> AppResult<OrderT
         return Err(refuse(st, u, r, "check_order.view", e, Some(id)).await);
     }
     Ok(t)
-}
-
-/// The re-checks of a service, newest first, page `page` (for its page), for those who may
-/// read it. Answers whether another page follows.
-pub async fn of_service(
-    st: &AppState,
-    u: &CurrentUser,
-    s: &ServiceRow,
-    page: i64,
-) -> AppResult<(Vec<RecheckRow>, bool)> {
-    let tree = org_tree(st).await?;
-    if !services::capabilities(u, s, &tree).view_details {
-        return Ok((vec![], false));
-    }
-    let (limit, offset) = window(page);
-    Ok(paged(
-        st.store.rechecks_of_service(s.id, limit, offset).await?,
-    ))
 }

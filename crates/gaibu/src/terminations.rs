@@ -14,12 +14,14 @@ use gaibu_domain::Refusal;
 use gaibu_domain::account::AccountStatus;
 use gaibu_domain::audit::Entity;
 use gaibu_domain::ledger::Service;
-use gaibu_domain::role::{OrgTree, Role};
+use gaibu_domain::role::OrgTree;
 use gaibu_domain::service_life::Measure;
 use gaibu_domain::termination::{
     self as rules, DateInput, DecisionInput, DisposalInput, MeasuresInput, RequestInput,
     Termination, TerminationCapabilities, TerminationMove,
 };
+use gaibu_store::lists::terminations::TerminationSummary;
+use gaibu_store::page::Page;
 use gaibu_store::{AccountRow, NewTermination, RegisterRow, ServiceRow, TerminationRow};
 
 /// The rules' view of a stored termination.
@@ -425,43 +427,17 @@ pub async fn complete(
         .await?)
 }
 
-/// Requests per page of the ISM's list.
-pub const PAGE_SIZE: i64 = 20;
-
-/// The requests waiting for `u` as ISM, oldest first, one page (from 1) read from the
-/// database, with the service of each and the number in all.
-pub async fn waiting(
+/// A page of the terminations of the units `u` is ISM over (by default those waiting for
+/// them), filtered and paged in the database; or why the query cannot be followed.
+pub async fn list(
     st: &AppState,
     u: &CurrentUser,
-    page: i64,
-) -> AppResult<(Vec<(TerminationRow, ServiceRow)>, i64)> {
-    let tree = org_tree(st).await?;
-    // The units the ISM is over, for the database's filter.
-    let all_units: Vec<i64> = crate::auth::org_units(st)
-        .await?
-        .iter()
-        .map(|o| o.id)
-        .filter(|&id| {
-            u.actor
-                .has_role_over(Role::InformationSecurityManager, id, &tree)
-        })
-        .collect();
-    // A page far beyond the list is simply empty (and cannot overflow the offset).
-    let page = page.clamp(1, 1_000_000);
-    let (rows, total) = st
-        .store
-        .terminations_waiting(
-            &all_units,
-            PAGE_SIZE,
-            (page.clamp(1, 1_000_000) - 1) * PAGE_SIZE,
-        )
-        .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for t in rows {
-        let s = services::get(st, t.service_id).await?;
-        out.push((t, s));
-    }
-    Ok((out, total))
+    q: &crate::lists::lifecycle::TerminationListQuery,
+) -> AppResult<Result<Page<TerminationSummary>, crate::lists::ListError>> {
+    Ok(match q.parse(st, u).await? {
+        Ok((f, ask)) => Ok(st.store.termination_page(&f, &ask).await?),
+        Err(e) => Err(e),
+    })
 }
 
 /// The proof file of a disposal, for whoever may see the termination.

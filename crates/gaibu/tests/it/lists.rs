@@ -3,14 +3,19 @@
 
 use crate::flows::{checked_class1, each};
 use crate::harness::{TestApp, id_of, version_of};
+use gaibu_domain::termination::TerminationState;
 use gaibu_store::lists::applications::ApplicationFilter;
+use gaibu_store::lists::checks::{DueCheckFilter, DueWindow};
+use gaibu_store::lists::orders::{OrderFilter, TargetFilter, TargetState};
+use gaibu_store::lists::rechecks::{OpenState, WorkFilter};
 use gaibu_store::lists::register::RegisterFilter;
 use gaibu_store::lists::services::{ServiceFilter, StatusFilter};
+use gaibu_store::lists::terminations::TerminationFilter;
 use gaibu_store::page::PageAsk;
 use reqwest::StatusCode;
 use serde_json::Value;
 
-fn ids(page: &Value) -> Vec<i64> {
+pub(crate) fn ids(page: &Value) -> Vec<i64> {
     page["items"]
         .as_array()
         .unwrap_or_else(|| panic!("not a page: {page}"))
@@ -20,7 +25,7 @@ fn ids(page: &Value) -> Vec<i64> {
 }
 
 /// Follows `next_cursor` from `first` to the last page; every page holds at most `limit`.
-async fn every_page(api: &crate::harness::Api, first: &str, limit: usize) -> Vec<Value> {
+pub(crate) async fn every_page(api: &crate::harness::Api, first: &str, limit: usize) -> Vec<Value> {
     let mut out = Vec::new();
     let mut url = first.to_string();
     for _ in 0..100 {
@@ -50,7 +55,7 @@ fn within(units: &[gaibu_store::OrgUnitRow], unit: i64, root: i64) -> bool {
     false
 }
 
-async fn class1_service(app: &TestApp, name: &str) -> i64 {
+pub(crate) async fn class1_service(app: &TestApp, name: &str) -> i64 {
     let im = app.api("im").await;
     let (id, a) = checked_class1(app, "im", name).await;
     let (s, r) = im.approve(id, version_of(&a)).await;
@@ -220,6 +225,7 @@ pub async fn register_shows_each_reader_their_units(app: &TestApp) {
 
 pub async fn main_list_queries_use_an_index(app: &TestApp) {
     let store = &app.st.store;
+    let today = app.st.today();
     let ask = PageAsk {
         limit: 50,
         ..Default::default()
@@ -276,6 +282,104 @@ pub async fn main_list_queries_use_an_index(app: &TestApp) {
                 )
                 .await,
             &["applications_state", "applications_waiting"][..],
+        ),
+        (
+            "periodic checks due",
+            store
+                .due_check_page_plan(
+                    &DueCheckFilter {
+                        user_id: 1,
+                        ism_units: vec![1],
+                        q: String::new(),
+                        org_unit: None,
+                        classification: None,
+                        due: DueWindow::Overdue { today },
+                        due_from: None,
+                        due_to: None,
+                    },
+                    &ask,
+                )
+                .await,
+            &[
+                "services_check_due",
+                "services_next_check",
+                "services_status",
+            ][..],
+        ),
+        (
+            "terminations waiting",
+            store
+                .termination_page_plan(
+                    &TerminationFilter {
+                        ism_units: vec![1],
+                        state: Some(TerminationState::Requested),
+                        ..Default::default()
+                    },
+                    &ask,
+                )
+                .await,
+            &[
+                "terminations_waiting",
+                "terminations_state_requested",
+                "terminations_org",
+            ][..],
+        ),
+        (
+            "a person's open re-checks",
+            store
+                .recheck_page_plan(
+                    &WorkFilter {
+                        person_id: Some(1),
+                        state: Some(OpenState::Open),
+                        ..WorkFilter::on(today)
+                    },
+                    &ask,
+                )
+                .await,
+            &["rechecks_administrator", "rechecks_state_due"][..],
+        ),
+        (
+            "open corrective actions",
+            store
+                .action_page_plan(
+                    &WorkFilter {
+                        state: Some(OpenState::Open),
+                        ..WorkFilter::on(today)
+                    },
+                    &ask,
+                )
+                .await,
+            &["corrective_actions_state_due"][..],
+        ),
+        (
+            "pending check orders",
+            store
+                .order_page_plan(
+                    &OrderFilter {
+                        today,
+                        state: Some(TargetState::Pending),
+                        overdue: false,
+                    },
+                    &ask,
+                )
+                .await,
+            &["check_order_targets_order"][..],
+        ),
+        (
+            "an order's services",
+            store
+                .target_page_plan(
+                    &TargetFilter {
+                        today,
+                        order_id: Some(1),
+                        administrator_id: None,
+                        state: None,
+                        overdue: false,
+                    },
+                    &ask,
+                )
+                .await,
+            &["check_order_targets_order"][..],
         ),
     ];
     // Any index that leads with the filtered column serves it.

@@ -23,6 +23,7 @@ mod evidence;
 mod html_track;
 mod identity;
 mod instances;
+mod lifecycle_lists;
 mod lists;
 mod mail;
 mod measures;
@@ -70,6 +71,7 @@ mod scenarios {
     pub use crate::html_track::*;
     pub use crate::identity::*;
     pub use crate::instances::*;
+    pub use crate::lifecycle_lists::*;
     pub use crate::lists::*;
     pub use crate::mail::*;
     pub use crate::measures::*;
@@ -126,6 +128,7 @@ on_both_backends!(
     lists_are_paged_and_filtered_in_the_database,
     register_shows_each_reader_their_units,
     main_list_queries_use_an_index,
+    lifecycle_lists_are_paged_and_filtered,
     japanese_search_finds_words_of_any_length,
     search_wildcards_are_literal,
     search_covers_applications_accounts_and_changes,

@@ -116,7 +116,7 @@ pub async fn each_trigger_opens_a_recheck(app: &TestApp) {
     // The administrator's list shows them, from the database a page at a time.
     let (s, mine) = im.get("/rechecks").await;
     assert_eq!(s, StatusCode::OK, "{mine}");
-    let ids: Vec<i64> = mine["rechecks"]
+    let ids: Vec<i64> = mine["items"]
         .as_array()
         .expect("list")
         .iter()
@@ -125,7 +125,7 @@ pub async fn each_trigger_opens_a_recheck(app: &TestApp) {
     for r in [&r1, &r2, &r3] {
         assert!(ids.contains(&id_of(r)), "{mine}");
     }
-    assert_eq!(mine["more"], false);
+    assert_eq!(mine["next_cursor"], Value::Null);
 
     // Side by side: the previous answers are the approved application's.
     let (s, d) = im.get(&format!("/rechecks/{}", id_of(&r1))).await;
@@ -322,8 +322,8 @@ pub async fn failed_recheck_corrective_action_and_suspension(app: &TestApp) {
     assert_eq!(open_deadlines(app, "corrective_action", sid).await, 1);
     let (s, _) = im.post(&path, plan).await;
     assert_eq!(s, StatusCode::CONFLICT, "one action per re-check");
-    let (_, bsm_work) = app.api("bsm").await.get("/rechecks").await;
-    assert_eq!(bsm_work["corrective_actions"][0]["id"], act["id"]);
+    let (_, bsm_work) = app.api("bsm").await.get("/corrective-actions").await;
+    assert_eq!(bsm_work["items"][0]["id"], act["id"]);
 
     // It could not be corrected: use stops, with the reason, until a re-check passes.
     let result = json!({"version": version_of(&act), "result": "not_corrected", "note": "提供者が特約に応じない"});
@@ -371,7 +371,7 @@ pub async fn failed_recheck_corrective_action_and_suspension(app: &TestApp) {
 
     // The follow-up re-check passes: back in operation; its answers are the next previous.
     let (_, mine) = im.get("/rechecks").await;
-    let follow = mine["rechecks"]
+    let follow = mine["items"]
         .as_array()
         .expect("list")
         .iter()
@@ -462,8 +462,8 @@ pub async fn check_order_over_a_provider(app: &TestApp) {
     let tb = target_of(&d, id_of(&b));
 
     // The administrator's own list names the check to report.
-    let (_, mine) = app.api("im").await.get("/rechecks").await;
-    let checks = mine["checks"].as_array().expect("checks");
+    let (_, mine) = app.api("im").await.get("/check-targets").await;
+    let checks = mine["items"].as_array().expect("checks");
     assert!(checks.iter().any(|c| c["id"] == ta["id"]), "{mine}");
 
     // A report by someone who is not the administrator: 403, audited.
@@ -493,8 +493,8 @@ pub async fn check_order_over_a_provider(app: &TestApp) {
     let (_, d) = ism.get(&format!("/check-orders/{oid}")).await;
     assert_eq!(counts(&d), (json!(2), json!(1), json!(0), json!(1)));
     let (_, list) = ism.get("/check-orders").await;
-    assert_eq!(list[0]["id"], oid);
-    assert_eq!(list[0]["overdue"], 1);
+    assert_eq!(list["items"][0]["id"], oid);
+    assert_eq!(list["items"][0]["overdue"], 1);
     let (s, _) = app.api("im").await.get("/check-orders").await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (s, html) = app

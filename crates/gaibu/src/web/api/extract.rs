@@ -229,12 +229,3 @@ macro_rules! routes_of {
     };
 }
 pub(super) use routes_of;
-
-/// The page of a list a request asks for (`?page=`, from 1).
-#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PageQuery {
-    /// From 1.
-    #[serde(default)]
-    pub page: Option<i64>,
-}

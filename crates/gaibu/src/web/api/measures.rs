@@ -3,10 +3,10 @@
 //! S3.7-1), the service's managers, periodic checks and those due (S3.6-3).
 
 use super::extract::{ApiQuery, Caller, Change, Created, OnRecord, one, routes_of, versioned};
-use super::model::Service;
+use super::model::{Paged, Service};
 use super::{Forbidden, Refusals, ServiceId};
 use crate::error::{AppError, AppResult};
-use crate::measures::{self as ops, DueScope};
+use crate::measures as ops;
 use crate::state::AppState;
 use axum::Json;
 use gaibu_domain::measures::{
@@ -14,7 +14,8 @@ use gaibu_domain::measures::{
     due_state,
 };
 use gaibu_domain::service_life::{Measure, MeasureStatus};
-use gaibu_store::{CheckRow, MeasureRow, RuleRow, ServiceRow};
+use gaibu_store::lists::checks::DueCheckSummary;
+use gaibu_store::{CheckRow, MeasureRow, RuleRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -292,71 +293,51 @@ async fn change_managers(c: Change<ManagersBody>) -> AppResult<Json<Service>> {
     one(&ops::change_managers(&c.st, &c.u, c.id, c.body.version, &c.body.input).await?)
 }
 
-/// Which due checks, and which page.
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct DueParams {
-    /// `due` (overdue and due soon, the default) or `overdue`.
-    #[serde(default)]
-    pub scope: Option<DueScope>,
-    /// From 1.
-    #[serde(default)]
-    pub page: Option<i64>,
-    /// 1–100; 50 when absent.
-    #[serde(default)]
-    pub per_page: Option<i64>,
-}
-
 /// A service whose periodic check is due.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DueCheck {
     pub service_id: i64,
     pub name: String,
     pub provider: String,
+    pub org_unit_id: i64,
+    pub confidentiality: String,
     #[schema(value_type = String, format = Date)]
     pub due_on: jiff::civil::Date,
-    /// `overdue` or `soon`.
+    /// `overdue`, `soon` (within the reminder lead) or `later`.
     pub state: String,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DueChecks {
-    pub items: Vec<DueCheck>,
-    pub total: i64,
-    pub page: i64,
-    pub per_page: i64,
-}
-
-pub fn due_items(rows: &[ServiceRow], today: jiff::civil::Date, soon: i64) -> Vec<DueCheck> {
+pub fn due_items(rows: &[DueCheckSummary], today: jiff::civil::Date, soon: i64) -> Vec<DueCheck> {
     rows.iter()
-        .filter_map(|s| {
-            let due_on = s.next_check_due?;
-            let state = match due_state(today, due_on, soon) {
+        .map(|s| {
+            let state = match due_state(today, s.next_check_due, soon) {
                 Due::Overdue => "overdue",
-                Due::Soon | Due::Later => "soon",
+                Due::Soon => "soon",
+                Due::Later => "later",
             };
-            Some(DueCheck {
+            DueCheck {
                 service_id: s.id,
                 name: s.name.clone(),
                 provider: s.provider.clone(),
-                due_on,
+                org_unit_id: s.org_unit_id,
+                confidentiality: s.confidentiality.clone(),
+                due_on: s.next_check_due,
                 state: state.into(),
-            })
+            }
         })
         .collect()
 }
 
-#[utoipa::path(get, path = "/api/v1/checks", tag = "measures", params(DueParams),
-    responses((status = 200, body = DueChecks)))]
-async fn due_checks(c: Caller, ApiQuery(p): ApiQuery<DueParams>) -> AppResult<Json<DueChecks>> {
-    let page = p.page.unwrap_or(1).clamp(1, 1_000_000);
-    let per_page = p.per_page.unwrap_or(50).clamp(1, 100);
-    let scope = p.scope.unwrap_or_default();
-    let (rows, total, soon) = ops::due_checks(&c.st, &c.u, scope, page, per_page).await?;
-    Ok(Json(DueChecks {
-        items: due_items(&rows, c.st.today(), soon),
-        total,
-        page,
-        per_page,
+#[utoipa::path(get, path = "/api/v1/checks", tag = "measures",
+    params(crate::lists::lifecycle::DueCheckListQuery),
+    responses((status = 200, body = Paged<DueCheck>), Refusals))]
+async fn due_checks(
+    c: Caller,
+    ApiQuery(q): ApiQuery<crate::lists::lifecycle::DueCheckListQuery>,
+) -> AppResult<Json<Paged<DueCheck>>> {
+    let (p, soon) = ops::due_checks(&c.st, &c.u, &q).await??;
+    Ok(Json(Paged {
+        items: due_items(&p.items, c.st.today(), soon),
+        next_cursor: p.next_cursor(),
     }))
 }

@@ -2,11 +2,12 @@
 //! The API's types of these records and their conversions from the rows are here, beside
 //! their handlers.
 
-use super::extract::{
-    ApiQuery, Caller, Change, Created, OnRecord, PageQuery, Sent, routes_of, versioned,
-};
+use super::extract::{ApiQuery, Caller, Change, Created, OnRecord, Sent, routes_of, versioned};
+use super::model::Paged;
 use super::{Forbidden, Refusals, ServiceId};
 use crate::error::AppResult;
+use crate::lists::lifecycle::{OrderListQuery, WorkListQuery};
+use crate::rechecks::lists;
 use crate::rechecks::{self as ops, PreviousFrom};
 use crate::state::AppState;
 use axum::Json;
@@ -15,6 +16,7 @@ use gaibu_domain::recheck::{
     ActionInput, ActionState, EventInput, RecheckInput, RecheckState, ResultInput, Trigger,
 };
 use gaibu_domain::sheet::Answer;
+use gaibu_store::page::Page;
 use gaibu_store::{
     CorrectiveActionRow, OrderProgressRow, OrderTargetRow, OrderTargetView, RecheckRow,
 };
@@ -27,8 +29,9 @@ use utoipa_axum::router::OpenApiRouter;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     routes_of!(
-        record_event; service_rechecks; my_work; get_recheck, save_recheck; plan_action;
-        record_result; list_orders, issue_order; get_order; report_check
+        record_event; service_rechecks; my_work; list_actions; my_reports; get_recheck,
+        save_recheck; plan_action; record_result; list_orders, issue_order; get_order;
+        report_check
     )
 }
 
@@ -235,16 +238,6 @@ impl From<&OrderProgressRow> for CheckOrder {
     }
 }
 
-/// The caller's open work: re-checks to answer, corrective actions, checks to report.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MyWork {
-    pub rechecks: Vec<Recheck>,
-    pub corrective_actions: Vec<CorrectiveAction>,
-    pub checks: Vec<OrderTarget>,
-    /// Another page follows.
-    pub more: bool,
-}
-
 /// A re-check beside the previous answers (S6.1).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RecheckDetail {
@@ -281,8 +274,18 @@ pub struct OrderIssued {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrderDetail {
     pub order: CheckOrder,
+    /// A page of its services, filtered as asked.
     pub targets: Vec<OrderTarget>,
-    pub more: bool,
+    /// Where the next page of its services starts (null on the last).
+    pub next_cursor: Option<String>,
+}
+
+/// A page of rows as the API's page, each converted.
+fn page_of<'a, R, T: ToSchema + From<&'a R>>(p: &'a Page<R>) -> Paged<T> {
+    Paged {
+        items: p.items.iter().map(T::from).collect(),
+        next_cursor: p.next_cursor(),
+    }
 }
 
 #[utoipa::path(post, path = "/api/v1/services/{id}/events", tag = "rechecks", params(ServiceId),
@@ -293,26 +296,49 @@ async fn record_event(c: Change<EventInput>) -> AppResult<Created<Recheck>> {
 }
 
 #[utoipa::path(get, path = "/api/v1/services/{id}/rechecks", tag = "rechecks",
-    params(ServiceId, PageQuery), responses((status = 200, body = Vec<Recheck>)))]
+    params(ServiceId, WorkListQuery), responses((status = 200, body = Paged<Recheck>), Refusals))]
 async fn service_rechecks(
     c: OnRecord,
-    ApiQuery(p): ApiQuery<PageQuery>,
-) -> AppResult<Json<Vec<Recheck>>> {
+    ApiQuery(q): ApiQuery<WorkListQuery>,
+) -> AppResult<Json<Paged<Recheck>>> {
     let s = crate::services::get(&c.st, c.id).await?;
-    let (rows, _) = ops::of_service(&c.st, &c.u, &s, p.page.unwrap_or(1)).await?;
-    Ok(Json(rows.iter().map(Recheck::from).collect()))
+    let p = lists::of_service(&c.st, &c.u, &s, &q).await??;
+    Ok(Json(page_of(&p)))
 }
 
-#[utoipa::path(get, path = "/api/v1/rechecks", tag = "rechecks", params(PageQuery),
-    responses((status = 200, body = MyWork)))]
-async fn my_work(c: Caller, ApiQuery(p): ApiQuery<PageQuery>) -> AppResult<Json<MyWork>> {
-    let w = ops::my_work(&c.st, &c.u, p.page.unwrap_or(1)).await?;
-    Ok(Json(MyWork {
-        rechecks: w.rechecks.iter().map(Recheck::from).collect(),
-        corrective_actions: w.actions.iter().map(CorrectiveAction::from).collect(),
-        checks: w.checks.iter().map(OrderTarget::from).collect(),
-        more: w.more,
-    }))
+/// The caller's re-checks (open unless asked otherwise), or with `scope=all` those of the
+/// units they oversee.
+#[utoipa::path(get, path = "/api/v1/rechecks", tag = "rechecks", params(WorkListQuery),
+    responses((status = 200, body = Paged<Recheck>), Refusals))]
+async fn my_work(
+    c: Caller,
+    ApiQuery(q): ApiQuery<WorkListQuery>,
+) -> AppResult<Json<Paged<Recheck>>> {
+    let p = lists::rechecks(&c.st, &c.u, &q).await??;
+    Ok(Json(page_of(&p)))
+}
+
+/// The corrective actions the caller owns or administers (open unless asked otherwise), or
+/// with `scope=all` those of the units they oversee. `cause` does not filter them.
+#[utoipa::path(get, path = "/api/v1/corrective-actions", tag = "rechecks",
+    params(WorkListQuery), responses((status = 200, body = Paged<CorrectiveAction>), Refusals))]
+async fn list_actions(
+    c: Caller,
+    ApiQuery(q): ApiQuery<WorkListQuery>,
+) -> AppResult<Json<Paged<CorrectiveAction>>> {
+    let p = lists::actions(&c.st, &c.u, &q).await??;
+    Ok(Json(page_of(&p)))
+}
+
+/// The ordered checks the caller reports on (S6.3).
+#[utoipa::path(get, path = "/api/v1/check-targets", tag = "rechecks", params(OrderListQuery),
+    responses((status = 200, body = Paged<OrderTarget>), Refusals))]
+async fn my_reports(
+    c: Caller,
+    ApiQuery(q): ApiQuery<OrderListQuery>,
+) -> AppResult<Json<Paged<OrderTarget>>> {
+    let p = lists::my_reports(&c.st, &c.u, &q).await??;
+    Ok(Json(page_of(&p)))
 }
 
 #[utoipa::path(get, path = "/api/v1/rechecks/{id}", tag = "rechecks", params(RecordId),
@@ -359,14 +385,14 @@ async fn record_result(c: Change<VersionedResult>) -> AppResult<Json<CorrectiveA
     Ok(Json(CorrectiveAction::from(&a)))
 }
 
-#[utoipa::path(get, path = "/api/v1/check-orders", tag = "rechecks", params(PageQuery),
-    responses((status = 200, body = Vec<CheckOrder>), Forbidden))]
+#[utoipa::path(get, path = "/api/v1/check-orders", tag = "rechecks", params(OrderListQuery),
+    responses((status = 200, body = Paged<CheckOrder>), Refusals, Forbidden))]
 async fn list_orders(
     c: Caller,
-    ApiQuery(p): ApiQuery<PageQuery>,
-) -> AppResult<Json<Vec<CheckOrder>>> {
-    let (rows, _) = ops::orders(&c.st, &c.u, p.page.unwrap_or(1)).await?;
-    Ok(Json(rows.iter().map(CheckOrder::from).collect()))
+    ApiQuery(q): ApiQuery<OrderListQuery>,
+) -> AppResult<Json<Paged<CheckOrder>>> {
+    let p = lists::orders(&c.st, &c.u, &q).await??;
+    Ok(Json(page_of(&p)))
 }
 
 #[utoipa::path(post, path = "/api/v1/check-orders", tag = "rechecks", request_body = OrderInput,
@@ -380,13 +406,18 @@ async fn issue_order(c: Sent<OrderInput>) -> AppResult<Created<OrderIssued>> {
 }
 
 #[utoipa::path(get, path = "/api/v1/check-orders/{id}", tag = "rechecks",
-    params(RecordId, PageQuery), responses((status = 200, body = OrderDetail), Forbidden))]
-async fn get_order(c: OnRecord, ApiQuery(p): ApiQuery<PageQuery>) -> AppResult<Json<OrderDetail>> {
-    let (order, targets, more) = ops::order_detail(&c.st, &c.u, c.id, p.page.unwrap_or(1)).await?;
+    params(RecordId, OrderListQuery),
+    responses((status = 200, body = OrderDetail), Refusals, Forbidden))]
+async fn get_order(
+    c: OnRecord,
+    ApiQuery(q): ApiQuery<OrderListQuery>,
+) -> AppResult<Json<OrderDetail>> {
+    let (order, targets) = lists::order_detail(&c.st, &c.u, c.id, &q).await?;
+    let targets = targets?;
     Ok(Json(OrderDetail {
         order: CheckOrder::from(&order),
-        targets: targets.iter().map(OrderTarget::from).collect(),
-        more,
+        targets: targets.items.iter().map(OrderTarget::from).collect(),
+        next_cursor: targets.next_cursor(),
     }))
 }
 

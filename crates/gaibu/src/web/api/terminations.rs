@@ -2,8 +2,9 @@
 //! termination of a service, its steps, and the requests waiting for the ISM.
 
 use super::extract::{
-    ApiMultipart, ApiQuery, Caller, Change, OnRecord, PageQuery, parts_then, routes_of, versioned,
+    ApiMultipart, ApiQuery, Caller, Change, OnRecord, parts_then, routes_of, versioned,
 };
+use super::model::Paged;
 use super::{Conflicts, Forbidden, Refusals, ServiceId};
 use crate::error::AppResult;
 use crate::state::AppState;
@@ -321,12 +322,17 @@ async fn proof(c: OnRecord) -> AppResult<Response> {
     ))
 }
 
-/// One waiting request.
+/// One termination of the list.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct WaitingRequest {
+pub struct TerminationListEntry {
+    pub id: i64,
     pub service_id: i64,
     pub service_name: String,
     pub provider: String,
+    pub org_unit_id: i64,
+    pub confidentiality: String,
+    /// `requested`, `returned`, `accepted` or `completed`.
+    pub state: String,
     pub reason: String,
     pub planned_end_on: String,
     pub requested_by: i64,
@@ -334,27 +340,28 @@ pub struct WaitingRequest {
     pub version: i64,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct WaitingPage {
-    pub items: Vec<WaitingRequest>,
-    pub total: i64,
-    pub page: i64,
-    pub page_size: i64,
-}
-
-/// The termination requests waiting for the caller as ISM, oldest first, paged.
-#[utoipa::path(get, path = "/api/v1/terminations", tag = "services", params(PageQuery),
-    responses((status = 200, body = WaitingPage)))]
-async fn waiting(c: Caller, ApiQuery(q): ApiQuery<PageQuery>) -> AppResult<Json<WaitingPage>> {
-    let page = q.page.unwrap_or(1).clamp(1, 1_000_000);
-    let (rows, total) = ops::waiting(&c.st, &c.u, page).await?;
-    Ok(Json(WaitingPage {
-        items: rows
+/// The terminations of the units the caller is ISM over (by default those waiting for them),
+/// filtered and paged.
+#[utoipa::path(get, path = "/api/v1/terminations", tag = "services",
+    params(crate::lists::lifecycle::TerminationListQuery),
+    responses((status = 200, body = Paged<TerminationListEntry>), Refusals))]
+async fn waiting(
+    c: Caller,
+    ApiQuery(q): ApiQuery<crate::lists::lifecycle::TerminationListQuery>,
+) -> AppResult<Json<Paged<TerminationListEntry>>> {
+    let p = ops::list(&c.st, &c.u, &q).await??;
+    Ok(Json(Paged {
+        items: p
+            .items
             .iter()
-            .map(|(t, s)| WaitingRequest {
-                service_id: s.id,
-                service_name: s.name.clone(),
-                provider: s.provider.clone(),
+            .map(|t| TerminationListEntry {
+                id: t.id,
+                service_id: t.service_id,
+                service_name: t.service_name.clone(),
+                provider: t.provider.clone(),
+                org_unit_id: t.org_unit_id,
+                confidentiality: t.confidentiality.clone(),
+                state: t.state.as_str().to_string(),
                 reason: t.reason.clone(),
                 planned_end_on: t.planned_end_on.to_string(),
                 requested_by: t.requested_by,
@@ -362,8 +369,6 @@ async fn waiting(c: Caller, ApiQuery(q): ApiQuery<PageQuery>) -> AppResult<Json<
                 version: t.version,
             })
             .collect(),
-        total,
-        page,
-        page_size: ops::PAGE_SIZE,
+        next_cursor: p.next_cursor(),
     }))
 }

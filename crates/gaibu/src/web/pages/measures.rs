@@ -5,7 +5,8 @@
 use super::{Again, Cx, FieldErrors, FormPairs, PageCtx, answer, fmt_ms, show, user_name};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::i18n::Tr;
-use crate::measures::{self as ops, DueScope};
+use crate::lists::lifecycle::DueCheckListQuery;
+use crate::measures as ops;
 use crate::services::holders_of;
 use crate::state::AppState;
 use crate::web::Path;
@@ -456,20 +457,14 @@ async fn record_check(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult
     .await
 }
 
-#[derive(Debug, Default, serde::Deserialize)]
-struct DueQuery {
-    #[serde(default)]
-    scope: Option<DueScope>,
-    #[serde(default)]
-    page: Option<i64>,
-}
-
 struct DueView {
     id: i64,
     name: String,
     provider: String,
     due_on: String,
     overdue: bool,
+    /// Not due within the reminder lead yet (listed with `due=all`).
+    later: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -478,41 +473,44 @@ struct ChecksPage {
     t: Tr,
     page: PageCtx,
     rows: Vec<DueView>,
-    overdue_only: bool,
-    page_no: i64,
-    has_next: bool,
-    total: i64,
+    f: DueCheckListQuery,
+    lists: super::lists::ListCtx,
 }
 
-const PER_PAGE: i64 = 50;
-
-async fn checks(cx: Cx, Query(q): Query<DueQuery>) -> AppResult<Response> {
-    let scope = q.scope.unwrap_or_default();
-    let page_no = q.page.unwrap_or(1).clamp(1, 1_000_000);
-    let (rows, total, soon) = ops::due_checks(&cx.st, &cx.u, scope, page_no, PER_PAGE).await?;
+/// The periodic checks due, filtered and paged in the database.
+async fn checks(cx: Cx, Query(f): Query<DueCheckListQuery>) -> AppResult<Response> {
     let today = cx.st.today();
     let page = cx.page("/checks");
-    let rows = rows
-        .into_iter()
-        .filter_map(|s| {
-            let due = s.next_check_due?;
-            Some(DueView {
-                id: s.id,
-                name: s.name,
-                provider: s.provider,
-                due_on: due.to_string(),
-                overdue: due_state(today, due, soon) == Due::Overdue,
-            })
-        })
-        .collect();
+    let t = page.t;
+    let lists = super::lists::ListCtx::new(&cx).await?;
+    let (rows, lists) = match ops::due_checks(&cx.st, &cx.u, &f).await? {
+        Ok((p, soon)) => {
+            let next = p.next_cursor().map(|c| f.url_from("/checks", &c));
+            let rows = p
+                .items
+                .into_iter()
+                .map(|s| DueView {
+                    overdue: due_state(today, s.next_check_due, soon) == Due::Overdue,
+                    later: due_state(today, s.next_check_due, soon) == Due::Later,
+                    due_on: s.next_check_due.to_string(),
+                    id: s.id,
+                    name: s.name,
+                    provider: s.provider,
+                })
+                .collect();
+            (
+                rows,
+                lists.paged(next, !f.cursor.is_empty(), f.url("/checks")),
+            )
+        }
+        Err(e) => (Vec::new(), lists.refused(t, e)?),
+    };
     show(ChecksPage {
-        t: page.t,
+        t,
         page,
         rows,
-        overdue_only: scope == DueScope::Overdue,
-        has_next: page_no * PER_PAGE < total,
-        page_no,
-        total,
+        f,
+        lists,
     })
 }
 

@@ -4,6 +4,7 @@ mod admin;
 mod administrator;
 pub(crate) mod applications;
 mod catalogue;
+mod check_orders;
 mod contractors;
 mod dashboard;
 mod home;
@@ -36,7 +37,7 @@ use gaibu_domain::role::Role;
 use std::collections::HashMap;
 
 pub fn routes() -> Router<AppState> {
-    let parts: [fn() -> Router<AppState>; 15] = [
+    let parts: [fn() -> Router<AppState>; 16] = [
         session::routes,
         home::routes,
         applications::routes,
@@ -51,6 +52,7 @@ pub fn routes() -> Router<AppState> {
         administrator::routes,
         terminations::routes,
         rechecks::routes,
+        check_orders::routes,
         dashboard::routes,
     ];
     parts

@@ -4,7 +4,9 @@
 use super::{Again, Cx, FieldErrors, FormPairs, PageCtx, answer, fmt_ms, show, user_name};
 use crate::error::AppResult;
 use crate::i18n::Tr;
+use crate::lists::lifecycle::{WorkListQuery, WorkScope};
 use crate::rechecks as ops;
+use crate::rechecks::lists as rechecks_lists;
 use crate::state::AppState;
 use crate::web::Path;
 use askama::Template;
@@ -14,13 +16,13 @@ use axum::extract::Query;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use gaibu_domain::FieldError;
-use gaibu_domain::check_order::{OrderInput, ReportInput};
+use gaibu_domain::check_order::ReportInput;
 use gaibu_domain::recheck::{
     ActionInput, ActionState, EventInput, RecheckInput, RecheckState, ResultInput, Trigger,
 };
 use gaibu_domain::role::Role;
 use gaibu_domain::sheet::{AnswerType, Answers};
-use gaibu_store::{CorrectiveActionRow, OrderProgressRow, OrderTargetView, RecheckRow, ServiceRow};
+use gaibu_store::{CorrectiveActionRow, OrderTargetView, RecheckRow, ServiceRow};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -32,63 +34,114 @@ pub fn routes() -> Router<AppState> {
             "/services/{id}/rechecks",
             get(of_service).post(record_event),
         )
-        .route("/check-orders", get(orders).post(issue_order))
-        .route("/check-orders/{id}", get(order_detail))
         .route("/check-targets/{id}/report", post(report))
-}
-
-#[derive(serde::Deserialize, Default)]
-struct PageQuery {
-    #[serde(default)]
-    page: Option<i64>,
-}
-
-impl PageQuery {
-    fn page(&self) -> i64 {
-        self.page.unwrap_or(1).clamp(1, 100_000)
-    }
 }
 
 fn cause(t: Tr, r: &RecheckRow) -> String {
     t.of("recheck_cause", r.cause.as_str())
 }
 
-fn state(t: Tr, s: &str) -> String {
+pub(super) fn state(t: Tr, s: &str) -> String {
     t.of("recheck_state", s)
 }
 
 // ---- the user's list ------------------------------------------------------------------------
+
+/// One corrective action as the list shows it.
+struct ActionView {
+    a: CorrectiveActionRow,
+    state: String,
+}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "recheck_list.html")]
 struct WorkPage {
     t: Tr,
     page: PageCtx,
-    rechecks: Vec<(RecheckRow, String)>,
-    actions: Vec<CorrectiveActionRow>,
+    rechecks: Vec<(RecheckRow, String, String)>,
+    actions: Vec<ActionView>,
+    /// The corrective actions are listed (`actions=`), not the re-checks.
+    show_actions: bool,
+    /// How many rows the list shows.
+    shown: usize,
     checks: Vec<OrderTargetView>,
-    more: bool,
-    next: i64,
     is_ism: bool,
+    /// May list every re-check of the units overseen (`scope=all`).
+    oversees: bool,
+    all: bool,
+    f: WorkListQuery,
+    lists: super::lists::ListCtx,
+    causes: Vec<(&'static str, String)>,
 }
 
-async fn my_work(cx: Cx, Query(q): Query<PageQuery>) -> AppResult<Response> {
+/// The person's re-checks or corrective actions (`actions=`), or with `scope=all` those of
+/// the units they oversee; filtered and paged in the database. Their own ordered checks to
+/// report come first on their first page.
+async fn my_work(cx: Cx, Query(f): Query<WorkListQuery>) -> AppResult<Response> {
     let page = cx.page("/rechecks");
     let t = page.t;
-    let w = ops::my_work(&cx.st, &cx.u, q.page()).await?;
+    let lists = super::lists::ListCtx::new(&cx).await?;
+    let show_actions = !f.actions.trim().is_empty();
+    let later = !f.cursor.is_empty();
+    let mut rechecks = Vec::new();
+    let mut actions = Vec::new();
+    let listed = if show_actions {
+        rechecks_lists::actions(&cx.st, &cx.u, &f).await?.map(|p| {
+            let next = p.next_cursor();
+            actions = p
+                .items
+                .into_iter()
+                .map(|a| ActionView {
+                    state: state(t, a.state.as_str()),
+                    a,
+                })
+                .collect();
+            next
+        })
+    } else {
+        rechecks_lists::rechecks(&cx.st, &cx.u, &f).await?.map(|p| {
+            let next = p.next_cursor();
+            rechecks = p
+                .items
+                .into_iter()
+                .map(|r| {
+                    let c = cause(t, &r);
+                    let st = state(t, r.state.as_str());
+                    (r, c, st)
+                })
+                .collect();
+            next
+        })
+    };
+    let lists = match listed {
+        Ok(next) => {
+            let next = next.map(|c| f.url_from("/rechecks", &c));
+            lists.paged(next, later, f.url("/rechecks"))
+        }
+        Err(e) => lists.refused(t, e)?,
+    };
+    let all = rechecks_lists::scope_of(&f) == WorkScope::All;
+    let checks = if all || later {
+        Vec::new()
+    } else {
+        rechecks_lists::pending_reports(&cx.st, &cx.u).await?
+    };
     show(WorkPage {
         t,
-        rechecks: w
-            .rechecks
-            .into_iter()
-            .map(|r| (cause(t, &r), r))
-            .map(|(c, r)| (r, c))
-            .collect(),
-        actions: w.actions,
-        checks: w.checks,
-        more: w.more,
-        next: q.page() + 1,
+        shown: rechecks.len() + actions.len(),
+        rechecks,
+        actions,
+        show_actions,
+        checks,
         is_ism: cx.u.has_role(Role::InformationSecurityManager),
+        oversees: rechecks_lists::oversees(&cx.u),
+        all,
+        f,
+        lists,
+        causes: Trigger::ALL
+            .into_iter()
+            .map(|k| (k.as_str(), t.of("recheck_cause", k.as_str())))
+            .collect(),
         page,
     })
 }
@@ -102,38 +155,44 @@ struct ServicePage {
     page: PageCtx,
     s: ServiceRow,
     rows: Vec<(RecheckRow, String, String)>,
-    more: bool,
-    next: i64,
     input: EventInput,
     errors: FieldErrors,
     today: String,
     kinds: Vec<(String, String)>,
+    lists: super::lists::ListCtx,
 }
 
 async fn service_page(
     cx: &Cx,
-    (id, page_no): (i64, i64),
+    (id, f): (i64, &WorkListQuery),
     input: EventInput,
     errs: Vec<FieldError>,
 ) -> AppResult<ServicePage> {
     let s = crate::services::get(&cx.st, id).await?;
-    let page = cx.page(&format!("/services/{id}/rechecks"));
+    let path = format!("/services/{id}/rechecks");
+    let page = cx.page(&path);
     let t = page.t;
-    let (rows, more) = ops::of_service(&cx.st, &cx.u, &s, page_no).await?;
-    let rows = rows
-        .into_iter()
-        .map(|r| {
-            let c = cause(t, &r);
-            let st = state(t, r.state.as_str());
-            (r, c, st)
-        })
-        .collect();
+    let lists = super::lists::ListCtx::new(cx).await?;
+    let (rows, lists) = match rechecks_lists::of_service(&cx.st, &cx.u, &s, f).await? {
+        Ok(p) => {
+            let next = p.next_cursor().map(|c| f.url_from(&path, &c));
+            let rows = p
+                .items
+                .into_iter()
+                .map(|r| {
+                    let c = cause(t, &r);
+                    let st = state(t, r.state.as_str());
+                    (r, c, st)
+                })
+                .collect();
+            (rows, lists.paged(next, !f.cursor.is_empty(), f.url(&path)))
+        }
+        Err(e) => (Vec::new(), lists.refused(t, e)?),
+    };
     Ok(ServicePage {
         t,
         s,
         rows,
-        more,
-        next: page_no + 1,
         input,
         errors: FieldErrors::from(t, &errs),
         today: cx.st.today().to_string(),
@@ -142,6 +201,7 @@ async fn service_page(
             .filter(|k| k.is_recordable())
             .map(|k| (k.as_str().to_string(), t.of("recheck_cause", k.as_str())))
             .collect(),
+        lists,
         page,
     })
 }
@@ -149,9 +209,9 @@ async fn service_page(
 async fn of_service(
     cx: Cx,
     Path(id): Path<i64>,
-    Query(q): Query<PageQuery>,
+    Query(f): Query<WorkListQuery>,
 ) -> AppResult<Response> {
-    show(service_page(&cx, (id, q.page()), EventInput::default(), vec![]).await?)
+    show(service_page(&cx, (id, &f), EventInput::default(), vec![]).await?)
 }
 
 async fn record_event(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
@@ -160,7 +220,9 @@ async fn record_event(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult
     answer(
         result,
         |r| format!("/rechecks/{}", r.id),
-        async |why: Again| service_page(&cx, (id, 1), input, why.invalid()?).await,
+        async |why: Again| {
+            service_page(&cx, (id, &WorkListQuery::default()), input, why.invalid()?).await
+        },
     )
     .await
 }
@@ -449,127 +511,6 @@ async fn record_result(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResul
         },
     )
     .await
-}
-
-// ---- check orders ---------------------------------------------------------------------------
-
-#[derive(Template, WebTemplate)]
-#[template(path = "check_orders.html")]
-struct OrdersPage {
-    t: Tr,
-    page: PageCtx,
-    rows: Vec<(OrderProgressRow, String)>,
-    more: bool,
-    next: i64,
-    input: OrderInput,
-    errors: FieldErrors,
-    providers: Vec<String>,
-}
-
-fn target_text(t: Tr, target: &serde_json::Value) -> String {
-    if let Some(p) = target.get("provider").and_then(|p| p.as_str()) {
-        return format!("{}: {p}", t.check_order_provider());
-    }
-    match target.get("service").and_then(|s| s.as_i64()) {
-        Some(id) => format!("{} #{id}", t.check_order_service()),
-        None => String::new(),
-    }
-}
-
-async fn orders_page(
-    cx: &Cx,
-    page_no: i64,
-    input: OrderInput,
-    errs: Vec<FieldError>,
-) -> AppResult<OrdersPage> {
-    let (rows, more) = ops::orders(&cx.st, &cx.u, page_no).await?;
-    let page = cx.page("/check-orders");
-    let t = page.t;
-    let providers: Vec<String> = cx
-        .st
-        .store
-        .providers_in_use()
-        .await?
-        .into_iter()
-        .map(|p| p.provider)
-        .collect();
-    Ok(OrdersPage {
-        rows: rows
-            .into_iter()
-            .map(|r| {
-                let tt = target_text(t, &r.target);
-                (r, tt)
-            })
-            .collect(),
-        more,
-        next: page_no + 1,
-        input,
-        errors: FieldErrors::from(t, &errs),
-        providers,
-        t,
-        page,
-    })
-}
-
-async fn orders(cx: Cx, Query(q): Query<PageQuery>) -> AppResult<Response> {
-    let input = OrderInput {
-        due_on: cx
-            .st
-            .today()
-            .checked_add(jiff::Span::new().days(14))
-            .map(|d| d.to_string())
-            .unwrap_or_default(),
-        ..Default::default()
-    };
-    show(orders_page(&cx, q.page(), input, vec![]).await?)
-}
-
-async fn issue_order(cx: Cx, form: FormPairs) -> AppResult<Response> {
-    let input: OrderInput = form.to_input(&[])?;
-    let result = ops::order(&cx.st, &cx.u, &input).await;
-    answer(
-        result,
-        |(o, _)| format!("/check-orders/{}", o.id),
-        async |why: Again| orders_page(&cx, 1, input, why.invalid()?).await,
-    )
-    .await
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "check_order.html")]
-struct OrderPage {
-    t: Tr,
-    page: PageCtx,
-    o: OrderProgressRow,
-    target: String,
-    targets: Vec<(OrderTargetView, String, String)>,
-    more: bool,
-    next: i64,
-}
-
-async fn order_detail(
-    cx: Cx,
-    Path(id): Path<i64>,
-    Query(q): Query<PageQuery>,
-) -> AppResult<Response> {
-    let (o, targets, more) = ops::order_detail(&cx.st, &cx.u, id, q.page()).await?;
-    let page = cx.page(&format!("/check-orders/{id}"));
-    let t = page.t;
-    let mut rows = Vec::with_capacity(targets.len());
-    for tg in targets {
-        let admin = user_name(&cx.st, tg.administrator_id).await;
-        let st = state(t, &tg.state);
-        rows.push((tg, admin, st));
-    }
-    show(OrderPage {
-        target: target_text(t, &o.target),
-        o,
-        targets: rows,
-        more,
-        next: q.page() + 1,
-        t,
-        page,
-    })
 }
 
 async fn report(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {

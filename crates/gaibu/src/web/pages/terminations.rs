@@ -4,6 +4,7 @@
 use super::{Again, Cx, FieldErrors, FormPairs, PageCtx, answer, fmt_ms, show, user_name};
 use crate::error::AppResult;
 use crate::i18n::Tr;
+use crate::lists::lifecycle::TerminationListQuery;
 use crate::state::AppState;
 use crate::terminations::{self as ops, View};
 use crate::web::Path;
@@ -16,7 +17,7 @@ use axum::routing::{get, post};
 use gaibu_domain::FieldError;
 use gaibu_domain::service_life::MeasureStatus;
 use gaibu_domain::termination::{
-    DateInput, DecisionInput, MeasureInput, MeasuresInput, RequestInput,
+    DateInput, DecisionInput, MeasureInput, MeasuresInput, RequestInput, TerminationState,
 };
 use std::collections::HashMap;
 
@@ -240,39 +241,72 @@ async fn proof(cx: Cx, Path(id): Path<i64>) -> AppResult<Response> {
     ))
 }
 
+/// One termination as the list shows it.
+struct ListRow {
+    service_id: i64,
+    name: String,
+    state: String,
+    reason: String,
+    planned: String,
+    by: String,
+    at: String,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "terminations.html")]
 struct ListPage {
     t: Tr,
     page: PageCtx,
-    rows: Vec<(i64, String, String, String, String, String)>,
-    page_no: i64,
-    has_next: bool,
+    rows: Vec<ListRow>,
+    f: TerminationListQuery,
+    lists: super::lists::ListCtx,
+    states: Vec<(&'static str, String)>,
 }
 
-#[derive(serde::Deserialize)]
-struct PageParam {
-    #[serde(default)]
-    page: Option<i64>,
-}
-
-/// The ISM's requests waiting for a decision, paged in the database.
-async fn list(cx: Cx, Query(q): Query<PageParam>) -> AppResult<Response> {
-    let page_no = q.page.unwrap_or(1).clamp(1, 1_000_000);
-    let (rows, total) = ops::waiting(&cx.st, &cx.u, page_no).await?;
+/// The terminations of the ISM's units (by default those waiting for a decision), filtered
+/// and paged in the database.
+async fn list(cx: Cx, Query(f): Query<TerminationListQuery>) -> AppResult<Response> {
     let page = cx.page("/terminations");
-    let mut out = Vec::with_capacity(rows.len());
-    for (t, s) in rows {
-        let by = user_name(&cx.st, t.requested_by).await;
-        let at = fmt_ms(t.requested_at);
-        out.push((s.id, s.name, t.reason, t.planned_end_on.to_string(), by, at));
+    let t = page.t;
+    let lists = super::lists::ListCtx::new(&cx).await?;
+    let (found, lists) = match ops::list(&cx.st, &cx.u, &f).await? {
+        Ok(p) => {
+            let next = p.next_cursor().map(|c| f.url_from("/terminations", &c));
+            (
+                p.items,
+                lists.paged(next, !f.cursor.is_empty(), f.url("/terminations")),
+            )
+        }
+        Err(e) => (Vec::new(), lists.refused(t, e)?),
+    };
+    let mut rows = Vec::with_capacity(found.len());
+    for r in found {
+        rows.push(ListRow {
+            by: user_name(&cx.st, r.requested_by).await,
+            at: fmt_ms(r.requested_at),
+            state: t.of("termination", &format!("state.{}", r.state.as_str())),
+            service_id: r.service_id,
+            name: r.service_name,
+            reason: r.reason,
+            planned: r.planned_end_on.to_string(),
+        });
     }
+    let states = TerminationState::ALL
+        .iter()
+        .map(|s| {
+            (
+                s.as_str(),
+                t.of("termination", &format!("state.{}", s.as_str())),
+            )
+        })
+        .collect();
     show(ListPage {
-        t: page.t,
+        t,
         page,
-        rows: out,
-        page_no,
-        has_next: page_no * ops::PAGE_SIZE < total,
+        rows,
+        f,
+        lists,
+        states,
     })
 }
 
