@@ -35,6 +35,10 @@ html /services?q=会議
 api /api/v1/catalogue?q=会議
 api /api/v1/register
 html /register
+api /api/v1/applications
+html /checks
+api /api/v1/rechecks?scope=all
+html /terminations?state=all
 html /dashboard
 api /api/v1/dashboard
 html /services/{id}

@@ -92,6 +92,11 @@ const SOURCES: &[(i64, &str, &str)] = &[
         "lifecycle list indexes",
         include_str!("../migrations/0017_lifecycle_list_indexes.sql"),
     ),
+    (
+        18,
+        "due order indexes",
+        include_str!("../migrations/0018_due_order_indexes.sql"),
+    ),
 ];
 
 fn identity(b: Backend) -> &'static str {
@@ -163,6 +168,7 @@ mod tests {
         (Backend::Sqlite, 15, "bbca14f1b54df325"),
         (Backend::Sqlite, 16, "544f60f9661cca25"),
         (Backend::Sqlite, 17, "78a58f5b4274ef9e"),
+        (Backend::Sqlite, 18, "d2a71922f750ef54"),
         (Backend::Postgres, 1, "14a59397ace74024"),
         (Backend::Postgres, 2, "7e805a52704f4a81"),
         (Backend::Postgres, 3, "567e613fb4b9c3fc"),
@@ -180,6 +186,7 @@ mod tests {
         (Backend::Postgres, 15, "bbca14f1b54df325"),
         (Backend::Postgres, 16, "544f60f9661cca25"),
         (Backend::Postgres, 17, "78a58f5b4274ef9e"),
+        (Backend::Postgres, 18, "d2a71922f750ef54"),
     ];
 
     #[test]

@@ -339,6 +339,34 @@ pub async fn main_list_queries_use_an_index(app: &TestApp) {
             &["rechecks_administrator", "rechecks_state_due"][..],
         ),
         (
+            "every re-check, soonest due first (the CISO's scope=all)",
+            store
+                .recheck_page_plan(
+                    &WorkFilter::on(today),
+                    &PageAsk {
+                        sort: "due_on".into(),
+                        dir: gaibu_store::page::Dir::Asc,
+                        ..ask.clone()
+                    },
+                )
+                .await,
+            &["rechecks_due"][..],
+        ),
+        (
+            "every corrective action, soonest due first",
+            store
+                .action_page_plan(
+                    &WorkFilter::on(today),
+                    &PageAsk {
+                        sort: "due_on".into(),
+                        dir: gaibu_store::page::Dir::Asc,
+                        ..ask.clone()
+                    },
+                )
+                .await,
+            &["corrective_actions_due"][..],
+        ),
+        (
             "open corrective actions",
             store
                 .action_page_plan(
