@@ -4,7 +4,7 @@
 //! address. Whether the asker may use each is judged by the caller, for the page only.
 
 use crate::codec::decode_rows;
-use crate::search::{Doc, matching};
+use crate::search::{Doc, driving, matching};
 use crate::write::Val;
 use crate::{Result, Store};
 use gaibu_domain::application::ApplicationFields;
@@ -53,29 +53,41 @@ impl Store {
     /// One page of the catalogue, at most `limit` rows (newest first).
     pub async fn catalogue_page(&self, c: &CatalogueSearch<'_>) -> Result<Vec<CatalogueRow>> {
         let mut vals: Vec<Val> = vec![LedgerStatus::Retired.as_str().into()];
-        let mut sql = String::from(
+        // The search drives the query where the backend can walk its postings newest first.
+        let drive = driving(self.backend, Doc::Service, "s.id", c.q, &mut vals);
+        let (from, id_col) = match &drive {
+            Some(d) => (format!("{} CROSS JOIN services s", d.from), d.order_col),
+            None => ("services s".to_string(), "s.id"),
+        };
+        let mut sql = format!(
             "SELECT s.id, s.application_id, s.name, s.provider, s.org_unit_id, s.track, \
              s.ledger_status, s.in_scope, a.fields, a.classification_policy_id, \
              COALESCE(u.display_name, '') AS administrator, \
              COALESCE(u.email, '') AS administrator_email \
-             FROM services s JOIN applications a ON a.id = s.application_id \
+             FROM {from} JOIN applications a ON a.id = s.application_id \
              LEFT JOIN users u ON u.id = s.administrator_id \
-             WHERE COALESCE(s.ledger_status, '') <> $1",
+             WHERE COALESCE(s.ledger_status, '') <> $1"
         );
+        if let Some(d) = &drive {
+            sql.push_str(" AND ");
+            sql.push_str(&d.cond);
+        }
         if let Some(scope) = c.in_scope {
             vals.push(scope.into());
             sql.push_str(&format!(" AND s.in_scope = ${}", vals.len()));
         }
         if let Some(after) = c.after {
             vals.push(after.into());
-            sql.push_str(&format!(" AND s.id < ${}", vals.len()));
+            sql.push_str(&format!(" AND {id_col} < ${}", vals.len()));
         }
-        if let Some(cond) = matching(Doc::Service.as_str(), "s.id", c.q, &mut vals) {
+        if drive.is_none()
+            && let Some(cond) = matching(self.backend, Doc::Service, "s.id", c.q, &mut vals)
+        {
             sql.push_str(" AND ");
             sql.push_str(&cond);
         }
         vals.push(c.limit.into());
-        sql.push_str(&format!(" ORDER BY s.id DESC LIMIT ${}", vals.len()));
+        sql.push_str(&format!(" ORDER BY {id_col} DESC LIMIT ${}", vals.len()));
         self.list(&sql, vals).await
     }
 }

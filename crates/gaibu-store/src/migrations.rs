@@ -97,6 +97,11 @@ const SOURCES: &[(i64, &str, &str)] = &[
         "due order indexes",
         include_str!("../migrations/0018_due_order_indexes.sql"),
     ),
+    (
+        19,
+        "search fts",
+        include_str!("../migrations/0019_search_fts.sql"),
+    ),
 ];
 
 fn identity(b: Backend) -> &'static str {
@@ -169,6 +174,7 @@ mod tests {
         (Backend::Sqlite, 16, "544f60f9661cca25"),
         (Backend::Sqlite, 17, "78a58f5b4274ef9e"),
         (Backend::Sqlite, 18, "d2a71922f750ef54"),
+        (Backend::Sqlite, 19, "2ff27b0921a6625e"),
         (Backend::Postgres, 1, "14a59397ace74024"),
         (Backend::Postgres, 2, "7e805a52704f4a81"),
         (Backend::Postgres, 3, "567e613fb4b9c3fc"),
@@ -187,6 +193,7 @@ mod tests {
         (Backend::Postgres, 16, "544f60f9661cca25"),
         (Backend::Postgres, 17, "78a58f5b4274ef9e"),
         (Backend::Postgres, 18, "d2a71922f750ef54"),
+        (Backend::Postgres, 19, "ada0ea84c92d757c"),
     ];
 
     #[test]

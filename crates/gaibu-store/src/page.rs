@@ -162,6 +162,8 @@ pub struct Query {
     select: String,
     conds: Vec<String>,
     vals: Vec<Val>,
+    /// A search, made a condition when the backend is known (each has its own index).
+    search: Option<(crate::search::Doc, &'static str, String)>,
 }
 
 impl Query {
@@ -171,7 +173,39 @@ impl Query {
             select: select.into(),
             conds: Vec::new(),
             vals: Vec::new(),
+            search: None,
         }
+    }
+
+    /// Keeps the rows whose `id_col` is a `doc` matching every word of `q` (no words: all).
+    pub(crate) fn search(&mut self, doc: crate::search::Doc, id_col: &'static str, q: &str) {
+        self.search = Some((doc, id_col, q.to_string()));
+    }
+
+    /// The search as a condition in the SQL of `backend`. When the list is read in the order
+    /// of the searched ids and the backend can walk its postings in that order (SQLite's FTS5
+    /// doclists), the postings drive the query instead: the page's rows are found by reading
+    /// about as many postings as rows, not by collecting every match first (会議 matches one
+    /// service in sixteen). Answers the id column to order and cut pages by.
+    fn settle<'c>(&mut self, backend: crate::Backend, order_col: &'c str) -> &'c str {
+        let Some((doc, col, q)) = self.search.take() else {
+            return order_col;
+        };
+        if col == order_col && self.select.matches(" FROM ").count() == 1 {
+            let n = self.vals.len();
+            if let Some(d) = crate::search::driving(backend, doc, col, &q, &mut self.vals) {
+                self.select =
+                    self.select
+                        .replacen(" FROM ", &format!(" FROM {} CROSS JOIN ", d.from), 1);
+                self.conds.push(d.cond);
+                return d.order_col;
+            }
+            self.vals.truncate(n);
+        }
+        if let Some(c) = crate::search::matching(backend, doc, col, &q, &mut self.vals) {
+            self.conds.push(c);
+        }
+        order_col
     }
 
     /// Binds a value and answers its placeholder.
@@ -204,11 +238,6 @@ impl Query {
         self.vals
     }
 
-    /// Values bound so far, for a condition built elsewhere (e.g. search).
-    pub(crate) fn vals_mut(&mut self) -> &mut Vec<Val> {
-        &mut self.vals
-    }
-
     fn where_sql(&self) -> String {
         if self.conds.is_empty() {
             String::new()
@@ -236,7 +265,7 @@ impl Store {
         sorts: &[SortBy<T>],
         ask: &PageAsk,
     ) -> Result<Page<T>> {
-        let (sql, vals, sort, limit) = page_sql(q, id_col, sorts, ask)?;
+        let (sql, vals, sort, limit) = page_sql(self.backend, q, id_col, sorts, ask)?;
         let mut items: Vec<T> = self.list(&sql, vals).await?;
         let next = if items.len() as i64 > limit {
             items.truncate(limit as usize);
@@ -261,7 +290,7 @@ impl Store {
         sorts: &[SortBy<T>],
         ask: &PageAsk,
     ) -> Result<String> {
-        let (sql, vals, _, _) = page_sql(q, id_col, sorts, ask)?;
+        let (sql, vals, _, _) = page_sql(self.backend, q, id_col, sorts, ask)?;
         let mut conn = self.pool.acquire().await?;
         let (prefix, col) = match self.backend {
             crate::Backend::Sqlite => ("EXPLAIN QUERY PLAN ", "detail"),
@@ -292,6 +321,7 @@ impl Store {
 
 /// The SQL of one page, its values, the sort it uses and the page size.
 fn page_sql<'s, T>(
+    backend: crate::Backend,
     mut q: Query,
     id_col: &str,
     sorts: &'s [SortBy<T>],
@@ -303,10 +333,18 @@ fn page_sql<'s, T>(
         .or(sorts.first())
         .ok_or_else(|| crate::StoreError::Corrupt("a list without a sort".into()))?;
     let dir = ask.dir;
+    // In id order the search may drive the query; the id is then its postings' column.
+    let by_id = sort.expr == id_col;
+    let id_col = if by_id {
+        q.settle(backend, id_col)
+    } else {
+        q.settle(backend, "");
+        id_col
+    };
     if let Some(c) = &ask.after {
         let id = q.bind(c.id);
         let cmp = dir.cmp();
-        if sort.expr == id_col {
+        if by_id {
             q.and(format!("{id_col} {cmp} {id}"));
         } else {
             let k = match &c.key {
@@ -321,7 +359,7 @@ fn page_sql<'s, T>(
     }
     let limit = ask.limit.clamp(1, MAX_LIMIT);
     let lim = q.bind(limit + 1);
-    let order = if sort.expr == id_col {
+    let order = if by_id {
         format!("{id_col} {}", dir.sql())
     } else {
         format!("{} {d}, {id_col} {d}", sort.expr, d = dir.sql())

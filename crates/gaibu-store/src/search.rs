@@ -19,7 +19,7 @@
 //! re-indexes them before it commits); `Store::reindex_all` builds it afresh.
 
 use crate::write::{Table, Val};
-use crate::{Result, Store, StoreError};
+use crate::{Backend, Result, Store, StoreError};
 use sqlx::{AnyConnection, Row};
 use std::collections::BTreeSet;
 
@@ -44,6 +44,15 @@ impl Doc {
             Doc::Service => "service",
             Doc::Application => "application",
             Doc::Account => "account",
+        }
+    }
+
+    /// SQLite's FTS5 table of this entity's postings (rowid = the record's id).
+    fn fts_table(self) -> &'static str {
+        match self {
+            Doc::Service => "search_fts_service",
+            Doc::Application => "search_fts_application",
+            Doc::Account => "search_fts_account",
         }
     }
 
@@ -133,11 +142,32 @@ pub fn query_words(q: &str) -> Vec<String> {
         .collect()
 }
 
-/// An SQL condition that holds for the rows whose `id_column` is the id of an `entity` document
+/// A gram as an FTS5 token: the hex of its UTF-8, so that the `ascii` tokenizer keeps it whole
+/// whatever characters it holds (punctuation would otherwise split it).
+fn fts_token(gram: &str) -> String {
+    hex::encode(gram.as_bytes())
+}
+
+/// An FTS5 query matching the documents that hold every gram (tokens are quoted: hex may
+/// start with a digit).
+fn fts_all(grams: &[String]) -> String {
+    let toks: Vec<String> = grams
+        .iter()
+        .map(|g| format!("\"{}\"", fts_token(g)))
+        .collect();
+    toks.join(" ")
+}
+
+/// An SQL condition that holds for the rows whose `id_column` is the id of a `doc` document
 /// matching every word of `q`; its `$n` placeholders follow `vals`, onto which their values are
 /// pushed. `None` when `q` has no words (no condition).
+///
+/// The postings are an FTS5 table per entity on SQLite (a doclist per gram: written as a
+/// segment per transaction, where a B-tree of (gram, id) took a random page per gram) and the
+/// `search_grams` B-tree on PostgreSQL.
 pub(crate) fn matching(
-    entity: &str,
+    backend: Backend,
+    doc: Doc,
     id_column: &str,
     q: &str,
     vals: &mut Vec<Val>,
@@ -148,39 +178,116 @@ pub(crate) fn matching(
     }
     let mut parts = Vec::with_capacity(words.len());
     for word in words {
-        vals.push(entity.into());
-        let e = vals.len();
         // A character or a bigram is its own posting: the index answers it exactly, with no
         // LIKE to confirm and no grouping (会議 is the commonest search there is).
-        if word.chars().count() <= 2 {
-            vals.push(word.into());
-            parts.push(format!(
-                "{id_column} IN (SELECT g.entity_id FROM search_grams g \
-                 WHERE g.entity = ${e} AND g.gram = ${})",
-                vals.len()
-            ));
+        let short = word.chars().count() <= 2;
+        let grams = if short {
+            vec![word.clone()]
+        } else {
+            word_bigrams(&word)
+        };
+        let postings = match backend {
+            Backend::Sqlite => {
+                vals.push(fts_all(&grams).into());
+                let fts = doc.fts_table();
+                format!("SELECT rowid FROM {fts} WHERE {fts} MATCH ${}", vals.len())
+            }
+            Backend::Postgres => {
+                vals.push(doc.as_str().into());
+                let e = vals.len();
+                let first = vals.len() + 1;
+                for g in &grams {
+                    vals.push(g.as_str().into());
+                }
+                let params: Vec<String> = (first..=vals.len()).map(|i| format!("${i}")).collect();
+                // The primary key (entity, gram, entity_id) makes a document's bigram unique,
+                // so COUNT(*) counts its distinct bigrams.
+                if short {
+                    format!(
+                        "SELECT g.entity_id FROM search_grams g WHERE g.entity = ${e} \
+                         AND g.gram = {}",
+                        params.join("")
+                    )
+                } else {
+                    format!(
+                        "SELECT g.entity_id FROM search_grams g WHERE g.entity = ${e} \
+                         AND g.gram IN ({}) GROUP BY g.entity_id HAVING COUNT(*) = {}",
+                        params.join(", "),
+                        grams.len()
+                    )
+                }
+            }
+        };
+        if short {
+            parts.push(format!("{id_column} IN ({postings})"));
             continue;
         }
-        let bigrams = word_bigrams(&word);
-        let k = bigrams.len();
-        let first = vals.len() + 1;
-        for g in bigrams {
-            vals.push(g.into());
-        }
-        let params: Vec<String> = (first..=vals.len()).map(|i| format!("${i}")).collect();
+        // The bigrams say the characters are there, the LIKE that they are there in order.
+        vals.push(doc.as_str().into());
+        let e = vals.len();
         vals.push(like_literal(&word).into());
         let like = vals.len();
-        // The primary key (entity, gram, entity_id) makes a document's bigram unique, so
-        // COUNT(*) counts its distinct bigrams.
         parts.push(format!(
             "{id_column} IN (SELECT d.entity_id FROM search_docs d \
              WHERE d.entity = ${e} AND d.body LIKE ${like} ESCAPE '\\' AND d.entity_id IN \
-             (SELECT g.entity_id FROM search_grams g WHERE g.entity = ${e} AND g.gram IN ({}) \
-             GROUP BY g.entity_id HAVING COUNT(*) = {k}))",
-            params.join(", ")
+             ({postings}))"
         ));
     }
     Some(format!("({})", parts.join(" AND ")))
+}
+
+/// A search that drives its query: the postings table to put first in FROM, the condition
+/// that joins it and confirms the words, and the column that orders by the searched id.
+pub(crate) struct Driving {
+    pub from: String,
+    pub cond: String,
+    pub order_col: &'static str,
+}
+
+/// On SQLite, the search of `q` as the outer loop of a query ordered by `id_column`: one FTS5
+/// `MATCH` of every word's grams (its doclists are read in rowid order, either way, and stop
+/// with the page), each word of three or more characters confirmed on its document by LIKE.
+/// `None` on PostgreSQL (its planner chooses from statistics) or when `q` has no words.
+pub(crate) fn driving(
+    backend: Backend,
+    doc: Doc,
+    id_column: &str,
+    q: &str,
+    vals: &mut Vec<Val>,
+) -> Option<Driving> {
+    if backend != Backend::Sqlite {
+        return None;
+    }
+    let words = query_words(q);
+    if words.is_empty() {
+        return None;
+    }
+    let mut grams = Vec::new();
+    for w in &words {
+        if w.chars().count() <= 2 {
+            grams.push(w.clone());
+        } else {
+            grams.extend(word_bigrams(w));
+        }
+    }
+    let fts = doc.fts_table();
+    vals.push(fts_all(&grams).into());
+    let mut cond = format!("{id_column} = sx.rowid AND sx.{fts} MATCH ${}", vals.len());
+    for w in words.iter().filter(|w| w.chars().count() > 2) {
+        vals.push(doc.as_str().into());
+        let e = vals.len();
+        vals.push(like_literal(w).into());
+        cond.push_str(&format!(
+            " AND EXISTS (SELECT 1 FROM search_docs d WHERE d.entity = ${e} \
+             AND d.entity_id = sx.rowid AND d.body LIKE ${} ESCAPE '\\')",
+            vals.len()
+        ));
+    }
+    Some(Driving {
+        from: format!("{fts} sx"),
+        cond,
+        order_col: "sx.rowid",
+    })
 }
 
 /// The document a write to `table`'s record `id` touches, if any (a usage-register entry is
@@ -359,9 +466,10 @@ async fn delete_grams(
     Ok(())
 }
 
-/// Brings one document's index up to date inside the caller's transaction: reads its text back,
-/// and changes only the postings that differ from those of the text indexed before (each
-/// lookup by primary key). Nothing is written when the text did not change.
+/// Brings one document's index up to date inside the caller's transaction: reads its text back
+/// and, when it changed, replaces the document's row of the FTS5 table (SQLite) or changes only
+/// the postings that differ (PostgreSQL, each by primary key). Nothing is written when the text
+/// did not change.
 pub(crate) async fn reindex(conn: &mut AnyConnection, doc: Doc, id: i64) -> Result<()> {
     let body = text_of(conn, doc, id).await?;
     let old: Option<String> =
@@ -375,12 +483,30 @@ pub(crate) async fn reindex(conn: &mut AnyConnection, doc: Doc, id: i64) -> Resu
     if old == body {
         return Ok(());
     }
-    let old_grams = old.as_deref().map(grams).unwrap_or_default();
-    let new_grams = body.as_deref().map(grams).unwrap_or_default();
-    let gone: Vec<&String> = old_grams.difference(&new_grams).collect();
-    let added: Vec<&String> = new_grams.difference(&old_grams).collect();
-    delete_grams(conn, doc, id, &gone).await?;
-    insert_grams(conn, doc, id, &added).await?;
+    if conn.backend_name() == "SQLite" {
+        let fts = doc.fts_table();
+        if old.is_some() {
+            sqlx::query(&format!("DELETE FROM {fts} WHERE rowid = $1"))
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+        }
+        if let Some(b) = &body {
+            let toks: Vec<String> = grams(b).iter().map(|g| fts_token(g)).collect();
+            sqlx::query(&format!("INSERT INTO {fts} (rowid, grams) VALUES ($1, $2)"))
+                .bind(id)
+                .bind(toks.join(" "))
+                .execute(&mut *conn)
+                .await?;
+        }
+    } else {
+        let old_grams = old.as_deref().map(grams).unwrap_or_default();
+        let new_grams = body.as_deref().map(grams).unwrap_or_default();
+        let gone: Vec<&String> = old_grams.difference(&new_grams).collect();
+        let added: Vec<&String> = new_grams.difference(&old_grams).collect();
+        delete_grams(conn, doc, id, &gone).await?;
+        insert_grams(conn, doc, id, &added).await?;
+    }
     match body {
         Some(body) => {
             sqlx::query(
@@ -409,9 +535,21 @@ impl Store {
     /// of documents indexed.
     pub async fn reindex_all(&self) -> Result<usize> {
         let (mut tx, _turn) = self.write_tx().await?;
-        sqlx::query("DELETE FROM search_grams")
-            .execute(&mut *tx)
-            .await?;
+        match self.backend {
+            Backend::Sqlite => {
+                for doc in Doc::ALL {
+                    let fts = doc.fts_table();
+                    sqlx::query(&format!("INSERT INTO {fts} ({fts}) VALUES ('delete-all')"))
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            Backend::Postgres => {
+                sqlx::query("DELETE FROM search_grams")
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
         sqlx::query("DELETE FROM search_docs")
             .execute(&mut *tx)
             .await?;
@@ -464,7 +602,7 @@ impl Store {
     /// tools and tests; lists join the condition of `matching` into their own query).
     pub async fn search_ids(&self, doc: Doc, q: &str, limit: i64) -> Result<Vec<i64>> {
         let mut vals = Vec::new();
-        let Some(cond) = matching(doc.as_str(), "t.id", q, &mut vals) else {
+        let Some(cond) = matching(self.backend, doc, "t.id", q, &mut vals) else {
             return Ok(vec![]);
         };
         vals.push(limit.into());
@@ -487,7 +625,7 @@ impl Store {
     /// index is used.
     pub async fn explain_search(&self, doc: Doc, q: &str) -> Result<Vec<String>> {
         let mut vals = Vec::new();
-        let Some(cond) = matching(doc.as_str(), "t.id", q, &mut vals) else {
+        let Some(cond) = matching(self.backend, doc, "t.id", q, &mut vals) else {
             return Ok(vec![]);
         };
         let sql = format!("SELECT t.id FROM {} t WHERE {cond}", doc.table());
@@ -554,17 +692,50 @@ mod tests {
     #[test]
     fn placeholders_follow_the_values_already_bound() {
         let mut vals: Vec<Val> = vec![1_i64.into(), 2_i64.into()];
-        let c = matching("service", "s.id", "会議室　x", &mut vals).expect("a condition");
+        let c = matching(
+            Backend::Postgres,
+            Doc::Service,
+            "s.id",
+            "会議室　x",
+            &mut vals,
+        )
+        .expect("a condition");
         assert!(
-            c.contains("d.entity = $3") && c.contains("g.gram IN ($4, $5)"),
+            c.contains("g.entity = $3") && c.contains("g.gram IN ($4, $5)"),
             "{c}"
         );
-        assert!(c.contains("LIKE $6") && c.contains("g.gram = $8"), "{c}");
-        assert_eq!(vals.len(), 8);
+        assert!(c.contains("d.entity = $6") && c.contains("LIKE $7"), "{c}");
+        assert!(c.contains("g.gram = $9"), "{c}");
+        assert_eq!(vals.len(), 9);
         // Two characters are one posting: exact, no LIKE.
         let mut vals: Vec<Val> = Vec::new();
-        let c = matching("service", "s.id", "会議", &mut vals).expect("a condition");
+        let c = matching(Backend::Postgres, Doc::Service, "s.id", "会議", &mut vals)
+            .expect("a condition");
         assert!(c.contains("g.gram = $2") && !c.contains("LIKE"), "{c}");
-        assert!(matching("service", "s.id", " 　 ", &mut vals).is_none());
+        let none = matching(Backend::Sqlite, Doc::Service, "s.id", " 　 ", &mut vals);
+        assert!(none.is_none());
+    }
+
+    #[test]
+    fn sqlite_matches_hex_tokens_of_the_fts5_table() {
+        let mut vals: Vec<Val> = Vec::new();
+        let c = matching(
+            Backend::Sqlite,
+            Doc::Service,
+            "s.id",
+            "会議 web会",
+            &mut vals,
+        )
+        .expect("a condition");
+        assert!(c.contains("search_fts_service MATCH $1"), "{c}");
+        assert!(c.contains("LIKE $4") && c.contains("MATCH $2"), "{c}");
+        let Val::Text(Some(t)) = &vals[0] else {
+            panic!("{vals:?}")
+        };
+        assert_eq!(t, "\"e4bc9ae8adb0\"");
+        let Val::Text(Some(t)) = &vals[1] else {
+            panic!("{vals:?}")
+        };
+        assert_eq!(t, "\"7765\" \"6562\" \"62e4bc9a\"");
     }
 }

@@ -194,6 +194,9 @@ pub(crate) struct Write<'w> {
     pub now: Timestamp,
     /// The searchable records it changed, re-indexed just before it commits.
     touched: Vec<(Table, i64)>,
+    /// Its audit events, appended last: appending takes the chain's head row, which every
+    /// writer waits for (PostgreSQL's row lock), so it is held only from there to the commit.
+    audits: Vec<Audit>,
 }
 
 impl Store {
@@ -205,6 +208,7 @@ impl Store {
             who,
             now,
             touched: Vec::new(),
+            audits: Vec::new(),
         })
     }
 }
@@ -373,22 +377,9 @@ impl Write<'_> {
         Ok(row)
     }
 
-    /// Appends one audit event.
+    /// Adds one audit event to the write (appended to the chain when it commits, in order).
     pub(crate) async fn audit(&mut self, ev: Audit) -> Result<()> {
-        append(
-            &mut self.tx,
-            self.who,
-            self.now.as_millisecond(),
-            Event {
-                action: ev.action.as_str(),
-                entity: ev.entity.as_str(),
-                entity_id: ev.entity_id,
-                service_id: ev.service_id,
-                before: ev.before,
-                after: ev.after,
-            },
-        )
-        .await?;
+        self.audits.push(ev);
         Ok(())
     }
 
@@ -419,8 +410,8 @@ impl Write<'_> {
         }
     }
 
-    /// Re-indexes what the write touched for search, in its transaction, then commits: the
-    /// index never disagrees with the records.
+    /// Re-indexes what the write touched for search and appends its audit events, in its
+    /// transaction, then commits: the index never disagrees with the records.
     pub(crate) async fn commit(mut self) -> Result<()> {
         let mut docs = Vec::new();
         for (t, id) in std::mem::take(&mut self.touched) {
@@ -432,6 +423,22 @@ impl Write<'_> {
         }
         for (doc, id) in docs {
             crate::search::reindex(&mut self.tx, doc, id).await?;
+        }
+        for ev in std::mem::take(&mut self.audits) {
+            append(
+                &mut self.tx,
+                self.who,
+                self.now.as_millisecond(),
+                Event {
+                    action: ev.action.as_str(),
+                    entity: ev.entity.as_str(),
+                    entity_id: ev.entity_id,
+                    service_id: ev.service_id,
+                    before: ev.before,
+                    after: ev.after,
+                },
+            )
+            .await?;
         }
         self.tx.commit().await?;
         Ok(())

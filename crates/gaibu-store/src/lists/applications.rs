@@ -92,9 +92,7 @@ impl ApplicationFilter {
                 crate::page::subtree_sql(&ids)
             ));
         }
-        if let Some(c) = crate::search::matching("application", "a.id", &self.q, q.vals_mut()) {
-            q.and(c);
-        }
+        q.search(crate::search::Doc::Application, "a.id", &self.q);
         if let Some(s) = self.state {
             let p = q.bind(s.as_str());
             q.and(format!("a.state = {p}"));

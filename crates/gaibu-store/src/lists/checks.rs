@@ -115,9 +115,7 @@ impl DueCheckFilter {
             seen.push_str(&format!(" OR s.org_unit_id IN ({})", subtree_sql(&ids)));
         }
         q.and(format!("({seen})"));
-        if let Some(c) = crate::search::matching("service", "s.id", &self.q, q.vals_mut()) {
-            q.and(c);
-        }
+        q.search(crate::search::Doc::Service, "s.id", &self.q);
         if let Some(u) = self.org_unit {
             q.within_units("s.org_unit_id", &[u]);
         }

@@ -100,9 +100,7 @@ impl RegisterFilter {
         if let Some(units) = &self.seen_units {
             q.within_units("r.org_unit_id", units);
         }
-        if let Some(c) = crate::search::matching("service", "r.service_id", &self.q, q.vals_mut()) {
-            q.and(c);
-        }
+        q.search(crate::search::Doc::Service, "r.service_id", &self.q);
         if let Some(u) = self.org_unit {
             q.within_units("r.org_unit_id", &[u]);
         }

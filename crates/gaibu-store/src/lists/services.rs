@@ -138,9 +138,7 @@ pub const SERVICE_SORTS: &[SortBy<ServiceSummary>] = &[
 impl ServiceFilter {
     fn query(&self) -> Query {
         let mut q = Query::new(SELECT);
-        if let Some(c) = crate::search::matching("service", "s.id", &self.q, q.vals_mut()) {
-            q.and(c);
-        }
+        q.search(crate::search::Doc::Service, "s.id", &self.q);
         if let Some(u) = self.org_unit {
             q.within_units("s.org_unit_id", &[u]);
         }
