@@ -1,6 +1,12 @@
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
+// glibc's malloc was a third of the server's CPU under list load (its arenas' locks and
+// consolidation across the SQLite and runtime threads); mimalloc keeps per-thread heaps
+// (docs/benchmarks.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt()
