@@ -102,6 +102,11 @@ const SOURCES: &[(i64, &str, &str)] = &[
         "search fts",
         include_str!("../migrations/0019_search_fts.sql"),
     ),
+    (
+        20,
+        "service manager indexes",
+        include_str!("../migrations/0020_service_manager_indexes.sql"),
+    ),
 ];
 
 fn identity(b: Backend) -> &'static str {
@@ -175,6 +180,7 @@ mod tests {
         (Backend::Sqlite, 17, "78a58f5b4274ef9e"),
         (Backend::Sqlite, 18, "d2a71922f750ef54"),
         (Backend::Sqlite, 19, "2ff27b0921a6625e"),
+        (Backend::Sqlite, 20, "6ca99a1c6d51477f"),
         (Backend::Postgres, 1, "14a59397ace74024"),
         (Backend::Postgres, 2, "7e805a52704f4a81"),
         (Backend::Postgres, 3, "567e613fb4b9c3fc"),
@@ -194,6 +200,7 @@ mod tests {
         (Backend::Postgres, 17, "78a58f5b4274ef9e"),
         (Backend::Postgres, 18, "d2a71922f750ef54"),
         (Backend::Postgres, 19, "ada0ea84c92d757c"),
+        (Backend::Postgres, 20, "6ca99a1c6d51477f"),
     ];
 
     #[test]

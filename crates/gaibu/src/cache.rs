@@ -28,6 +28,9 @@ pub struct Org {
     pub version: i64,
     pub units: Arc<Vec<OrgUnitRow>>,
     pub tree: OrgTree,
+    /// The units as a list filter offers them (indented names), per language, made once per
+    /// version: every list page shows them, 321 units in the benchmark's city.
+    options: [std::sync::OnceLock<Arc<Vec<(i64, String)>>>; 2],
 }
 
 impl Org {
@@ -37,7 +40,18 @@ impl Org {
             version,
             units: Arc::new(units),
             tree,
+            options: Default::default(),
         }
+    }
+
+    /// The units in tree order with indented names in `t`'s language (see `org_options`).
+    pub fn options(&self, t: crate::i18n::Tr) -> Arc<Vec<(i64, String)>> {
+        let slot = match t.0 {
+            crate::i18n::Lang::Ja => &self.options[0],
+            crate::i18n::Lang::En => &self.options[1],
+        };
+        slot.get_or_init(|| Arc::new(crate::web::pages::org_options(t, &self.units)))
+            .clone()
     }
 }
 

@@ -106,15 +106,22 @@ impl DueCheckFilter {
             q.and(format!("s.next_check_due <= {p}"));
         }
         let u = q.bind(self.user_id);
-        let mut seen = format!(
-            "s.business_system_manager_id = {u} OR s.infrastructure_manager_id = {u} \
-             OR s.administrator_id = {u}"
-        );
-        if !self.ism_units.is_empty() {
+        if self.ism_units.is_empty() {
+            // Only the services they manage: few, found by index, then sorted.
+            q.and(format!(
+                "s.id IN (SELECT id FROM services WHERE business_system_manager_id = {u} \
+                 UNION SELECT id FROM services WHERE infrastructure_manager_id = {u} \
+                 UNION SELECT id FROM services WHERE administrator_id = {u})"
+            ));
+        } else {
+            // An ISM sees whole units: the checks are read in due order, kept by unit.
             let ids = q.ids(&self.ism_units);
-            seen.push_str(&format!(" OR s.org_unit_id IN ({})", subtree_sql(&ids)));
+            q.and(format!(
+                "(s.business_system_manager_id = {u} OR s.infrastructure_manager_id = {u} \
+                 OR s.administrator_id = {u} OR s.org_unit_id IN ({}))",
+                subtree_sql(&ids)
+            ));
         }
-        q.and(format!("({seen})"));
         q.search(crate::search::Doc::Service, "s.id", &self.q);
         if let Some(u) = self.org_unit {
             q.within_units("s.org_unit_id", &[u]);

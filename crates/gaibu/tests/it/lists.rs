@@ -307,6 +307,28 @@ pub async fn main_list_queries_use_an_index(app: &TestApp) {
             ][..],
         ),
         (
+            "periodic checks of a person who oversees no unit",
+            store
+                .due_check_page_plan(
+                    &DueCheckFilter {
+                        user_id: 1,
+                        ism_units: vec![],
+                        q: String::new(),
+                        org_unit: None,
+                        classification: None,
+                        due: DueWindow::Due { by: today },
+                        due_from: None,
+                        due_to: None,
+                    },
+                    &ask,
+                )
+                .await,
+            &[
+                "services_business_system_manager",
+                "services_infrastructure_manager",
+            ][..],
+        ),
+        (
             "terminations waiting",
             store
                 .termination_page_plan(

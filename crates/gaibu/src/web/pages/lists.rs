@@ -1,7 +1,7 @@
 //! What every filtered list page shares: the options of its filters, the notice for a filter
 //! value it does not know, and the links to the next and the first page.
 
-use super::{Cx, org_options};
+use super::Cx;
 use crate::error::AppResult;
 use crate::i18n::Tr;
 use crate::lists::ListError;
@@ -9,7 +9,7 @@ use crate::policies;
 
 pub struct ListCtx {
     /// Org units as options, indented by depth.
-    pub org_units: Vec<(i64, String)>,
+    pub org_units: std::sync::Arc<Vec<(i64, String)>>,
     /// Confidentiality levels of the scheme in force: (code, label).
     pub levels: Vec<(String, String)>,
     pub next_url: Option<String>,
@@ -51,7 +51,7 @@ impl ListCtx {
     /// For a list with no unit or classification filter: nothing to read.
     pub fn plain() -> ListCtx {
         ListCtx {
-            org_units: Vec::new(),
+            org_units: Default::default(),
             levels: Vec::new(),
             next_url: None,
             first_url: None,
@@ -61,7 +61,7 @@ impl ListCtx {
 
     pub async fn new(cx: &Cx) -> AppResult<ListCtx> {
         let t = cx.t();
-        let units = crate::auth::org_units(&cx.st).await?;
+        let org = crate::auth::org(&cx.st).await?;
         let levels = match policies::scheme_in_force(&cx.st).await {
             Ok(s) => s
                 .doc
@@ -72,7 +72,7 @@ impl ListCtx {
             Err(_) => Vec::new(),
         };
         Ok(ListCtx {
-            org_units: org_options(t, &units),
+            org_units: org.options(t),
             levels,
             next_url: None,
             first_url: None,

@@ -428,9 +428,10 @@ pub fn org_tree_of(units: &[gaibu_store::OrgUnitRow]) -> gaibu_domain::role::Org
 
 /// Org units as options, indented by depth, in tree order.
 pub fn org_options(t: Tr, units: &[gaibu_store::OrgUnitRow]) -> Vec<(i64, String)> {
+    type Children<'u> = std::collections::HashMap<Option<i64>, Vec<&'u gaibu_store::OrgUnitRow>>;
     fn walk(
         t: Tr,
-        units: &[gaibu_store::OrgUnitRow],
+        children: &Children<'_>,
         parent: Option<i64>,
         depth: usize,
         out: &mut Vec<(i64, String)>,
@@ -438,16 +439,21 @@ pub fn org_options(t: Tr, units: &[gaibu_store::OrgUnitRow]) -> Vec<(i64, String
         if depth > 32 {
             return;
         }
-        for u in units.iter().filter(|u| u.parent_id == parent) {
+        for u in children.get(&parent).into_iter().flatten() {
             out.push((
                 u.id,
                 format!("{}{}", "　".repeat(depth), t.pick(&u.name_ja, &u.name_en)),
             ));
-            walk(t, units, Some(u.id), depth + 1, out);
+            walk(t, children, Some(u.id), depth + 1, out);
         }
     }
-    let mut out = Vec::new();
-    walk(t, units, None, 0, &mut out);
+    // Children in the units' order (code order), found by parent in one pass.
+    let mut children: Children<'_> = std::collections::HashMap::new();
+    for u in units {
+        children.entry(u.parent_id).or_default().push(u);
+    }
+    let mut out = Vec::with_capacity(units.len());
+    walk(t, &children, None, 0, &mut out);
     out
 }
 
