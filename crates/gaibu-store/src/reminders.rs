@@ -34,6 +34,28 @@ impl Store {
         .await
     }
 
+    /// The reminders already sent for these deadlines, as (deadline, due day, lead): the
+    /// scheduler skips them without taking the writer's turn (an overdue deadline is due
+    /// for its reminder on every round until it is closed).
+    pub async fn reminders_sent_for(
+        &self,
+        deadline_ids: &[i64],
+    ) -> Result<std::collections::HashSet<(i64, String, String)>> {
+        if deadline_ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let params: Vec<String> = (1..=deadline_ids.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT deadline_id, due_on, lead FROM reminders_sent WHERE deadline_id IN ({})",
+            params.join(", ")
+        );
+        let mut q = sqlx::query_as::<_, (i64, String, String)>(&sql);
+        for id in deadline_ids {
+            q = q.bind(*id);
+        }
+        Ok(q.fetch_all(&self.pool).await?.into_iter().collect())
+    }
+
     /// Sends the reminder `lead` of a deadline as it is due on `due_on`, unless it was sent
     /// already: the row of `reminders_sent` is the claim, taken first in the transaction, so
     /// that of several instances exactly one sends it. Returns whether this call sent it.

@@ -45,10 +45,17 @@ pub async fn run(st: &AppState, today: Date) -> AppResult<usize> {
         let page = st.store.open_deadlines(until, after, PAGE).await?;
         let Some(last) = page.last() else { break };
         after = last.id;
+        let ids: Vec<i64> = page.iter().map(|d| d.id).collect();
+        let done = st.store.reminders_sent_for(&ids).await?;
         for d in &page {
             let Some(lead) = policy.reminder_on(today, d.due_on) else {
                 continue;
             };
+            // Sent in an earlier round: read, not claimed again (the claim stays the guard
+            // between instances).
+            if done.contains(&(d.id, d.due_on.to_string(), lead.key())) {
+                continue;
+            }
             let notices = notices_for(st, d, lead, &mut langs).await?;
             if st
                 .store
