@@ -22,6 +22,9 @@ use gaibu_store::OrgUnitRow;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 
+/// Org units as a select offers them: id and indented name, in tree order.
+pub type OrgOptions = Arc<Vec<(i64, String)>>;
+
 /// The organisation as of one version.
 #[derive(Debug)]
 pub struct Org {
@@ -30,7 +33,7 @@ pub struct Org {
     pub tree: OrgTree,
     /// The units as a list filter offers them (indented names), per language, made once per
     /// version: every list page shows them, 321 units in the benchmark's city.
-    options: [std::sync::OnceLock<Arc<Vec<(i64, String)>>>; 2],
+    options: [std::sync::OnceLock<OrgOptions>; 2],
 }
 
 impl Org {
@@ -45,7 +48,7 @@ impl Org {
     }
 
     /// The units in tree order with indented names in `t`'s language (see `org_options`).
-    pub fn options(&self, t: crate::i18n::Tr) -> Arc<Vec<(i64, String)>> {
+    pub fn options(&self, t: crate::i18n::Tr) -> OrgOptions {
         let slot = match t.0 {
             crate::i18n::Lang::Ja => &self.options[0],
             crate::i18n::Lang::En => &self.options[1],
