@@ -18,9 +18,13 @@
 //! The index is kept in the transaction of each write (`Write` marks the records it touches and
 //! re-indexes them before it commits); `Store::reindex_all` builds it afresh.
 
-use crate::write::{Table, Val};
-use crate::{Backend, Result, Store, StoreError};
-use sqlx::{AnyConnection, Row};
+mod index;
+
+pub(crate) use index::{doc_of, reindex};
+
+use crate::write::Val;
+use crate::{Backend, Result, Store};
+use sqlx::Row;
 use std::collections::BTreeSet;
 
 /// The entities searched, as `search_docs.entity` names them.
@@ -120,6 +124,21 @@ fn word_bigrams(word: &str) -> Vec<String> {
     out
 }
 
+/// The grams a word is looked up by: a word of one or two characters is its own posting (the
+/// index answers it exactly, with no LIKE to confirm: 会議 is the commonest search there is);
+/// a longer one its bigrams.
+fn word_grams(word: &str) -> Vec<String> {
+    if is_short(word) {
+        vec![word.to_string()]
+    } else {
+        word_bigrams(word)
+    }
+}
+
+fn is_short(word: &str) -> bool {
+    word.chars().count() <= 2
+}
+
 /// `%`, `_` and the escape character itself, escaped for `LIKE … ESCAPE '\'`.
 fn like_literal(word: &str) -> String {
     let mut out = String::with_capacity(word.len() + 2);
@@ -178,14 +197,8 @@ pub(crate) fn matching(
     }
     let mut parts = Vec::with_capacity(words.len());
     for word in words {
-        // A character or a bigram is its own posting: the index answers it exactly, with no
-        // LIKE to confirm and no grouping (会議 is the commonest search there is).
-        let short = word.chars().count() <= 2;
-        let grams = if short {
-            vec![word.clone()]
-        } else {
-            word_bigrams(&word)
-        };
+        let short = is_short(&word);
+        let grams = word_grams(&word);
         let postings = match backend {
             Backend::Sqlite => {
                 vals.push(fts_all(&grams).into());
@@ -262,18 +275,11 @@ pub(crate) fn driving(
     if words.is_empty() {
         return None;
     }
-    let mut grams = Vec::new();
-    for w in &words {
-        if w.chars().count() <= 2 {
-            grams.push(w.clone());
-        } else {
-            grams.extend(word_bigrams(w));
-        }
-    }
+    let grams: Vec<String> = words.iter().flat_map(|w| word_grams(w)).collect();
     let fts = doc.fts_table();
     vals.push(fts_all(&grams).into());
     let mut cond = format!("{id_column} = sx.rowid AND sx.{fts} MATCH ${}", vals.len());
-    for w in words.iter().filter(|w| w.chars().count() > 2) {
+    for w in words.iter().filter(|w| !is_short(w)) {
         vals.push(doc.as_str().into());
         let e = vals.len();
         vals.push(like_literal(w).into());
@@ -290,314 +296,7 @@ pub(crate) fn driving(
     })
 }
 
-/// The document a write to `table`'s record `id` touches, if any (a usage-register entry is
-/// part of its service's document).
-pub(crate) async fn doc_of(
-    conn: &mut AnyConnection,
-    table: Table,
-    id: i64,
-) -> Result<Option<(Doc, i64)>> {
-    Ok(match table {
-        Table::Services => Some((Doc::Service, id)),
-        Table::Applications => Some((Doc::Application, id)),
-        Table::Accounts => Some((Doc::Account, id)),
-        Table::UsageRegister => {
-            let row = sqlx::query("SELECT service_id FROM usage_register WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&mut *conn)
-                .await?;
-            match row {
-                Some(r) => Some((Doc::Service, r.try_get("service_id")?)),
-                None => None,
-            }
-        }
-        _ => None,
-    })
-}
-
-fn push_text(parts: &mut Vec<String>, s: Option<String>) {
-    if let Some(s) = s {
-        let n = normalise(s.trim());
-        if !n.trim().is_empty() {
-            parts.push(n);
-        }
-    }
-}
-
-/// The normalised text of a document as the database holds it now; `None` when the record is
-/// gone.
-async fn text_of(conn: &mut AnyConnection, doc: Doc, id: i64) -> Result<Option<String>> {
-    let mut parts = Vec::new();
-    match doc {
-        Doc::Service => {
-            let rows = sqlx::query(
-                "SELECT s.name, s.provider, s.system_name, s.ledger_note, \
-                 r.service_name AS r_name, r.provider_name AS r_provider, r.purpose, r.user_scope \
-                 FROM services s LEFT JOIN usage_register r ON r.service_id = s.id \
-                 WHERE s.id = $1 ORDER BY r.id",
-            )
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await?;
-            if rows.is_empty() {
-                return Ok(None);
-            }
-            for (i, r) in rows.iter().enumerate() {
-                let cols: &[&str] = if i == 0 {
-                    &[
-                        "name",
-                        "provider",
-                        "system_name",
-                        "ledger_note",
-                        "r_name",
-                        "r_provider",
-                        "purpose",
-                        "user_scope",
-                    ]
-                } else {
-                    &["r_name", "r_provider", "purpose", "user_scope"]
-                };
-                for c in cols {
-                    push_text(&mut parts, r.try_get(*c)?);
-                }
-            }
-        }
-        Doc::Application => {
-            let Some(r) = sqlx::query(
-                "SELECT service_name, provider, fields, decision_reason FROM applications \
-                 WHERE id = $1",
-            )
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?
-            else {
-                return Ok(None);
-            };
-            push_text(&mut parts, r.try_get("service_name")?);
-            push_text(&mut parts, r.try_get("provider")?);
-            let fields: String = r.try_get("fields")?;
-            let fields: serde_json::Value = serde_json::from_str(&fields)
-                .map_err(|e| StoreError::Corrupt(format!("application {id} fields: {e}")))?;
-            for key in ["purpose", "user_scope"] {
-                push_text(&mut parts, fields[key].as_str().map(str::to_string));
-            }
-            push_text(&mut parts, r.try_get("decision_reason")?);
-            // The reviewer's comments of each round, item by item.
-            let rounds = sqlx::query(
-                "SELECT comments FROM application_rounds WHERE application_id = $1 ORDER BY round",
-            )
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await?;
-            for round in rounds {
-                let Some(text) = round.try_get::<Option<String>, _>("comments")? else {
-                    continue;
-                };
-                if let Ok(serde_json::Value::Object(m)) = serde_json::from_str(&text) {
-                    for v in m.values() {
-                        push_text(&mut parts, v.as_str().map(str::to_string));
-                    }
-                }
-            }
-        }
-        Doc::Account => {
-            let Some(r) = sqlx::query(
-                "SELECT account_id, holder_position, purpose FROM accounts WHERE id = $1",
-            )
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?
-            else {
-                return Ok(None);
-            };
-            for c in ["account_id", "holder_position", "purpose"] {
-                push_text(&mut parts, r.try_get(c)?);
-            }
-        }
-    }
-    Ok(Some(parts.join("\n")))
-}
-
-/// Rows per multi-row statement (3 values each: well under either backend's bound).
-const BATCH: usize = 300;
-
-async fn insert_grams(
-    conn: &mut AnyConnection,
-    doc: Doc,
-    id: i64,
-    grams: &[&String],
-) -> Result<()> {
-    for chunk in grams.chunks(BATCH) {
-        let rows: Vec<String> = (0..chunk.len())
-            .map(|i| format!("($1, ${}, $2)", i + 3))
-            .collect();
-        let sql = format!(
-            "INSERT INTO search_grams (entity, gram, entity_id) VALUES {} \
-             ON CONFLICT DO NOTHING",
-            rows.join(", ")
-        );
-        let mut q = sqlx::query(&sql).bind(doc.as_str()).bind(id);
-        for g in chunk {
-            q = q.bind(g.as_str());
-        }
-        q.execute(&mut *conn).await?;
-    }
-    Ok(())
-}
-
-async fn delete_grams(
-    conn: &mut AnyConnection,
-    doc: Doc,
-    id: i64,
-    grams: &[&String],
-) -> Result<()> {
-    for chunk in grams.chunks(BATCH) {
-        let params: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
-        let sql = format!(
-            "DELETE FROM search_grams WHERE entity = $1 AND entity_id = $2 AND gram IN ({})",
-            params.join(", ")
-        );
-        let mut q = sqlx::query(&sql).bind(doc.as_str()).bind(id);
-        for g in chunk {
-            q = q.bind(g.as_str());
-        }
-        q.execute(&mut *conn).await?;
-    }
-    Ok(())
-}
-
-/// Brings one document's index up to date inside the caller's transaction: reads its text back
-/// and, when it changed, replaces the document's row of the FTS5 table (SQLite) or changes only
-/// the postings that differ (PostgreSQL, each by primary key). Nothing is written when the text
-/// did not change.
-pub(crate) async fn reindex(conn: &mut AnyConnection, doc: Doc, id: i64) -> Result<()> {
-    let body = text_of(conn, doc, id).await?;
-    let old: Option<String> =
-        sqlx::query("SELECT body FROM search_docs WHERE entity = $1 AND entity_id = $2")
-            .bind(doc.as_str())
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .map(|r| r.try_get("body"))
-            .transpose()?;
-    if old == body {
-        return Ok(());
-    }
-    if conn.backend_name() == "SQLite" {
-        let fts = doc.fts_table();
-        if old.is_some() {
-            sqlx::query(&format!("DELETE FROM {fts} WHERE rowid = $1"))
-                .bind(id)
-                .execute(&mut *conn)
-                .await?;
-        }
-        if let Some(b) = &body {
-            let toks: Vec<String> = grams(b).iter().map(|g| fts_token(g)).collect();
-            sqlx::query(&format!("INSERT INTO {fts} (rowid, grams) VALUES ($1, $2)"))
-                .bind(id)
-                .bind(toks.join(" "))
-                .execute(&mut *conn)
-                .await?;
-        }
-    } else {
-        let old_grams = old.as_deref().map(grams).unwrap_or_default();
-        let new_grams = body.as_deref().map(grams).unwrap_or_default();
-        let gone: Vec<&String> = old_grams.difference(&new_grams).collect();
-        let added: Vec<&String> = new_grams.difference(&old_grams).collect();
-        delete_grams(conn, doc, id, &gone).await?;
-        insert_grams(conn, doc, id, &added).await?;
-    }
-    match body {
-        Some(body) => {
-            sqlx::query(
-                "INSERT INTO search_docs (entity, entity_id, body) VALUES ($1, $2, $3) \
-                 ON CONFLICT (entity, entity_id) DO UPDATE SET body = excluded.body",
-            )
-            .bind(doc.as_str())
-            .bind(id)
-            .bind(body)
-            .execute(&mut *conn)
-            .await?;
-        }
-        None => {
-            sqlx::query("DELETE FROM search_docs WHERE entity = $1 AND entity_id = $2")
-                .bind(doc.as_str())
-                .bind(id)
-                .execute(&mut *conn)
-                .await?;
-        }
-    }
-    Ok(())
-}
-
 impl Store {
-    /// Builds the search index afresh from the records, in one transaction; answers the number
-    /// of documents indexed.
-    pub async fn reindex_all(&self) -> Result<usize> {
-        let (mut tx, _turn) = self.write_tx().await?;
-        match self.backend {
-            Backend::Sqlite => {
-                for doc in Doc::ALL {
-                    let fts = doc.fts_table();
-                    sqlx::query(&format!("INSERT INTO {fts} ({fts}) VALUES ('delete-all')"))
-                        .execute(&mut *tx)
-                        .await?;
-                }
-            }
-            Backend::Postgres => {
-                sqlx::query("DELETE FROM search_grams")
-                    .execute(&mut *tx)
-                    .await?;
-            }
-        }
-        sqlx::query("DELETE FROM search_docs")
-            .execute(&mut *tx)
-            .await?;
-        let mut n = 0;
-        for doc in Doc::ALL {
-            let mut after = 0_i64;
-            loop {
-                let ids: Vec<i64> = sqlx::query(&format!(
-                    "SELECT id FROM {} WHERE id > $1 ORDER BY id LIMIT 500",
-                    doc.table()
-                ))
-                .bind(after)
-                .fetch_all(&mut *tx)
-                .await?
-                .iter()
-                .map(|r| r.try_get("id"))
-                .collect::<Result<_, _>>()?;
-                let Some(last) = ids.last() else { break };
-                after = *last;
-                for id in ids {
-                    reindex(&mut tx, doc, id).await?;
-                    n += 1;
-                }
-            }
-        }
-        tx.commit().await?;
-        Ok(n)
-    }
-
-    /// Indexes a database that has records but no index yet (one migrated from before the
-    /// index); answers whether it did.
-    pub async fn reindex_if_empty(&self) -> Result<bool> {
-        let row = sqlx::query(
-            "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM search_docs LIMIT 1) d) AS docs, \
-             (SELECT COUNT(*) FROM (SELECT 1 FROM applications LIMIT 1) a) AS apps",
-        )
-        .fetch_one(&self.pool)
-        .await?;
-        let docs: i64 = row.try_get("docs")?;
-        let apps: i64 = row.try_get("apps")?;
-        if docs > 0 || apps == 0 {
-            return Ok(false);
-        }
-        let n = self.reindex_all().await?;
-        tracing::info!(documents = n, "search index built");
-        Ok(true)
-    }
-
     /// The ids of the `entity` documents matching `q`, newest first, at most `limit` (for
     /// tools and tests; lists join the condition of `matching` into their own query).
     pub async fn search_ids(&self, doc: Doc, q: &str, limit: i64) -> Result<Vec<i64>> {
