@@ -1,5 +1,6 @@
 //! The audit chain's storage: append in the caller's transaction, read, verify.
 
+use crate::batch::Batch;
 use crate::{Result, Store, StoreError, Who};
 use gaibu_domain::audit::{AuditEvent, ChainError, ChainVerifier, event_hash};
 use sqlx::{AnyConnection, Row};
@@ -14,56 +15,100 @@ pub(crate) struct Event<'a> {
     pub after: Option<String>,
 }
 
-/// Appends one event. The `UPDATE … RETURNING` on the head row takes the write lock (SQLite) or
-/// the row lock (PostgreSQL) first, so concurrent appenders queue instead of forking the chain.
+/// The chain's last event: its number and its hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Head {
+    pub seq: i64,
+    pub hash: String,
+}
+
+/// Reads the chain's head. On PostgreSQL it also takes the head row's lock until the
+/// transaction ends, so concurrent appenders queue instead of forking the chain (on SQLite the
+/// write turn and SQLite's own write lock do).
+pub(crate) async fn head(conn: &mut AnyConnection) -> Result<Head> {
+    let sql = if conn.backend_name() == "PostgreSQL" {
+        "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE"
+    } else {
+        "SELECT seq, hash FROM audit_head WHERE id = 1"
+    };
+    let row = sqlx::query(sql).fetch_one(&mut *conn).await?;
+    Ok(Head {
+        seq: row.try_get("seq")?,
+        hash: row.try_get("hash")?,
+    })
+}
+
+/// Whether an append was refused because the chain's head is not the one the writer held
+/// (another process appended since): read the head again and append after it.
+pub(crate) fn head_moved(e: &StoreError) -> bool {
+    matches!(e, StoreError::Db(sqlx::Error::Database(d)) if d.message().contains("audit chain head moved"))
+}
+
+/// Adds to `batch` the statements that append `events` after `head`, one statement each: the
+/// database's trigger (migration 0021) refuses an event that does not follow its head and moves
+/// the head to it. Answers the head they lead to.
+pub(crate) fn chain_into(
+    batch: &mut Batch,
+    who: &Who,
+    at_ms: i64,
+    mut head: Head,
+    events: &[Event<'_>],
+) -> Head {
+    for ev in events {
+        let mut e = AuditEvent {
+            seq: head.seq + 1,
+            at_ms,
+            actor_id: who.user_id,
+            actor_login: who.login.clone(),
+            action: ev.action.into(),
+            entity: ev.entity.into(),
+            entity_id: ev.entity_id,
+            service_id: ev.service_id,
+            before: ev.before.clone(),
+            after: ev.after.clone(),
+            prev_hash: head.hash,
+            hash: String::new(),
+        };
+        e.hash = event_hash(&e);
+        head = Head {
+            seq: e.seq,
+            hash: e.hash.clone(),
+        };
+        batch.push(
+            "INSERT INTO audit_events (seq, at_ms, actor_id, actor_login, action, entity, \
+             entity_id, service_id, before_json, after_json, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            vec![
+                e.seq.into(),
+                e.at_ms.into(),
+                e.actor_id.into(),
+                e.actor_login.into(),
+                e.action.into(),
+                e.entity.into(),
+                e.entity_id.into(),
+                e.service_id.into(),
+                e.before.into(),
+                e.after.into(),
+                e.prev_hash.into(),
+                e.hash.into(),
+            ],
+        );
+    }
+    head
+}
+
+/// Appends one event after the head as the database holds it now.
 pub(crate) async fn append(
     conn: &mut AnyConnection,
     who: &Who,
     at_ms: i64,
     ev: Event<'_>,
 ) -> Result<i64> {
-    let row = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-        .fetch_one(&mut *conn)
-        .await?;
-    let mut e = AuditEvent {
-        seq: row.try_get("seq")?,
-        at_ms,
-        actor_id: who.user_id,
-        actor_login: who.login.clone(),
-        action: ev.action.into(),
-        entity: ev.entity.into(),
-        entity_id: ev.entity_id,
-        service_id: ev.service_id,
-        before: ev.before,
-        after: ev.after,
-        prev_hash: row.try_get("hash")?,
-        hash: String::new(),
-    };
-    e.hash = event_hash(&e);
-    sqlx::query(
-        "INSERT INTO audit_events (seq, at_ms, actor_id, actor_login, action, entity, entity_id, \
-         service_id, before_json, after_json, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    )
-    .bind(e.seq)
-    .bind(e.at_ms)
-    .bind(e.actor_id)
-    .bind(&e.actor_login)
-    .bind(&e.action)
-    .bind(&e.entity)
-    .bind(e.entity_id)
-    .bind(e.service_id)
-    .bind(&e.before)
-    .bind(&e.after)
-    .bind(&e.prev_hash)
-    .bind(&e.hash)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-        .bind(&e.hash)
-        .execute(&mut *conn)
-        .await?;
-    Ok(e.seq)
+    let h = head(conn).await?;
+    let mut batch = Batch::default();
+    let end = chain_into(&mut batch, who, at_ms, h, &[ev]);
+    batch.run(conn).await?;
+    Ok(end.seq)
 }
 
 const COLUMNS: &str = "seq, at_ms, actor_id, actor_login, action, entity, entity_id, service_id, \
@@ -103,7 +148,8 @@ impl Store {
         entity_id: Option<i64>,
         detail: Option<String>,
     ) -> Result<()> {
-        let (mut tx, _turn) = self.write_tx().await?;
+        let (mut tx, mut turn) = self.write_tx().await?;
+        crate::forget_head(&mut turn);
         append(
             &mut tx,
             who,

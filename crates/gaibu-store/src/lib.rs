@@ -15,6 +15,7 @@ mod accounts;
 mod administrator;
 mod applications;
 mod audit;
+mod batch;
 mod blobs;
 mod catalogue;
 mod codec;
@@ -136,13 +137,17 @@ pub struct Store {
     acquired: Arc<AtomicU64>,
     /// SQLite takes one writer at a time; a second one that meets the lock sleeps in SQLite's
     /// busy handler (1, 2, 5 … 100 ms), so writers of this process queue here instead and
-    /// SQLite's lock is free when each begins (issue 8: API write throughput).
-    writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// SQLite's lock is free when each begins (issue 8: API write throughput). The turn holds
+    /// the audit chain's head as the last write left it, so the next need not read it again.
+    writer: std::sync::Arc<tokio::sync::Mutex<Option<audit::Head>>>,
     /// SQLite: the one connection that writes, whose page cache stays warm from one write to
     /// the next (a commit made on another connection makes every other connection drop its
     /// whole cache and read the pages again). `None` on PostgreSQL: any connection writes.
     write_pool: Option<AnyPool>,
 }
+
+/// SQLite connections that read, unless `GAIBU_SQLITE_READERS` says otherwise.
+const DEFAULT_SQLITE_READERS: u32 = 8;
 
 /// A connection idle longer than this is checked before it is handed out (the server may have
 /// closed it); a busy one is not, which spares every query a second round trip.
@@ -178,8 +183,21 @@ impl Store {
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = {sync}; \
              PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;"
         );
+        // Readers: each SQLite connection is a thread of its own; more of them than the machine
+        // has cores only take turns on the cores (docs/benchmarks.md measures the choice).
+        let readers = match std::env::var("GAIBU_SQLITE_READERS").as_deref() {
+            Err(_) | Ok("") => DEFAULT_SQLITE_READERS,
+            Ok(n) => match n.parse::<u32>() {
+                Ok(n) if (1..=64).contains(&n) => n,
+                _ => {
+                    return Err(StoreError::Db(sqlx::Error::Configuration(
+                        format!("GAIBU_SQLITE_READERS: a number from 1 to 64, not {n:?}").into(),
+                    )));
+                }
+            },
+        };
         let acquired = Arc::new(AtomicU64::new(0));
-        let pool = Self::pool_of(backend, &opts, &pragmas, &acquired, 8).await?;
+        let pool = Self::pool_of(backend, &opts, &pragmas, &acquired, readers).await?;
         let write_pool = match backend {
             Backend::Sqlite => Some(Self::pool_of(backend, &opts, &pragmas, &acquired, 1).await?),
             Backend::Postgres => None,
@@ -271,12 +289,11 @@ impl Store {
 
     /// A transaction that writes, and (SQLite) this process's turn to write, held until the
     /// transaction ends: on SQLite on the one writing connection, after the writers before it.
+    /// A write that appends to the audit chain other than through `Write` forgets the turn's
+    /// head (`forget_head`).
     pub(crate) async fn write_tx(
         &self,
-    ) -> Result<(
-        sqlx::Transaction<'static, sqlx::Any>,
-        Option<tokio::sync::OwnedMutexGuard<()>>,
-    )> {
+    ) -> Result<(sqlx::Transaction<'static, sqlx::Any>, Option<Turn>)> {
         match &self.write_pool {
             Some(w) => {
                 let turn = self.writer.clone().lock_owned().await;
@@ -303,6 +320,17 @@ impl Store {
 }
 
 pub(crate) use codec::to_json;
+
+/// SQLite: this process's turn to write, and the audit chain's head as the last write left
+/// it (`None`: read it again).
+pub(crate) type Turn = tokio::sync::OwnedMutexGuard<Option<audit::Head>>;
+
+/// After an append made outside `Write`, the head a turn holds is no longer the chain's.
+pub(crate) fn forget_head(turn: &mut Option<Turn>) {
+    if let Some(t) = turn {
+        **t = None;
+    }
+}
 
 #[cfg(test)]
 mod tests {

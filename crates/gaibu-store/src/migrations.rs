@@ -107,6 +107,11 @@ const SOURCES: &[(i64, &str, &str)] = &[
         "service manager indexes",
         include_str!("../migrations/0020_service_manager_indexes.sql"),
     ),
+    (
+        21,
+        "audit head trigger",
+        include_str!("../migrations/0021_audit_head_trigger.sql"),
+    ),
 ];
 
 fn identity(b: Backend) -> &'static str {
@@ -181,6 +186,7 @@ mod tests {
         (Backend::Sqlite, 18, "d2a71922f750ef54"),
         (Backend::Sqlite, 19, "2ff27b0921a6625e"),
         (Backend::Sqlite, 20, "6ca99a1c6d51477f"),
+        (Backend::Sqlite, 21, "2baab6769ec6782c"),
         (Backend::Postgres, 1, "14a59397ace74024"),
         (Backend::Postgres, 2, "7e805a52704f4a81"),
         (Backend::Postgres, 3, "567e613fb4b9c3fc"),
@@ -201,6 +207,7 @@ mod tests {
         (Backend::Postgres, 18, "d2a71922f750ef54"),
         (Backend::Postgres, 19, "ada0ea84c92d757c"),
         (Backend::Postgres, 20, "6ca99a1c6d51477f"),
+        (Backend::Postgres, 21, "ab239025c08035d6"),
     ];
 
     #[test]

@@ -1,5 +1,6 @@
 //! In-app notifications, written in the same transaction as the event they report.
 
+use crate::batch::Batch;
 use crate::codec::reads;
 use crate::{NotificationRow, Result, Store};
 use sqlx::{AnyConnection, Row};
@@ -19,29 +20,26 @@ pub(crate) async fn notify(
     n: &NewNotification<'_>,
     now: jiff::Timestamp,
 ) -> Result<()> {
-    let id: i64 = sqlx::query(
+    let mut batch = Batch::default();
+    notification_into(&mut batch, n, now);
+    batch.run(conn).await
+}
+
+/// Adds a notification's statement to a write's batch. Its e-mail, when the user has an
+/// address, is queued by the database in the same statement (migration 0021's trigger).
+pub(crate) fn notification_into(batch: &mut Batch, n: &NewNotification<'_>, now: jiff::Timestamp) {
+    batch.push(
         "INSERT INTO notifications (user_id, kind, application_id, service_id, subject, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-    )
-    .bind(n.user_id)
-    .bind(n.kind)
-    .bind(n.application_id)
-    .bind(n.service_id)
-    .bind(n.subject)
-    .bind(now.as_millisecond())
-    .fetch_one(&mut *conn)
-    .await?
-    .try_get("id")?;
-    sqlx::query(
-        "INSERT INTO email_outbox (notification_id, created_at) \
-         SELECT $1, $2 FROM users WHERE id = $3 AND email <> ''",
-    )
-    .bind(id)
-    .bind(now.as_millisecond())
-    .bind(n.user_id)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        vec![
+            n.user_id.into(),
+            n.kind.into(),
+            n.application_id.into(),
+            n.service_id.into(),
+            n.subject.into(),
+            now.into(),
+        ],
+    );
 }
 
 /// A queued e-mail with what is needed to write it.

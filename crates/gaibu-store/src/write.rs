@@ -2,10 +2,11 @@
 //! the writer saw and in a state that allows the change, append the audit events and queue the
 //! notifications that the domain decided, commit. Nothing is decided here.
 
-use crate::audit::{Event, append};
+use crate::audit::{Event, chain_into, head, head_moved};
+use crate::batch::Batch;
 use crate::codec::Keyed;
 use crate::codec::to_json;
-use crate::notifications::{NewNotification, notify};
+use crate::notifications::{NewNotification, notification_into};
 use crate::{Result, Store, StoreError, Who};
 use gaibu_domain::audit::{Action, Entity};
 use gaibu_domain::effects::Notice;
@@ -188,15 +189,17 @@ impl<'a> Expect<'a> {
 pub(crate) struct Write<'w> {
     tx: sqlx::Transaction<'static, sqlx::Any>,
     /// SQLite: this process's turn to write, held until the transaction ends (declared after
-    /// `tx`, so dropped after it).
-    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+    /// `tx`, so dropped after it), with the audit chain's head as the last write left it.
+    turn: Option<crate::Turn>,
     pub who: &'w Who,
     pub now: Timestamp,
     /// The searchable records it changed, re-indexed just before it commits.
     touched: Vec<(Table, i64)>,
     /// Its audit events, appended last: appending takes the chain's head row, which every
     /// writer waits for (PostgreSQL's row lock), so it is held only from there to the commit.
-    audits: Vec<Audit>,
+    audits: Vec<Event<'static>>,
+    /// Statements that nothing in the write reads back (notifications), sent at its end.
+    batch: Batch,
 }
 
 impl Store {
@@ -204,11 +207,12 @@ impl Store {
         let (tx, turn) = self.write_tx().await?;
         Ok(Write {
             tx,
-            _turn: turn,
+            turn,
             who,
             now,
             touched: Vec::new(),
             audits: Vec::new(),
+            batch: Batch::default(),
         })
     }
 }
@@ -379,15 +383,23 @@ impl Write<'_> {
 
     /// Adds one audit event to the write (appended to the chain when it commits, in order).
     pub(crate) async fn audit(&mut self, ev: Audit) -> Result<()> {
-        self.audits.push(ev);
+        self.audits.push(Event {
+            action: ev.action.as_str(),
+            entity: ev.entity.as_str(),
+            entity_id: ev.entity_id,
+            service_id: ev.service_id,
+            before: ev.before,
+            after: ev.after,
+        });
         Ok(())
     }
 
-    /// Queues the notifications the domain decided, about one record.
+    /// Queues the notifications the domain decided, about one record (recorded when the write
+    /// commits, with its other final statements).
     pub(crate) async fn notify(&mut self, notices: &[Notice], about: &About<'_>) -> Result<()> {
         for n in notices {
-            notify(
-                &mut self.tx,
+            notification_into(
+                &mut self.batch,
                 &NewNotification {
                     user_id: n.user_id,
                     kind: n.kind.as_str(),
@@ -396,8 +408,7 @@ impl Write<'_> {
                     subject: about.subject,
                 },
                 self.now,
-            )
-            .await?;
+            );
         }
         Ok(())
     }
@@ -410,8 +421,9 @@ impl Write<'_> {
         }
     }
 
-    /// Re-indexes what the write touched for search and appends its audit events, in its
-    /// transaction, then commits: the index never disagrees with the records.
+    /// Re-indexes what the write touched for search, records its notifications and appends
+    /// its audit events, in its transaction, then commits: the index never disagrees with the
+    /// records. What it writes here goes in one batch (one call on SQLite).
     pub(crate) async fn commit(mut self) -> Result<()> {
         let mut docs = Vec::new();
         for (t, id) in std::mem::take(&mut self.touched) {
@@ -421,26 +433,53 @@ impl Write<'_> {
                 docs.push(d);
             }
         }
+        let mut batch = std::mem::take(&mut self.batch);
         for (doc, id) in docs {
-            crate::search::reindex(&mut self.tx, doc, id).await?;
+            crate::search::reindex(&mut self.tx, doc, id, &mut batch).await?;
         }
-        for ev in std::mem::take(&mut self.audits) {
-            append(
-                &mut self.tx,
-                self.who,
-                self.now.as_millisecond(),
-                Event {
-                    action: ev.action.as_str(),
-                    entity: ev.entity.as_str(),
-                    entity_id: ev.entity_id,
-                    service_id: ev.service_id,
-                    before: ev.before,
-                    after: ev.after,
-                },
-            )
-            .await?;
-        }
+        let events = std::mem::take(&mut self.audits);
+        let at = self.now.as_millisecond();
+        let held = self.turn.as_mut().and_then(|t| t.take());
+        let head = match held {
+            _ if events.is_empty() => {
+                batch.run(&mut self.tx).await?;
+                held
+            }
+            // SQLite: the head this process's last write left. The events go first, so that
+            // when another process has appended since, the database refuses the very first
+            // statement and nothing of the batch has run: it is sent again after the head as
+            // the database holds it.
+            Some(from) => {
+                let mut first = Batch::default();
+                let to = chain_into(&mut first, self.who, at, from, &events);
+                first.extend(batch.clone());
+                match first.run(&mut self.tx).await {
+                    Err(e) if head_moved(&e) => {
+                        let from = head(&mut self.tx).await?;
+                        let mut again = Batch::default();
+                        let to = chain_into(&mut again, self.who, at, from, &events);
+                        again.extend(batch);
+                        again.run(&mut self.tx).await?;
+                        Some(to)
+                    }
+                    r => r.map(|()| Some(to))?,
+                }
+            }
+            // The head is read (on PostgreSQL: locked) last, so that appenders queue on it
+            // only from there to the commit.
+            None => {
+                batch.run(&mut self.tx).await?;
+                let from = head(&mut self.tx).await?;
+                let mut events_batch = Batch::default();
+                let to = chain_into(&mut events_batch, self.who, at, from, &events);
+                events_batch.run(&mut self.tx).await?;
+                Some(to)
+            }
+        };
         self.tx.commit().await?;
+        if let Some(t) = self.turn.as_mut() {
+            **t = head;
+        }
         Ok(())
     }
 }

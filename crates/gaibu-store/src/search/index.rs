@@ -3,7 +3,8 @@
 //! afresh.
 
 use super::{Doc, fts_token, grams, normalise};
-use crate::write::Table;
+use crate::batch::Batch;
+use crate::write::{Table, Val};
 use crate::{Backend, Result, Store, StoreError};
 use sqlx::{AnyConnection, Row};
 
@@ -41,24 +42,47 @@ fn push_text(parts: &mut Vec<String>, s: Option<String>) {
     }
 }
 
-/// The normalised text of a document as the database holds it now; `None` when the record is
-/// gone.
-async fn text_of(conn: &mut AnyConnection, doc: Doc, id: i64) -> Result<Option<String>> {
+/// The text the index holds for a document now (read alone only when the record is gone: else
+/// it comes with the record, in the same statement).
+const INDEXED: &str =
+    "(SELECT body FROM search_docs WHERE entity = $2 AND entity_id = $1) AS indexed";
+
+/// The normalised text of a document as the database holds it now (`None` when the record is
+/// gone), and the text the index holds for it.
+async fn text_of(
+    conn: &mut AnyConnection,
+    doc: Doc,
+    id: i64,
+) -> Result<(Option<String>, Option<String>)> {
+    let gone = async |conn: &mut AnyConnection| -> Result<(Option<String>, Option<String>)> {
+        let old = sqlx::query("SELECT body FROM search_docs WHERE entity = $1 AND entity_id = $2")
+            .bind(doc.as_str())
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(|r| r.try_get("body"))
+            .transpose()?;
+        Ok((None, old))
+    };
     let mut parts = Vec::new();
+    let indexed: Option<String>;
     match doc {
         Doc::Service => {
-            let rows = sqlx::query(
+            let rows = sqlx::query(&format!(
                 "SELECT s.name, s.provider, s.system_name, s.ledger_note, \
-                 r.service_name AS r_name, r.provider_name AS r_provider, r.purpose, r.user_scope \
+                 r.service_name AS r_name, r.provider_name AS r_provider, r.purpose, r.user_scope, \
+                 {INDEXED} \
                  FROM services s LEFT JOIN usage_register r ON r.service_id = s.id \
-                 WHERE s.id = $1 ORDER BY r.id",
-            )
+                 WHERE s.id = $1 ORDER BY r.id"
+            ))
             .bind(id)
+            .bind(doc.as_str())
             .fetch_all(&mut *conn)
             .await?;
-            if rows.is_empty() {
-                return Ok(None);
-            }
+            let Some(first) = rows.first() else {
+                return gone(conn).await;
+            };
+            indexed = first.try_get("indexed")?;
             for (i, r) in rows.iter().enumerate() {
                 let cols: &[&str] = if i == 0 {
                     &[
@@ -80,16 +104,18 @@ async fn text_of(conn: &mut AnyConnection, doc: Doc, id: i64) -> Result<Option<S
             }
         }
         Doc::Application => {
-            let Some(r) = sqlx::query(
-                "SELECT service_name, provider, fields, decision_reason FROM applications \
-                 WHERE id = $1",
-            )
+            let Some(r) = sqlx::query(&format!(
+                "SELECT service_name, provider, fields, decision_reason, {INDEXED} \
+                 FROM applications WHERE id = $1"
+            ))
             .bind(id)
+            .bind(doc.as_str())
             .fetch_optional(&mut *conn)
             .await?
             else {
-                return Ok(None);
+                return gone(conn).await;
             };
+            indexed = r.try_get("indexed")?;
             push_text(&mut parts, r.try_get("service_name")?);
             push_text(&mut parts, r.try_get("provider")?);
             let fields: String = r.try_get("fields")?;
@@ -118,131 +144,109 @@ async fn text_of(conn: &mut AnyConnection, doc: Doc, id: i64) -> Result<Option<S
             }
         }
         Doc::Account => {
-            let Some(r) = sqlx::query(
-                "SELECT account_id, holder_position, purpose FROM accounts WHERE id = $1",
-            )
+            let Some(r) = sqlx::query(&format!(
+                "SELECT account_id, holder_position, purpose, {INDEXED} FROM accounts WHERE id = $1"
+            ))
             .bind(id)
+            .bind(doc.as_str())
             .fetch_optional(&mut *conn)
             .await?
             else {
-                return Ok(None);
+                return gone(conn).await;
             };
+            indexed = r.try_get("indexed")?;
             for c in ["account_id", "holder_position", "purpose"] {
                 push_text(&mut parts, r.try_get(c)?);
             }
         }
     }
-    Ok(Some(parts.join("\n")))
+    Ok((Some(parts.join("\n")), indexed))
 }
 
 /// Rows per multi-row statement (3 values each: well under either backend's bound).
 const BATCH: usize = 300;
 
-async fn insert_grams(
-    conn: &mut AnyConnection,
-    doc: Doc,
-    id: i64,
-    grams: &[&String],
-) -> Result<()> {
+fn insert_grams(batch: &mut Batch, doc: Doc, id: i64, grams: &[&String]) {
     for chunk in grams.chunks(BATCH) {
         let rows: Vec<String> = (0..chunk.len())
             .map(|i| format!("($1, ${}, $2)", i + 3))
             .collect();
-        let sql = format!(
-            "INSERT INTO search_grams (entity, gram, entity_id) VALUES {} \
-             ON CONFLICT DO NOTHING",
-            rows.join(", ")
+        let mut vals: Vec<Val> = vec![doc.as_str().into(), id.into()];
+        vals.extend(chunk.iter().map(|g| Val::from(g.as_str())));
+        batch.push(
+            format!(
+                "INSERT INTO search_grams (entity, gram, entity_id) VALUES {} \
+                 ON CONFLICT DO NOTHING",
+                rows.join(", ")
+            ),
+            vals,
         );
-        let mut q = sqlx::query(&sql).bind(doc.as_str()).bind(id);
-        for g in chunk {
-            q = q.bind(g.as_str());
-        }
-        q.execute(&mut *conn).await?;
     }
-    Ok(())
 }
 
-async fn delete_grams(
-    conn: &mut AnyConnection,
-    doc: Doc,
-    id: i64,
-    grams: &[&String],
-) -> Result<()> {
+fn delete_grams(batch: &mut Batch, doc: Doc, id: i64, grams: &[&String]) {
     for chunk in grams.chunks(BATCH) {
         let params: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
-        let sql = format!(
-            "DELETE FROM search_grams WHERE entity = $1 AND entity_id = $2 AND gram IN ({})",
-            params.join(", ")
+        let mut vals: Vec<Val> = vec![doc.as_str().into(), id.into()];
+        vals.extend(chunk.iter().map(|g| Val::from(g.as_str())));
+        batch.push(
+            format!(
+                "DELETE FROM search_grams WHERE entity = $1 AND entity_id = $2 AND gram IN ({})",
+                params.join(", ")
+            ),
+            vals,
         );
-        let mut q = sqlx::query(&sql).bind(doc.as_str()).bind(id);
-        for g in chunk {
-            q = q.bind(g.as_str());
-        }
-        q.execute(&mut *conn).await?;
     }
-    Ok(())
 }
 
 /// Brings one document's index up to date inside the caller's transaction: reads its text back
 /// and, when it changed, replaces the document's row of the FTS5 table (SQLite) or changes only
 /// the postings that differ (PostgreSQL, each by primary key). Nothing is written when the text
 /// did not change.
-pub(crate) async fn reindex(conn: &mut AnyConnection, doc: Doc, id: i64) -> Result<()> {
-    let body = text_of(conn, doc, id).await?;
-    let old: Option<String> =
-        sqlx::query("SELECT body FROM search_docs WHERE entity = $1 AND entity_id = $2")
-            .bind(doc.as_str())
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .map(|r| r.try_get("body"))
-            .transpose()?;
+pub(crate) async fn reindex(
+    conn: &mut AnyConnection,
+    doc: Doc,
+    id: i64,
+    batch: &mut Batch,
+) -> Result<()> {
+    let (body, old) = text_of(conn, doc, id).await?;
     if old == body {
         return Ok(());
     }
     if conn.backend_name() == "SQLite" {
         let fts = doc.fts_table();
-        if old.is_some() {
-            sqlx::query(&format!("DELETE FROM {fts} WHERE rowid = $1"))
-                .bind(id)
-                .execute(&mut *conn)
-                .await?;
-        }
-        if let Some(b) = &body {
-            let toks: Vec<String> = grams(b).iter().map(|g| fts_token(g)).collect();
-            sqlx::query(&format!("INSERT INTO {fts} (rowid, grams) VALUES ($1, $2)"))
-                .bind(id)
-                .bind(toks.join(" "))
-                .execute(&mut *conn)
-                .await?;
+        match &body {
+            // A contentless_delete table replaces a row by its rowid in one statement.
+            Some(b) => {
+                let toks: Vec<String> = grams(b).iter().map(|g| fts_token(g)).collect();
+                batch.push(
+                    format!("INSERT OR REPLACE INTO {fts} (rowid, grams) VALUES ($1, $2)"),
+                    vec![id.into(), toks.join(" ").into()],
+                );
+            }
+            None => batch.push(
+                format!("DELETE FROM {fts} WHERE rowid = $1"),
+                vec![id.into()],
+            ),
         }
     } else {
         let old_grams = old.as_deref().map(grams).unwrap_or_default();
         let new_grams = body.as_deref().map(grams).unwrap_or_default();
         let gone: Vec<&String> = old_grams.difference(&new_grams).collect();
         let added: Vec<&String> = new_grams.difference(&old_grams).collect();
-        delete_grams(conn, doc, id, &gone).await?;
-        insert_grams(conn, doc, id, &added).await?;
+        delete_grams(batch, doc, id, &gone);
+        insert_grams(batch, doc, id, &added);
     }
     match body {
-        Some(body) => {
-            sqlx::query(
-                "INSERT INTO search_docs (entity, entity_id, body) VALUES ($1, $2, $3) \
-                 ON CONFLICT (entity, entity_id) DO UPDATE SET body = excluded.body",
-            )
-            .bind(doc.as_str())
-            .bind(id)
-            .bind(body)
-            .execute(&mut *conn)
-            .await?;
-        }
-        None => {
-            sqlx::query("DELETE FROM search_docs WHERE entity = $1 AND entity_id = $2")
-                .bind(doc.as_str())
-                .bind(id)
-                .execute(&mut *conn)
-                .await?;
-        }
+        Some(body) => batch.push(
+            "INSERT INTO search_docs (entity, entity_id, body) VALUES ($1, $2, $3) \
+             ON CONFLICT (entity, entity_id) DO UPDATE SET body = excluded.body",
+            vec![doc.as_str().into(), id.into(), body.into()],
+        ),
+        None => batch.push(
+            "DELETE FROM search_docs WHERE entity = $1 AND entity_id = $2",
+            vec![doc.as_str().into(), id.into()],
+        ),
     }
     Ok(())
 }
@@ -287,7 +291,9 @@ impl Store {
                 let Some(last) = ids.last() else { break };
                 after = *last;
                 for id in ids {
-                    reindex(&mut tx, doc, id).await?;
+                    let mut batch = Batch::default();
+                    reindex(&mut tx, doc, id, &mut batch).await?;
+                    batch.run(&mut tx).await?;
                     n += 1;
                 }
             }

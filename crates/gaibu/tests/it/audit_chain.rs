@@ -1,6 +1,6 @@
 //! The audit chain detects a past event altered directly in the database.
 
-use crate::harness::TestApp;
+use crate::harness::{Api, TestApp, application_json};
 use std::process::Command;
 
 fn verify(app: &TestApp) -> (i32, String) {
@@ -18,6 +18,22 @@ fn verify(app: &TestApp) -> (i32, String) {
 }
 
 pub async fn tampering_with_the_audit_chain_is_detected(app: &TestApp) {
+    // Two instances append to one chain in turns: each holds the head its last write left, so
+    // the other's appends in between must be noticed, not forked from.
+    let here = app.api("im").await;
+    let there = Api {
+        base: app.second_instance().await,
+        ..app.api("im").await
+    };
+    for (i, api) in [&here, &there, &here, &there, &here]
+        .into_iter()
+        .enumerate()
+    {
+        let (s, v) = api
+            .post("/applications", application_json(&format!("連鎖{i}"), "1"))
+            .await;
+        assert_eq!(s, 201, "{v}");
+    }
     let (code, out) = verify(app);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("intact"), "{out}");
@@ -28,6 +44,25 @@ pub async fn tampering_with_the_audit_chain_is_detected(app: &TestApp) {
         .execute(pool)
         .await;
     assert!(refused.is_err(), "append-only trigger");
+
+    // An event that does not follow the chain's head is refused: nobody forks or skips it.
+    let head: (i64, String) = sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_one(pool)
+        .await
+        .expect("head");
+    for (seq, prev) in [(head.0 + 2, head.1.clone()), (head.0 + 1, "0".repeat(64))] {
+        let forged = sqlx::query(
+            "INSERT INTO audit_events (seq, at_ms, actor_id, actor_login, action, entity, \
+             entity_id, service_id, before_json, after_json, prev_hash, hash) \
+             VALUES ($1, 0, NULL, 'mallory', 'x', 'x', NULL, NULL, NULL, NULL, $2, $3)",
+        )
+        .bind(seq)
+        .bind(&prev)
+        .bind("f".repeat(64))
+        .execute(pool)
+        .await;
+        assert!(forged.is_err(), "forged event {seq} after {prev}");
+    }
 
     // …and whoever gets past that (drops the trigger) is caught by the chain.
     let drop_trigger = match app.st.store.backend() {
