@@ -47,6 +47,20 @@ fn push_text(parts: &mut Vec<String>, s: Option<String>) {
 const INDEXED: &str =
     "(SELECT body FROM search_docs WHERE entity = $2 AND entity_id = $1) AS indexed";
 
+/// A record's one row, read with `INDEXED` (`$1` its id, `$2` its document kind).
+async fn row_of(
+    conn: &mut AnyConnection,
+    sql: &str,
+    doc: Doc,
+    id: i64,
+) -> Result<Option<sqlx::any::AnyRow>> {
+    Ok(sqlx::query(sql)
+        .bind(id)
+        .bind(doc.as_str())
+        .fetch_optional(&mut *conn)
+        .await?)
+}
+
 /// The normalised text of a document as the database holds it now (`None` when the record is
 /// gone), and the text the index holds for it.
 async fn text_of(
@@ -104,13 +118,15 @@ async fn text_of(
             }
         }
         Doc::Application => {
-            let Some(r) = sqlx::query(&format!(
-                "SELECT service_name, provider, fields, decision_reason, {INDEXED} \
+            let Some(r) = row_of(
+                conn,
+                &format!(
+                    "SELECT service_name, provider, fields, decision_reason, {INDEXED} \
                  FROM applications WHERE id = $1"
-            ))
-            .bind(id)
-            .bind(doc.as_str())
-            .fetch_optional(&mut *conn)
+                ),
+                doc,
+                id,
+            )
             .await?
             else {
                 return gone(conn).await;
@@ -144,13 +160,7 @@ async fn text_of(
             }
         }
         Doc::Account => {
-            let Some(r) = sqlx::query(&format!(
-                "SELECT account_id, holder_position, purpose, {INDEXED} FROM accounts WHERE id = $1"
-            ))
-            .bind(id)
-            .bind(doc.as_str())
-            .fetch_optional(&mut *conn)
-            .await?
+            let Some(r) = row_of(conn, &format!("SELECT account_id, holder_position, purpose, {INDEXED} FROM accounts WHERE id = $1"), doc, id).await?
             else {
                 return gone(conn).await;
             };

@@ -1,11 +1,15 @@
 //! The `gaibu` command line.
 
-use crate::people::{self, OrgUnitInput, RoleInput, UserInput};
+use crate::people::{self, OrgUnitInput};
 use crate::server;
 use crate::state::{Config, EvidenceStore};
 use clap::{Args, Parser, Subcommand};
 use gaibu_store::{VerifyOutcome, Who};
 use std::path::PathBuf;
+
+mod user;
+pub use user::UserCommand;
+use user::user;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -182,67 +186,6 @@ pub enum EvidenceCommand {
 pub enum SearchCommand {
     /// Build the search index afresh from the records (one transaction)
     Reindex {
-        #[command(flatten)]
-        db: DbArgs,
-    },
-}
-
-#[derive(Subcommand, Debug)]
-pub enum UserCommand {
-    /// Create a user (prints a generated password unless --password is given)
-    Create {
-        #[arg(long)]
-        login: String,
-        #[arg(long)]
-        name: String,
-        /// Org unit code or id
-        #[arg(long)]
-        org_unit: String,
-        #[arg(long, default_value = "")]
-        email: String,
-        #[arg(long, default_value = "")]
-        position: String,
-        #[arg(long, default_value = "ja")]
-        lang: String,
-        #[arg(long, env = "GAIBU_NEW_PASSWORD", default_value = "")]
-        password: String,
-        /// Role to assign over the user's org unit (e.g. system_administrator)
-        #[arg(long)]
-        role: Option<String>,
-        #[command(flatten)]
-        db: DbArgs,
-    },
-    /// Assign a role over an org unit and its subtree
-    Role {
-        #[arg(long)]
-        login: String,
-        #[arg(long)]
-        role: String,
-        #[arg(long)]
-        org_unit: String,
-        #[command(flatten)]
-        db: DbArgs,
-    },
-    /// Set a new password (ends the user's sessions)
-    Password {
-        #[arg(long)]
-        login: String,
-        #[arg(long, env = "GAIBU_NEW_PASSWORD")]
-        password: String,
-        #[command(flatten)]
-        db: DbArgs,
-    },
-    /// Create an API token (shown once)
-    Token {
-        #[arg(long)]
-        login: String,
-        #[arg(long, default_value = "api")]
-        name: String,
-        #[command(flatten)]
-        db: DbArgs,
-    },
-    /// List users and their roles
-    List {
         #[command(flatten)]
         db: DbArgs,
     },
@@ -460,127 +403,6 @@ fn print_first_admin_help(db: &DbArgs) {
          gaibu org add --code CITY --name-ja 本市 --name-en City{db_flag}\n  \
          gaibu user create --login admin --name 'システム管理者' --org-unit CITY --role system_administrator{db_flag}"
     );
-}
-
-async fn user(cmd: UserCommand) -> anyhow::Result<i32> {
-    match cmd {
-        UserCommand::Create {
-            login,
-            name,
-            org_unit,
-            email,
-            position,
-            lang,
-            password,
-            role,
-            db,
-        } => {
-            // Check the role first, so that a typo does not leave a user without it.
-            if let Some(r) = &role
-                && gaibu_domain::role::Role::parse(r).is_none()
-            {
-                let all = gaibu_domain::role::Role::ALL.map(|r| r.as_str()).join(", ");
-                anyhow::bail!("unknown role {r:?}: one of {all}");
-            }
-            let st = server::open(&db.url()?, Config::default()).await?;
-            let input = UserInput {
-                login,
-                display_name: name,
-                email,
-                org_unit: org_unit.clone(),
-                position,
-                lang,
-                password,
-            };
-            let (u, generated) = people::create_user(&st, &operator(), &input)
-                .await
-                .map_err(app_err)?;
-            println!("user {} created (id {})", u.login, u.id);
-            if let Some(p) = generated {
-                println!("password (shown once): {p}");
-            }
-            if let Some(role) = role {
-                people::assign_role(
-                    &st,
-                    &operator(),
-                    u.id,
-                    &RoleInput {
-                        role: role.clone(),
-                        org_unit,
-                    },
-                )
-                .await
-                .map_err(app_err)?;
-                println!("role {role} assigned");
-            }
-            Ok(0)
-        }
-        UserCommand::Role {
-            login,
-            role,
-            org_unit,
-            db,
-        } => {
-            let st = server::open(&db.url()?, Config::default()).await?;
-            let u = people::find_user(&st, &login).await.map_err(app_err)?;
-            people::assign_role(
-                &st,
-                &operator(),
-                u.id,
-                &RoleInput {
-                    role: role.clone(),
-                    org_unit,
-                },
-            )
-            .await
-            .map_err(app_err)?;
-            println!("role {role} assigned to {}", u.login);
-            Ok(0)
-        }
-        UserCommand::Password {
-            login,
-            password,
-            db,
-        } => {
-            let st = server::open(&db.url()?, Config::default()).await?;
-            let u = people::find_user(&st, &login).await.map_err(app_err)?;
-            people::reset_password(&st, &operator(), u.id, &password)
-                .await
-                .map_err(app_err)?;
-            println!("password of {} reset; their sessions have ended", u.login);
-            Ok(0)
-        }
-        UserCommand::Token { login, name, db } => {
-            let st = server::open(&db.url()?, Config::default()).await?;
-            let u = people::find_user(&st, &login).await.map_err(app_err)?;
-            let (_, token) = people::create_api_token(&st, &operator(), u.id, &name)
-                .await
-                .map_err(app_err)?;
-            println!("{token}");
-            Ok(0)
-        }
-        UserCommand::List { db } => {
-            let st = server::open(&db.url()?, Config::default()).await?;
-            let roles = st.store.all_roles().await?;
-            let units = st.store.org_units().await?;
-            for u in st.store.users().await? {
-                let rs: Vec<String> = roles
-                    .iter()
-                    .filter(|r| r.user_id == u.id)
-                    .map(|r| {
-                        let code = units
-                            .iter()
-                            .find(|x| x.id == r.org_unit_id)
-                            .map(|x| x.code.as_str())
-                            .unwrap_or("?");
-                        format!("{}@{}", r.role.as_str(), code)
-                    })
-                    .collect();
-                println!("{}\t{}\t{}", u.login, u.display_name, rs.join(" "));
-            }
-            Ok(0)
-        }
-    }
 }
 
 async fn policy(cmd: PolicyCommand) -> anyhow::Result<i32> {
