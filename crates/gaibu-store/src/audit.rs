@@ -148,8 +148,9 @@ impl Store {
         entity_id: Option<i64>,
         detail: Option<String>,
     ) -> Result<()> {
-        let (mut tx, mut turn) = self.write_tx().await?;
-        crate::forget_head(&mut turn);
+        let mut tx = self.write_tx().await?;
+        // It appends to the chain outside `Write`: the head the turn kept is no longer it.
+        tx.take_head();
         append(
             &mut tx,
             who,

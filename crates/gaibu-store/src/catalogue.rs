@@ -86,8 +86,12 @@ impl Store {
             sql.push_str(" AND ");
             sql.push_str(&cond);
         }
-        vals.push(c.limit.into());
-        sql.push_str(&format!(" ORDER BY {id_col} DESC LIMIT ${}", vals.len()));
-        self.list(&sql, vals).await
+        // A literal limit: a generic plan would otherwise guess a tenth of the rows.
+        sql.push_str(&format!(" ORDER BY {id_col} DESC LIMIT {}", c.limit.max(0)));
+        if c.q.trim().is_empty() {
+            self.list(&sql, vals).await
+        } else {
+            self.list_searched(&sql, vals).await
+        }
     }
 }

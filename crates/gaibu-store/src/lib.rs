@@ -39,6 +39,7 @@ mod scope;
 mod search;
 mod services;
 mod terminations;
+mod turn;
 mod write;
 
 pub use administrator::RegisterAdministrator;
@@ -135,15 +136,9 @@ pub struct Store {
     backend: Backend,
     /// Connections handed out by the pool: one per read, one per write's transaction.
     acquired: Arc<AtomicU64>,
-    /// SQLite takes one writer at a time; a second one that meets the lock sleeps in SQLite's
-    /// busy handler (1, 2, 5 … 100 ms), so writers of this process queue here instead and
-    /// SQLite's lock is free when each begins (issue 8: API write throughput). The turn holds
-    /// the audit chain's head as the last write left it, so the next need not read it again.
-    writer: std::sync::Arc<tokio::sync::Mutex<Option<audit::Head>>>,
-    /// SQLite: the one connection that writes, whose page cache stays warm from one write to
-    /// the next (a commit made on another connection makes every other connection drop its
-    /// whole cache and read the pages again). `None` on PostgreSQL: any connection writes.
-    write_pool: Option<AnyPool>,
+    /// SQLite: this process's turn to write, which holds the one writing connection
+    /// (`turn.rs`). `None` on PostgreSQL: any connection writes.
+    writer: Option<turn::Writer>,
 }
 
 /// SQLite connections that read, unless `GAIBU_SQLITE_READERS` says otherwise: one more than
@@ -208,16 +203,15 @@ impl Store {
         };
         let acquired = Arc::new(AtomicU64::new(0));
         let pool = Self::pool_of(backend, &opts, &pragmas, &acquired, readers).await?;
-        let write_pool = match backend {
-            Backend::Sqlite => Some(Self::pool_of(backend, &opts, &pragmas, &acquired, 1).await?),
+        let writer = match backend {
+            Backend::Sqlite => Some(turn::Writer::new(turn::Opener { opts, pragmas })),
             Backend::Postgres => None,
         };
         Ok(Store {
             pool,
             backend,
             acquired,
-            writer: Default::default(),
-            write_pool,
+            writer,
         })
     }
 
@@ -291,25 +285,19 @@ impl Store {
     }
 
     pub async fn close(&self) {
-        if let Some(w) = &self.write_pool {
+        if let Some(w) = &self.writer {
             w.close().await;
         }
         self.pool.close().await;
     }
 
-    /// A transaction that writes, and (SQLite) this process's turn to write, held until the
-    /// transaction ends: on SQLite on the one writing connection, after the writers before it.
-    /// A write that appends to the audit chain other than through `Write` forgets the turn's
-    /// head (`forget_head`).
-    pub(crate) async fn write_tx(
-        &self,
-    ) -> Result<(sqlx::Transaction<'static, sqlx::Any>, Option<Turn>)> {
-        match &self.write_pool {
-            Some(w) => {
-                let turn = self.writer.clone().lock_owned().await;
-                Ok((w.begin().await?, Some(turn)))
-            }
-            None => Ok((self.pool.begin().await?, None)),
+    /// A transaction that writes: on SQLite this process's turn to write, after the writers
+    /// before it, on its one writing connection (`turn.rs`).
+    pub(crate) async fn write_tx(&self) -> Result<turn::WriteTx> {
+        self.acquired.fetch_add(1, Ordering::Relaxed);
+        match &self.writer {
+            Some(w) => w.begin().await,
+            None => Ok(turn::WriteTx::postgres(self.pool.begin().await?)),
         }
     }
 
@@ -340,17 +328,6 @@ impl Store {
 }
 
 pub(crate) use codec::to_json;
-
-/// SQLite: this process's turn to write, and the audit chain's head as the last write left
-/// it (`None`: read it again).
-pub(crate) type Turn = tokio::sync::OwnedMutexGuard<Option<audit::Head>>;
-
-/// After an append made outside `Write`, the head a turn holds is no longer the chain's.
-pub(crate) fn forget_head(turn: &mut Option<Turn>) {
-    if let Some(t) = turn {
-        **t = None;
-    }
-}
 
 #[cfg(test)]
 mod tests {

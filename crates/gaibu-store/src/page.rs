@@ -265,8 +265,16 @@ impl Store {
         sorts: &[SortBy<T>],
         ask: &PageAsk,
     ) -> Result<Page<T>> {
+        let searched = q
+            .search
+            .as_ref()
+            .is_some_and(|(_, _, s)| !s.trim().is_empty());
         let (sql, vals, sort, limit) = page_sql(self.backend, q, id_col, sorts, ask)?;
-        let mut items: Vec<T> = self.list(&sql, vals).await?;
+        let mut items: Vec<T> = if searched {
+            self.list_searched(&sql, vals).await?
+        } else {
+            self.list(&sql, vals).await?
+        };
         let next = if items.len() as i64 > limit {
             items.truncate(limit as usize);
             items.last().map(|last| Cursor {
@@ -358,7 +366,9 @@ fn page_sql<'s, T>(
         }
     }
     let limit = ask.limit.clamp(1, MAX_LIMIT);
-    let lim = q.bind(limit + 1);
+    // A literal: in a generic plan (searches on PostgreSQL) a bound limit is guessed as a
+    // tenth of the rows, which can turn an ordered index scan into a sort.
+    let lim = limit + 1;
     let order = if by_id {
         format!("{id_col} {}", dir.sql())
     } else {

@@ -29,8 +29,9 @@ impl Store {
             return Ok((row, false));
         }
         let h = doc.header();
-        let (mut tx, mut turn) = self.write_tx().await?;
-        crate::forget_head(&mut turn);
+        let mut tx = self.write_tx().await?;
+        // It appends to the chain outside `Write`: the head the turn kept is no longer it.
+        tx.take_head();
         let inserted: Result<PolicyRow, sqlx::Error> = sqlx::query_as(
             "INSERT INTO policy_versions (kind, version, title_ja, title_en, content, \
              content_sha256, status, loaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
@@ -88,8 +89,9 @@ impl Store {
         before: &PolicyRow,
         now: jiff::Timestamp,
     ) -> Result<PolicyRow> {
-        let (mut tx, mut turn) = self.write_tx().await?;
-        crate::forget_head(&mut turn);
+        let mut tx = self.write_tx().await?;
+        // It appends to the chain outside `Write`: the head the turn kept is no longer it.
+        tx.take_head();
         // Take the audit head's lock first: approvals of one kind then run one after another
         // on PostgreSQL too, so two versions can never both end up in force.
         sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1")

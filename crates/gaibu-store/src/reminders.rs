@@ -7,6 +7,7 @@ use gaibu_domain::audit::{Action, Entity};
 use gaibu_domain::effects::NoticeKind;
 use jiff::Timestamp;
 use jiff::civil::Date;
+use sqlx::Row;
 
 /// One reminder to one person, its subject already in their language.
 pub struct ReminderNotice {
@@ -44,16 +45,18 @@ impl Store {
         if deadline_ids.is_empty() {
             return Ok(Default::default());
         }
-        let params: Vec<String> = (1..=deadline_ids.len()).map(|i| format!("${i}")).collect();
+        let mut p = crate::page::Query::new("");
+        let ids = p.ids(deadline_ids);
         let sql = format!(
-            "SELECT deadline_id, due_on, lead FROM reminders_sent WHERE deadline_id IN ({})",
-            params.join(", ")
+            "SELECT deadline_id, due_on, lead FROM reminders_sent WHERE deadline_id IN {ids}"
         );
-        let mut q = sqlx::query_as::<_, (i64, String, String)>(&sql);
-        for id in deadline_ids {
-            q = q.bind(*id);
-        }
-        Ok(q.fetch_all(&self.pool).await?.into_iter().collect())
+        let rows = crate::write::bind_all(sqlx::query(&sql), p.into_vals())
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .collect::<Result<_, sqlx::Error>>()?)
     }
 
     /// Sends the reminder `lead` of a deadline as it is due on `due_on`, unless it was sent

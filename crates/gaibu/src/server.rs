@@ -83,6 +83,7 @@ pub async fn serve(
     }
     // Every instance runs it: each reminder is claimed in the database, so none goes twice.
     crate::reminders::spawn(st.clone(), std::time::Duration::from_secs(300));
+    spawn_search_upkeep(st.clone(), std::time::Duration::from_secs(300));
     let app = crate::web::router(st.clone());
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())
@@ -90,6 +91,34 @@ pub async fn serve(
         .context("server failed")?;
     st.store.close().await;
     Ok(())
+}
+
+/// Pages of the search index merged in one write: about 0.1 s of the writer's turn.
+const MERGE_PAGES: u32 = 200;
+
+/// Keeps SQLite's search index in few segments (`Store::merge_search_index`): every `every`,
+/// merges in short writes until there is nothing left to merge, other writes going between.
+fn spawn_search_upkeep(st: AppState, every: std::time::Duration) {
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(every).await;
+            merge_search_index(&st.store).await;
+        }
+    });
+}
+
+/// Merges the search index's segments until none are left to merge (or a write fails).
+pub async fn merge_search_index(store: &gaibu_store::Store) {
+    loop {
+        match store.merge_search_index(MERGE_PAGES).await {
+            Ok(true) => tokio::task::yield_now().await,
+            Ok(false) => break,
+            Err(e) => {
+                tracing::warn!(error = %e, "merging the search index failed");
+                break;
+            }
+        }
+    }
 }
 
 async fn shutdown() {

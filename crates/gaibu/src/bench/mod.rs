@@ -361,6 +361,22 @@ pub async fn run_seed(
         );
     }
     let s = seed(&st, &opts).await?;
+    // What the server's search upkeep does within minutes of a start (SQLite): the index in
+    // few segments, as a running city keeps it.
+    let merge = std::time::Instant::now();
+    crate::server::merge_search_index(&st.store).await;
+    let segments = st.store.search_segments().await?;
+    if !segments.is_empty() {
+        println!(
+            "search index merged in {:.1} s: segments {}",
+            merge.elapsed().as_secs_f64(),
+            segments
+                .iter()
+                .map(|(d, n)| format!("{} {n}", d.as_str()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     // What autovacuum would do in the following minutes, so that the load meets the steady
     // state: after a bulk load PostgreSQL's indexes still point at every dead version of a
     // changed row and its statistics are empty (the dashboard's count of waiting applications

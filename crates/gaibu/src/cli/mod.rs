@@ -189,6 +189,12 @@ pub enum SearchCommand {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Merge the search index's segments into one (SQLite; what `serve` does every few
+    /// minutes), e.g. after a bulk load
+    Merge {
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -362,6 +368,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             let store = server::connect(&db.url()?).await?;
             let n = store.reindex_all().await?;
             println!("search index rebuilt: {n} documents");
+            Ok(0)
+        }
+        Command::Search {
+            command: SearchCommand::Merge { db },
+        } => {
+            let store = server::connect(&db.url()?).await?;
+            server::merge_search_index(&store).await;
+            for (doc, n) in store.search_segments().await? {
+                println!("{}: {n} segment(s)", doc.as_str());
+            }
             Ok(0)
         }
         Command::Bench {

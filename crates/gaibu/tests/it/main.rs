@@ -133,6 +133,7 @@ on_both_backends!(
     search_wildcards_are_literal,
     search_covers_applications_accounts_and_changes,
     search_uses_its_index,
+    merging_the_search_index_keeps_what_it_finds,
     dashboard_counts_and_links,
     service_timeline_is_paged,
     changes_through_one_instance_are_seen_by_another,

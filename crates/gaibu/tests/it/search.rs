@@ -336,3 +336,38 @@ pub async fn search_uses_its_index(app: &TestApp) {
         }
     }
 }
+
+/// The server's upkeep merges SQLite's search segments (one per writing transaction) into one,
+/// and every search finds what it found before; on PostgreSQL there is nothing to merge.
+// clause: S3.4c — the catalogue still finds every service after its index is merged
+pub async fn merging_the_search_index_keeps_what_it_finds(app: &TestApp) {
+    let mut made = Vec::new();
+    for i in 0..4 {
+        made.push(id_of(&class1_service(app, &format!("統合会議{i}")).await));
+    }
+    let before = catalogue_ids(app, "統合会議").await;
+    for id in &made {
+        assert!(before.contains(id), "{id} in {before:?}");
+    }
+    let store = &app.st.store;
+    let segments = store.search_segments().await.expect("segments");
+    let sqlite = store.backend() == gaibu_store::Backend::Sqlite;
+    if sqlite {
+        let services = segments.iter().find(|(d, _)| *d == Doc::Service);
+        assert!(
+            services.is_some_and(|(_, n)| *n > 1),
+            "a segment per write: {segments:?}"
+        );
+    } else {
+        assert!(segments.is_empty());
+    }
+    gaibu::server::merge_search_index(&app.st.store).await;
+    let after = store.search_segments().await.expect("segments");
+    assert!(after.iter().all(|(_, n)| *n <= 1), "{after:?}");
+    assert!(
+        !store.merge_search_index(200).await.expect("merge"),
+        "nothing left"
+    );
+    assert_eq!(catalogue_ids(app, "統合会議").await, before);
+    assert!(catalogue_ids(app, "会議").await.len() >= made.len());
+}
