@@ -77,13 +77,31 @@ impl AccountRules {
         Ok(())
     }
 
-    /// Whether `account_id` is an official account of the city.
+    /// Whether `account_id` is an official account of the city: one address of ordinary form
+    /// (`local@domain`, ASCII letters, digits and `._+-` in the local part, no dot at either end
+    /// or twice in a row) in one of the city's identity domains.
     pub fn is_official(&self, account_id: &str) -> bool {
         let id = account_id.trim().to_lowercase();
-        let Some((local, domain)) = id.rsplit_once('@') else {
+        let Some((local, domain)) = id.split_once('@') else {
             return false;
         };
-        if local.is_empty() || local.contains(char::is_whitespace) {
+        let ordinary = |c: char| c.is_ascii_alphanumeric() || "._+-".contains(c);
+        if local.is_empty()
+            || local.len() > 64
+            || !local.chars().all(ordinary)
+            || local.starts_with('.')
+            || local.ends_with('.')
+            || local.contains("..")
+        {
+            return false;
+        }
+        let label = |l: &str| {
+            !l.is_empty()
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+        };
+        if !domain.split('.').all(label) {
             return false;
         }
         self.identity_domains.iter().any(|d| {
@@ -194,6 +212,15 @@ mod tests {
         assert!(!r.is_official("x@evilcity.example.lg.jp"));
         assert!(!r.is_official("taro"));
         assert!(!r.is_official("@city.example.lg.jp"));
+        // One address of ordinary form only (issue 9).
+        assert!(r.is_official("taro.yamada+koho@city.example.lg.jp"));
+        assert!(!r.is_official("tanaka@gmail.com@city.example.lg.jp"));
+        assert!(!r.is_official("<x>@city.example.lg.jp"));
+        assert!(!r.is_official("ｔａｒｏ@city.example.lg.jp"));
+        assert!(!r.is_official(".taro@city.example.lg.jp"));
+        assert!(!r.is_official("ta..ro@city.example.lg.jp"));
+        assert!(!r.is_official("taro@city..example.lg.jp"));
+        assert!(!r.is_official("taro@-x.city.example.lg.jp"));
     }
 
     // clause: S5.2.2-4 — a private account is refused with a reason on its field

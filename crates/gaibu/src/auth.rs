@@ -248,6 +248,31 @@ fn contractor_path(path: &str) -> bool {
         || path.starts_with("/assets/")
 }
 
+/// What a System Administrator reaches: people and org units, their own session and
+/// notifications. The role is gaibu's own, not one of the standard's: whoever holds it takes
+/// no business action, whatever their unit (separation of duties, issue 9); a person who also
+/// works in a section signs in with a second account for that.
+fn system_administrator_path(path: &str) -> bool {
+    matches!(
+        path,
+        "/" | "/login"
+            | "/logout"
+            | "/lang"
+            | "/notifications"
+            | "/notifications/read"
+            | "/api/v1/me"
+            | "/api/v1/notifications"
+            | "/api/v1/notifications/read"
+            | "/api/v1/org-units"
+            | "/api/v1/users"
+            | "/admin"
+            | "/favicon.ico"
+            | "/healthz"
+    ) || path.starts_with("/admin/")
+        || path.starts_with("/api/v1/users/")
+        || path.starts_with("/assets/")
+}
+
 fn is_api(path: &str) -> bool {
     path.starts_with("/api/")
 }
@@ -354,6 +379,25 @@ async fn authenticate_inner(
     // A contractor's person reaches their own pages and nothing else (S5.3).
     if user.user.contractor_id.is_some() && !contractor_path(&path) {
         return Err(fail(AppError::NotFound));
+    }
+    if user.has_role(gaibu_domain::role::Role::SystemAdministrator)
+        && !system_administrator_path(&path)
+    {
+        let code = crate::error::ErrorCode::NotForSystemAdministrator;
+        let detail = serde_json::json!({ "code": code.as_str(), "path": path }).to_string();
+        state
+            .store
+            .audit_alone(
+                &user.who(),
+                state.now(),
+                gaibu_domain::audit::Action::AccessDenied,
+                gaibu_domain::audit::Entity::Request,
+                None,
+                Some(detail),
+            )
+            .await
+            .map_err(|e| fail(e.into()))?;
+        return Err(fail(AppError::Forbidden(code.as_str())));
     }
     let (mut parts, body) = req.into_parts();
     // The sign-in form carries no token (there is no session yet); it makes a new session.

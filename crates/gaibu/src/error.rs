@@ -241,6 +241,9 @@ impl From<Refusal> for AppError {
 impl From<axum::extract::rejection::JsonRejection> for AppError {
     fn from(r: axum::extract::rejection::JsonRejection) -> Self {
         tracing::debug!(rejection = %r, "malformed JSON");
+        if r.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            return AppError::Refused(ErrorCode::BodyTooLarge);
+        }
         AppError::Refused(ErrorCode::MalformedJson)
     }
 }

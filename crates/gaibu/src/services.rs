@@ -256,6 +256,12 @@ pub async fn close_account(
                 AppError::Invalid(vec![FieldError::new("closed_on", "invalid_date")])
             })?
         };
+    if closed_on < acc.created_on {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "closed_on",
+            "closed_before_created",
+        )]));
+    }
     Ok(st
         .store
         .close_account(&u.who(), &acc, closed_on, st.now())

@@ -30,6 +30,7 @@ pub enum ErrorCode {
     OwnTokenOnly,
     ResponsibleIsmRequired,
     SystemAdministratorRequired,
+    NotForSystemAdministrator,
     PolicyNotInForce,
     ServiceRetired,
     SheetSuperseded,
@@ -90,7 +91,11 @@ fn spec(c: ErrorCode) -> (&'static str, StatusCode, Msg) {
         E::InvalidVersion => ("invalid_version", S::BAD_REQUEST, Msg::ErrorInvalidVersion),
         E::BadCursor => ("bad_cursor", S::BAD_REQUEST, Msg::ErrorBadCursor),
         E::MalformedForm => ("malformed_form", S::BAD_REQUEST, Msg::ErrorMalformedForm),
-        E::BodyTooLarge => ("body_too_large", S::BAD_REQUEST, Msg::ErrorBodyTooLarge),
+        E::BodyTooLarge => (
+            "body_too_large",
+            S::PAYLOAD_TOO_LARGE,
+            Msg::ErrorBodyTooLarge,
+        ),
         E::InvalidCharacters => (
             "invalid_characters",
             S::BAD_REQUEST,
@@ -114,6 +119,11 @@ fn spec(c: ErrorCode) -> (&'static str, StatusCode, Msg) {
             S::FORBIDDEN,
             Msg::ErrorSystemAdministratorRequired,
         ),
+        E::NotForSystemAdministrator => (
+            "not_for_system_administrator",
+            S::FORBIDDEN,
+            Msg::ErrorNotForSystemAdministrator,
+        ),
         E::PolicyNotInForce => (
             "policy_not_in_force",
             S::CONFLICT,
@@ -132,7 +142,7 @@ fn spec(c: ErrorCode) -> (&'static str, StatusCode, Msg) {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 34] = [
+    pub const ALL: [ErrorCode; 35] = [
         ErrorCode::Unauthenticated,
         ErrorCode::NotFound,
         ErrorCode::StaleVersion,
@@ -161,6 +171,7 @@ impl ErrorCode {
         ErrorCode::OwnTokenOnly,
         ErrorCode::ResponsibleIsmRequired,
         ErrorCode::SystemAdministratorRequired,
+        ErrorCode::NotForSystemAdministrator,
         ErrorCode::PolicyNotInForce,
         ErrorCode::ServiceRetired,
         ErrorCode::SheetSuperseded,
@@ -199,9 +210,9 @@ mod tests {
                 "not_found" => StatusCode::NOT_FOUND,
                 "invalid_input" => StatusCode::UNPROCESSABLE_ENTITY,
                 "internal" => StatusCode::INTERNAL_SERVER_ERROR,
+                "body_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
                 "malformed_json"
                 | "malformed_form"
-                | "body_too_large"
                 | "invalid_characters"
                 | "text_too_long"
                 | "malformed_multipart"
@@ -218,7 +229,8 @@ mod tests {
                 | "ciso_required"
                 | "own_token_only"
                 | "responsible_ism_required"
-                | "system_administrator_required" => StatusCode::FORBIDDEN,
+                | "system_administrator_required"
+                | "not_for_system_administrator" => StatusCode::FORBIDDEN,
                 _ => StatusCode::CONFLICT,
             };
             assert_eq!(c.status(), expected, "{c:?}");
@@ -243,6 +255,7 @@ mod tests {
             "period_order",
             "before_registration",
             "private_account",
+            "closed_before_created",
             "unknown_org_unit",
             "unknown_item",
             "unknown_level",

@@ -21,6 +21,11 @@ pub struct Path<T>(pub T);
 pub fn router(state: AppState) -> Router {
     let csp = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
                frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
+    // Behind TLS (the flag that makes cookies Secure), browsers are told to stay on HTTPS.
+    let hsts = state
+        .cfg
+        .secure_cookies
+        .then(|| HeaderValue::from_static("max-age=31536000"));
     Router::new()
         .merge(pages::routes())
         .merge(evidence::routes(state.cfg.max_upload_bytes))
@@ -49,9 +54,27 @@ pub fn router(state: AppState) -> Router {
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
         ))
+        // What a signed-in user sees stays out of every cache, shared or the browser's own
+        // (assets set their own).
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static(PERMISSIONS_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            hsts,
+        ))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }
+
+/// The browser features no page of gaibu uses, switched off for every page.
+const PERMISSIONS_POLICY: &str = "accelerometer=(), camera=(), display-capture=(), \
+    geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()";
 
 async fn healthz(State(st): State<AppState>) -> Response {
     match st.store.ping().await {

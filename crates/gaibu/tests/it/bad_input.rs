@@ -122,6 +122,24 @@ pub async fn bad_input_is_answered_clearly(app: &TestApp) {
     }
     assert_eq!(app.st.store.applications().await.expect("db").len(), before);
 
+    // A body over the limit: 413 with its own code, not a malformed body.
+    let huge = format!(
+        "{{\"service_name\": \"{}\"}}",
+        "x".repeat(2 * 1024 * 1024 + 16)
+    );
+    let res = im
+        .http
+        .post(format!("{}/api/v1/applications", im.base))
+        .bearer_auth(&im.token)
+        .header("content-type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let body: serde_json::Value = res.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "body_too_large");
+
     // Malformed JSON: 400 with a stable code and both languages, never a 500.
     let res = im
         .http

@@ -217,3 +217,101 @@ pub async fn policy_approved_on_one_instance_is_in_force_on_another(app: &TestAp
         .await
         .expect("the status may move");
 }
+
+/// Every answer carries the headers a browser needs to keep a city's records out of caches
+/// and features it does not use; assets alone may be cached. HSTS only behind TLS (the
+/// test server runs without `--secure-cookies`).
+pub async fn responses_carry_the_security_headers(app: &TestApp) {
+    let b = app.browser("im").await;
+    let api = app.api("im").await;
+    let http = reqwest::Client::new();
+    let answers = [
+        b.http
+            .get(format!("{}/services", app.base))
+            .send()
+            .await
+            .expect("page"),
+        http.get(format!("{}/api/v1/me", app.base))
+            .bearer_auth(&api.token)
+            .send()
+            .await
+            .expect("api"),
+        http.get(format!("{}/login", app.base))
+            .send()
+            .await
+            .expect("login page"),
+    ];
+    for res in &answers {
+        let h = res.headers();
+        assert_eq!(res.status(), StatusCode::OK, "{}", res.url());
+        assert_eq!(h["cache-control"], "no-store", "{}", res.url());
+        let pp = h["permissions-policy"].to_str().expect("ascii");
+        assert!(
+            pp.contains("camera=()") && pp.contains("geolocation=()"),
+            "{pp}"
+        );
+        assert!(h.get("content-security-policy").is_some(), "{}", res.url());
+        assert!(
+            h.get("strict-transport-security").is_none(),
+            "{}",
+            res.url()
+        );
+    }
+    let css = http
+        .get(format!("{}/assets/style.css", app.base))
+        .send()
+        .await
+        .expect("asset");
+    assert_eq!(css.headers()["cache-control"], "public, max-age=3600");
+}
+
+/// The System Administrator (gaibu's own role, not the standard's) manages users and org
+/// units only: whatever their unit — the demo's is the whole city — every business request is
+/// refused and the refusal audited (separation of duties, issue 9).
+pub async fn a_system_administrator_takes_no_business_action(app: &TestApp) {
+    let admin = app.api("admin").await;
+    let denied = || async {
+        let sql = "SELECT COUNT(*) FROM audit_events WHERE action = $1 AND after_json LIKE $2";
+        let n: i64 = sqlx::query_scalar(sql)
+            .bind(gaibu_domain::audit::Action::AccessDenied.as_str())
+            .bind("%not_for_system_administrator%")
+            .fetch_one(app.st.store.pool())
+            .await
+            .expect("count");
+        n
+    };
+    let before = denied().await;
+    let (s, body) = admin
+        .post("/applications", application_json("管理者の申請", "1"))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["error"]["code"], "not_for_system_administrator");
+    for path in [
+        "/services",
+        "/register",
+        "/applications",
+        "/catalogue?q=会議",
+    ] {
+        let (s, body) = admin.get(path).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{path}: {body}");
+    }
+    let (s, body) = admin
+        .post(
+            "/services/1/accounts",
+            json!({"account_id": "x@city.example.lg.jp", "kind": "user"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(denied().await, before + 6, "each refusal audited");
+
+    // What is theirs stays open to them, in the API and the pages.
+    for path in ["/me", "/users", "/org-units", "/notifications"] {
+        let (s, body) = admin.get(path).await;
+        assert_eq!(s, StatusCode::OK, "{path}: {body}");
+    }
+    let b = app.browser("admin").await;
+    assert_eq!(b.get("/admin").await.0, StatusCode::OK);
+    assert_eq!(b.get("/").await.0, StatusCode::OK);
+    let (s, _) = b.get("/services").await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}

@@ -293,6 +293,15 @@ pub async fn class2_termination_with_proof(app: &TestApp) {
     assert_eq!(code(&body), "termination_accounts_open");
     let (_, accounts) = im.get(&format!("/services/{sid}/accounts")).await;
     for a in accounts["items"].as_array().expect("accounts") {
+        // Not closed before it was made (issue 9).
+        let (s, body) = im
+            .post(
+                &format!("/accounts/{}/close", id_of(a)),
+                json!({"version": version_of(a), "closed_on": "2001-01-01"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(body.to_string().contains("closed_before_created"), "{body}");
         let (s, body) = im
             .post(
                 &format!("/accounts/{}/close", id_of(a)),

@@ -34,10 +34,11 @@ struct LoginQuery {
     lang: String,
 }
 
-fn lang_cookie(lang: Lang) -> Cookie<'static> {
+fn lang_cookie(st: &AppState, lang: Lang) -> Cookie<'static> {
     Cookie::build((LANG_COOKIE, lang.code()))
         .path("/")
         .same_site(SameSite::Lax)
+        .secure(st.cfg.secure_cookies)
         .permanent()
         .build()
 }
@@ -56,9 +57,14 @@ fn safe_next(next: &str) -> &str {
     }
 }
 
-async fn login_page(jar: CookieJar, headers: HeaderMap, Query(q): Query<LoginQuery>) -> Response {
+async fn login_page(
+    State(st): State<AppState>,
+    jar: CookieJar,
+    headers: HeaderMap,
+    Query(q): Query<LoginQuery>,
+) -> Response {
     let (jar, lang) = match Lang::parse(&q.lang) {
-        Some(l) => (jar.add(lang_cookie(l)), l),
+        Some(l) => (jar.add(lang_cookie(&st, l)), l),
         None => {
             let l = request_lang(&jar, &headers);
             (jar, l)
@@ -120,7 +126,7 @@ async fn login(
     let cookie = auth::start_session(&st, user.id).await?;
     audit(&st, Some(user.id), &user.login, Action::SessionSignedIn).await?;
     let lang = Lang::parse(&user.lang).unwrap_or_default();
-    let jar = jar.add(cookie).add(lang_cookie(lang));
+    let jar = jar.add(cookie).add(lang_cookie(&st, lang));
     Ok((jar, Redirect::to(&next)).into_response())
 }
 
@@ -137,7 +143,7 @@ async fn switch_lang(cx: Cx, form: FormPairs) -> AppResult<Response> {
         .set_user_lang(&u.who(), u.user.id, lang.code(), st.now())
         .await?;
     let back = safe_next(form.get("back")).to_string();
-    Ok((cx.jar.add(lang_cookie(lang)), Redirect::to(&back)).into_response())
+    Ok((cx.jar.add(lang_cookie(&cx.st, lang)), Redirect::to(&back)).into_response())
 }
 
 pub fn routes() -> Router<AppState> {
