@@ -43,6 +43,8 @@ pub enum Action {
     EvidenceRemoved,
     SessionSignedIn,
     SessionSignInFailed,
+    SessionLocked,
+    SessionUnlocked,
     AccessDenied,
     ReminderSent,
     AdministratorChanged,
@@ -70,7 +72,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 60] = [
+    pub const ALL: [Action; 62] = [
         Action::ApplicationCreated,
         Action::ApplicationUpdated,
         Action::ApplicationSelfChecked,
@@ -107,6 +109,8 @@ impl Action {
         Action::EvidenceRemoved,
         Action::SessionSignedIn,
         Action::SessionSignInFailed,
+        Action::SessionLocked,
+        Action::SessionUnlocked,
         Action::AccessDenied,
         Action::ReminderSent,
         Action::AdministratorChanged,
@@ -171,6 +175,8 @@ impl Action {
             Action::EvidenceRemoved => "evidence.removed",
             Action::SessionSignedIn => "session.signed_in",
             Action::SessionSignInFailed => "session.sign_in_failed",
+            Action::SessionLocked => "session.locked",
+            Action::SessionUnlocked => "session.unlocked",
             Action::AccessDenied => "access.denied",
             Action::ReminderSent => "reminder.sent",
             Action::AdministratorChanged => "service.administrator_changed",

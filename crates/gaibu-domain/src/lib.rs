@@ -28,6 +28,7 @@ pub mod review;
 pub mod role;
 pub mod service_life;
 pub mod sheet;
+pub mod signin;
 pub mod termination;
 #[cfg(test)]
 mod testing;

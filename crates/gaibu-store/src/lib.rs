@@ -38,6 +38,7 @@ mod rows;
 mod scope;
 mod search;
 mod services;
+mod signin;
 mod terminations;
 mod turn;
 mod write;

@@ -112,6 +112,11 @@ const SOURCES: &[(i64, &str, &str)] = &[
         "audit head trigger",
         include_str!("../migrations/0021_audit_head_trigger.sql"),
     ),
+    (
+        22,
+        "sign in attempts",
+        include_str!("../migrations/0022_sign_in_attempts.sql"),
+    ),
 ];
 
 fn identity(b: Backend) -> &'static str {
@@ -187,6 +192,7 @@ mod tests {
         (Backend::Sqlite, 19, "2ff27b0921a6625e"),
         (Backend::Sqlite, 20, "6ca99a1c6d51477f"),
         (Backend::Sqlite, 21, "2baab6769ec6782c"),
+        (Backend::Sqlite, 22, "7fa7f1a507960aca"),
         (Backend::Postgres, 1, "14a59397ace74024"),
         (Backend::Postgres, 2, "7e805a52704f4a81"),
         (Backend::Postgres, 3, "567e613fb4b9c3fc"),
@@ -208,6 +214,7 @@ mod tests {
         (Backend::Postgres, 19, "ada0ea84c92d757c"),
         (Backend::Postgres, 20, "6ca99a1c6d51477f"),
         (Backend::Postgres, 21, "ab239025c08035d6"),
+        (Backend::Postgres, 22, "7fa7f1a507960aca"),
     ];
 
     #[test]

@@ -244,6 +244,36 @@ pub async fn reset_password(
     Ok(st.store.set_password(who, user_id, &hash, st.now()).await?)
 }
 
+/// Lifts the sign-in lock and the count of attempts of a user (a System Administrator's
+/// unlock; a lock also ends by itself). Audited whether or not there was anything to lift.
+/// Answers whether there was.
+pub async fn unlock_sign_in(st: &AppState, who: &Who, user_id: i64) -> AppResult<bool> {
+    let user = st
+        .store
+        .users_by_ids(&[user_id])
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(AppError::NotFound)?;
+    let key = format!(
+        "login:{}",
+        gaibu_domain::signin::normalised_login(&user.login)
+    );
+    let lifted = st.store.clear_sign_in(&key).await?;
+    let detail = serde_json::json!({ "login": user.login, "lifted": lifted }).to_string();
+    st.store
+        .audit_alone(
+            who,
+            st.now(),
+            gaibu_domain::audit::Action::SessionUnlocked,
+            gaibu_domain::audit::Entity::User,
+            Some(user_id),
+            Some(detail),
+        )
+        .await?;
+    Ok(lifted)
+}
+
 /// Creates an API token; the token itself is shown once and only its hash is kept.
 pub async fn create_api_token(
     st: &AppState,

@@ -85,6 +85,8 @@ pub async fn serve(
     crate::reminders::spawn(st.clone(), std::time::Duration::from_secs(300));
     spawn_search_upkeep(st.clone(), std::time::Duration::from_secs(300));
     let app = crate::web::router(st.clone());
+    // The client's address reaches the handlers (sign-in throttling and its audit).
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())
         .await

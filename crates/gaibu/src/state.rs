@@ -18,6 +18,8 @@ pub struct Config {
     pub evidence_dir: std::path::PathBuf,
     /// The largest evidence file accepted.
     pub max_upload_bytes: usize,
+    /// How sign-in attempts are slowed down and locked.
+    pub throttle: gaibu_domain::signin::ThrottlePolicy,
 }
 
 impl Default for Config {
@@ -28,6 +30,7 @@ impl Default for Config {
             evidence_store: None,
             evidence_dir: std::env::temp_dir().join("gaibu-evidence"),
             max_upload_bytes: 20 * 1024 * 1024,
+            throttle: Default::default(),
         }
     }
 }

@@ -60,6 +60,13 @@ pub enum UserCommand {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Lift a user's sign-in lock (after too many wrong passwords; it also ends by itself)
+    Unlock {
+        #[arg(long)]
+        login: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// List users and their roles
     List {
         #[command(flatten)]
@@ -162,6 +169,19 @@ pub(super) async fn user(cmd: UserCommand) -> anyhow::Result<i32> {
                 .await
                 .map_err(app_err)?;
             println!("{token}");
+            Ok(0)
+        }
+        UserCommand::Unlock { login, db } => {
+            let st = server::open(&db.url()?, Config::default()).await?;
+            let u = people::find_user(&st, &login).await.map_err(app_err)?;
+            let lifted = people::unlock_sign_in(&st, &operator(), u.id)
+                .await
+                .map_err(app_err)?;
+            if lifted {
+                println!("sign-in of {} unlocked", u.login);
+            } else {
+                println!("{} was not locked", u.login);
+            }
             Ok(0)
         }
         UserCommand::List { db } => {

@@ -99,7 +99,9 @@ impl TestApp {
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let router = gaibu::web::router(st.clone());
         tokio::spawn(async move {
-            let _ = axum::serve(listener, router).await;
+            // The client's address reaches the handlers, as under `gaibu serve`.
+            let svc = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+            let _ = axum::serve(listener, svc).await;
         });
         Some(TestApp {
             base,
@@ -128,7 +130,9 @@ impl TestApp {
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let router = gaibu::web::router(st);
         tokio::spawn(async move {
-            let _ = axum::serve(listener, router).await;
+            // The client's address reaches the handlers, as under `gaibu serve`.
+            let svc = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+            let _ = axum::serve(listener, svc).await;
         });
         base
     }

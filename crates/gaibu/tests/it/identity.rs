@@ -315,3 +315,132 @@ pub async fn a_system_administrator_takes_no_business_action(app: &TestApp) {
     let (s, _) = b.get("/services").await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
+
+/// Signs in by the login form from a fresh client; answers the status.
+async fn sign_in(app: &TestApp, login: &str, password: &str) -> StatusCode {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent("gaibu-test/1")
+        .build()
+        .expect("client");
+    http.post(format!("{}/login", app.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(crate::harness::form(&[
+            ("login", login),
+            ("password", password),
+            ("next", "/"),
+        ]))
+        .send()
+        .await
+        .expect("sign in")
+        .status()
+}
+
+/// The audit events of one action whose detail holds `needle`.
+async fn events_with(app: &TestApp, action: gaibu_domain::audit::Action, needle: &str) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = $1 AND after_json LIKE $2")
+        .bind(action.as_str())
+        .bind(format!("%{needle}%"))
+        .fetch_one(app.st.store.pool())
+        .await
+        .expect("count")
+}
+
+/// Wrong passwords slow a login down and then lock it: the 31st attempt is refused without
+/// its password being looked at, the right password too, and every attempt is audited with
+/// the account, the client's address and user agent and what became of it. A System
+/// Administrator's unlock, or the end of the lock, lets the right password in again
+/// (OWASP ASVS V2.2.1, issue 9).
+pub async fn repeated_wrong_passwords_are_throttled_then_locked(app: &TestApp) {
+    use gaibu_domain::audit::Action;
+    let pw = gaibu::demo::DEMO_PASSWORD;
+    let mut answers = Vec::new();
+    for _ in 0..30 {
+        answers.push(sign_in(app, "staff", "not-the-password").await);
+    }
+    assert!(
+        answers[..5].iter().all(|s| *s == StatusCode::UNAUTHORIZED),
+        "{answers:?}"
+    );
+    let checked = answers
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    assert!(checked <= 10, "at most ten passwords checked: {answers:?}");
+    assert!(
+        answers[10..]
+            .iter()
+            .all(|s| *s == StatusCode::TOO_MANY_REQUESTS),
+        "{answers:?}"
+    );
+    // The 31st, with the right password: refused all the same.
+    assert_eq!(
+        sign_in(app, "staff", pw).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let staff = app.user_id("staff").await;
+    let (actor, detail): (Option<i64>, String) = sqlx::query_as(
+        "SELECT actor_id, after_json FROM audit_events WHERE action = $1 ORDER BY seq DESC LIMIT 1",
+    )
+    .bind(Action::SessionSignInFailed.as_str())
+    .fetch_one(app.st.store.pool())
+    .await
+    .expect("last failure");
+    assert_eq!(actor, Some(staff), "the account is named");
+    for part in [
+        "\"address\":\"127.0.0.1\"",
+        "gaibu-test/1",
+        "refused_locked",
+    ] {
+        assert!(detail.contains(part), "{part} in {detail}");
+    }
+    assert_eq!(events_with(app, Action::SessionLocked, "locked").await, 1);
+    assert!(events_with(app, Action::SessionSignInFailed, "wrong_password").await >= 5);
+
+    // What was typed is kept bounded, whatever its length.
+    assert_eq!(
+        sign_in(app, &"Ｘ".repeat(20_000), "x").await,
+        StatusCode::UNAUTHORIZED
+    );
+    let longest: i64 =
+        sqlx::query_scalar("SELECT MAX(LENGTH(actor_login)) FROM audit_events WHERE action = $1")
+            .bind(Action::SessionSignInFailed.as_str())
+            .fetch_one(app.st.store.pool())
+            .await
+            .expect("longest");
+    assert!(longest <= 64, "{longest}");
+
+    // A System Administrator sees the lock on their page and lifts it (the page's button and
+    // the API do the same); the right password then signs in.
+    let b = app.browser("admin").await;
+    let unlock_button = format!("id=\"unlock-{staff}\"");
+    let (_, html) = b.get("/admin?q=staff").await;
+    assert!(html.contains(&unlock_button), "unlock button");
+    let (s, _, _) = b.post(&format!("/admin/users/{staff}/unlock"), &[]).await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, html) = b.get("/admin?q=staff").await;
+    assert!(!html.contains(&unlock_button), "lifted");
+    let admin = app.api("admin").await;
+    let (s, body) = admin
+        .post(&format!("/users/{staff}/unlock"), json!({}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(body["lifted"], false, "already lifted");
+    assert_eq!(events_with(app, Action::SessionUnlocked, "staff").await, 2);
+    assert_eq!(sign_in(app, "staff", pw).await, StatusCode::SEE_OTHER);
+    // Only a System Administrator may.
+    let (s, _) = app
+        .api("ism")
+        .await
+        .post(&format!("/users/{staff}/unlock"), json!({}))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    // A lock also ends by itself.
+    for _ in 0..12 {
+        sign_in(app, "bsm", "not-the-password").await;
+    }
+    assert_eq!(sign_in(app, "bsm", pw).await, StatusCode::TOO_MANY_REQUESTS);
+    app.advance_days(1);
+    assert_eq!(sign_in(app, "bsm", pw).await, StatusCode::SEE_OTHER);
+}

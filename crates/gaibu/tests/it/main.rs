@@ -140,6 +140,7 @@ on_both_backends!(
     ended_sessions_are_refused_at_once,
     responses_carry_the_security_headers,
     a_system_administrator_takes_no_business_action,
+    repeated_wrong_passwords_are_throttled_then_locked,
     a_request_reads_who_is_asking_in_one_query,
     policy_approved_on_one_instance_is_in_force_on_another,
     bench_seed_makes_every_state,

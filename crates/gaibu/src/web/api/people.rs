@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    routes_of!(me; org_units, create_org_unit; users, create_user; assign_role)
+    routes_of!(me; org_units, create_org_unit; users, create_user; assign_role; unlock_sign_in)
 }
 
 #[derive(Serialize, ToSchema)]
@@ -92,4 +92,19 @@ async fn create_user(c: Sent<UserInput>) -> AppResult<Created<CreatedUser>> {
 async fn assign_role(c: Change<RoleInput>) -> AppResult<Created<Role>> {
     ops::require_system_administrator(&c.st, &c.u, "role.assign").await?;
     one(&ops::assign_role(&c.st, &c.u.who(), c.id, &c.body).await?).map(Created::from)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Unlocked {
+    /// Whether there was a lock or a count of failed attempts to lift.
+    pub lifted: bool,
+}
+
+/// Lifts a user's sign-in lock (System Administrators only; a lock also ends by itself).
+#[utoipa::path(post, path = "/api/v1/users/{id}/unlock", tag = "people", params(UserId),
+    responses((status = 200, body = Unlocked), Refusals))]
+async fn unlock_sign_in(c: super::extract::OnRecord) -> AppResult<Json<Unlocked>> {
+    ops::require_system_administrator(&c.st, &c.u, "user.unlock").await?;
+    let lifted = ops::unlock_sign_in(&c.st, &c.u.who(), c.id).await?;
+    Ok(Json(Unlocked { lifted }))
 }

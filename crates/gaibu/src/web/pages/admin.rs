@@ -15,10 +15,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use gaibu_domain::audit::Entity;
 use gaibu_domain::role::Role;
+use gaibu_domain::signin::normalised_login;
 use gaibu_store::UserRow;
 
 struct UserView {
     is_self: bool,
+    /// Locked after too many sign-in attempts: an unlock button is shown.
+    locked: bool,
     user: UserRow,
     org: String,
     roles: Vec<String>,
@@ -63,11 +66,18 @@ async fn render(cx: &Cx, s: Forms) -> AppResult<AdminPage> {
     let next_url = found.next_cursor().map(|c| s.list.url_from("/admin", &c));
     let ids: Vec<i64> = found.items.iter().map(|u| u.id).collect();
     let roles = st.store.roles_of_users(&ids).await?;
+    let key = |login: &str| format!("login:{}", normalised_login(login));
+    let keys: Vec<String> = found.items.iter().map(|u| key(&u.login)).collect();
+    let locked = st
+        .store
+        .locked_sign_ins(&keys, st.now().as_millisecond())
+        .await?;
     let users = found
         .items
         .into_iter()
         .map(|user| UserView {
             is_self: user.id == cx.u.user.id,
+            locked: locked.contains(&key(&user.login)),
             org: org_name(t, &units, user.org_unit_id),
             roles: roles
                 .iter()
@@ -189,6 +199,13 @@ async fn create_token(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult
     done(&cx, format!("{}: {}", cx.t().admin_token_created(), token)).await
 }
 
+async fn unlock(cx: Cx, Path(id): Path<i64>) -> AppResult<Response> {
+    people::require_system_administrator(&cx.st, &cx.u, "user.unlock").await?;
+    let user = cx.st.store.user(id).await?.ok_or(AppError::NotFound)?;
+    people::unlock_sign_in(&cx.st, &cx.u.who(), id).await?;
+    done(&cx, format!("{}{}", user.login, cx.t().admin_unlocked())).await
+}
+
 async fn create_org_unit(cx: Cx, form: FormPairs) -> AppResult<Response> {
     people::require_system_administrator(&cx.st, &cx.u, "org_unit.create").await?;
     let input: OrgUnitInput = form.to_input(&[])?;
@@ -210,5 +227,6 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users", post(create_user))
         .route("/admin/users/{id}/roles", post(assign_role))
         .route("/admin/users/{id}/token", post(create_token))
+        .route("/admin/users/{id}/unlock", post(unlock))
         .route("/admin/org-units", post(create_org_unit))
 }

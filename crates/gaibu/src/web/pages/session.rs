@@ -8,14 +8,16 @@ use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use gaibu_domain::audit::{Action, Entity};
+use gaibu_domain::signin::{Verdict, normalised_login};
 use gaibu_store::Who;
 use serde::Deserialize;
+use std::net::SocketAddr;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "login.html")]
@@ -25,6 +27,8 @@ struct LoginPage {
     next: String,
     login: String,
     failed: bool,
+    /// Too many attempts: refused without looking at the password.
+    throttled: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -82,49 +86,175 @@ impl LoginPage {
             next,
             login,
             failed,
+            throttled: false,
         }
     }
 }
 
-/// A sign-in event in the audit trail, alone (it changes no record).
-async fn audit(st: &AppState, user: Option<i64>, login: &str, action: Action) -> AppResult<()> {
+/// A sign-in event in the audit trail, alone (it changes no record), with where the attempt
+/// came from.
+async fn audit(
+    st: &AppState,
+    user: Option<i64>,
+    login: &str,
+    action: Action,
+    detail: Option<&Attempt>,
+) -> AppResult<()> {
     let who = Who {
         user_id: user,
         login: login.to_string(),
     };
-    let now = st.now();
+    let detail = detail.map(|d| d.detail().to_string());
     st.store
-        .audit_alone(&who, now, action, Entity::User, user, None)
+        .audit_alone(&who, st.now(), action, Entity::User, user, detail)
         .await?;
     Ok(())
+}
+
+/// Where a sign-in attempt came from, and what became of it, as the audit trail keeps it.
+struct Attempt {
+    address: String,
+    forwarded_for: Option<String>,
+    user_agent: String,
+    outcome: &'static str,
+}
+
+impl Attempt {
+    fn new(headers: &HeaderMap, ext: &axum::http::Extensions) -> Attempt {
+        let header = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.chars().take(200).collect::<String>())
+        };
+        Attempt {
+            address: ext
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+                .unwrap_or_else(|| "unknown".into()),
+            // As the client or a proxy claims it: recorded, not trusted.
+            forwarded_for: header("x-forwarded-for"),
+            user_agent: header("user-agent").unwrap_or_default(),
+            outcome: "",
+        }
+    }
+
+    /// Audits the attempt as failed, with what became of it.
+    async fn failed(
+        &mut self,
+        st: &AppState,
+        user: Option<i64>,
+        login: &str,
+        outcome: &'static str,
+    ) -> AppResult<()> {
+        self.outcome = outcome;
+        audit(st, user, login, Action::SessionSignInFailed, Some(self)).await
+    }
+
+    fn detail(&self) -> serde_json::Value {
+        serde_json::json!({
+            "address": self.address,
+            "forwarded_for": self.forwarded_for,
+            "user_agent": self.user_agent,
+            "outcome": self.outcome,
+        })
+    }
+}
+
+/// The answer to a throttled or locked attempt: the same for both, and for logins that do not
+/// exist, so that it tells nothing about the account.
+fn throttled(lang: Lang, next: String, login: String, until_ms: i64, now_ms: i64) -> Response {
+    let mut page = LoginPage::new(lang, next, login, false);
+    page.throttled = true;
+    let wait = ((until_ms - now_ms).max(0) + 999) / 1000;
+    let mut res = (StatusCode::TOO_MANY_REQUESTS, page).into_response();
+    if let Ok(v) = axum::http::HeaderValue::from_str(&wait.max(1).to_string()) {
+        res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+    }
+    res
 }
 
 async fn login(
     State(st): State<AppState>,
     jar: CookieJar,
     headers: HeaderMap,
+    ext: axum::http::Extensions,
     form: FormPairs,
 ) -> AppResult<Response> {
-    let login = form.get("login").trim().to_string();
+    let typed = form.get("login");
+    let login = typed.trim().to_string();
+    // What the trail and the counters keep of what was typed: bounded and normalised.
+    let kept = normalised_login(typed);
     let password = form.get("password").to_string();
     let next = safe_next(form.get("next")).to_string();
+    let lang = request_lang(&jar, &headers);
+    let policy = st.cfg.throttle;
+    let now_ms = st.now().as_millisecond();
+    let mut attempt = Attempt::new(&headers, &ext);
     let user = st.store.user_by_login(&login).await?.filter(|u| u.active);
+    let user_id = user.as_ref().map(|u| u.id);
+    let (login_key, addr_key) = (format!("login:{kept}"), format!("addr:{}", attempt.address));
+
+    // An address with many recent failures waits, whichever login it tries. Otherwise the
+    // attempt is counted before the password is checked: parallel guesses each get their own
+    // count.
+    let addr = st.store.address_failures(&addr_key).await?;
+    let refused = match addr.map(|f| policy.judge_address(&f, now_ms)) {
+        Some(Verdict::Wait { until_ms }) => Some(("address_throttled", until_ms)),
+        _ => {
+            let attempts = st.store.count_sign_in_attempt(&login_key, now_ms).await?;
+            match policy.judge_login(&attempts, now_ms) {
+                Verdict::Locked { until_ms, newly } => {
+                    if newly {
+                        st.store.lock_sign_in(&login_key, until_ms).await?;
+                        attempt.outcome = "locked";
+                        audit(&st, user_id, &kept, Action::SessionLocked, Some(&attempt)).await?;
+                    }
+                    Some(("refused_locked", until_ms))
+                }
+                Verdict::Wait { until_ms } => Some(("throttled", until_ms)),
+                Verdict::TryAfterLock => {
+                    st.store.restart_sign_in_count(&login_key).await?;
+                    None
+                }
+                Verdict::Try => None,
+            }
+        }
+    };
+    if let Some((outcome, until_ms)) = refused {
+        attempt.failed(&st, user_id, &kept, outcome).await?;
+        return Ok(throttled(lang, next, login, until_ms, now_ms));
+    }
     let ok = auth::verify_password(
         user.as_ref().and_then(|u| u.password_hash.clone()),
         password,
     )
     .await;
     let Some(user) = user.filter(|_| ok) else {
-        tracing::info!(login = %login, "sign-in failed");
-        audit(&st, None, &login, Action::SessionSignInFailed).await?;
-        let lang = request_lang(&jar, &headers);
+        tracing::info!(login = %kept, "sign-in failed");
+        let window_over = now_ms - policy.address_window_minutes * 60_000;
+        st.store
+            .count_address_failure(&addr_key, now_ms, window_over)
+            .await?;
+        attempt
+            .failed(&st, user_id, &kept, "wrong_password")
+            .await?;
         let page = LoginPage::new(lang, next, login, true);
         return Ok((StatusCode::UNAUTHORIZED, page).into_response());
     };
+    st.store.clear_sign_in(&login_key).await?;
     // A new session id at every sign-in: an id planted before sign-in is worth nothing.
     auth::end_session(&st, &jar).await?;
     let cookie = auth::start_session(&st, user.id).await?;
-    audit(&st, Some(user.id), &user.login, Action::SessionSignedIn).await?;
+    attempt.outcome = "signed_in";
+    audit(
+        &st,
+        Some(user.id),
+        &user.login,
+        Action::SessionSignedIn,
+        Some(&attempt),
+    )
+    .await?;
     let lang = Lang::parse(&user.lang).unwrap_or_default();
     let jar = jar.add(cookie).add(lang_cookie(&st, lang));
     Ok((jar, Redirect::to(&next)).into_response())
