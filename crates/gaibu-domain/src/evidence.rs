@@ -25,13 +25,17 @@ pub const ACCEPTED: [(&str, &[&str]); 8] = [
 
 /// The first bytes of a file kept for the type check (the longest magic number is 8 bytes).
 pub const HEAD_BYTES: usize = 16;
+/// The last bytes of a file kept for the type check: where a PDF says `%%EOF` and a zip
+/// archive keeps its directory's end (issue 9: a zip that starts like a PDF was accepted).
+pub const TAIL_BYTES: usize = 1024;
 
 /// What the type check needs of a file's bytes, learned as they stream past (`Sampler`), so
-/// that an upload is never held whole in memory: its first bytes, its size, and whether all of
-/// it is text (UTF-8 without NUL).
+/// that an upload is never held whole in memory: its first and last bytes, its size, and whether
+/// all of it is text (UTF-8 without NUL).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Sample {
     pub head: Vec<u8>,
+    pub tail: Vec<u8>,
     pub size: u64,
     pub text: bool,
 }
@@ -49,6 +53,7 @@ impl Sample {
 #[derive(Debug, Clone)]
 pub struct Sampler {
     head: Vec<u8>,
+    tail: Vec<u8>,
     size: u64,
     text: bool,
     /// The start of a character whose rest is in the next chunk.
@@ -59,6 +64,7 @@ impl Default for Sampler {
     fn default() -> Self {
         Sampler {
             head: Vec::new(),
+            tail: Vec::new(),
             size: 0,
             text: true,
             pending: Vec::new(),
@@ -73,6 +79,11 @@ impl Sampler {
             self.head.extend_from_slice(&chunk[..take]);
         }
         self.size += chunk.len() as u64;
+        let keep = chunk.len().min(TAIL_BYTES);
+        self.tail.extend_from_slice(&chunk[chunk.len() - keep..]);
+        if self.tail.len() > TAIL_BYTES {
+            self.tail.drain(..self.tail.len() - TAIL_BYTES);
+        }
         if !self.text {
             return;
         }
@@ -105,6 +116,7 @@ impl Sampler {
     pub fn finish(self) -> Sample {
         Sample {
             head: self.head,
+            tail: self.tail,
             size: self.size,
             text: self.text && self.pending.is_empty(),
         }
@@ -137,14 +149,21 @@ pub fn check_sample(declared: &str, filename: &str, s: &Sample) -> Result<(), &'
     if s.size == 0 {
         return Err("empty_file");
     }
-    let bytes = s.head.as_slice();
+    let (head, tail) = (s.head.as_slice(), s.tail.as_slice());
+    let has = |needle: &[u8]| tail.windows(needle.len()).any(|w| w == needle);
+    // A zip archive ends with its directory's end record.
+    let zip_end = b"PK\x05\x06";
+    // Both ends must say the type: a file that starts as one thing and ends as another (a
+    // zip behind a PDF header) is refused.
     let ok = match declared.as_str() {
-        "application/pdf" => bytes.starts_with(b"%PDF-"),
-        "image/png" => bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
-        "image/jpeg" => bytes.starts_with(&[0xFF, 0xD8, 0xFF]),
+        "application/pdf" => head.starts_with(b"%PDF-") && has(b"%%EOF") && !has(zip_end),
+        "image/png" => {
+            head.starts_with(b"\x89PNG\r\n\x1a\n") && tail.ends_with(b"IEND\xAE\x42\x60\x82")
+        }
+        "image/jpeg" => head.starts_with(&[0xFF, 0xD8, 0xFF]) && has(&[0xFF, 0xD9]),
         "text/plain" => s.text,
         // Office Open XML documents are zip archives.
-        _ => bytes.starts_with(b"PK\x03\x04"),
+        _ => head.starts_with(b"PK\x03\x04") && has(zip_end),
     };
     if ok { Ok(()) } else { Err("content_mismatch") }
 }
@@ -157,7 +176,32 @@ mod tests {
     #[test]
     fn content_must_match_the_declared_type() {
         assert_eq!(
-            check_content("application/pdf", "iso27001.pdf", b"%PDF-1.7 ..."),
+            check_content("application/pdf", "iso27001.pdf", b"%PDF-1.7 ...\n%%EOF\n"),
+            Ok(())
+        );
+        // A zip behind a PDF header, or a PDF cut short: refused (issue 9).
+        assert_eq!(
+            check_content(
+                "application/pdf",
+                "cert.pdf",
+                b"%PDF-1.7\nPK\x03\x04...PK\x05\x06\0\0%%EOF"
+            ),
+            Err("content_mismatch")
+        );
+        assert_eq!(
+            check_content("application/pdf", "cert.pdf", b"%PDF-1.7 ..."),
+            Err("content_mismatch")
+        );
+        assert_eq!(
+            check_content(
+                "image/png",
+                "a.png",
+                b"\x89PNG\r\n\x1a\n...IEND\xAE\x42\x60\x82"
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            check_content("image/jpeg", "a.jpg", b"\xFF\xD8\xFF...\xFF\xD9"),
             Ok(())
         );
         assert_eq!(
@@ -189,9 +233,13 @@ mod tests {
             check_content(
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 "soc2.xlsx",
-                b"PK\x03\x04rest"
+                b"PK\x03\x04rest PK\x05\x06 end"
             ),
             Ok(())
+        );
+        assert_eq!(
+            check_content("application/zip", "a.zip", b"PK\x03\x04 no directory"),
+            Err("content_mismatch")
         );
     }
 
@@ -216,7 +264,20 @@ mod tests {
         s.push(b"plain");
         s.push(b"\0");
         assert!(!s.finish().text);
-        let pdf = Sample::of(b"%PDF-1.7 and more");
+        let pdf = Sample::of(b"%PDF-1.7 and more\n%%EOF");
         assert_eq!(check_sample("application/pdf", "a.pdf", &pdf), Ok(()));
+        // The tail is the file's last bytes, however it was cut.
+        let long: Vec<u8> = (0..5000u32).map(|i| (i % 251) as u8).collect();
+        for cut in [1, 7, 1000, 1024, 4096] {
+            let mut s = Sampler::default();
+            for chunk in long.chunks(cut) {
+                s.push(chunk);
+            }
+            assert_eq!(
+                s.finish().tail,
+                long[long.len() - TAIL_BYTES..],
+                "cut {cut}"
+            );
+        }
     }
 }

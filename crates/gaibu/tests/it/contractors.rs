@@ -97,7 +97,11 @@ pub async fn contractor_submits_and_information_manager_verifies(app: &TestApp) 
     assert_eq!(s, StatusCode::OK);
     // Evidence with the sheet (S3.2c): the contractor attaches, the IM can read it, others not.
     let evidence = format!("/contractor/submissions/{sid}/evidence");
-    let isms = file(b"%PDF-1.7 ISMS certificate", "isms.pdf", "application/pdf");
+    let isms = file(
+        b"%PDF-1.7 ISMS certificate\n%%EOF",
+        "isms.pdf",
+        "application/pdf",
+    );
     let res = b
         .api_upload(&evidence, isms, &[("expires_on", "2027-12-31")])
         .await;

@@ -204,7 +204,7 @@ pub async fn evidence_items_need_a_file_or_a_reason(app: &TestApp) {
     assert!(html.contains("name=\"evidence_reason.c2-certification\""));
 
     // A file for the certification, reasons for the others: submitted.
-    let cert = file(b"%PDF-1.7 ISMAP", "ismap.pdf", "application/pdf");
+    let cert = file(b"%PDF-1.7 ISMAP\n%%EOF", "ismap.pdf", "application/pdf");
     let path = format!("/applications/{id}/evidence");
     let res = im
         .upload(&path, cert, &[("item_key", "c2-certification")])

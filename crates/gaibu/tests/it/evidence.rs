@@ -26,7 +26,7 @@ async fn upload(app: &TestApp, id: i64, file: Part, item: &str) -> (StatusCode, 
 // clause: S3.2c
 pub async fn evidence_is_checked_and_kept(app: &TestApp) {
     let (id, _) = prepared(app, "im", "証跡つき申請").await;
-    let pdf = b"%PDF-1.7\n% ISMAP registration certificate\n".to_vec();
+    let pdf = b"%PDF-1.7\n% ISMAP registration certificate\n%%EOF\n".to_vec();
     let ismap = file(&pdf, "ismap-証明書.pdf", PDF);
     let (s, e) = upload(app, id, ismap, "c2-certification").await;
     assert_eq!(s, StatusCode::CREATED, "{e}");

@@ -67,6 +67,7 @@ fn large_pdf() -> Vec<u8> {
         x ^= x << 5;
         bytes.push((x >> 8) as u8);
     }
+    bytes.extend_from_slice(b"\n%%EOF\n");
     bytes
 }
 

@@ -150,7 +150,7 @@ pub async fn each_trigger_opens_a_recheck(app: &TestApp) {
     // An expiring certificate: a certificate attached to a class-1 application (before its
     // approval) that expires within the first reminder lead opens a re-check, once.
     let (id, a) = checked_class1(app, "im", "証明書サービス").await;
-    let pdf = b"%PDF-1.7\n% ISMAP\n".to_vec();
+    let pdf = b"%PDF-1.7\n% ISMAP\n%%EOF\n".to_vec();
     let expires = days(app, 10);
     let fields = [
         ("item_key", ""),

@@ -69,7 +69,7 @@ pub async fn reuse_copies_an_approved_evaluation(app: &TestApp) {
     // An approved class-2 service with evidence.
     let (id, _) = prepared(app, "im", "共同利用クラウド").await;
     let im = app.api("im").await;
-    let soc2 = file(b"%PDF-1.7 soc2", "soc2.pdf", "application/pdf");
+    let soc2 = file(b"%PDF-1.7 soc2\n%%EOF", "soc2.pdf", "application/pdf");
     let path = format!("/applications/{id}/evidence");
     let res = im
         .upload(&path, soc2, &[("item_key", "c2-certification")])

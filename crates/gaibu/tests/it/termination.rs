@@ -253,7 +253,7 @@ pub async fn class2_termination_with_proof(app: &TestApp) {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(field_codes(&body), vec!["deletion_certificate_required"]);
     // The provider's deletion certificate as the proof, with the data's return recorded too.
-    let pdf = b"%PDF-1.4\n% deletion certificate\n".to_vec();
+    let pdf = b"%PDF-1.4\n% deletion certificate\n%%EOF\n".to_vec();
     let version = tversion(&termination(&im, sid).await).to_string();
     let res = im
         .upload(
@@ -427,7 +427,7 @@ pub async fn highly_confidential_data_is_crypto_shredded(app: &TestApp) {
     let res = im
         .upload(
             &format!("/services/{sid}/termination/disposal/certificate"),
-            file(b"%PDF-1.4\n", "cert.pdf", "application/pdf"),
+            file(b"%PDF-1.4\n%%EOF\n", "cert.pdf", "application/pdf"),
             &[
                 ("version", &version),
                 ("method", "provider_certificate"),
@@ -611,7 +611,7 @@ pub async fn termination_through_html_pages(app: &TestApp) {
     );
     let res = send_file(
         im.http.post(url),
-        file(b"%PDF-1.4\n", "certificate.pdf", "application/pdf"),
+        file(b"%PDF-1.4\n%%EOF\n", "certificate.pdf", "application/pdf"),
         &[
             ("version", &version),
             ("method", "provider_certificate"),
