@@ -186,6 +186,11 @@ fn is_web_url(s: &str) -> bool {
     matches!(rest, Some(r) if !r.is_empty() && !r.starts_with('/') && !r.contains(char::is_whitespace))
 }
 
+/// Where the data is kept: a few places (a country, a region), each named briefly. Bounded so
+/// that no application (and no audit event of it) grows without limit (issue 9).
+pub const MAX_DATA_LOCATIONS: usize = 20;
+pub const MAX_DATA_LOCATION_CHARS: usize = 200;
+
 impl ApplicationInput {
     /// Parses the input against the classification scheme in force. `default_org_unit` is the
     /// applicant's own unit, used when none is named.
@@ -248,6 +253,14 @@ impl ApplicationInput {
         errs.extend(scheme.validate(&classification));
         if self.data_locations.is_empty() {
             errs.push(FieldError::new("data_locations", "required"));
+        } else if self.data_locations.len() > MAX_DATA_LOCATIONS {
+            errs.push(FieldError::new("data_locations", "too_many"));
+        } else if self
+            .data_locations
+            .iter()
+            .any(|l| l.chars().count() > MAX_DATA_LOCATION_CHARS)
+        {
+            errs.push(FieldError::new("data_locations", "too_long"));
         }
         match (org_unit, period_from) {
             (Some(org_unit), Some(period_from)) if errs.is_empty() => Ok(ApplicationFields {

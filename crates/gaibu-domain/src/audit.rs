@@ -30,9 +30,13 @@ pub enum Action {
     OrgUnitCreated,
     UserCreated,
     UserPasswordReset,
+    UserPasswordChanged,
+    UserDeactivated,
+    UserReactivated,
     UserLanguageChanged,
     RoleAssigned,
     ApiTokenCreated,
+    ApiTokenRevoked,
     ContractorRegistered,
     SubmissionCreated,
     SubmissionAnswersSaved,
@@ -72,7 +76,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 62] = [
+    pub const ALL: [Action; 66] = [
         Action::ApplicationCreated,
         Action::ApplicationUpdated,
         Action::ApplicationSelfChecked,
@@ -96,9 +100,13 @@ impl Action {
         Action::OrgUnitCreated,
         Action::UserCreated,
         Action::UserPasswordReset,
+        Action::UserPasswordChanged,
+        Action::UserDeactivated,
+        Action::UserReactivated,
         Action::UserLanguageChanged,
         Action::RoleAssigned,
         Action::ApiTokenCreated,
+        Action::ApiTokenRevoked,
         Action::ContractorRegistered,
         Action::SubmissionCreated,
         Action::SubmissionAnswersSaved,
@@ -162,9 +170,13 @@ impl Action {
             Action::OrgUnitCreated => "org_unit.created",
             Action::UserCreated => "user.created",
             Action::UserPasswordReset => "user.password_reset",
+            Action::UserPasswordChanged => "user.password_changed",
+            Action::UserDeactivated => "user.deactivated",
+            Action::UserReactivated => "user.reactivated",
             Action::UserLanguageChanged => "user.language_changed",
             Action::RoleAssigned => "role.assigned",
             Action::ApiTokenCreated => "api_token.created",
+            Action::ApiTokenRevoked => "api_token.revoked",
             Action::ContractorRegistered => "contractor.registered",
             Action::SubmissionCreated => "submission.created",
             Action::SubmissionAnswersSaved => "submission.answers_saved",
@@ -336,8 +348,22 @@ impl Default for ChainVerifier {
 }
 
 impl ChainVerifier {
+    /// A verifier that goes on from an event already trusted (e.g. one a signed checkpoint
+    /// names): the next event must be `seq + 1` and link to `hash`.
+    pub fn resume(seq: i64, hash: &str) -> Self {
+        Self {
+            prev: hash.to_string(),
+            last: seq,
+        }
+    }
+
     pub fn last_seq(&self) -> i64 {
         self.last
+    }
+
+    /// The hash of the last event pushed (the genesis hash before any).
+    pub fn last_hash(&self) -> &str {
+        &self.prev
     }
 
     pub fn push(&mut self, e: &AuditEvent) -> Result<(), ChainError> {
@@ -370,6 +396,14 @@ impl ChainVerifier {
         }
         Ok(self.last)
     }
+}
+
+/// What a checkpoint of the chain signs: that event `seq` had `hash` when it was taken at
+/// `at_ms`. Anyone who rewrites an event up to `seq` changes that hash (every later hash links
+/// to it), so a checkpoint signed by a key the database does not hold pins the chain up to
+/// there.
+pub fn checkpoint_message(seq: i64, hash: &str, at_ms: i64) -> String {
+    format!("gaibu-audit-checkpoint/v1\n{seq}\n{hash}\n{at_ms}")
 }
 
 /// Verifies a whole chain held in memory.

@@ -15,6 +15,27 @@ pub(crate) struct Event<'a> {
     pub after: Option<String>,
 }
 
+/// The most that one audit event may hold (its before and after together). An application's
+/// event is a few KB (about 4.3 KB a row at 50,000 services); the inputs' own bounds keep
+/// events far below this, and a write whose event would still be larger is refused whole
+/// (issue 9: one application had written a 1.9 MB event).
+pub const MAX_EVENT_BYTES: usize = 1024 * 1024;
+
+impl Event<'_> {
+    /// Refuses an event over `MAX_EVENT_BYTES`.
+    pub(crate) fn bounded(self) -> Result<Self> {
+        let bytes = self.before.as_ref().map_or(0, String::len)
+            + self.after.as_ref().map_or(0, String::len);
+        if bytes > MAX_EVENT_BYTES {
+            return Err(StoreError::TooLarge {
+                bytes,
+                limit: MAX_EVENT_BYTES,
+            });
+        }
+        Ok(self)
+    }
+}
+
 /// The chain's last event: its number and its hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Head {
@@ -104,6 +125,7 @@ pub(crate) async fn append(
     at_ms: i64,
     ev: Event<'_>,
 ) -> Result<i64> {
+    let ev = ev.bounded()?;
     let h = head(conn).await?;
     let mut batch = Batch::default();
     let end = chain_into(&mut batch, who, at_ms, h, &[ev]);
@@ -133,7 +155,11 @@ fn decode(r: &sqlx::any::AnyRow) -> Result<AuditEvent> {
 
 #[derive(Debug)]
 pub enum VerifyOutcome {
-    Intact { events: i64 },
+    /// Intact up to the head, event `events` with hash `head_hash`.
+    Intact {
+        events: i64,
+        head_hash: String,
+    },
     Broken(ChainError),
 }
 
@@ -233,13 +259,36 @@ impl Store {
     /// Recomputes the whole chain, in pages so that a long history does not fill memory. The
     /// chain is checked up to the head read first, so appends while it runs do not disturb it.
     pub async fn verify_audit(&self) -> Result<VerifyOutcome> {
+        self.verify_audit_from(None).await
+    }
+
+    /// Recomputes the chain from event `from.0`, which must be there with hash `from.1` (a
+    /// checkpoint's), to the head; from the start when `None`.
+    pub async fn verify_audit_from(&self, from: Option<(i64, &str)>) -> Result<VerifyOutcome> {
         let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
             .fetch_optional(&self.pool)
             .await?
             .ok_or_else(|| StoreError::Corrupt("audit_head row missing".into()))?;
         let head_seq: i64 = head.try_get("seq")?;
         let head_hash: String = head.try_get("hash")?;
-        let mut chain = ChainVerifier::default();
+        let mut chain = match from {
+            None | Some((0, _)) => ChainVerifier::default(),
+            Some((seq, hash)) => {
+                let at = self.audit_event(seq).await?;
+                match at {
+                    Some(e) if e.hash == hash && event_hash(&e) == e.hash => {
+                        ChainVerifier::resume(seq, hash)
+                    }
+                    Some(_) => return Ok(VerifyOutcome::Broken(ChainError::Hash { seq })),
+                    None => {
+                        return Ok(VerifyOutcome::Broken(ChainError::Head {
+                            last: seq,
+                            head: head_seq,
+                        }));
+                    }
+                }
+            }
+        };
         loop {
             let rows = sqlx::query(&format!(
                 "SELECT {COLUMNS} FROM audit_events WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT 2000"
@@ -258,8 +307,19 @@ impl Store {
             }
         }
         Ok(match chain.finish((head_seq, &head_hash)) {
-            Ok(events) => VerifyOutcome::Intact { events },
+            Ok(events) => VerifyOutcome::Intact { events, head_hash },
             Err(e) => VerifyOutcome::Broken(e),
         })
+    }
+
+    /// One event of the chain by its number.
+    pub async fn audit_event(&self, seq: i64) -> Result<Option<AuditEvent>> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM audit_events WHERE seq = $1"
+        ))
+        .bind(seq)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(decode).transpose()
     }
 }

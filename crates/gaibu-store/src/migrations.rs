@@ -117,6 +117,11 @@ const SOURCES: &[(i64, &str, &str)] = &[
         "sign in attempts",
         include_str!("../migrations/0022_sign_in_attempts.sql"),
     ),
+    (
+        23,
+        "account lifecycle",
+        include_str!("../migrations/0023_account_lifecycle.sql"),
+    ),
 ];
 
 fn identity(b: Backend) -> &'static str {
@@ -193,6 +198,7 @@ mod tests {
         (Backend::Sqlite, 20, "6ca99a1c6d51477f"),
         (Backend::Sqlite, 21, "2baab6769ec6782c"),
         (Backend::Sqlite, 22, "7fa7f1a507960aca"),
+        (Backend::Sqlite, 23, "3661caa7ee4f985b"),
         (Backend::Postgres, 1, "14a59397ace74024"),
         (Backend::Postgres, 2, "7e805a52704f4a81"),
         (Backend::Postgres, 3, "567e613fb4b9c3fc"),
@@ -215,6 +221,7 @@ mod tests {
         (Backend::Postgres, 20, "6ca99a1c6d51477f"),
         (Backend::Postgres, 21, "ab239025c08035d6"),
         (Backend::Postgres, 22, "7fa7f1a507960aca"),
+        (Backend::Postgres, 23, "3661caa7ee4f985b"),
     ];
 
     #[test]

@@ -1,8 +1,8 @@
-//! Organisation units, users, role assignments, sessions and API tokens.
+//! Organisation units, users and role assignments, and who a credential is (`identity`).
 
 use crate::codec::reads;
 use crate::write::{Audit, New, Val};
-use crate::{ApiTokenRow, OrgUnitRow, Result, RoleRow, Store, StoreError, UserRow, Who};
+use crate::{OrgUnitRow, Result, RoleRow, Store, StoreError, UserRow, Who};
 use gaibu_domain::audit::{Action, Entity};
 use sqlx::Row;
 
@@ -27,13 +27,18 @@ pub struct NewUser {
 /// What a request is made with.
 #[derive(Debug, Clone, Copy)]
 pub enum Credential<'a> {
-    /// A browser session's cookie (its hash), valid until it expires.
+    /// A browser session's cookie (its hash), valid until it expires or has been idle since
+    /// `idle_since`.
     Session {
         token_hash: &'a str,
         now: jiff::Timestamp,
+        idle_since: jiff::Timestamp,
     },
-    /// An API token (its hash), until it is revoked.
-    ApiToken { token_hash: &'a str },
+    /// An API token (its hash), until it expires or is revoked.
+    ApiToken {
+        token_hash: &'a str,
+        now: jiff::Timestamp,
+    },
     /// Work outside HTTP acting as a user (demo data, CLI).
     User(i64),
 }
@@ -47,17 +52,21 @@ pub struct Identity {
     pub csrf: Option<String>,
     pub unread: i64,
     pub org_version: i64,
+    /// When the session or token was last seen in use (epoch ms; `None` for a user).
+    pub seen_at: Option<i64>,
 }
 
 /// The identity query: the user joined with their roles (one row each, or one row without a
 /// role), with the unread count and the org tree's version as scalar subqueries.
 macro_rules! identity_sql {
-    ($csrf:literal, $from:literal, $cond:literal) => {
+    ($csrf:literal, $seen:literal, $from:literal, $cond:literal) => {
         concat!(
             "SELECT u.id, u.login, u.display_name, u.email, u.org_unit_id, u.position, u.lang, \
              u.password_hash, u.active, u.contractor_id, ",
             $csrf,
-            " AS csrf, r.id AS role_id, r.role AS role_name, r.org_unit_id AS role_org_unit_id, \
+            " AS csrf, ",
+            $seen,
+            " AS seen_at, r.id AS role_id, r.role AS role_name, r.org_unit_id AS role_org_unit_id, \
              (SELECT COUNT(*) FROM notifications n \
               WHERE n.user_id = u.id AND n.read_at IS NULL) AS unread, \
              (SELECT v.version FROM org_version v WHERE v.id = 1) AS org_version ",
@@ -71,15 +80,22 @@ macro_rules! identity_sql {
 
 const IDENTITY_BY_SESSION: &str = identity_sql!(
     "s.csrf",
+    "s.last_seen_at",
     "FROM sessions s JOIN users u ON u.id = s.user_id",
-    "s.token_hash = $1 AND s.expires_at > $2"
+    "s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3"
 );
 const IDENTITY_BY_TOKEN: &str = identity_sql!(
     "CAST(NULL AS TEXT)",
+    "t.last_used_at",
     "FROM api_tokens t JOIN users u ON u.id = t.user_id",
-    "t.token_hash = $1 AND t.revoked_at IS NULL"
+    "t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2"
 );
-const IDENTITY_BY_USER: &str = identity_sql!("CAST(NULL AS TEXT)", "FROM users u", "u.id = $1");
+const IDENTITY_BY_USER: &str = identity_sql!(
+    "CAST(NULL AS TEXT)",
+    "CAST(NULL AS BIGINT)",
+    "FROM users u",
+    "u.id = $1"
+);
 
 impl Store {
     pub async fn create_org_unit(
@@ -142,13 +158,15 @@ impl Store {
     }
 
     /// A change of a user that the writer need not have seen first (an administrator's reset,
-    /// a language switch); it still moves the version.
+    /// a language switch); it still moves the version. With `end_credentials` the user's
+    /// sessions end and their API tokens are revoked in the same transaction.
     async fn change_user(
         &self,
         who: &Who,
         user_id: i64,
         set: Vec<(&'static str, Val)>,
         audit: Audit,
+        end_credentials: bool,
         now: jiff::Timestamp,
     ) -> Result<()> {
         let mut w = self.begin(who, now).await?;
@@ -167,33 +185,53 @@ impl Store {
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        if audit.action == Action::UserPasswordReset {
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-                .bind(user_id)
-                .execute(w.conn())
-                .await?;
+        if end_credentials {
+            crate::credentials::end_all(w.conn(), user_id, now).await?;
         }
         w.audit(audit).await?;
         w.commit().await
     }
 
-    /// Sets a new password hash and ends the user's sessions.
+    /// Sets a new password hash, ends the user's sessions and revokes their API tokens: a
+    /// password reset by an administrator, or `own` a change by the user themselves.
     pub async fn set_password(
         &self,
         who: &Who,
         user_id: i64,
         hash: &str,
+        own: bool,
         now: jiff::Timestamp,
     ) -> Result<()> {
-        let audit = user_event(Action::UserPasswordReset, user_id, None);
-        self.change_user(
-            who,
-            user_id,
-            vec![("password_hash", hash.into())],
-            audit,
-            now,
-        )
-        .await
+        let action = if own {
+            Action::UserPasswordChanged
+        } else {
+            Action::UserPasswordReset
+        };
+        let audit = user_event(action, user_id, None);
+        let set = vec![("password_hash", hash.into())];
+        self.change_user(who, user_id, set, audit, true, now).await
+    }
+
+    /// Deactivates a user (a leaver): they sign in no more, their sessions end and their API
+    /// tokens are revoked at once; their records and audit events stay. Or reactivates one
+    /// (`active`), who then signs in with a password set anew.
+    pub async fn set_user_active(
+        &self,
+        who: &Who,
+        user_id: i64,
+        active: bool,
+        now: jiff::Timestamp,
+    ) -> Result<()> {
+        let (action, set) = if active {
+            let set = vec![("active", 1i64.into()), ("deactivated_at", Val::Int(None))];
+            (Action::UserReactivated, set)
+        } else {
+            let set = vec![("active", 0i64.into()), ("deactivated_at", now.into())];
+            (Action::UserDeactivated, set)
+        };
+        let audit = user_event(action, user_id, None);
+        self.change_user(who, user_id, set, audit, !active, now)
+            .await
     }
 
     pub async fn set_user_lang(
@@ -205,7 +243,7 @@ impl Store {
     ) -> Result<()> {
         let after = serde_json::json!({ "lang": lang }).to_string();
         let audit = user_event(Action::UserLanguageChanged, user_id, Some(after));
-        self.change_user(who, user_id, vec![("lang", lang.into())], audit, now)
+        self.change_user(who, user_id, vec![("lang", lang.into())], audit, false, now)
             .await
     }
 
@@ -233,66 +271,6 @@ impl Store {
         };
         self.create(who, now, new).await
     }
-
-    pub async fn create_session(
-        &self,
-        token_hash: &str,
-        user_id: i64,
-        csrf: &str,
-        now: jiff::Timestamp,
-        expires: jiff::Timestamp,
-    ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(token_hash)
-        .bind(user_id)
-        .bind(csrf)
-        .bind(now.as_millisecond())
-        .bind(expires.as_millisecond())
-        .execute(&self.pool)
-        .await?;
-        // Expired sessions go as new ones come; no background sweeper is needed.
-        sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
-            .bind(now.as_millisecond())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(token_hash)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    pub async fn create_api_token(
-        &self,
-        who: &Who,
-        user_id: i64,
-        name: &str,
-        token_hash: &str,
-        now: jiff::Timestamp,
-    ) -> Result<ApiTokenRow> {
-        let cols = vec![
-            ("user_id", user_id.into()),
-            ("name", name.into()),
-            ("token_hash", token_hash.into()),
-            ("created_at", now.into()),
-        ];
-        let new = New {
-            table: "api_tokens",
-            cols,
-            action: Action::ApiTokenCreated,
-            entity: Entity::User,
-            entity_id: Some(user_id),
-            service_id: None,
-        };
-        self.create(who, now, new).await
-    }
 }
 
 impl Store {
@@ -300,10 +278,17 @@ impl Store {
     /// unknown, expired or revoked, or its user is inactive.
     pub async fn identity(&self, c: Credential<'_>) -> Result<Option<Identity>> {
         let q = match c {
-            Credential::Session { token_hash, now } => sqlx::query(IDENTITY_BY_SESSION)
+            Credential::Session {
+                token_hash,
+                now,
+                idle_since,
+            } => sqlx::query(IDENTITY_BY_SESSION)
+                .bind(token_hash)
+                .bind(now.as_millisecond())
+                .bind(idle_since.as_millisecond()),
+            Credential::ApiToken { token_hash, now } => sqlx::query(IDENTITY_BY_TOKEN)
                 .bind(token_hash)
                 .bind(now.as_millisecond()),
-            Credential::ApiToken { token_hash } => sqlx::query(IDENTITY_BY_TOKEN).bind(token_hash),
             Credential::User(id) => sqlx::query(IDENTITY_BY_USER).bind(id),
         };
         let rows = q.fetch_all(&self.pool).await?;
@@ -328,6 +313,7 @@ impl Store {
             csrf: crate::codec::get(first, "csrf")?,
             unread: crate::codec::get(first, "unread")?,
             org_version: crate::codec::get(first, "org_version")?,
+            seen_at: crate::codec::get(first, "seen_at")?,
             user,
             roles,
         }))

@@ -95,6 +95,9 @@ pub struct ApiTokenRow {
     pub name: String,
     pub created_at: Timestamp,
     pub revoked_at: Option<Timestamp>,
+    pub expires_at: Timestamp,
+    /// Kept to the minute (`Store::touch_credential`).
+    pub last_used_at: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -312,7 +315,10 @@ decode_rows! {
         updated_at: ts, version: get,
     }
     RoleRow { id: get, user_id: get, role: named(Role::parse), org_unit_id: get }
-    ApiTokenRow { id: get, user_id: get, name: get, created_at: ts, revoked_at: opt_ts }
+    ApiTokenRow {
+        id: get, user_id: get, name: get, created_at: ts, revoked_at: opt_ts, expires_at: ts,
+        last_used_at: opt_ts,
+    }
     PolicyRow {
         id: get, kind: get, version: get, title_ja: get, title_en: get, content: get,
         content_sha256: get, status: named(PolicyStatus::parse), loaded_at: ts,

@@ -179,10 +179,11 @@ pub async fn seed(st: &AppState) -> AppResult<()> {
                 org_unit: org.into(),
                 position: position.into(),
                 lang: "ja".into(),
-                password: DEMO_PASSWORD.into(),
+                password: String::new(),
             },
         )
         .await?;
+        crate::credentials::set_demo_password(st, &sys, u.id, DEMO_PASSWORD).await?;
         people::assign_role(
             st,
             &sys,
@@ -415,7 +416,7 @@ pub async fn seed(st: &AppState) -> AppResult<()> {
         email: "contractor@madoguchi.example.jp".into(),
     };
     let (p, _) = crate::contractors::add_person(st, &im, c.id, &person).await?;
-    people::reset_password(st, &sys, p.id, DEMO_PASSWORD).await?;
+    crate::credentials::set_demo_password(st, &sys, p.id, DEMO_PASSWORD).await?;
     let cp = acting_as(st, p.id).await?;
     let sheet1 = policies::sheet_in_force(st, Track::Class1).await?;
     let s = crate::contractors::create(

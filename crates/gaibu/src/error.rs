@@ -206,6 +206,7 @@ impl From<StoreError> for AppError {
             // A wrong state seen only at write time is a lost race: someone changed it first.
             StoreError::Stale | StoreError::WrongState(_) => AppError::Stale,
             StoreError::NotFound => AppError::NotFound,
+            StoreError::TooLarge { .. } => AppError::Refused(ErrorCode::RecordTooLarge),
             StoreError::Duplicate(what) => {
                 // SQLite names columns, PostgreSQL names constraints: match either.
                 let w = what.to_ascii_lowercase();

@@ -1,16 +1,14 @@
-//! Organisation units, users, roles and API tokens: the System Administrator's work, shared by
-//! the admin pages, the JSON API and `gaibu user …`.
+//! Organisation units, users and roles: the System Administrator's work, shared by the admin
+//! pages, the JSON API and `gaibu user …` (credentials: `credentials`).
 
 use crate::audit_denial::refuse;
-use crate::auth::{CurrentUser, hash_password, random_token, token_hash};
+use crate::auth::{CurrentUser, hash_password, random_token};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use gaibu_domain::role::{OrgTree, Role};
 use gaibu_domain::{FieldError, Refusal};
-use gaibu_store::{ApiTokenRow, NewOrgUnit, NewUser, OrgUnitRow, RoleRow, UserRow, Who};
+use gaibu_store::{NewOrgUnit, NewUser, OrgUnitRow, RoleRow, UserRow, Who};
 use serde::Deserialize;
-
-pub const MIN_PASSWORD_CHARS: usize = 10;
 
 /// Only the System Administrator manages people and units; the rules of the standard are not
 /// theirs to decide, so this role confers nothing else.
@@ -119,8 +117,12 @@ pub async fn create_user(
         errs.push(FieldError::new("lang", "invalid_choice"));
     }
     let password = input.password.trim().to_string();
-    if !password.is_empty() && password.chars().count() < MIN_PASSWORD_CHARS {
-        errs.push(FieldError::new("password", "password_too_short"));
+    let known = [login.as_str(), input.display_name.trim()];
+    if let Some(code) = (!password.is_empty())
+        .then(|| crate::credentials::password_problem(&password, &known))
+        .flatten()
+    {
+        errs.push(FieldError::new("password", code));
     }
     let Some(org) = org.filter(|_| errs.is_empty()) else {
         return Err(AppError::Invalid(errs));
@@ -228,22 +230,6 @@ pub async fn create_org_unit(
     Ok(row)
 }
 
-pub async fn reset_password(
-    st: &AppState,
-    who: &Who,
-    user_id: i64,
-    password: &str,
-) -> AppResult<()> {
-    if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(AppError::Invalid(vec![FieldError::new(
-            "password",
-            "password_too_short",
-        )]));
-    }
-    let hash = hash_password(password.to_string()).await?;
-    Ok(st.store.set_password(who, user_id, &hash, st.now()).await?)
-}
-
 /// Lifts the sign-in lock and the count of attempts of a user (a System Administrator's
 /// unlock; a lock also ends by itself). Audited whether or not there was anything to lift.
 /// Answers whether there was.
@@ -272,26 +258,6 @@ pub async fn unlock_sign_in(st: &AppState, who: &Who, user_id: i64) -> AppResult
         )
         .await?;
     Ok(lifted)
-}
-
-/// Creates an API token; the token itself is shown once and only its hash is kept.
-pub async fn create_api_token(
-    st: &AppState,
-    who: &Who,
-    user_id: i64,
-    name: &str,
-) -> AppResult<(ApiTokenRow, String)> {
-    let token = format!("gaibu_{}", random_token());
-    let name = if name.trim().is_empty() {
-        "api"
-    } else {
-        name.trim()
-    };
-    let row = st
-        .store
-        .create_api_token(who, user_id, name, &token_hash(&token), st.now())
-        .await?;
-    Ok((row, token))
 }
 
 pub fn tree_of(units: &[OrgUnitRow]) -> OrgTree {

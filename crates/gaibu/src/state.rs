@@ -9,6 +9,12 @@ pub struct Config {
     pub secure_cookies: bool,
     /// How long a session lasts without signing in again.
     pub session_hours: i64,
+    /// A session unused this long ends (the idle timeout).
+    pub session_idle_minutes: i64,
+    /// How long an API token lives when its maker does not say.
+    pub token_days: i64,
+    /// The longest an API token may live.
+    pub token_max_days: i64,
     /// Where evidence files are kept: `None` is the database on PostgreSQL (every instance
     /// reaches them) and `evidence_dir` on SQLite (one instance).
     pub evidence_store: Option<EvidenceStore>,
@@ -27,6 +33,9 @@ impl Default for Config {
         Config {
             secure_cookies: false,
             session_hours: 10,
+            session_idle_minutes: 60,
+            token_days: 90,
+            token_max_days: 365,
             evidence_store: None,
             evidence_dir: std::env::temp_dir().join("gaibu-evidence"),
             max_upload_bytes: 20 * 1024 * 1024,

@@ -7,11 +7,11 @@ use crate::batch::Batch;
 use crate::codec::Keyed;
 use crate::codec::to_json;
 use crate::notifications::{NewNotification, notification_into};
-use crate::{Backend, Result, Store, StoreError, Who};
+use crate::{Result, Store, StoreError, Who};
 use gaibu_domain::audit::{Action, Entity};
 use gaibu_domain::effects::Notice;
 use jiff::Timestamp;
-use sqlx::{AnyConnection, Executor, Row};
+use sqlx::{AnyConnection, Row};
 
 pub(crate) use crate::deadlines::Deadline;
 pub(crate) use table::Table;
@@ -244,14 +244,15 @@ impl Write<'_> {
 
     /// Adds one audit event to the write (appended to the chain when it commits, in order).
     pub(crate) async fn audit(&mut self, ev: Audit) -> Result<()> {
-        self.audits.push(Event {
+        let ev = Event {
             action: ev.action.as_str(),
             entity: ev.entity.as_str(),
             entity_id: ev.entity_id,
             service_id: ev.service_id,
             before: ev.before,
             after: ev.after,
-        });
+        };
+        self.audits.push(ev.bounded()?);
         Ok(())
     }
 
@@ -376,30 +377,6 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
         Ok(rows.iter().map(T::from_row).collect::<Result<_, _>>()?)
-    }
-
-    /// Every record of a query that searches (`search::matching`). PostgreSQL plans such a
-    /// prepared statement afresh at every execution once it has statistics (its custom plan
-    /// looks cheaper than the generic one): 2.3–3.1 ms of planning for 0.85 ms of execution at
-    /// 50,000 services. Its generic plan is the same merge join, planned once per connection,
-    /// so the query runs with `plan_cache_mode = force_generic_plan` (docs/benchmarks.md).
-    pub(crate) async fn list_searched<T: Record>(
-        &self,
-        sql: &str,
-        args: Vec<Val>,
-    ) -> Result<Vec<T>> {
-        if self.backend != Backend::Postgres {
-            return self.list(sql, args).await;
-        }
-        let mut conn = self.pool.acquire().await?;
-        conn.execute("SET plan_cache_mode = force_generic_plan")
-            .await?;
-        let rows = bind_all(sqlx::query(sql), args).fetch_all(&mut *conn).await;
-        if conn.execute("RESET plan_cache_mode").await.is_err() {
-            // Not back in the pool with a setting other queries do not expect.
-            conn.close_on_drop();
-        }
-        Ok(rows?.iter().map(T::from_row).collect::<Result<_, _>>()?)
     }
 
     /// One change of one record in its own write.

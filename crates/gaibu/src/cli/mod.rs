@@ -83,6 +83,20 @@ pub enum Command {
         /// `database`, files not in it are still read from DATA_DIR/evidence.
         #[arg(long, env = "GAIBU_EVIDENCE_STORE")]
         evidence_store: Option<EvidenceStore>,
+        /// A session unused this long ends, in minutes
+        #[arg(long, env = "GAIBU_SESSION_IDLE_MINUTES", default_value_t = 60)]
+        session_idle_minutes: i64,
+        /// How long a session lasts at most, in hours
+        #[arg(long, env = "GAIBU_SESSION_HOURS", default_value_t = 10)]
+        session_hours: i64,
+        /// How long an API token lives unless its maker says, in days
+        #[arg(long, env = "GAIBU_TOKEN_DAYS", default_value_t = 90)]
+        token_days: i64,
+        /// The longest an API token may live, in days
+        #[arg(long, env = "GAIBU_TOKEN_MAX_DAYS", default_value_t = 365)]
+        token_max_days: i64,
+        #[command(flatten)]
+        checkpoints: CheckpointArgs,
         #[command(flatten)]
         mail: MailArgs,
     },
@@ -162,11 +176,51 @@ pub enum BenchCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum AuditCommand {
-    /// Recompute the hash chain; exit 0 when intact, 1 naming the first broken event
+    /// Recompute the hash chain; exit 0 when intact, 1 naming the first broken event. With
+    /// --checkpoints, also check every signed checkpoint against it: a rewrite of any event
+    /// up to the last checkpoint fails, even with every later hash recomputed
     Verify {
         #[command(flatten)]
         db: DbArgs,
+        /// A file of checkpoints (`gaibu audit checkpoint --out`)
+        #[arg(long, requires = "public_key")]
+        checkpoints: Option<PathBuf>,
+        /// The public key that signs them: 64 hex digits, or the `.pub` file of `keygen`
+        #[arg(long, env = "GAIBU_CHECKPOINT_PUBLIC_KEY")]
+        public_key: Option<String>,
     },
+    /// Sign the chain's head now (after verifying the chain) and print the checkpoint; with
+    /// --out, also append it to that file
+    Checkpoint {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The signing key (`gaibu audit keygen`), kept away from the database
+        #[arg(long, env = "GAIBU_CHECKPOINT_KEY")]
+        key: PathBuf,
+        /// Append the checkpoint to this file (going on from its last checkpoint)
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Make a signing key for checkpoints at OUT (owner-readable) and its public key at
+    /// OUT.pub; an existing file is never overwritten
+    Keygen {
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+/// Where `serve` signs checkpoints of the audit chain, if anywhere.
+#[derive(Args, Debug, Clone)]
+pub struct CheckpointArgs {
+    /// Sign a checkpoint of the audit chain with this key at start and every
+    /// --checkpoint-minutes (see `gaibu audit keygen`)
+    #[arg(long, env = "GAIBU_CHECKPOINT_KEY", requires = "checkpoint_file")]
+    pub checkpoint_key: Option<PathBuf>,
+    /// The file the checkpoints are appended to
+    #[arg(long, env = "GAIBU_CHECKPOINT_FILE")]
+    pub checkpoint_file: Option<PathBuf>,
+    #[arg(long, env = "GAIBU_CHECKPOINT_MINUTES", default_value_t = 60)]
+    pub checkpoint_minutes: u64,
 }
 
 #[derive(Subcommand, Debug)]
@@ -260,8 +314,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             secure_cookies,
             max_upload_mb,
             evidence_store,
+            session_idle_minutes,
+            session_hours,
+            token_days,
+            token_max_days,
+            checkpoints,
             mail,
         } => {
+            if !(1 <= token_days && token_days <= token_max_days) {
+                anyhow::bail!("--token-days must be from 1 to --token-max-days ({token_max_days})");
+            }
+            if session_idle_minutes < 1 || session_hours < 1 {
+                anyhow::bail!("--session-idle-minutes and --session-hours must be 1 or more");
+            }
             let url = db.url()?;
             let st = server::open(
                 &url,
@@ -270,10 +335,32 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
                     evidence_store,
                     evidence_dir: db.data_dir.join("evidence"),
                     max_upload_bytes: max_upload_mb * 1024 * 1024,
+                    session_idle_minutes,
+                    session_hours,
+                    token_days,
+                    token_max_days,
                     ..Config::default()
                 },
             )
             .await?;
+            if let (Some(key), Some(file)) =
+                (&checkpoints.checkpoint_key, checkpoints.checkpoint_file)
+            {
+                let key = crate::checkpoints::signing_key(key)?;
+                let every =
+                    std::time::Duration::from_secs(60 * checkpoints.checkpoint_minutes.max(1));
+                println!(
+                    "audit checkpoints: {} every {} minutes",
+                    file.display(),
+                    every.as_secs() / 60
+                );
+                tokio::spawn(crate::checkpoints::every(
+                    st.store.clone(),
+                    key,
+                    file,
+                    every,
+                ));
+            }
             if st.store.count_users().await? == 0 {
                 print_first_admin_help(&db);
             }
@@ -299,21 +386,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Demo { listen, mail } => crate::demo::run(&listen, mail.config(&listen))
             .await
             .map(|_| 0),
-        Command::Audit {
-            command: AuditCommand::Verify { db },
-        } => {
-            let store = server::connect(&db.url()?).await?;
-            match store.verify_audit().await? {
-                VerifyOutcome::Intact { events } => {
-                    println!("audit chain intact: {events} events");
-                    Ok(0)
-                }
-                VerifyOutcome::Broken(e) => {
-                    eprintln!("audit chain BROKEN: {e}");
-                    Ok(1)
-                }
-            }
-        }
+        Command::Audit { command } => audit(command).await,
         Command::User { command } => user(command).await,
         Command::Org {
             command:
@@ -404,6 +477,79 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             let today = as_of.unwrap_or_else(|| st.today());
             let sent = crate::reminders::run(&st, today).await.map_err(app_err)?;
             println!("{sent} reminders sent as of {today}");
+            Ok(0)
+        }
+    }
+}
+
+async fn audit(cmd: AuditCommand) -> anyhow::Result<i32> {
+    use crate::checkpoints;
+    match cmd {
+        AuditCommand::Verify {
+            db,
+            checkpoints: file,
+            public_key,
+        } => {
+            let store = server::connect(&db.url()?).await?;
+            match store.verify_audit().await? {
+                VerifyOutcome::Intact { events, .. } => {
+                    println!("audit chain intact: {events} events");
+                }
+                VerifyOutcome::Broken(e) => {
+                    eprintln!("audit chain BROKEN: {e}");
+                    return Ok(1);
+                }
+            }
+            let (Some(file), Some(key)) = (file, public_key) else {
+                return Ok(0);
+            };
+            let key = checkpoints::verifying_key(&key)?;
+            let all = checkpoints::read(&file)?;
+            let found = checkpoints::check(&store, &all, &key).await?;
+            for p in &found.problems {
+                eprintln!("audit checkpoint FAILS: {p}");
+            }
+            if all.is_empty() {
+                eprintln!("audit checkpoints: none in {}", file.display());
+                return Ok(1);
+            }
+            if !found.problems.is_empty() {
+                return Ok(1);
+            }
+            println!(
+                "audit checkpoints hold: {} of {}, the chain unchanged up to event {}",
+                found.held,
+                all.len(),
+                found.pinned_to
+            );
+            Ok(0)
+        }
+        AuditCommand::Checkpoint { db, key, out } => {
+            let store = server::connect(&db.url()?).await?;
+            let key = checkpoints::signing_key(&key)?;
+            let last = match &out {
+                Some(f) => checkpoints::read(f)?.into_iter().last(),
+                None => None,
+            };
+            #[allow(clippy::disallowed_methods)] // the time the checkpoint is taken
+            let now = jiff::Timestamp::now();
+            let c = checkpoints::take(&store, &key, last.as_ref(), now).await?;
+            if let Some(f) = &out {
+                checkpoints::append(f, &c)?;
+            }
+            println!("{}", serde_json::to_string(&c)?);
+            Ok(0)
+        }
+        AuditCommand::Keygen { out } => {
+            let public = checkpoints::keygen(&out)?;
+            println!(
+                "signing key: {} (keep it away from the database)",
+                out.display()
+            );
+            println!(
+                "public key:  {public} (also in {})",
+                out.with_extension("pub").display()
+            );
             Ok(0)
         }
     }

@@ -3,8 +3,9 @@
 use super::{DbArgs, app_err, operator};
 use crate::people::{self, RoleInput, UserInput};
 use crate::server;
-use crate::state::Config;
+use crate::state::{AppState, Config};
 use clap::Subcommand;
+use gaibu_store::UserRow;
 
 #[derive(Subcommand, Debug)]
 pub enum UserCommand {
@@ -57,6 +58,41 @@ pub enum UserCommand {
         login: String,
         #[arg(long, default_value = "api")]
         name: String,
+        /// Days it lives (default 90, at most 365)
+        #[arg(long)]
+        days: Option<i64>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// List a user's API tokens (the newest 50), with when each expires and was last used
+    Tokens {
+        #[arg(long)]
+        login: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Revoke one of a user's API tokens
+    RevokeToken {
+        #[arg(long)]
+        login: String,
+        /// The token's id (see `gaibu user tokens`)
+        #[arg(long)]
+        id: i64,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Deactivate a user who has left: their sessions and API tokens end at once; their
+    /// records and audit events stay
+    Deactivate {
+        #[arg(long)]
+        login: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Reactivate a user (then set their password anew)
+    Reactivate {
+        #[arg(long)]
+        login: String,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -72,6 +108,29 @@ pub enum UserCommand {
         #[command(flatten)]
         db: DbArgs,
     },
+}
+
+/// The server's state on the database of `db` and the user named by `login` (or id).
+async fn target(db: &DbArgs, login: &str) -> anyhow::Result<(AppState, UserRow)> {
+    let st = server::open(&db.url()?, Config::default()).await?;
+    let u = people::find_user(&st, login).await.map_err(app_err)?;
+    Ok((st, u))
+}
+
+/// Deactivates (`active` false) or reactivates the user named by `login`.
+async fn set_active(db: &DbArgs, login: &str, active: bool) -> anyhow::Result<i32> {
+    let (st, u) = target(db, login).await?;
+    crate::credentials::set_active(&st, &operator(), u.id, active)
+        .await
+        .map_err(app_err)?;
+    match active {
+        true => println!("{} reactivated: set their password anew", u.login),
+        false => println!(
+            "{} deactivated; their sessions and API tokens have ended",
+            u.login
+        ),
+    }
+    Ok(0)
 }
 
 pub(super) async fn user(cmd: UserCommand) -> anyhow::Result<i32> {
@@ -154,26 +213,61 @@ pub(super) async fn user(cmd: UserCommand) -> anyhow::Result<i32> {
             password,
             db,
         } => {
-            let st = server::open(&db.url()?, Config::default()).await?;
-            let u = people::find_user(&st, &login).await.map_err(app_err)?;
-            people::reset_password(&st, &operator(), u.id, &password)
+            let (st, u) = target(&db, &login).await?;
+            crate::credentials::reset_password(&st, &operator(), u.id, &password)
                 .await
                 .map_err(app_err)?;
-            println!("password of {} reset; their sessions have ended", u.login);
+            println!(
+                "password of {} reset; their sessions have ended and their API tokens are revoked",
+                u.login
+            );
             Ok(0)
         }
-        UserCommand::Token { login, name, db } => {
-            let st = server::open(&db.url()?, Config::default()).await?;
-            let u = people::find_user(&st, &login).await.map_err(app_err)?;
-            let (_, token) = people::create_api_token(&st, &operator(), u.id, &name)
+        UserCommand::Token {
+            login,
+            name,
+            days,
+            db,
+        } => {
+            let (st, u) = target(&db, &login).await?;
+            let input = crate::credentials::TokenInput { name, days };
+            let (row, token) = crate::credentials::create_api_token(&st, &operator(), u.id, &input)
                 .await
                 .map_err(app_err)?;
+            eprintln!("token {} of {} expires {}", row.id, u.login, row.expires_at);
             println!("{token}");
             Ok(0)
         }
+        UserCommand::Tokens { login, db } => {
+            let (st, u) = target(&db, &login).await?;
+            println!("id\tname\tstate\tcreated\texpires\tlast used");
+            for t in st.store.tokens_of(u.id).await? {
+                let state = crate::credentials::token_state(&t, st.now());
+                let used = t.last_used_at.map(|t| t.to_string()).unwrap_or_default();
+                println!(
+                    "{}\t{}\t{state}\t{}\t{}\t{used}",
+                    t.id, t.name, t.created_at, t.expires_at
+                );
+            }
+            Ok(0)
+        }
+        UserCommand::RevokeToken { login, id, db } => {
+            let (st, u) = target(&db, &login).await?;
+            let revoked = st
+                .store
+                .revoke_api_token(&operator(), u.id, id, st.now())
+                .await
+                .map_err(|e| app_err(e.into()))?;
+            match revoked {
+                true => println!("token {id} of {} revoked", u.login),
+                false => println!("token {id} of {} was revoked already", u.login),
+            }
+            Ok(0)
+        }
+        UserCommand::Deactivate { login, db } => set_active(&db, &login, false).await,
+        UserCommand::Reactivate { login, db } => set_active(&db, &login, true).await,
         UserCommand::Unlock { login, db } => {
-            let st = server::open(&db.url()?, Config::default()).await?;
-            let u = people::find_user(&st, &login).await.map_err(app_err)?;
+            let (st, u) = target(&db, &login).await?;
             let lifted = people::unlock_sign_in(&st, &operator(), u.id)
                 .await
                 .map_err(app_err)?;

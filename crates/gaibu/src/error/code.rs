@@ -43,6 +43,9 @@ pub enum ErrorCode {
     MalformedQuery,
     InvalidVersion,
     BadCursor,
+    RecordTooLarge,
+    TooManyTokens,
+    SelfDeactivation,
 }
 
 /// `(code, its string, its HTTP status, its message)`: one arm per variant, so a new code
@@ -138,11 +141,22 @@ fn spec(c: ErrorCode) -> (&'static str, StatusCode, Msg) {
         ),
         E::DuplicateRole => ("duplicate_role", S::CONFLICT, Msg::ErrorDuplicateRole),
         E::Duplicate => ("duplicate", S::CONFLICT, Msg::ErrorDuplicate),
+        E::RecordTooLarge => (
+            "record_too_large",
+            S::PAYLOAD_TOO_LARGE,
+            Msg::ErrorRecordTooLarge,
+        ),
+        E::TooManyTokens => ("too_many_tokens", S::CONFLICT, Msg::ErrorTooManyTokens),
+        E::SelfDeactivation => (
+            "self_deactivation",
+            S::FORBIDDEN,
+            Msg::ErrorSelfDeactivation,
+        ),
     }
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 35] = [
+    pub const ALL: [ErrorCode; 38] = [
         ErrorCode::Unauthenticated,
         ErrorCode::NotFound,
         ErrorCode::StaleVersion,
@@ -178,6 +192,9 @@ impl ErrorCode {
         ErrorCode::NoResponsibleIsm,
         ErrorCode::DuplicateRole,
         ErrorCode::Duplicate,
+        ErrorCode::RecordTooLarge,
+        ErrorCode::TooManyTokens,
+        ErrorCode::SelfDeactivation,
     ];
 
     /// The stable code in the JSON body, e.g. `stale_version`.
@@ -210,7 +227,7 @@ mod tests {
                 "not_found" => StatusCode::NOT_FOUND,
                 "invalid_input" => StatusCode::UNPROCESSABLE_ENTITY,
                 "internal" => StatusCode::INTERNAL_SERVER_ERROR,
-                "body_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large" | "record_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
                 "malformed_json"
                 | "malformed_form"
                 | "invalid_characters"
@@ -224,6 +241,7 @@ mod tests {
                 "bad_origin"
                 | "csrf_failed"
                 | "self_assignment"
+                | "self_deactivation"
                 | "contractor_only"
                 | "accounts_hidden"
                 | "ciso_required"
@@ -310,6 +328,12 @@ mod tests {
             "file_too_large",
             "invalid_login",
             "password_too_short",
+            "password_weak",
+            "password_mismatch",
+            "password_unchanged",
+            "wrong_password",
+            "token_lifetime",
+            "too_many",
             "policy_invalid",
             "unknown_role",
         ];

@@ -104,7 +104,7 @@ pub async fn bench_seed_makes_every_state(app: &TestApp) {
     assert_eq!(roles, gaibu_domain::role::Role::ALL.len() as i64, "roles");
     // Made through the operations: every write audited, the chain intact.
     match city.st.store.verify_audit().await.expect("verify") {
-        gaibu_store::VerifyOutcome::Intact { events } => {
+        gaibu_store::VerifyOutcome::Intact { events, .. } => {
             assert!(
                 events as u64 >= seeded.writes,
                 "{events} < {}",

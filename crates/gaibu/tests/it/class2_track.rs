@@ -253,7 +253,7 @@ pub async fn class2_rejection_and_who_may_decide(app: &TestApp) {
             login: "ism2".into(),
             display_name: "上位 管理".into(),
             org_unit: "CITY".into(),
-            password: gaibu::demo::DEMO_PASSWORD.into(),
+            password: crate::harness::STRONG_TEST_PASSWORD.into(),
             ..Default::default()
         },
     )

@@ -243,7 +243,7 @@ async fn person(app: &TestApp, login: &str, unit: &str, position: &str, role: (&
         org_unit: unit.into(),
         position: position.into(),
         lang: "ja".into(),
-        password: gaibu::demo::DEMO_PASSWORD.into(),
+        password: crate::harness::STRONG_TEST_PASSWORD.into(),
     };
     let (u, _) = gaibu::people::create_user(&app.st, &sys, &input)
         .await

@@ -34,7 +34,7 @@ async fn person(app: &TestApp, login: &str, org: &str, role: &str, role_org: &st
         org_unit: org.into(),
         position: "課長".into(),
         lang: "ja".into(),
-        password: gaibu::demo::DEMO_PASSWORD.into(),
+        password: crate::harness::STRONG_TEST_PASSWORD.into(),
     };
     let (u, _) = gaibu::people::create_user(&app.st, &sys, &input)
         .await
@@ -430,7 +430,13 @@ pub async fn dashboard_counts_and_links(app: &TestApp) {
     // The page: SVG charts with a title and the same numbers in tables; every link is a list
     // URL of the contract, and it answers.
     for login in ["ciso", "ism", "ism2"] {
-        let b = app.browser(login).await;
+        let b = match login {
+            "ism2" => {
+                app.browser_with(login, crate::harness::STRONG_TEST_PASSWORD)
+                    .await
+            }
+            _ => app.browser(login).await,
+        };
         let (s, html) = b.get("/dashboard").await;
         assert_eq!(s, StatusCode::OK, "{login}");
         for id in ["work", "by-classification", "by-status", "by-org-unit"] {

@@ -19,11 +19,18 @@ pub struct TestApp {
     admin_url: Option<(String, String)>,
     _dir: Option<tempfile::TempDir>,
     _evidence: tempfile::TempDir,
-    /// Days added to the real clock: tests move "now" with `advance_days`.
-    offset_days: std::sync::Arc<std::sync::atomic::AtomicI64>,
+    /// Minutes added to the real clock: tests move "now" with `advance_days` and
+    /// `advance_minutes`.
+    offset_minutes: std::sync::Arc<std::sync::atomic::AtomicI64>,
 }
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// A password the rule for new passwords accepts, for users the tests create.
+pub const STRONG_TEST_PASSWORD: &str = "Kq7!vT2m#pWz-hinoki";
+
+/// The lifetime (and the longest) of the test apps' API tokens: ten years.
+pub const TEST_TOKEN_DAYS: i64 = 3650;
 
 fn with_database(url: &str, db: &str) -> String {
     // postgres://user@host:port/dbname?params → same URL with another dbname
@@ -76,17 +83,20 @@ impl TestApp {
         let cfg = Config {
             evidence_dir: evidence.path().to_path_buf(),
             max_upload_bytes: 1024 * 1024,
+            // Tests move the clock by years; their API clients' tokens outlive that.
+            token_days: TEST_TOKEN_DAYS,
+            token_max_days: TEST_TOKEN_DAYS,
             ..Config::default()
         };
         let st = gaibu::server::open(&db_url, cfg).await.expect("open app");
         // The app's clock is the real one moved by the days a test asks for.
-        let offset_days = std::sync::Arc::new(std::sync::atomic::AtomicI64::new(0));
-        let offset = offset_days.clone();
+        let offset_minutes = std::sync::Arc::new(std::sync::atomic::AtomicI64::new(0));
+        let offset = offset_minutes.clone();
         #[allow(clippy::disallowed_methods)] // the test clock is the real one, moved
         let clock: gaibu::state::Clock = std::sync::Arc::new(move || {
-            let days = offset.load(Ordering::SeqCst);
+            let minutes = offset.load(Ordering::SeqCst);
             jiff::Timestamp::now()
-                .checked_add(jiff::SignedDuration::from_hours(24 * days))
+                .checked_add(jiff::SignedDuration::from_mins(minutes))
                 .expect("moved clock")
         });
         let st = AppState::with_clock(st.store.clone(), (*st.cfg).clone(), clock);
@@ -110,7 +120,7 @@ impl TestApp {
             admin_url,
             _dir: dir,
             _evidence: evidence,
-            offset_days,
+            offset_minutes,
         })
     }
 
@@ -139,7 +149,11 @@ impl TestApp {
 
     /// Moves the app's "now" forward by `days` (for due dates and reminders).
     pub fn advance_days(&self, days: i64) {
-        self.offset_days.fetch_add(days, Ordering::SeqCst);
+        self.advance_minutes(days * 24 * 60);
+    }
+
+    pub fn advance_minutes(&self, minutes: i64) {
+        self.offset_minutes.fetch_add(minutes, Ordering::SeqCst);
     }
 
     /// Drops the PostgreSQL test database.
@@ -167,10 +181,17 @@ impl TestApp {
     /// An API client signed in by a fresh token of `login`.
     pub async fn api(&self, login: &str) -> Api {
         let who = gaibu_store::Who::system();
-        let (_, token) =
-            gaibu::people::create_api_token(&self.st, &who, self.user_id(login).await, "test")
-                .await
-                .expect("token");
+        let (_, token) = gaibu::credentials::create_api_token(
+            &self.st,
+            &who,
+            self.user_id(login).await,
+            &gaibu::credentials::TokenInput {
+                name: "test".into(),
+                days: None,
+            },
+        )
+        .await
+        .expect("token");
         Api {
             http: reqwest::Client::new(),
             base: self.base.clone(),

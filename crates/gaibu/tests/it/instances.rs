@@ -52,7 +52,7 @@ pub async fn several_instances_share_one_database(app: &TestApp) {
         assert_eq!(t.await.expect("join").expect("send"), StatusCode::CREATED);
     }
     match app.st.store.verify_audit().await.expect("verify") {
-        gaibu_store::VerifyOutcome::Intact { events } => assert!(events > 24),
+        gaibu_store::VerifyOutcome::Intact { events, .. } => assert!(events > 24),
         broken => panic!("{broken:?}"),
     }
 }

@@ -8,6 +8,7 @@ mod flows;
 mod harness;
 mod needs;
 
+mod accounts;
 mod api_routes;
 mod api_track;
 mod audit_chain;
@@ -57,6 +58,7 @@ macro_rules! on_both_backends {
 }
 
 mod scenarios {
+    pub use crate::accounts::*;
     pub use crate::api_routes::*;
     pub use crate::api_track::*;
     pub use crate::audit_chain::*;
@@ -91,6 +93,7 @@ on_both_backends!(
     concurrent_saves_conflict,
     csrf_and_origin_are_enforced,
     tampering_with_the_audit_chain_is_detected,
+    a_rewritten_chain_fails_against_signed_checkpoints,
     policy_takes_effect_only_on_ciso_approval,
     five_level_scheme_routes_applications,
     several_instances_share_one_database,
@@ -141,6 +144,11 @@ on_both_backends!(
     responses_carry_the_security_headers,
     a_system_administrator_takes_no_business_action,
     repeated_wrong_passwords_are_throttled_then_locked,
+    api_tokens_expire_and_are_revoked,
+    idle_sessions_end,
+    users_change_their_own_password,
+    deactivated_users_are_shut_out_at_once,
+    one_audit_event_is_bounded,
     a_request_reads_who_is_asking_in_one_query,
     policy_approved_on_one_instance_is_in_force_on_another,
     bench_seed_makes_every_state,

@@ -11,6 +11,7 @@ mod administrator;
 mod applications;
 mod contractors;
 mod convert;
+mod credentials;
 mod dashboard;
 mod evidence;
 mod extract;
@@ -225,6 +226,7 @@ fn error_response(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::
 fn documented(max_upload: usize) -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(people::routes())
+        .merge(credentials::routes())
         .merge(policies::routes())
         .merge(applications::routes())
         .merge(review::routes())

@@ -195,7 +195,11 @@ async fn create_token(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult
         let action = "api_token.create";
         return Err(crate::audit_denial::refuse(st, u, r, action, Entity::User, Some(id)).await);
     }
-    let (_, token) = people::create_api_token(st, &u.who(), id, form.get("name")).await?;
+    let input = crate::credentials::TokenInput {
+        name: form.get("name").to_string(),
+        days: super::account::form_days(&form)?,
+    };
+    let (_, token) = crate::credentials::create_api_token(st, &u.who(), id, &input).await?;
     done(&cx, format!("{}: {}", cx.t().admin_token_created(), token)).await
 }
 
@@ -204,6 +208,81 @@ async fn unlock(cx: Cx, Path(id): Path<i64>) -> AppResult<Response> {
     let user = cx.st.store.user(id).await?.ok_or(AppError::NotFound)?;
     people::unlock_sign_in(&cx.st, &cx.u.who(), id).await?;
     done(&cx, format!("{}{}", user.login, cx.t().admin_unlocked())).await
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin_user.html")]
+struct UserPage {
+    t: Tr,
+    page: PageCtx,
+    user: UserRow,
+    org: String,
+    is_self: bool,
+    tokens: Vec<super::account::TokenView>,
+    revoke_base: String,
+    notice: String,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct Done {
+    done: String,
+}
+
+/// One user as the System Administrator manages them: active or not, and their API tokens.
+async fn user_page(
+    cx: Cx,
+    Path(id): Path<i64>,
+    axum::extract::Query(d): axum::extract::Query<Done>,
+) -> AppResult<Response> {
+    let st = &cx.st;
+    people::require_system_administrator(st, &cx.u, "user.view").await?;
+    let user = st.store.user(id).await?.ok_or(AppError::NotFound)?;
+    let tokens = crate::credentials::tokens_of(st, &cx.u, id).await?;
+    let page = cx.page("/admin");
+    let t = page.t;
+    let units = crate::auth::org_units(st).await?;
+    let notice = match d.done.as_str() {
+        "deactivated" => t.admin_user_deactivated().to_string(),
+        "reactivated" => t.admin_user_reactivated().to_string(),
+        "revoked" => t.my_account_token_revoked().to_string(),
+        _ => String::new(),
+    };
+    show(UserPage {
+        t,
+        org: org_name(t, &units, user.org_unit_id),
+        is_self: user.id == cx.u.user.id,
+        tokens: super::account::token_views(tokens, st.now()),
+        revoke_base: format!("/admin/users/{id}/tokens"),
+        notice,
+        user,
+        page,
+    })
+}
+
+async fn set_active(cx: &Cx, id: i64, active: bool) -> AppResult<Response> {
+    let action = if active {
+        "user.reactivate"
+    } else {
+        "user.deactivate"
+    };
+    people::require_system_administrator(&cx.st, &cx.u, action).await?;
+    crate::credentials::set_active(&cx.st, &cx.u.who(), id, active).await?;
+    let done = if active { "reactivated" } else { "deactivated" };
+    Ok(axum::response::Redirect::to(&format!("/admin/users/{id}?done={done}")).into_response())
+}
+
+async fn deactivate(cx: Cx, Path(id): Path<i64>) -> AppResult<Response> {
+    set_active(&cx, id, false).await
+}
+
+async fn reactivate(cx: Cx, Path(id): Path<i64>) -> AppResult<Response> {
+    set_active(&cx, id, true).await
+}
+
+async fn revoke_token(cx: Cx, Path((id, token)): Path<(i64, i64)>) -> AppResult<Response> {
+    crate::credentials::revoke_api_token(&cx.st, &cx.u, id, token).await?;
+    Ok(axum::response::Redirect::to(&format!("/admin/users/{id}?done=revoked")).into_response())
 }
 
 async fn create_org_unit(cx: Cx, form: FormPairs) -> AppResult<Response> {
@@ -228,5 +307,12 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{id}/roles", post(assign_role))
         .route("/admin/users/{id}/token", post(create_token))
         .route("/admin/users/{id}/unlock", post(unlock))
+        .route("/admin/users/{id}", get(user_page))
+        .route("/admin/users/{id}/deactivate", post(deactivate))
+        .route("/admin/users/{id}/reactivate", post(reactivate))
+        .route(
+            "/admin/users/{id}/tokens/{token}/revoke",
+            post(revoke_token),
+        )
         .route("/admin/org-units", post(create_org_unit))
 }

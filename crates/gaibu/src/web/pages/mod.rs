@@ -1,5 +1,6 @@
 //! Server-rendered pages (askama, auto-escaped) in the user's language.
 
+mod account;
 mod admin;
 mod administrator;
 pub(crate) mod applications;
@@ -37,8 +38,9 @@ use gaibu_domain::role::Role;
 use std::collections::HashMap;
 
 pub fn routes() -> Router<AppState> {
-    let parts: [fn() -> Router<AppState>; 16] = [
+    let parts: [fn() -> Router<AppState>; 17] = [
         session::routes,
+        account::routes,
         home::routes,
         applications::routes,
         services::routes,

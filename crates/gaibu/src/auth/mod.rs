@@ -19,10 +19,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use base64::Engine;
 use gaibu_domain::role::{Actor, OrgTree, Role, RoleAssignment};
+use gaibu_store::credentials::{TOUCH_EVERY_MS, Touched};
 use gaibu_store::{Credential, Identity, OrgUnitRow, RoleRow, UserRow, Who};
+use paths::{contractor_path, is_api, is_public, system_administrator_path};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
+
+mod paths;
 
 pub const SESSION_COOKIE: &str = "gaibu_session";
 pub const LANG_COOKIE: &str = "gaibu_lang";
@@ -209,72 +213,46 @@ async fn identify(
             return Err(AppError::Unauthenticated);
         };
         let hash = token_hash(token.trim());
-        let credential = Credential::ApiToken { token_hash: &hash };
+        let credential = Credential::ApiToken {
+            token_hash: &hash,
+            now: state.now(),
+        };
         return match state.store.identity(credential).await? {
-            Some(i) => Ok(Some(current_user(i))),
+            Some(i) => {
+                touch(state, &i, Touched::ApiToken(&hash)).await?;
+                Ok(Some(current_user(i)))
+            }
             None => Err(AppError::Unauthenticated),
         };
     }
     if let Some(c) = jar.get(SESSION_COOKIE) {
         let hash = token_hash(c.value());
+        let now = state.now();
+        let idle = jiff::SignedDuration::from_mins(state.cfg.session_idle_minutes);
         let credential = Credential::Session {
             token_hash: &hash,
-            now: state.now(),
+            now,
+            idle_since: now.checked_sub(idle).map_err(|e| anyhow::anyhow!(e))?,
         };
-        return Ok(state.store.identity(credential).await?.map(current_user));
+        let Some(i) = state.store.identity(credential).await? else {
+            return Ok(None);
+        };
+        touch(state, &i, Touched::Session(&hash)).await?;
+        return Ok(Some(current_user(i)));
     }
     Ok(None)
 }
 
-fn is_public(path: &str) -> bool {
-    matches!(
-        path,
-        "/login" | "/healthz" | "/api/openapi.json" | "/favicon.ico"
-    ) || path.starts_with("/assets/")
-}
-
-fn contractor_path(path: &str) -> bool {
-    matches!(
-        path,
-        "/" | "/login"
-            | "/logout"
-            | "/lang"
-            | "/contractor"
-            | "/api/v1/me"
-            | "/favicon.ico"
-            | "/healthz"
-    ) || path.starts_with("/contractor/")
-        || path.starts_with("/api/v1/contractor/")
-        || path.starts_with("/assets/")
-}
-
-/// What a System Administrator reaches: people and org units, their own session and
-/// notifications. The role is gaibu's own, not one of the standard's: whoever holds it takes
-/// no business action, whatever their unit (separation of duties, issue 9); a person who also
-/// works in a section signs in with a second account for that.
-fn system_administrator_path(path: &str) -> bool {
-    matches!(
-        path,
-        "/" | "/login"
-            | "/logout"
-            | "/lang"
-            | "/notifications"
-            | "/notifications/read"
-            | "/api/v1/me"
-            | "/api/v1/notifications"
-            | "/api/v1/notifications/read"
-            | "/api/v1/org-units"
-            | "/api/v1/users"
-            | "/admin"
-            | "/favicon.ico"
-            | "/healthz"
-    ) || path.starts_with("/admin/")
-        || path.starts_with("/api/v1/users/")
-        || path.starts_with("/assets/")
-}
-
-fn is_api(path: &str) -> bool {
-    path.starts_with("/api/")
+/// Marks the session or token as in use, at most once a minute (`TOUCH_EVERY_MS`): a write per
+/// request would make every page a write.
+async fn touch(state: &AppState, i: &Identity, what: Touched<'_>) -> AppResult<()> {
+    let now = state.now();
+    if i.seen_at
+        .is_none_or(|seen| now.as_millisecond() - seen >= TOUCH_EVERY_MS)
+    {
+        state.store.touch_credential(what, now).await?;
+    }
+    Ok(())
 }
 
 /// A state-changing request from another site is refused whatever it carries.
@@ -384,19 +362,9 @@ async fn authenticate_inner(
         && !system_administrator_path(&path)
     {
         let code = crate::error::ErrorCode::NotForSystemAdministrator;
-        let detail = serde_json::json!({ "code": code.as_str(), "path": path }).to_string();
-        state
-            .store
-            .audit_alone(
-                &user.who(),
-                state.now(),
-                gaibu_domain::audit::Action::AccessDenied,
-                gaibu_domain::audit::Entity::Request,
-                None,
-                Some(detail),
-            )
+        deny_request(state, &user, code, &path)
             .await
-            .map_err(|e| fail(e.into()))?;
+            .map_err(fail)?;
         return Err(fail(AppError::Forbidden(code.as_str())));
     }
     let (mut parts, body) = req.into_parts();
@@ -430,20 +398,11 @@ async fn authenticate_inner(
             ct_eq(t.as_bytes(), expected.as_bytes())
         });
         if !ok {
-            let detail = serde_json::json!({ "code": "csrf_failed", "path": path }).to_string();
-            state
-                .store
-                .audit_alone(
-                    &user.who(),
-                    state.now(),
-                    gaibu_domain::audit::Action::AccessDenied,
-                    gaibu_domain::audit::Entity::Request,
-                    None,
-                    Some(detail),
-                )
+            let code = crate::error::ErrorCode::CsrfFailed;
+            deny_request(state, &user, code, &path)
                 .await
-                .map_err(|e| fail(e.into()))?;
-            return Err(fail(AppError::Refused(crate::error::ErrorCode::CsrfFailed)));
+                .map_err(fail)?;
+            return Err(fail(AppError::Refused(code)));
         }
         body
     } else {
@@ -452,6 +411,28 @@ async fn authenticate_inner(
     let version = user.org_version;
     parts.extensions.insert(user);
     Ok((Request::from_parts(parts, body), Some(version)))
+}
+
+/// Audits a request refused before any handler saw it, with the code and the path.
+async fn deny_request(
+    state: &AppState,
+    user: &CurrentUser,
+    code: crate::error::ErrorCode,
+    path: &str,
+) -> AppResult<()> {
+    let detail = serde_json::json!({ "code": code.as_str(), "path": path }).to_string();
+    state
+        .store
+        .audit_alone(
+            &user.who(),
+            state.now(),
+            gaibu_domain::audit::Action::AccessDenied,
+            gaibu_domain::audit::Entity::Request,
+            None,
+            Some(detail),
+        )
+        .await?;
+    Ok(())
 }
 
 mod subtle_eq {
