@@ -6,8 +6,9 @@
 #   bench/load.sh --url http://HOST:PORT [--pid PID]     a server already running (PID: for RSS)
 # Options: -d SECONDS (10) per run, -c "8 64" connection counts, -t THREADS (2) of wrk,
 #   --token T (else one is made with `gaibu user token` when the script starts the server),
-#   --login L --password P (ciso / gaibu-bench: the seeder's), --service ID (else the first
-#   in operation), --bin PATH (target/release/gaibu).
+#   --login L --password P (ciso / gaibu-bench: the seeder's), --totp-code C (the login's
+#   second factor; else `gaibu user code` when the script starts the server), --service ID
+#   (else the first in operation), --bin PATH (target/release/gaibu).
 # Needs wrk (Debian: apt-get install wrk) and curl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +23,7 @@ DATA_DIR=""
 TOKEN="${GAIBU_BENCH_TOKEN:-}"
 LOGIN="ciso"
 PASSWORD="gaibu-bench"
+TOTP_CODE=""
 SERVICE=""
 BIN="${GAIBU_BIN:-target/release/gaibu}"
 
@@ -58,9 +60,10 @@ while [ $# -gt 0 ]; do
     --token) TOKEN="$2"; shift 2 ;;
     --login) LOGIN="$2"; shift 2 ;;
     --password) PASSWORD="$2"; shift 2 ;;
+    --totp-code) TOTP_CODE="$2"; shift 2 ;;
     --service) SERVICE="$2"; shift 2 ;;
     --bin) BIN="$2"; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -108,6 +111,14 @@ URL="${URL%/}"
 # A session for the HTML pages: sign in as a browser would.
 curl -s -o /dev/null -c "$WORK/jar" --data-urlencode "login=$LOGIN" \
   --data-urlencode "password=$PASSWORD" --data-urlencode "next=/" "$URL/login"
+# A privileged login (the seeder's CISO) has a second step: the code its app would show now.
+if awk '$6 == "gaibu_mfa"' "$WORK/jar" | grep -q .; then
+  if [ -z "$TOTP_CODE" ] && [ -n "$DB_URL" ]; then
+    TOTP_CODE=$("$BIN" user code --login "$LOGIN" --database-url "$DB_URL" --data-dir "$DATA_DIR" 2>/dev/null | tail -n1)
+  fi
+  [ -n "$TOTP_CODE" ] || { echo "$LOGIN signs in with a second factor: give --totp-code" >&2; exit 2; }
+  curl -s -o /dev/null -b "$WORK/jar" -c "$WORK/jar" --data-urlencode "code=$TOTP_CODE" "$URL/login/mfa"
+fi
 SESSION=$(awk '$6 == "gaibu_session" { print $7 }' "$WORK/jar")
 [ -n "$SESSION" ] || { echo "could not sign in as $LOGIN" >&2; exit 1; }
 [ -n "$TOKEN" ] || { echo "give --token (an API token of $LOGIN)" >&2; exit 2; }

@@ -49,6 +49,10 @@ pub enum Action {
     SessionSignInFailed,
     SessionLocked,
     SessionUnlocked,
+    SessionMfaFailed,
+    MfaEnrolled,
+    MfaReset,
+    MfaRecoveryCodeUsed,
     AccessDenied,
     ReminderSent,
     AdministratorChanged,
@@ -76,7 +80,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 66] = [
+    pub const ALL: [Action; 70] = [
         Action::ApplicationCreated,
         Action::ApplicationUpdated,
         Action::ApplicationSelfChecked,
@@ -119,6 +123,10 @@ impl Action {
         Action::SessionSignInFailed,
         Action::SessionLocked,
         Action::SessionUnlocked,
+        Action::SessionMfaFailed,
+        Action::MfaEnrolled,
+        Action::MfaReset,
+        Action::MfaRecoveryCodeUsed,
         Action::AccessDenied,
         Action::ReminderSent,
         Action::AdministratorChanged,
@@ -189,6 +197,10 @@ impl Action {
             Action::SessionSignInFailed => "session.sign_in_failed",
             Action::SessionLocked => "session.locked",
             Action::SessionUnlocked => "session.unlocked",
+            Action::SessionMfaFailed => "session.mfa_failed",
+            Action::MfaEnrolled => "mfa.enrolled",
+            Action::MfaReset => "mfa.reset",
+            Action::MfaRecoveryCodeUsed => "mfa.recovery_code_used",
             Action::AccessDenied => "access.denied",
             Action::ReminderSent => "reminder.sent",
             Action::AdministratorChanged => "service.administrator_changed",

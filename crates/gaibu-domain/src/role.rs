@@ -29,6 +29,16 @@ pub enum Role {
 }
 
 impl Role {
+    /// Whether whoever holds the role must sign in with a second factor (issue 9): those who
+    /// approve the rules, decide class-2+ use or manage people — a stolen password of theirs
+    /// reaches the most.
+    pub fn requires_mfa(self) -> bool {
+        matches!(
+            self,
+            Role::Ciso | Role::InformationSecurityManager | Role::SystemAdministrator
+        )
+    }
+
     pub const ALL: [Role; 7] = [
         Role::SystemAdministrator,
         Role::Ciso,

@@ -26,6 +26,7 @@ mod deadlines;
 mod evidence;
 pub mod lists;
 mod measures;
+pub mod mfa;
 mod migrations;
 mod notifications;
 mod org;

@@ -122,6 +122,7 @@ const SOURCES: &[(i64, &str, &str)] = &[
         "account lifecycle",
         include_str!("../migrations/0023_account_lifecycle.sql"),
     ),
+    (24, "mfa", include_str!("../migrations/0024_mfa.sql")),
 ];
 
 fn identity(b: Backend) -> &'static str {
@@ -199,6 +200,7 @@ mod tests {
         (Backend::Sqlite, 21, "2baab6769ec6782c"),
         (Backend::Sqlite, 22, "7fa7f1a507960aca"),
         (Backend::Sqlite, 23, "3661caa7ee4f985b"),
+        (Backend::Sqlite, 24, "301996cf23701c49"),
         (Backend::Postgres, 1, "14a59397ace74024"),
         (Backend::Postgres, 2, "7e805a52704f4a81"),
         (Backend::Postgres, 3, "567e613fb4b9c3fc"),
@@ -222,6 +224,7 @@ mod tests {
         (Backend::Postgres, 21, "ab239025c08035d6"),
         (Backend::Postgres, 22, "7fa7f1a507960aca"),
         (Backend::Postgres, 23, "3661caa7ee4f985b"),
+        (Backend::Postgres, 24, "8362cacc9c2dddb1"),
     ];
 
     #[test]

@@ -455,6 +455,9 @@ pub async fn seed(st: &AppState) -> AppResult<()> {
         ),
     )
     .await?;
+    // The CISO, the ISM and the System Administrator sign in with a second factor: they come
+    // enrolled, and `run` prints how to get their codes.
+    crate::mfa::enrol_privileged(st, &sys).await?;
     Ok(())
 }
 
@@ -497,9 +500,25 @@ pub async fn run(listen: &str, mail: Option<crate::mail::MailConfig>) -> anyhow:
     println!("  database: {}", dir.join("gaibu.db").display());
     println!("  password for every demo user: {DEMO_PASSWORD}");
     println!("  logins:");
+    let mut second = Vec::new();
     for (login, name, _, position, role, role_org) in DEMO_USERS {
         println!("    {login:<7} {role} @ {role_org}  ({name}, {position})");
+        if let Some(u) = st.store.user_by_login(login).await?
+            && let Some(t) = st.store.totp_of(u.id).await?
+        {
+            second.push((login, t.secret));
+        }
     }
     println!("    contractor  a contractor's person (株式会社デモ窓口): their own sheets only");
+    println!(
+        "  two-factor sign-in (TOTP): add a secret to an authenticator app, or print the code now"
+    );
+    for (login, secret) in second {
+        println!("    {login:<7} secret {secret}");
+        println!(
+            "            code:  gaibu user code --login {login} --data-dir {}",
+            dir.display()
+        );
+    }
     crate::server::serve(st, listener, mail).await
 }

@@ -19,6 +19,7 @@ pub mod i18n;
 pub mod lists;
 pub mod mail;
 pub mod measures;
+pub mod mfa;
 pub mod people;
 pub mod policies;
 pub mod rechecks;

@@ -368,8 +368,10 @@ async fn authenticate_inner(
         return Err(fail(AppError::Forbidden(code.as_str())));
     }
     let (mut parts, body) = req.into_parts();
-    // The sign-in form carries no token (there is no session yet); it makes a new session.
-    let needs_token = unsafe_method && path != "/login";
+    // The sign-in forms carry no token (there is no session yet, or the second factor's step
+    // of a signed-in user's enrolment); they make a new session. The second step's challenge
+    // cookie is SameSite=Strict, and a cross-site request was refused above.
+    let needs_token = unsafe_method && path != "/login" && path != "/login/mfa";
     let body = if needs_token && let Some(expected) = user.csrf.clone() {
         // A browser session: the token must come with the request.
         let header_token = parts

@@ -4,7 +4,7 @@
 pub(super) fn is_public(path: &str) -> bool {
     matches!(
         path,
-        "/login" | "/healthz" | "/api/openapi.json" | "/favicon.ico"
+        "/login" | "/login/mfa" | "/healthz" | "/api/openapi.json" | "/favicon.ico"
     ) || path.starts_with("/assets/")
 }
 

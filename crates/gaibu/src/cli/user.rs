@@ -89,6 +89,21 @@ pub enum UserCommand {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Print the TOTP code a user's authenticator app shows now (for the demo and the
+    /// benchmark, whose privileged users come enrolled; reading the secret needs the database)
+    Code {
+        #[arg(long)]
+        login: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Remove a user's second factor (a lost device): they enrol again at their next sign-in
+    MfaReset {
+        #[arg(long)]
+        login: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Reactivate a user (then set their password anew)
     Reactivate {
         #[arg(long)]
@@ -266,6 +281,28 @@ pub(super) async fn user(cmd: UserCommand) -> anyhow::Result<i32> {
         }
         UserCommand::Deactivate { login, db } => set_active(&db, &login, false).await,
         UserCommand::Reactivate { login, db } => set_active(&db, &login, true).await,
+        UserCommand::Code { login, db } => {
+            let (st, u) = target(&db, &login).await?;
+            let Some(t) = st.store.totp_of(u.id).await? else {
+                anyhow::bail!("{} has no second factor", u.login);
+            };
+            let code = crate::mfa::code_at(&t.secret, st.now())
+                .ok_or_else(|| anyhow::anyhow!("{}: the stored secret is not base32", u.login))?;
+            println!("{code}");
+            Ok(0)
+        }
+        UserCommand::MfaReset { login, db } => {
+            let (st, u) = target(&db, &login).await?;
+            st.store
+                .reset_totp(&operator(), u.id, st.now())
+                .await
+                .map_err(|e| app_err(e.into()))?;
+            println!(
+                "second factor of {} removed: they enrol again at their next sign-in",
+                u.login
+            );
+            Ok(0)
+        }
         UserCommand::Unlock { login, db } => {
             let (st, u) = target(&db, &login).await?;
             let lifted = people::unlock_sign_in(&st, &operator(), u.id)

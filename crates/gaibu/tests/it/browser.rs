@@ -27,6 +27,16 @@ pub async fn class1_track_in_chromium(app: &TestApp) {
     let chromium = chromium();
     let shots = root.join("target/e2e");
     let base = app.base.clone();
+    // The ISM signs in with a second factor: the script holds their secret as an app would.
+    let ism = app.user_id("ism").await;
+    let totp = app
+        .st
+        .store
+        .totp_of(ism)
+        .await
+        .expect("db")
+        .expect("the ISM is enrolled");
+    let secrets = serde_json::json!({ "ism": totp.secret }).to_string();
     let out = tokio::task::spawn_blocking(move || {
         Command::new("node")
             .arg("class1.mjs")
@@ -34,6 +44,7 @@ pub async fn class1_track_in_chromium(app: &TestApp) {
             .env("GAIBU_BASE_URL", &base)
             .env("GAIBU_CHROMIUM", &chromium)
             .env("GAIBU_SHOTS", &shots)
+            .env("GAIBU_TOTP_SECRETS", &secrets)
             .output()
     })
     .await

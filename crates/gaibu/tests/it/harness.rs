@@ -222,6 +222,50 @@ impl TestApp {
             .await
             .expect("login");
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "login of {login}");
+        let to = res
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        if to == "/login/mfa" {
+            // A privileged user's second step: the code their app would show (a minute on,
+            // since a code is accepted once and the test may have signed them in just now), or
+            // the enrolment of one the test made, with the key the page shows.
+            let code = match self.enrolled(login).await {
+                true => self.totp_code(login).await,
+                false => {
+                    let page = http
+                        .get(format!("{}/login/mfa", self.base))
+                        .send()
+                        .await
+                        .expect("enrolment page")
+                        .text()
+                        .await
+                        .expect("body");
+                    let key = page
+                        .split("id=\"mfa-secret\" class=\"secret\">")
+                        .nth(1)
+                        .and_then(|r| r.split("</code>").next())
+                        .expect("the key on the enrolment page");
+                    let key: String = key.split_whitespace().collect();
+                    gaibu::mfa::code_at(&key, self.st.now()).expect("code")
+                }
+            };
+            let res = http
+                .post(format!("{}/login/mfa", self.base))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(form(&[("code", &code)]))
+                .send()
+                .await
+                .expect("second factor");
+            // 303 on to the page; 200 after an enrolment (the recovery codes).
+            assert!(
+                matches!(res.status(), StatusCode::SEE_OTHER | StatusCode::OK),
+                "second factor of {login}: {}",
+                res.status()
+            );
+        }
         let mut b = Browser {
             http,
             base: self.base.clone(),
@@ -229,6 +273,26 @@ impl TestApp {
         };
         b.refresh_csrf().await;
         b
+    }
+
+    async fn enrolled(&self, login: &str) -> bool {
+        let id = self.user_id(login).await;
+        self.st.store.totp_of(id).await.expect("db").is_some()
+    }
+
+    /// The TOTP code of an enrolled user a minute from now, moving the clock there: each code
+    /// is accepted once.
+    pub async fn totp_code(&self, login: &str) -> String {
+        let id = self.user_id(login).await;
+        let totp = self
+            .st
+            .store
+            .totp_of(id)
+            .await
+            .expect("db")
+            .unwrap_or_else(|| panic!("{login} has no second factor"));
+        self.advance_minutes(1);
+        gaibu::mfa::code_at(&totp.secret, self.st.now()).expect("code")
     }
 
     /// Answers that meet the class-1 sheet in force.

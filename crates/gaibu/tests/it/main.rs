@@ -28,6 +28,7 @@ mod lifecycle_lists;
 mod lists;
 mod mail;
 mod measures;
+mod mfa;
 mod policy;
 mod rechecks;
 mod reminders;
@@ -77,6 +78,7 @@ mod scenarios {
     pub use crate::lists::*;
     pub use crate::mail::*;
     pub use crate::measures::*;
+    pub use crate::mfa::*;
     pub use crate::policy::*;
     pub use crate::rechecks::*;
     pub use crate::reminders::*;
@@ -149,6 +151,8 @@ on_both_backends!(
     users_change_their_own_password,
     deactivated_users_are_shut_out_at_once,
     one_audit_event_is_bounded,
+    a_privileged_user_cannot_finish_signing_in_without_totp,
+    privileged_users_enrol_and_recover,
     a_request_reads_who_is_asking_in_one_query,
     policy_approved_on_one_instance_is_in_force_on_another,
     bench_seed_makes_every_state,

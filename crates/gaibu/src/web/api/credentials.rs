@@ -23,7 +23,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         tokens_of_user;
         revoke_token_of_user;
         deactivate;
-        reactivate
+        reactivate;
+        reset_mfa
     )
 }
 
@@ -164,5 +165,15 @@ async fn deactivate(c: OnRecord) -> AppResult<Json<Done>> {
 async fn reactivate(c: OnRecord) -> AppResult<Json<Done>> {
     require_system_administrator(&c.st, &c.u, "user.reactivate").await?;
     ops::set_active(&c.st, &c.u.who(), c.id, true).await?;
+    Ok(Json(Done { done: true }))
+}
+
+/// Removes a user's second factor after a lost device (System Administrators only): they enrol
+/// again at their next sign-in. 404 when the user has none.
+#[utoipa::path(post, path = "/api/v1/users/{id}/mfa/reset", tag = "people", params(UserId),
+    responses((status = 200, body = Done), Refusals))]
+async fn reset_mfa(c: OnRecord) -> AppResult<Json<Done>> {
+    require_system_administrator(&c.st, &c.u, "mfa.reset").await?;
+    c.st.store.reset_totp(&c.u.who(), c.id, c.st.now()).await?;
     Ok(Json(Done { done: true }))
 }

@@ -60,6 +60,11 @@ struct AccountPage {
     /// What was just done; a new token's secret, shown once.
     notice: String,
     new_token: String,
+    /// The second factor: since when (empty: none), whether the user's role requires it, and
+    /// the recovery codes left.
+    mfa_since: String,
+    mfa_required: bool,
+    recovery_left: i64,
 }
 
 #[derive(Default)]
@@ -75,6 +80,11 @@ struct Shown {
 async fn render(cx: &Cx, s: Shown) -> AppResult<AccountPage> {
     let st = &cx.st;
     let tokens = credentials::tokens_of(st, &cx.u, cx.u.user.id).await?;
+    let totp = st.store.totp_of(cx.u.user.id).await?;
+    let recovery_left = match totp {
+        Some(_) => st.store.recovery_codes_left(cx.u.user.id).await?,
+        None => 0,
+    };
     let page = cx.page("/account");
     Ok(AccountPage {
         t: page.t,
@@ -90,6 +100,9 @@ async fn render(cx: &Cx, s: Shown) -> AppResult<AccountPage> {
         token_errors: s.token_errors,
         notice: s.notice,
         new_token: s.new_token,
+        mfa_since: totp.map(|t| fmt_ms(t.enrolled_at)).unwrap_or_default(),
+        mfa_required: crate::mfa::required_for(cx.u.roles.iter().map(|r| r.role)),
+        recovery_left,
     })
 }
 
@@ -217,9 +230,19 @@ async fn revoke_token(cx: Cx, Path(id): Path<i64>) -> AppResult<Response> {
     Ok(axum::response::Redirect::to("/account?done=revoked").into_response())
 }
 
+/// Sets up (or sets up anew, with a new secret) the user's second factor: the enrolment step
+/// of sign-in, which then starts a new session and comes back here.
+async fn enrol_mfa(cx: Cx) -> AppResult<Response> {
+    let purpose = gaibu_store::mfa::Purpose::Enrol;
+    let cookie = super::session::start_challenge(&cx.st, cx.u.user.id, purpose, "/account").await?;
+    let to = axum::response::Redirect::to(super::session::MFA_PATH);
+    Ok((cx.jar.add(cookie), to).into_response())
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/account", get(page))
+        .route("/account/mfa", post(enrol_mfa))
         .route("/account/password", post(change_password))
         .route("/account/tokens", post(create_token))
         .route("/account/tokens/{id}/revoke", post(revoke_token))

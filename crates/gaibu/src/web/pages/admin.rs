@@ -221,6 +221,8 @@ struct UserPage {
     tokens: Vec<super::account::TokenView>,
     revoke_base: String,
     notice: String,
+    /// When their second factor was set up (empty: none).
+    mfa_since: String,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -246,8 +248,15 @@ async fn user_page(
         "deactivated" => t.admin_user_deactivated().to_string(),
         "reactivated" => t.admin_user_reactivated().to_string(),
         "revoked" => t.my_account_token_revoked().to_string(),
+        "mfa_reset" => t.admin_mfa_was_reset().to_string(),
         _ => String::new(),
     };
+    let mfa_since = st
+        .store
+        .totp_of(id)
+        .await?
+        .map(|t| super::fmt_ms(t.enrolled_at))
+        .unwrap_or_default();
     show(UserPage {
         t,
         org: org_name(t, &units, user.org_unit_id),
@@ -255,6 +264,7 @@ async fn user_page(
         tokens: super::account::token_views(tokens, st.now()),
         revoke_base: format!("/admin/users/{id}/tokens"),
         notice,
+        mfa_since,
         user,
         page,
     })
@@ -278,6 +288,12 @@ async fn deactivate(cx: Cx, Path(id): Path<i64>) -> AppResult<Response> {
 
 async fn reactivate(cx: Cx, Path(id): Path<i64>) -> AppResult<Response> {
     set_active(&cx, id, true).await
+}
+
+async fn reset_mfa(cx: Cx, Path(id): Path<i64>) -> AppResult<Response> {
+    people::require_system_administrator(&cx.st, &cx.u, "mfa.reset").await?;
+    cx.st.store.reset_totp(&cx.u.who(), id, cx.st.now()).await?;
+    Ok(axum::response::Redirect::to(&format!("/admin/users/{id}?done=mfa_reset")).into_response())
 }
 
 async fn revoke_token(cx: Cx, Path((id, token)): Path<(i64, i64)>) -> AppResult<Response> {
@@ -310,6 +326,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{id}", get(user_page))
         .route("/admin/users/{id}/deactivate", post(deactivate))
         .route("/admin/users/{id}/reactivate", post(reactivate))
+        .route("/admin/users/{id}/mfa/reset", post(reset_mfa))
         .route(
             "/admin/users/{id}/tokens/{token}/revoke",
             post(revoke_token),

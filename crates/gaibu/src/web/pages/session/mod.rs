@@ -1,4 +1,4 @@
-//! Sign-in, sign-out and the language switch.
+//! Sign-in, sign-out and the language switch; the second factor in `mfa`.
 
 use super::{Cx, FormPairs, PageCtx};
 use crate::auth::{self, LANG_COOKIE, request_lang};
@@ -19,6 +19,10 @@ use gaibu_store::Who;
 use serde::Deserialize;
 use std::net::SocketAddr;
 
+mod mfa;
+
+pub(super) use mfa::{PATH as MFA_PATH, start as start_challenge};
+
 #[derive(Template, WebTemplate)]
 #[template(path = "login.html")]
 struct LoginPage {
@@ -38,7 +42,7 @@ struct LoginQuery {
     lang: String,
 }
 
-fn lang_cookie(st: &AppState, lang: Lang) -> Cookie<'static> {
+pub(super) fn lang_cookie(st: &AppState, lang: Lang) -> Cookie<'static> {
     Cookie::build((LANG_COOKIE, lang.code()))
         .path("/")
         .same_site(SameSite::Lax)
@@ -48,7 +52,7 @@ fn lang_cookie(st: &AppState, lang: Lang) -> Cookie<'static> {
 }
 
 /// Only same-site paths: never an open redirect.
-fn safe_next(next: &str) -> &str {
+pub(super) fn safe_next(next: &str) -> &str {
     // Browsers drop tabs and newlines from URLs, so "/\t/evil" would become "//evil".
     if next.starts_with('/')
         && !next.starts_with("//")
@@ -117,6 +121,8 @@ struct Attempt {
     forwarded_for: Option<String>,
     user_agent: String,
     outcome: &'static str,
+    /// How the second factor was given: `totp`, `recovery_code`, `enrolled`, or none.
+    second_factor: Option<&'static str>,
 }
 
 impl Attempt {
@@ -136,6 +142,7 @@ impl Attempt {
             forwarded_for: header("x-forwarded-for"),
             user_agent: header("user-agent").unwrap_or_default(),
             outcome: "",
+            second_factor: None,
         }
     }
 
@@ -157,6 +164,7 @@ impl Attempt {
             "forwarded_for": self.forwarded_for,
             "user_agent": self.user_agent,
             "outcome": self.outcome,
+            "second_factor": self.second_factor,
         })
     }
 }
@@ -243,12 +251,28 @@ async fn login(
         return Ok((StatusCode::UNAUTHORIZED, page).into_response());
     };
     st.store.clear_sign_in(&login_key).await?;
+    // A user with a second factor, or who must enrol one, has a step still to go.
+    if let Some(cookie) = mfa::challenge_after_password(&st, &user, &next).await? {
+        return Ok((jar.add(cookie), Redirect::to(mfa::PATH)).into_response());
+    }
+    let jar = signed_in(&st, jar, &user, attempt).await?;
+    Ok((jar, Redirect::to(&next)).into_response())
+}
+
+/// Starts the session of a user who has proved who they are and audits it with how; answers
+/// the cookies to send.
+async fn signed_in(
+    st: &AppState,
+    jar: CookieJar,
+    user: &gaibu_store::UserRow,
+    mut attempt: Attempt,
+) -> AppResult<CookieJar> {
     // A new session id at every sign-in: an id planted before sign-in is worth nothing.
-    auth::end_session(&st, &jar).await?;
-    let cookie = auth::start_session(&st, user.id).await?;
+    auth::end_session(st, &jar).await?;
+    let cookie = auth::start_session(st, user.id).await?;
     attempt.outcome = "signed_in";
     audit(
-        &st,
+        st,
         Some(user.id),
         &user.login,
         Action::SessionSignedIn,
@@ -256,8 +280,7 @@ async fn login(
     )
     .await?;
     let lang = Lang::parse(&user.lang).unwrap_or_default();
-    let jar = jar.add(cookie).add(lang_cookie(&st, lang));
-    Ok((jar, Redirect::to(&next)).into_response())
+    Ok(jar.add(cookie).add(lang_cookie(st, lang)))
 }
 
 async fn logout(State(st): State<AppState>, jar: CookieJar) -> AppResult<Response> {
@@ -279,6 +302,7 @@ async fn switch_lang(cx: Cx, form: FormPairs) -> AppResult<Response> {
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/login", get(login_page).post(login))
+        .route(mfa::PATH, get(mfa::page).post(mfa::submit))
         .route("/logout", post(logout))
         .route("/lang", post(switch_lang))
 }
