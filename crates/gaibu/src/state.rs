@@ -26,6 +26,9 @@ pub struct Config {
     pub max_upload_bytes: usize,
     /// How sign-in attempts are slowed down and locked.
     pub throttle: gaibu_domain::signin::ThrottlePolicy,
+    /// A connection must finish a request's header within this of starting to wait for it
+    /// (a slow header, or an idle keep-alive connection, is closed).
+    pub header_timeout: std::time::Duration,
 }
 
 impl Default for Config {
@@ -40,6 +43,7 @@ impl Default for Config {
             evidence_dir: std::env::temp_dir().join("gaibu-evidence"),
             max_upload_bytes: 20 * 1024 * 1024,
             throttle: Default::default(),
+            header_timeout: std::time::Duration::from_secs(30),
         }
     }
 }

@@ -95,6 +95,10 @@ pub enum Command {
         /// The longest an API token may live, in days
         #[arg(long, env = "GAIBU_TOKEN_MAX_DAYS", default_value_t = 365)]
         token_max_days: i64,
+        /// A connection is closed unless it sends a whole request header within this many
+        /// seconds of the server waiting for one (slow or idle clients)
+        #[arg(long, env = "GAIBU_HEADER_TIMEOUT_SECONDS", default_value_t = 30)]
+        header_timeout_seconds: u64,
         #[command(flatten)]
         checkpoints: CheckpointArgs,
         #[command(flatten)]
@@ -318,6 +322,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             session_hours,
             token_days,
             token_max_days,
+            header_timeout_seconds,
             checkpoints,
             mail,
         } => {
@@ -339,6 +344,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
                     session_hours,
                     token_days,
                     token_max_days,
+                    header_timeout: std::time::Duration::from_secs(header_timeout_seconds.max(1)),
                     ..Config::default()
                 },
             )

@@ -108,11 +108,14 @@ impl TestApp {
             .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let router = gaibu::web::router(st.clone());
-        tokio::spawn(async move {
-            // The client's address reaches the handlers, as under `gaibu serve`.
-            let svc = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-            let _ = axum::serve(listener, svc).await;
-        });
+        let timeout = st.cfg.header_timeout;
+        // Served as under `gaibu serve`: the client's address reaches the handlers.
+        tokio::spawn(gaibu::server::serve_connections(
+            listener,
+            router,
+            timeout,
+            std::future::pending(),
+        ));
         Some(TestApp {
             base,
             st,
@@ -138,12 +141,14 @@ impl TestApp {
             .await
             .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let timeout = st.cfg.header_timeout;
         let router = gaibu::web::router(st);
-        tokio::spawn(async move {
-            // The client's address reaches the handlers, as under `gaibu serve`.
-            let svc = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-            let _ = axum::serve(listener, svc).await;
-        });
+        tokio::spawn(gaibu::server::serve_connections(
+            listener,
+            router,
+            timeout,
+            std::future::pending(),
+        ));
         base
     }
 

@@ -17,6 +17,7 @@ mod bench;
 mod browser;
 mod class2_html;
 mod class2_track;
+mod connections;
 mod contractors;
 mod corrections;
 mod dashboard;
@@ -67,6 +68,7 @@ mod scenarios {
     pub use crate::bench::*;
     pub use crate::class2_html::*;
     pub use crate::class2_track::*;
+    pub use crate::connections::*;
     pub use crate::contractors::*;
     pub use crate::corrections::*;
     pub use crate::dashboard::*;
@@ -144,6 +146,7 @@ on_both_backends!(
     changes_through_one_instance_are_seen_by_another,
     ended_sessions_are_refused_at_once,
     responses_carry_the_security_headers,
+    slow_and_idle_connections_are_closed,
     a_system_administrator_takes_no_business_action,
     repeated_wrong_passwords_are_throttled_then_locked,
     api_tokens_expire_and_are_revoked,

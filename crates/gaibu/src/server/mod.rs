@@ -7,6 +7,9 @@ use gaibu_store::Store;
 use std::path::Path;
 use tokio::net::TcpListener;
 
+mod connections;
+pub use connections::serve_connections;
+
 /// `sqlite://<data-dir>/gaibu.db` unless a URL is given.
 pub fn database_url(url: Option<&str>, data_dir: &Path) -> anyhow::Result<String> {
     if let Some(u) = url {
@@ -85,12 +88,7 @@ pub async fn serve(
     crate::reminders::spawn(st.clone(), std::time::Duration::from_secs(300));
     spawn_search_upkeep(st.clone(), std::time::Duration::from_secs(300));
     let app = crate::web::router(st.clone());
-    // The client's address reaches the handlers (sign-in throttling and its audit).
-    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown())
-        .await
-        .context("server failed")?;
+    serve_connections(listener, app, st.cfg.header_timeout, shutdown()).await;
     st.store.close().await;
     Ok(())
 }
