@@ -33,6 +33,7 @@ pub enum Action {
     UserPasswordChanged,
     UserDeactivated,
     UserReactivated,
+    UserPasswordLoginChanged,
     UserLanguageChanged,
     RoleAssigned,
     ApiTokenCreated,
@@ -80,7 +81,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 70] = [
+    pub const ALL: [Action; 71] = [
         Action::ApplicationCreated,
         Action::ApplicationUpdated,
         Action::ApplicationSelfChecked,
@@ -107,6 +108,7 @@ impl Action {
         Action::UserPasswordChanged,
         Action::UserDeactivated,
         Action::UserReactivated,
+        Action::UserPasswordLoginChanged,
         Action::UserLanguageChanged,
         Action::RoleAssigned,
         Action::ApiTokenCreated,
@@ -181,6 +183,7 @@ impl Action {
             Action::UserPasswordChanged => "user.password_changed",
             Action::UserDeactivated => "user.deactivated",
             Action::UserReactivated => "user.reactivated",
+            Action::UserPasswordLoginChanged => "user.password_login_changed",
             Action::UserLanguageChanged => "user.language_changed",
             Action::RoleAssigned => "role.assigned",
             Action::ApiTokenCreated => "api_token.created",

@@ -41,6 +41,7 @@ mod scope;
 mod search;
 mod services;
 mod signin;
+pub mod sso;
 mod terminations;
 mod turn;
 mod write;

@@ -123,6 +123,7 @@ const SOURCES: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0023_account_lifecycle.sql"),
     ),
     (24, "mfa", include_str!("../migrations/0024_mfa.sql")),
+    (25, "sso", include_str!("../migrations/0025_sso.sql")),
 ];
 
 fn identity(b: Backend) -> &'static str {
@@ -201,6 +202,7 @@ mod tests {
         (Backend::Sqlite, 22, "7fa7f1a507960aca"),
         (Backend::Sqlite, 23, "3661caa7ee4f985b"),
         (Backend::Sqlite, 24, "301996cf23701c49"),
+        (Backend::Sqlite, 25, "fcc525697e22174d"),
         (Backend::Postgres, 1, "14a59397ace74024"),
         (Backend::Postgres, 2, "7e805a52704f4a81"),
         (Backend::Postgres, 3, "567e613fb4b9c3fc"),
@@ -225,6 +227,7 @@ mod tests {
         (Backend::Postgres, 22, "7fa7f1a507960aca"),
         (Backend::Postgres, 23, "3661caa7ee4f985b"),
         (Backend::Postgres, 24, "8362cacc9c2dddb1"),
+        (Backend::Postgres, 25, "fcc525697e22174d"),
     ];
 
     #[test]

@@ -29,6 +29,7 @@ pub mod review;
 pub mod scope;
 pub mod server;
 pub mod services;
+pub mod sso;
 pub mod state;
 pub mod terminations;
 pub mod web;

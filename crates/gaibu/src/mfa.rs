@@ -55,13 +55,9 @@ pub fn matching_step(secret: &str, code: &str, now: jiff::Timestamp) -> Option<i
     let now = step_of(now);
     (now - 1..=now + 1).find(|s| {
         u64::try_from(s * STEP_SECS)
-            .map(|at| constant_eq(t.generate(at).as_bytes(), code.as_bytes()))
+            .map(|at| crate::auth::ct_eq(t.generate(at).as_bytes(), code.as_bytes()))
             .unwrap_or(false)
     })
-}
-
-fn constant_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// The `otpauth://` address an authenticator app enrols from (as a QR code or typed in).

@@ -29,6 +29,8 @@ pub struct Config {
     /// A connection must finish a request's header within this of starting to wait for it
     /// (a slow header, or an idle keep-alive connection, is closed).
     pub header_timeout: std::time::Duration,
+    /// Sign-in through the city's OpenID provider, when configured.
+    pub sso: Option<crate::sso::SsoConfig>,
 }
 
 impl Default for Config {
@@ -44,6 +46,7 @@ impl Default for Config {
             max_upload_bytes: 20 * 1024 * 1024,
             throttle: Default::default(),
             header_timeout: std::time::Duration::from_secs(30),
+            sso: None,
         }
     }
 }

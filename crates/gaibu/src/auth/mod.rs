@@ -437,6 +437,8 @@ async fn deny_request(
     Ok(())
 }
 
+pub use subtle_eq::ct_eq;
+
 mod subtle_eq {
     /// Compares without an early exit, so timing does not reveal the token.
     pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {

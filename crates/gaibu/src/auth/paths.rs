@@ -4,7 +4,13 @@
 pub(super) fn is_public(path: &str) -> bool {
     matches!(
         path,
-        "/login" | "/login/mfa" | "/healthz" | "/api/openapi.json" | "/favicon.ico"
+        "/login"
+            | "/login/mfa"
+            | "/login/sso"
+            | "/login/sso/callback"
+            | "/healthz"
+            | "/api/openapi.json"
+            | "/favicon.ico"
     ) || path.starts_with("/assets/")
 }
 

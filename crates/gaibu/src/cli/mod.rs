@@ -102,6 +102,8 @@ pub enum Command {
         #[command(flatten)]
         checkpoints: CheckpointArgs,
         #[command(flatten)]
+        sso: SsoArgs,
+        #[command(flatten)]
         mail: MailArgs,
     },
     /// Run the server on a new demo database with demo users for every role
@@ -211,6 +213,56 @@ pub enum AuditCommand {
         #[arg(long)]
         out: PathBuf,
     },
+}
+
+/// Sign-in through the city's OpenID provider, if any (`docs/security.md`).
+#[derive(Args, Debug, Clone)]
+pub struct SsoArgs {
+    /// The provider's issuer URL, e.g. https://idp.city.lg.jp/realms/staff
+    #[arg(long, env = "GAIBU_OIDC_ISSUER", requires = "oidc_client_id")]
+    pub oidc_issuer: Option<String>,
+    #[arg(long, env = "GAIBU_OIDC_CLIENT_ID")]
+    pub oidc_client_id: Option<String>,
+    #[arg(
+        long,
+        env = "GAIBU_OIDC_CLIENT_SECRET",
+        hide_env_values = true,
+        default_value = ""
+    )]
+    pub oidc_client_secret: String,
+    /// The ID token's claim that holds the gaibu login: preferred_username, email or sub
+    #[arg(
+        long,
+        env = "GAIBU_OIDC_LOGIN_CLAIM",
+        default_value = "preferred_username"
+    )]
+    pub oidc_login_claim: String,
+    /// gaibu's callback as registered at the provider (default: PUBLIC_URL/login/sso/callback)
+    #[arg(long, env = "GAIBU_OIDC_REDIRECT_URL")]
+    pub oidc_redirect_url: Option<String>,
+}
+
+impl SsoArgs {
+    pub fn config(&self, public_url: &str) -> anyhow::Result<Option<crate::sso::SsoConfig>> {
+        let (Some(issuer), Some(client_id)) = (&self.oidc_issuer, &self.oidc_client_id) else {
+            return Ok(None);
+        };
+        if !matches!(
+            self.oidc_login_claim.as_str(),
+            "preferred_username" | "email" | "sub"
+        ) {
+            anyhow::bail!("--oidc-login-claim: preferred_username, email or sub");
+        }
+        Ok(Some(crate::sso::SsoConfig {
+            issuer: issuer.clone(),
+            client_id: client_id.clone(),
+            client_secret: self.oidc_client_secret.clone(),
+            redirect_url: self.oidc_redirect_url.clone().unwrap_or_else(|| {
+                format!("{}/login/sso/callback", public_url.trim_end_matches('/'))
+            }),
+            login_claim: self.oidc_login_claim.clone(),
+        }))
+    }
 }
 
 /// Where `serve` signs checkpoints of the audit chain, if anywhere.
@@ -324,6 +376,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             token_max_days,
             header_timeout_seconds,
             checkpoints,
+            sso,
             mail,
         } => {
             if !(1 <= token_days && token_days <= token_max_days) {
@@ -332,6 +385,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             if session_idle_minutes < 1 || session_hours < 1 {
                 anyhow::bail!("--session-idle-minutes and --session-hours must be 1 or more");
             }
+            let public_url = mail
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{listen}"));
+            let sso = sso.config(&public_url)?;
             let url = db.url()?;
             let st = server::open(
                 &url,
@@ -345,6 +403,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
                     token_days,
                     token_max_days,
                     header_timeout: std::time::Duration::from_secs(header_timeout_seconds.max(1)),
+                    sso,
                     ..Config::default()
                 },
             )

@@ -104,6 +104,16 @@ pub enum UserCommand {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Switch a user's password sign-in on or off (off: the city's identity provider only)
+    PasswordLogin {
+        #[arg(long)]
+        login: String,
+        /// `on` or `off`
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Reactivate a user (then set their password anew)
     Reactivate {
         #[arg(long)]
@@ -281,6 +291,15 @@ pub(super) async fn user(cmd: UserCommand) -> anyhow::Result<i32> {
         }
         UserCommand::Deactivate { login, db } => set_active(&db, &login, false).await,
         UserCommand::Reactivate { login, db } => set_active(&db, &login, true).await,
+        UserCommand::PasswordLogin { login, state, db } => {
+            let (st, u) = target(&db, &login).await?;
+            st.store
+                .set_password_login(&operator(), u.id, state == "on", st.now())
+                .await
+                .map_err(|e| app_err(e.into()))?;
+            println!("password sign-in of {}: {state}", u.login);
+            Ok(0)
+        }
         UserCommand::Code { login, db } => {
             let (st, u) = target(&db, &login).await?;
             let Some(t) = st.store.totp_of(u.id).await? else {

@@ -91,14 +91,7 @@ impl TestApp {
         let st = gaibu::server::open(&db_url, cfg).await.expect("open app");
         // The app's clock is the real one moved by the days a test asks for.
         let offset_minutes = std::sync::Arc::new(std::sync::atomic::AtomicI64::new(0));
-        let offset = offset_minutes.clone();
-        #[allow(clippy::disallowed_methods)] // the test clock is the real one, moved
-        let clock: gaibu::state::Clock = std::sync::Arc::new(move || {
-            let minutes = offset.load(Ordering::SeqCst);
-            jiff::Timestamp::now()
-                .checked_add(jiff::SignedDuration::from_mins(minutes))
-                .expect("moved clock")
-        });
+        let clock = moved_clock(offset_minutes.clone());
         let st = AppState::with_clock(st.store.clone(), (*st.cfg).clone(), clock);
         if demo {
             gaibu::demo::seed(&st).await.expect("demo seed");
@@ -134,12 +127,20 @@ impl TestApp {
 
     /// Another instance on the same database with settings of its own.
     pub async fn instance_with(&self, cfg: Config) -> String {
-        let st = gaibu::server::open(&self.db_url, cfg)
-            .await
-            .expect("open another instance");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
+        self.instance_on(listener, cfg).await
+    }
+
+    /// Another instance on a listener the test bound (its address known before it starts),
+    /// sharing this app's clock.
+    pub async fn instance_on(&self, listener: tokio::net::TcpListener, cfg: Config) -> String {
+        let st = gaibu::server::open(&self.db_url, cfg)
+            .await
+            .expect("open another instance");
+        let clock = moved_clock(self.offset_minutes.clone());
+        let st = AppState::with_clock(st.store.clone(), (*st.cfg).clone(), clock);
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let timeout = st.cfg.header_timeout;
         let router = gaibu::web::router(st);
@@ -152,7 +153,6 @@ impl TestApp {
         base
     }
 
-    /// Moves the app's "now" forward by `days` (for due dates and reminders).
     pub fn advance_days(&self, days: i64) {
         self.advance_minutes(days * 24 * 60);
     }
@@ -312,6 +312,26 @@ impl TestApp {
             .expect("sheet in force");
         serde_json::to_value(gaibu::demo::met_answers(&sheet.doc)).expect("json")
     }
+}
+
+/// The real clock moved by the minutes in `offset` (which tests advance).
+fn moved_clock(offset: std::sync::Arc<std::sync::atomic::AtomicI64>) -> gaibu::state::Clock {
+    #[allow(clippy::disallowed_methods)] // the test clock is the real one, moved
+    std::sync::Arc::new(move || {
+        let minutes = offset.load(Ordering::SeqCst);
+        jiff::Timestamp::now()
+            .checked_add(jiff::SignedDuration::from_mins(minutes))
+            .expect("moved clock")
+    })
+}
+
+/// A client that keeps cookies and does not follow redirects (each step of a sign-in seen).
+pub fn raw_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
 }
 
 pub fn form(pairs: &[(&str, &str)]) -> String {

@@ -35,6 +35,7 @@ mod rechecks;
 mod reminders;
 mod reuse;
 mod search;
+mod sso;
 mod termination;
 
 use harness::{Db, TestApp};
@@ -86,6 +87,7 @@ mod scenarios {
     pub use crate::reminders::*;
     pub use crate::reuse::*;
     pub use crate::search::*;
+    pub use crate::sso::*;
     pub use crate::termination::*;
 }
 
@@ -156,6 +158,7 @@ on_both_backends!(
     one_audit_event_is_bounded,
     a_privileged_user_cannot_finish_signing_in_without_totp,
     privileged_users_enrol_and_recover,
+    sso_signs_in_through_a_real_openid_provider[Oidc],
     a_request_reads_who_is_asking_in_one_query,
     policy_approved_on_one_instance_is_in_force_on_another,
     bench_seed_makes_every_state,

@@ -5,15 +5,6 @@
 use crate::harness::{TestApp, form};
 use reqwest::StatusCode;
 
-/// A fresh client (cookies kept, redirects not followed).
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
-}
-
 /// Posts a form; answers the status, the redirect target and the body.
 async fn post(
     c: &reqwest::Client,
@@ -81,7 +72,7 @@ fn element(page: &str, id: &str, tag: &str) -> String {
 
 pub async fn a_privileged_user_cannot_finish_signing_in_without_totp(app: &TestApp) {
     // The password alone gives no session.
-    let c = client();
+    let c = crate::harness::raw_client();
     assert_eq!(password_step(app, &c, "ism").await, "/login/mfa");
     assert_eq!(me(app, &c).await, StatusCode::UNAUTHORIZED);
     let (s, _) = (
@@ -121,13 +112,13 @@ pub async fn a_privileged_user_cannot_finish_signing_in_without_totp(app: &TestA
     assert!(signed.contains("\"second_factor\":\"totp\""), "{signed}");
 
     // The same code again, after the password again, is refused: a code is used once.
-    let again = client();
+    let again = crate::harness::raw_client();
     password_step(app, &again, "ism").await;
     let (s, _, _) = code_step(app, &again, &right).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
 
     // Guessing is bounded: after five wrong codes the password must be given again.
-    let guesser = client();
+    let guesser = crate::harness::raw_client();
     password_step(app, &guesser, "ciso").await;
     for _ in 0..5 {
         let (s, _, _) = code_step(app, &guesser, wrong).await;
@@ -144,7 +135,7 @@ pub async fn a_privileged_user_cannot_finish_signing_in_without_totp(app: &TestA
     );
 
     // A member of staff without a second factor signs in with the password alone.
-    let staff = client();
+    let staff = crate::harness::raw_client();
     assert_eq!(password_step(app, &staff, "staff").await, "/services");
     assert_eq!(me(app, &staff).await, StatusCode::OK);
 }
@@ -162,7 +153,7 @@ pub async fn privileged_users_enrol_and_recover(app: &TestApp) {
     assert_eq!(count(app, "mfa.reset").await, 1);
 
     // Enrolment comes right after the password, and no session before it is finished.
-    let c = client();
+    let c = crate::harness::raw_client();
     assert_eq!(password_step(app, &c, "ism").await, "/login/mfa");
     let page = c
         .get(format!("{}/login/mfa", app.base))
@@ -199,13 +190,13 @@ pub async fn privileged_users_enrol_and_recover(app: &TestApp) {
     assert_eq!(kept, 0, "recovery codes are kept hashed");
 
     // A recovery code signs in once, however it is typed.
-    let lost = client();
+    let lost = crate::harness::raw_client();
     password_step(app, &lost, "ism").await;
     let typed = codes[0].to_uppercase().replace('-', " ");
     let (s, _, _) = code_step(app, &lost, &typed).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     assert_eq!(count(app, "mfa.recovery_code_used").await, 1);
-    let again = client();
+    let again = crate::harness::raw_client();
     password_step(app, &again, "ism").await;
     let (s, _, _) = code_step(app, &again, &codes[0]).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
@@ -226,6 +217,6 @@ pub async fn privileged_users_enrol_and_recover(app: &TestApp) {
     assert_eq!(s, StatusCode::OK, "{page}");
     let (_, page) = staff.get("/account").await;
     assert!(page.contains("id=\"mfa-status\""), "{page}");
-    let c = client();
+    let c = crate::harness::raw_client();
     assert_eq!(password_step(app, &c, "staff").await, "/login/mfa");
 }

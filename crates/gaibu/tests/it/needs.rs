@@ -12,10 +12,13 @@ pub enum Need {
     Browser,
     /// Python's aiosmtpd, started by the e-mail test as its SMTP server.
     Smtp,
+    /// Node.js and npm `oidc-provider` in `e2e/`, started by the SSO test as the city's
+    /// identity provider.
+    Oidc,
 }
 
 impl Need {
-    pub const ALL: [Need; 3] = [Need::Postgres, Need::Browser, Need::Smtp];
+    pub const ALL: [Need; 4] = [Need::Postgres, Need::Browser, Need::Smtp, Need::Oidc];
 
     /// Why it cannot be had here, or `None` when it can.
     fn missing(self) -> Option<&'static str> {
@@ -27,11 +30,13 @@ impl Need {
                 .stderr(Stdio::null())
                 .status()
                 .is_ok_and(|s| s.success()),
+            Need::Oidc => crate::sso::ready(),
         };
         (!ok).then_some(match self {
             Need::Postgres => "GAIBU_TEST_POSTGRES_URL is not set",
             Need::Browser => "chromium or e2e/node_modules/playwright-core is missing",
             Need::Smtp => "python3 cannot import aiosmtpd",
+            Need::Oidc => "node or e2e/node_modules/oidc-provider is missing",
         })
     }
 
@@ -41,6 +46,7 @@ impl Need {
             Need::Postgres => return false,
             Need::Browser => "GAIBU_REQUIRE_BROWSER",
             Need::Smtp => "GAIBU_REQUIRE_SMTP",
+            Need::Oidc => "GAIBU_REQUIRE_OIDC",
         };
         std::env::var(var).is_ok_and(|v| v == "1")
     }
@@ -58,6 +64,9 @@ impl Need {
             }
             Need::Smtp => {
                 "pip install aiosmtpd (GAIBU_REQUIRE_SMTP=1 makes a missing one a failure)"
+            }
+            Need::Oidc => {
+                "`npm ci` in e2e/ (GAIBU_REQUIRE_OIDC=1 makes a missing provider a failure)"
             }
         }
     }

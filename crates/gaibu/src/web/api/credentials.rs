@@ -24,7 +24,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         revoke_token_of_user;
         deactivate;
         reactivate;
-        reset_mfa
+        reset_mfa;
+        set_password_login
     )
 }
 
@@ -175,5 +176,23 @@ async fn reactivate(c: OnRecord) -> AppResult<Json<Done>> {
 async fn reset_mfa(c: OnRecord) -> AppResult<Json<Done>> {
     require_system_administrator(&c.st, &c.u, "mfa.reset").await?;
     c.st.store.reset_totp(&c.u.who(), c.id, c.st.now()).await?;
+    Ok(Json(Done { done: true }))
+}
+
+#[derive(serde::Deserialize, ToSchema)]
+pub struct PasswordLogin {
+    /// Whether a password signs the user in; false: the city's identity provider only.
+    pub on: bool,
+}
+
+/// Switches a user's password sign-in on or off (System Administrators only); off ends their
+/// sessions.
+#[utoipa::path(post, path = "/api/v1/users/{id}/password-login", tag = "people", params(UserId),
+    request_body = PasswordLogin, responses((status = 200, body = Done), Refusals))]
+async fn set_password_login(c: super::extract::Change<PasswordLogin>) -> AppResult<Json<Done>> {
+    require_system_administrator(&c.st, &c.u, "user.password_login").await?;
+    c.st.store
+        .set_password_login(&c.u.who(), c.id, c.body.on, c.st.now())
+        .await?;
     Ok(Json(Done { done: true }))
 }

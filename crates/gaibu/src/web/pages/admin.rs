@@ -223,6 +223,10 @@ struct UserPage {
     notice: String,
     /// When their second factor was set up (empty: none).
     mfa_since: String,
+    /// Whether a password signs them in (else the city's identity provider only), and
+    /// whether that provider is configured.
+    password_login: bool,
+    sso: bool,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -249,6 +253,7 @@ async fn user_page(
         "reactivated" => t.admin_user_reactivated().to_string(),
         "revoked" => t.my_account_token_revoked().to_string(),
         "mfa_reset" => t.admin_mfa_was_reset().to_string(),
+        "password_login" => t.admin_password_login_changed().to_string(),
         _ => String::new(),
     };
     let mfa_since = st
@@ -265,6 +270,8 @@ async fn user_page(
         revoke_base: format!("/admin/users/{id}/tokens"),
         notice,
         mfa_since,
+        password_login: st.store.password_login(id).await?,
+        sso: st.cfg.sso.is_some(),
         user,
         page,
     })
@@ -294,6 +301,17 @@ async fn reset_mfa(cx: Cx, Path(id): Path<i64>) -> AppResult<Response> {
     people::require_system_administrator(&cx.st, &cx.u, "mfa.reset").await?;
     cx.st.store.reset_totp(&cx.u.who(), id, cx.st.now()).await?;
     Ok(axum::response::Redirect::to(&format!("/admin/users/{id}?done=mfa_reset")).into_response())
+}
+
+async fn password_login(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
+    people::require_system_administrator(&cx.st, &cx.u, "user.password_login").await?;
+    let on = form.get("on") == "1";
+    let st = &cx.st;
+    st.store
+        .set_password_login(&cx.u.who(), id, on, st.now())
+        .await?;
+    let to = format!("/admin/users/{id}?done=password_login");
+    Ok(axum::response::Redirect::to(&to).into_response())
 }
 
 async fn revoke_token(cx: Cx, Path((id, token)): Path<(i64, i64)>) -> AppResult<Response> {
@@ -327,6 +345,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{id}/deactivate", post(deactivate))
         .route("/admin/users/{id}/reactivate", post(reactivate))
         .route("/admin/users/{id}/mfa/reset", post(reset_mfa))
+        .route("/admin/users/{id}/password-login", post(password_login))
         .route(
             "/admin/users/{id}/tokens/{token}/revoke",
             post(revoke_token),

@@ -20,6 +20,7 @@ use serde::Deserialize;
 use std::net::SocketAddr;
 
 mod mfa;
+mod sso;
 
 pub(super) use mfa::{PATH as MFA_PATH, start as start_challenge};
 
@@ -33,6 +34,10 @@ struct LoginPage {
     failed: bool,
     /// Too many attempts: refused without looking at the password.
     throttled: bool,
+    /// The city's identity provider is configured: its button is shown.
+    sso: bool,
+    /// A sign-in through it did not go through.
+    sso_failed: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -78,12 +83,14 @@ async fn login_page(
             (jar, l)
         }
     };
-    let page = LoginPage::new(lang, safe_next(&q.next).to_string(), String::new(), false);
+    let next = safe_next(&q.next).to_string();
+    let page = LoginPage::new(lang, next, String::new(), false, st.cfg.sso.is_some());
     (jar, page).into_response()
 }
 
 impl LoginPage {
-    fn new(lang: Lang, next: String, login: String, failed: bool) -> Self {
+    /// The page in `lang`; with `sso`, the city's identity provider is offered.
+    fn new(lang: Lang, next: String, login: String, failed: bool, sso: bool) -> Self {
         LoginPage {
             t: Tr(lang),
             page: PageCtx::anonymous(lang),
@@ -91,6 +98,8 @@ impl LoginPage {
             login,
             failed,
             throttled: false,
+            sso,
+            sso_failed: false,
         }
     }
 }
@@ -123,6 +132,10 @@ struct Attempt {
     outcome: &'static str,
     /// How the second factor was given: `totp`, `recovery_code`, `enrolled`, or none.
     second_factor: Option<&'static str>,
+    /// How the user proved who they are: `password` or `oidc`.
+    method: &'static str,
+    /// Why the identity provider's answer was refused (bounded), for the auditor.
+    reason: Option<String>,
 }
 
 impl Attempt {
@@ -143,6 +156,8 @@ impl Attempt {
             user_agent: header("user-agent").unwrap_or_default(),
             outcome: "",
             second_factor: None,
+            method: "password",
+            reason: None,
         }
     }
 
@@ -165,14 +180,16 @@ impl Attempt {
             "user_agent": self.user_agent,
             "outcome": self.outcome,
             "second_factor": self.second_factor,
+            "method": self.method,
+            "reason": self.reason,
         })
     }
 }
 
 /// The answer to a throttled or locked attempt: the same for both, and for logins that do not
 /// exist, so that it tells nothing about the account.
-fn throttled(lang: Lang, next: String, login: String, until_ms: i64, now_ms: i64) -> Response {
-    let mut page = LoginPage::new(lang, next, login, false);
+fn throttled(page: LoginPage, until_ms: i64, now_ms: i64) -> Response {
+    let mut page = page;
     page.throttled = true;
     let wait = ((until_ms - now_ms).max(0) + 999) / 1000;
     let mut res = (StatusCode::TOO_MANY_REQUESTS, page).into_response();
@@ -231,23 +248,33 @@ async fn login(
     };
     if let Some((outcome, until_ms)) = refused {
         attempt.failed(&st, user_id, &kept, outcome).await?;
-        return Ok(throttled(lang, next, login, until_ms, now_ms));
+        let page = LoginPage::new(lang, next, login, false, st.cfg.sso.is_some());
+        return Ok(throttled(page, until_ms, now_ms));
     }
     let ok = auth::verify_password(
         user.as_ref().and_then(|u| u.password_hash.clone()),
         password,
     )
     .await;
-    let Some(user) = user.filter(|_| ok) else {
+    // A user whose password sign-in is switched off (the city's provider only) is answered as
+    // a wrong password is: the page tells nothing about the account.
+    let allowed = match (&user, ok) {
+        (Some(u), true) => st.store.password_login(u.id).await?,
+        _ => true,
+    };
+    let Some(user) = user.filter(|_| ok && allowed) else {
         tracing::info!(login = %kept, "sign-in failed");
+        let outcome = if allowed {
+            "wrong_password"
+        } else {
+            "password_disabled"
+        };
         let window_over = now_ms - policy.address_window_minutes * 60_000;
         st.store
             .count_address_failure(&addr_key, now_ms, window_over)
             .await?;
-        attempt
-            .failed(&st, user_id, &kept, "wrong_password")
-            .await?;
-        let page = LoginPage::new(lang, next, login, true);
+        attempt.failed(&st, user_id, &kept, outcome).await?;
+        let page = LoginPage::new(lang, next, login, true, st.cfg.sso.is_some());
         return Ok((StatusCode::UNAUTHORIZED, page).into_response());
     };
     st.store.clear_sign_in(&login_key).await?;
@@ -303,6 +330,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/login", get(login_page).post(login))
         .route(mfa::PATH, get(mfa::page).post(mfa::submit))
+        .route(sso::PATH, get(sso::start))
+        .route(sso::CALLBACK, get(sso::callback))
         .route("/logout", post(logout))
         .route("/lang", post(switch_lang))
 }
