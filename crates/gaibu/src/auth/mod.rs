@@ -6,7 +6,7 @@
 //! `X-CSRF-Token`); API clients that send a Bearer token need none, having no ambient cookie.
 
 use crate::cache::{Org, REQUEST_ORG, RequestOrg};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ErrorInfo};
 use crate::i18n::Lang;
 use crate::state::AppState;
 use argon2::Argon2;
@@ -308,19 +308,30 @@ pub async fn authenticate(
 ) -> Response {
     match authenticate_inner(&state, &jar, req).await {
         Ok((req, Some(version))) => {
+            let user = req.extensions().get::<CurrentUser>().cloned();
             // The org tree this request sees is the one at the version its identity query read
             // (or newer), read at most once.
-            REQUEST_ORG
+            let mut res = REQUEST_ORG
                 .scope(RequestOrg::at(version), next.run(req))
-                .await
+                .await;
+            // A refusal's page keeps the user's menu (`render_error_pages`).
+            if let Some(u) = user.filter(|_| res.extensions().get::<ErrorInfo>().is_some()) {
+                res.extensions_mut().insert(u);
+            }
+            res
         }
         Ok((req, None)) => next.run(req).await,
-        Err((e, path)) => {
+        Err((e, path, user)) => {
             if matches!(e, AppError::Unauthenticated) && !is_api(&path) {
                 let next = urlencode(&path);
                 return Redirect::to(&format!("/login?next={next}")).into_response();
             }
-            e.into_response()
+            let mut res = e.into_response();
+            // A refusal's page keeps the user's menu (`render_error_pages`).
+            if let Some(u) = user {
+                res.extensions_mut().insert(*u);
+            }
+            res
         }
     }
 }
@@ -335,14 +346,16 @@ async fn authenticate_inner(
     state: &AppState,
     jar: &CookieJar,
     req: Request,
-) -> Result<(Request, Option<i64>), (AppError, String)> {
+) -> Result<(Request, Option<i64>), (AppError, String, Option<Box<CurrentUser>>)> {
     let path = req.uri().path().to_string();
     let path_and_query = req
         .uri()
         .path_and_query()
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| path.clone());
-    let fail = |e: AppError| (e, path_and_query.clone());
+    let fail = |e: AppError| (e, path_and_query.clone(), None);
+    let refuse =
+        |e: AppError, u: &CurrentUser| (e, path_and_query.clone(), Some(Box::new(u.clone())));
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if unsafe_method && cross_site(req.headers()) {
         return Err(fail(AppError::Refused(crate::error::ErrorCode::BadOrigin)));
@@ -356,7 +369,7 @@ async fn authenticate_inner(
     };
     // A contractor's person reaches their own pages and nothing else (S5.3).
     if user.user.contractor_id.is_some() && !contractor_path(&path) {
-        return Err(fail(AppError::NotFound));
+        return Err(refuse(AppError::NotFound, &user));
     }
     if user.has_role(gaibu_domain::role::Role::SystemAdministrator)
         && !system_administrator_path(&path)
@@ -365,7 +378,7 @@ async fn authenticate_inner(
         deny_request(state, &user, code, &path)
             .await
             .map_err(fail)?;
-        return Err(fail(AppError::Forbidden(code.as_str())));
+        return Err(refuse(AppError::Forbidden(code.as_str()), &user));
     }
     let (mut parts, body) = req.into_parts();
     // The sign-in forms carry no token (there is no session yet, or the second factor's step

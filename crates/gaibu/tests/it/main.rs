@@ -30,6 +30,7 @@ mod lists;
 mod mail;
 mod measures;
 mod mfa;
+mod pages;
 mod policy;
 mod rechecks;
 mod reminders;
@@ -82,6 +83,7 @@ mod scenarios {
     pub use crate::mail::*;
     pub use crate::measures::*;
     pub use crate::mfa::*;
+    pub use crate::pages::*;
     pub use crate::policy::*;
     pub use crate::rechecks::*;
     pub use crate::reminders::*;
@@ -158,6 +160,9 @@ on_both_backends!(
     one_audit_event_is_bounded,
     a_privileged_user_cannot_finish_signing_in_without_totp,
     privileged_users_enrol_and_recover,
+    every_demo_page_shows_messages_not_keys,
+    refusals_keep_the_menu_and_link_to_what_to_fix,
+    adding_a_role_preselects_nothing,
     sso_signs_in_through_a_real_openid_provider[Oidc],
     a_request_reads_who_is_asking_in_one_query,
     policy_approved_on_one_instance_is_in_force_on_another,

@@ -1,6 +1,7 @@
 //! Pages of re-checks (S6.1), corrective actions and the stop of use (S6.2), and check orders
 //! (S6.3).
 
+use super::applications::answer_text;
 use super::{Again, Cx, FieldErrors, FormPairs, PageCtx, answer, fmt_ms, show, user_name};
 use crate::error::AppResult;
 use crate::i18n::Tr;
@@ -236,6 +237,8 @@ struct ItemRow {
     kind: &'static str,
     options: Vec<(String, String)>,
     value: String,
+    /// The answer in words (a choice's label, yes/no/n.a.), as a reader sees it.
+    shown: String,
     comment: String,
     previous: String,
     previous_comment: String,
@@ -270,15 +273,6 @@ struct DetailPage {
     owners: Vec<(i64, String)>,
     who: String,
     result_input: ResultInput,
-}
-
-fn answer_label(t: Tr, kind: AnswerType, v: &str) -> String {
-    match (kind, v) {
-        (AnswerType::YesNoNa, "yes") => t.common_yes().to_string(),
-        (AnswerType::YesNoNa, "no") => t.common_no().to_string(),
-        (AnswerType::YesNoNa, "na") => t.common_na().to_string(),
-        _ => v.to_string(),
-    }
 }
 
 /// What a form of the page brings back with its errors.
@@ -331,9 +325,10 @@ async fn detail_page(cx: &Cx, id: i64, forms: Forms) -> AppResult<DetailPage> {
                     .iter()
                     .map(|o| (o.code.clone(), t.pick(&o.label_ja, &o.label_en).to_string()))
                     .collect(),
+                shown: answer_text(t, i, &a.value),
                 value: a.value,
                 comment: a.comment,
-                previous: answer_label(t, i.answer, &p.value),
+                previous: answer_text(t, i, &p.value),
                 previous_comment: p.comment,
                 problem,
                 blocking: i.blocking,

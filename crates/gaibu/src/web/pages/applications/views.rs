@@ -18,6 +18,8 @@ pub struct ItemView {
     pub blocking: bool,
     pub options: Vec<(String, String)>,
     pub value: String,
+    /// The answer in words, as a reader sees it (`answer_text`).
+    pub shown: String,
     pub comment: String,
     /// Why no evidence file is attached, for an item that expects one (S3.2c).
     pub evidence_reason: String,
@@ -43,6 +45,7 @@ impl ItemView {
                 .iter()
                 .map(|o| (o.code.clone(), t.pick(&o.label_ja, &o.label_en).to_string()))
                 .collect(),
+            shown: answer_text(t, i, &a.value),
             value: a.value,
             comment: a.comment,
             evidence_reason: a.evidence_reason,
