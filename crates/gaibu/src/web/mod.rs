@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .route("/assets/{file}", get(asset))
+        .layer(middleware::from_fn(pages::flash::flash))
         .layer(middleware::from_fn_with_state(state.clone(), authenticate))
         .layer(middleware::from_fn(pages::render_error_pages))
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -68,6 +68,14 @@ pub async fn class1_track_through_html_forms(app: &TestApp) {
     let (s, loc, _) = im.post("/applications", &fields).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let id = id_from(&loc, "/applications/");
+    // The next page confirms what was done, in a live region, once (issue 10, item 5).
+    let (_, html) = im.get(&loc).await;
+    assert!(
+        html.contains("role=\"status\" id=\"flash\">申請を作成しました。"),
+        "{html}"
+    );
+    let (_, html) = im.get(&loc).await;
+    assert!(!html.contains("id=\"flash\""), "shown once");
     let row = app.application_row(id).await;
     let f = serde_json::to_value(&row.fields).expect("fields");
     assert_eq!(

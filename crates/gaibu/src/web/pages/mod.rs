@@ -8,6 +8,7 @@ mod catalogue;
 mod check_orders;
 mod contractors;
 mod dashboard;
+pub(crate) mod flash;
 mod home;
 mod lists;
 mod measures;
@@ -163,15 +164,22 @@ pub struct PageCtx {
     pub unread: i64,
     /// A contractor's person: their own pages only.
     pub is_contractor: bool,
+    /// What the request before this page did (`flash`), shown once.
+    pub flash: String,
 }
 
 impl PageCtx {
     pub fn new(u: &CurrentUser, jar: &CookieJar, path: &str) -> Self {
+        let t = Tr(jar
+            .get(crate::auth::LANG_COOKIE)
+            .and_then(|c| Lang::parse(c.value()))
+            .unwrap_or(u.lang));
         PageCtx {
-            t: Tr(jar
-                .get(crate::auth::LANG_COOKIE)
-                .and_then(|c| Lang::parse(c.value()))
-                .unwrap_or(u.lang)),
+            flash: jar
+                .get(flash::COOKIE)
+                .map(|c| flash::message(t, c.value()))
+                .unwrap_or_default(),
+            t,
             user_name: u.user.display_name.clone(),
             csrf: u.csrf().to_string(),
             is_sysadmin: u.has_role(Role::SystemAdministrator),
@@ -196,6 +204,7 @@ impl PageCtx {
             path: String::new(),
             unread: 0,
             is_contractor: false,
+            flash: String::new(),
         }
     }
 
