@@ -163,6 +163,7 @@ on_both_backends!(
     every_demo_page_shows_messages_not_keys,
     refusals_keep_the_menu_and_link_to_what_to_fix,
     adding_a_role_preselects_nothing,
+    histories_name_people,
     sso_signs_in_through_a_real_openid_provider[Oidc],
     a_request_reads_who_is_asking_in_one_query,
     policy_approved_on_one_instance_is_in_force_on_another,

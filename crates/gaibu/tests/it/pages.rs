@@ -227,3 +227,28 @@ pub async fn adding_a_role_preselects_nothing(app: &TestApp) {
         "each select has a name: {form}"
     );
 }
+
+/// A record's history names the people who acted, not their logins (issue 10, item 10).
+pub async fn histories_name_people(app: &TestApp) {
+    let im = app.api("im").await;
+    let (s, created) = im
+        .post(
+            "/applications",
+            crate::harness::application_json("名前の履歴", "1"),
+        )
+        .await;
+    assert_eq!(s, 201, "{created}");
+    let id = crate::harness::id_of(&created);
+    let b = app.browser("im").await;
+    let (_, page) = b.get(&format!("/applications/{id}")).await;
+    assert!(page.contains("<td>情報 太郎</td>"), "{page}");
+    assert!(!page.contains("<td>im</td>"), "{page}");
+    // A service's timeline too, in the page's one query for names.
+    let service: i64 = sqlx::query_scalar("SELECT MIN(id) FROM services")
+        .fetch_one(app.st.store.pool())
+        .await
+        .expect("a demo service");
+    let (_, page) = b.get(&format!("/services/{service}")).await;
+    assert!(page.contains("情報 太郎"), "{page}");
+    assert!(!page.contains("<td>im</td>"), "{page}");
+}

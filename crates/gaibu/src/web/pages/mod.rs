@@ -413,7 +413,10 @@ pub async fn render_error_pages(jar: CookieJar, req: Request, next: Next) -> Res
 pub struct HistoryRow {
     pub seq: i64,
     pub at: String,
+    /// Who did it: their name once `named` has been given the names (else their login, as
+    /// the trail keeps it; a command-line or system actor keeps it).
     pub actor: String,
+    pub actor_id: Option<i64>,
     pub action: String,
     pub changes: Vec<String>,
 }
@@ -442,6 +445,7 @@ pub fn history_rows(t: Tr, events: &[gaibu_domain::audit::AuditEvent]) -> Vec<Hi
             seq: e.seq,
             at: fmt_ms(e.at_ms),
             actor: e.actor_login.clone(),
+            actor_id: e.actor_id,
             action: t.of("audit", &e.action),
             changes: changed_fields(e.before.as_deref(), e.after.as_deref())
                 .iter()
@@ -449,6 +453,38 @@ pub fn history_rows(t: Tr, events: &[gaibu_domain::audit::AuditEvent]) -> Vec<Hi
                 .collect(),
         })
         .collect()
+}
+
+/// The people who acted in `rows`, for the names query of the page.
+pub fn actors(rows: &[HistoryRow]) -> Vec<i64> {
+    let mut ids: Vec<i64> = rows.iter().filter_map(|r| r.actor_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// Shows the names of the people who acted instead of their logins (issue 10, item 10).
+pub fn named(rows: &mut [HistoryRow], names: &[(i64, String)]) {
+    for r in rows {
+        if let Some((_, n)) = r
+            .actor_id
+            .and_then(|id| names.iter().find(|(i, _)| *i == id))
+        {
+            r.actor = n.clone();
+        }
+    }
+}
+
+/// A history with the names of who acted, read in one query.
+pub async fn history_named(
+    st: &AppState,
+    t: Tr,
+    events: &[gaibu_domain::audit::AuditEvent],
+) -> AppResult<Vec<HistoryRow>> {
+    let mut rows = history_rows(t, events);
+    let names = st.store.user_names(&actors(&rows)).await?;
+    named(&mut rows, &names);
+    Ok(rows)
 }
 
 pub use crate::i18n::org_name;

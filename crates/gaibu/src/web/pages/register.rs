@@ -1,6 +1,6 @@
 //! The service usage register (サービス利用状況, S5.2.1-5) and the notifications page.
 
-use super::{Cx, FieldErrors, FormPairs, HistoryRow, PageCtx, answer, fmt_ms, history_rows, show};
+use super::{Cx, FieldErrors, FormPairs, HistoryRow, PageCtx, answer, fmt_ms, history_named, show};
 use crate::auth::org_tree;
 use crate::error::AppResult;
 use crate::i18n::Tr;
@@ -146,7 +146,7 @@ async fn entry_page(
             .collect(),
         can_edit: ops::may_edit(&cx.u, &e, &tree),
         has_errors: !errs.is_empty(),
-        history: history_rows(t, &events),
+        history: history_named(&cx.st, t, &events).await?,
         drift: drift(t, &e, &events),
         t,
         page,

@@ -338,7 +338,7 @@ async fn detail_page(cx: &Cx, id: i64, forms: Forms, before: Option<i64>) -> App
     let errors = FieldErrors::from(t, &account_errs);
     let form = (account_input, errors, false);
     let acc = accounts_partial(cx, (&s, &units), form, AccountsAsk::on_service_page()).await?;
-    let timeline = timeline_partial(cx, &s, before, true).await?;
+    let mut timeline = timeline_partial(cx, &s, before, true).await?;
     let (bsm_options, im_options) = match acc.caps.register_in_ledger {
         true => (
             ops::holders_of(&cx.st, Role::BusinessSystemManager).await?,
@@ -352,8 +352,11 @@ async fn detail_page(cx: &Cx, id: i64, forms: Forms, before: Option<i64>) -> App
         s.business_system_manager_id,
         s.infrastructure_manager_id,
     ];
-    let ids: Vec<i64> = named.iter().flatten().copied().collect();
+    let mut ids: Vec<i64> = named.iter().flatten().copied().collect();
+    // The timeline's people too, in the same query.
+    ids.extend(super::actors(&timeline.rows));
     let names = cx.st.store.user_names(&ids).await?;
+    super::named(&mut timeline.rows, &names);
     let name_of = |id: Option<i64>| match id {
         Some(id) => names
             .iter()
@@ -397,7 +400,14 @@ async fn timeline(
     Query(q): Query<TimelineQuery>,
 ) -> AppResult<Response> {
     let s = ops::get(&cx.st, id).await?;
-    show(timeline_partial(&cx, &s, q.before()?, false).await?)
+    let mut partial = timeline_partial(&cx, &s, q.before()?, false).await?;
+    let names = cx
+        .st
+        .store
+        .user_names(&super::actors(&partial.rows))
+        .await?;
+    super::named(&mut partial.rows, &names);
+    show(partial)
 }
 
 /// A form of the service's page: on success back to the page, on refused input the page with

@@ -1,7 +1,7 @@
 //! An application's page: its fields, the sheet's progress, the review rounds, evidence and
 //! history, with the buttons its reader may use. Every record it shows is read once.
 
-use super::super::{Cx, HistoryRow, PageCtx, fmt_ms, history_rows, org_name};
+use super::super::{Cx, HistoryRow, PageCtx, fmt_ms, history_named, org_name};
 use super::views::{
     EvidenceView, RoundView, evaluation_rows, evidence_views, item_label, label_of, round_views,
 };
@@ -209,7 +209,12 @@ pub(super) async fn detail(cx: Cx, Path(id): Path<i64>) -> AppResult<Response> {
             .as_ref()
             .map(|s| s.row.version.clone())
             .unwrap_or_default(),
-        history: history_rows(t, &st.store.entity_history("application", row.id).await?),
+        history: history_named(
+            st,
+            t,
+            &st.store.entity_history("application", row.id).await?,
+        )
+        .await?,
         evaluation: evaluation_rows(t, &row.evaluation)
             .map(|(_, label, shown, clause)| (label, shown, clause.to_string()))
             .collect(),
