@@ -4,10 +4,15 @@ use crate::people::{self, OrgUnitInput};
 use crate::server;
 use crate::state::{Config, EvidenceStore};
 use clap::{Args, Parser, Subcommand};
-use gaibu_store::{VerifyOutcome, Who};
+use gaibu_store::Who;
 use std::path::PathBuf;
 
+mod audit;
+mod serve_args;
+pub use serve_args::{CheckpointArgs, SsoArgs};
 mod user;
+pub use audit::AuditCommand;
+use audit::audit;
 pub use user::UserCommand;
 use user::user;
 
@@ -178,105 +183,6 @@ pub enum BenchCommand {
         #[command(flatten)]
         db: DbArgs,
     },
-}
-
-#[derive(Subcommand, Debug)]
-pub enum AuditCommand {
-    /// Recompute the hash chain; exit 0 when intact, 1 naming the first broken event. With
-    /// --checkpoints, also check every signed checkpoint against it: a rewrite of any event
-    /// up to the last checkpoint fails, even with every later hash recomputed
-    Verify {
-        #[command(flatten)]
-        db: DbArgs,
-        /// A file of checkpoints (`gaibu audit checkpoint --out`)
-        #[arg(long, requires = "public_key")]
-        checkpoints: Option<PathBuf>,
-        /// The public key that signs them: 64 hex digits, or the `.pub` file of `keygen`
-        #[arg(long, env = "GAIBU_CHECKPOINT_PUBLIC_KEY")]
-        public_key: Option<String>,
-    },
-    /// Sign the chain's head now (after verifying the chain) and print the checkpoint; with
-    /// --out, also append it to that file
-    Checkpoint {
-        #[command(flatten)]
-        db: DbArgs,
-        /// The signing key (`gaibu audit keygen`), kept away from the database
-        #[arg(long, env = "GAIBU_CHECKPOINT_KEY")]
-        key: PathBuf,
-        /// Append the checkpoint to this file (going on from its last checkpoint)
-        #[arg(long)]
-        out: Option<PathBuf>,
-    },
-    /// Make a signing key for checkpoints at OUT (owner-readable) and its public key at
-    /// OUT.pub; an existing file is never overwritten
-    Keygen {
-        #[arg(long)]
-        out: PathBuf,
-    },
-}
-
-/// Sign-in through the city's OpenID provider, if any (`docs/security.md`).
-#[derive(Args, Debug, Clone)]
-pub struct SsoArgs {
-    /// The provider's issuer URL, e.g. https://idp.city.lg.jp/realms/staff
-    #[arg(long, env = "GAIBU_OIDC_ISSUER", requires = "oidc_client_id")]
-    pub oidc_issuer: Option<String>,
-    #[arg(long, env = "GAIBU_OIDC_CLIENT_ID")]
-    pub oidc_client_id: Option<String>,
-    #[arg(
-        long,
-        env = "GAIBU_OIDC_CLIENT_SECRET",
-        hide_env_values = true,
-        default_value = ""
-    )]
-    pub oidc_client_secret: String,
-    /// The ID token's claim that holds the gaibu login: preferred_username, email or sub
-    #[arg(
-        long,
-        env = "GAIBU_OIDC_LOGIN_CLAIM",
-        default_value = "preferred_username"
-    )]
-    pub oidc_login_claim: String,
-    /// gaibu's callback as registered at the provider (default: PUBLIC_URL/login/sso/callback)
-    #[arg(long, env = "GAIBU_OIDC_REDIRECT_URL")]
-    pub oidc_redirect_url: Option<String>,
-}
-
-impl SsoArgs {
-    pub fn config(&self, public_url: &str) -> anyhow::Result<Option<crate::sso::SsoConfig>> {
-        let (Some(issuer), Some(client_id)) = (&self.oidc_issuer, &self.oidc_client_id) else {
-            return Ok(None);
-        };
-        if !matches!(
-            self.oidc_login_claim.as_str(),
-            "preferred_username" | "email" | "sub"
-        ) {
-            anyhow::bail!("--oidc-login-claim: preferred_username, email or sub");
-        }
-        Ok(Some(crate::sso::SsoConfig {
-            issuer: issuer.clone(),
-            client_id: client_id.clone(),
-            client_secret: self.oidc_client_secret.clone(),
-            redirect_url: self.oidc_redirect_url.clone().unwrap_or_else(|| {
-                format!("{}/login/sso/callback", public_url.trim_end_matches('/'))
-            }),
-            login_claim: self.oidc_login_claim.clone(),
-        }))
-    }
-}
-
-/// Where `serve` signs checkpoints of the audit chain, if anywhere.
-#[derive(Args, Debug, Clone)]
-pub struct CheckpointArgs {
-    /// Sign a checkpoint of the audit chain with this key at start and every
-    /// --checkpoint-minutes (see `gaibu audit keygen`)
-    #[arg(long, env = "GAIBU_CHECKPOINT_KEY", requires = "checkpoint_file")]
-    pub checkpoint_key: Option<PathBuf>,
-    /// The file the checkpoints are appended to
-    #[arg(long, env = "GAIBU_CHECKPOINT_FILE")]
-    pub checkpoint_file: Option<PathBuf>,
-    #[arg(long, env = "GAIBU_CHECKPOINT_MINUTES", default_value_t = 60)]
-    pub checkpoint_minutes: u64,
 }
 
 #[derive(Subcommand, Debug)]
@@ -542,79 +448,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             let today = as_of.unwrap_or_else(|| st.today());
             let sent = crate::reminders::run(&st, today).await.map_err(app_err)?;
             println!("{sent} reminders sent as of {today}");
-            Ok(0)
-        }
-    }
-}
-
-async fn audit(cmd: AuditCommand) -> anyhow::Result<i32> {
-    use crate::checkpoints;
-    match cmd {
-        AuditCommand::Verify {
-            db,
-            checkpoints: file,
-            public_key,
-        } => {
-            let store = server::connect(&db.url()?).await?;
-            match store.verify_audit().await? {
-                VerifyOutcome::Intact { events, .. } => {
-                    println!("audit chain intact: {events} events");
-                }
-                VerifyOutcome::Broken(e) => {
-                    eprintln!("audit chain BROKEN: {e}");
-                    return Ok(1);
-                }
-            }
-            let (Some(file), Some(key)) = (file, public_key) else {
-                return Ok(0);
-            };
-            let key = checkpoints::verifying_key(&key)?;
-            let all = checkpoints::read(&file)?;
-            let found = checkpoints::check(&store, &all, &key).await?;
-            for p in &found.problems {
-                eprintln!("audit checkpoint FAILS: {p}");
-            }
-            if all.is_empty() {
-                eprintln!("audit checkpoints: none in {}", file.display());
-                return Ok(1);
-            }
-            if !found.problems.is_empty() {
-                return Ok(1);
-            }
-            println!(
-                "audit checkpoints hold: {} of {}, the chain unchanged up to event {}",
-                found.held,
-                all.len(),
-                found.pinned_to
-            );
-            Ok(0)
-        }
-        AuditCommand::Checkpoint { db, key, out } => {
-            let store = server::connect(&db.url()?).await?;
-            let key = checkpoints::signing_key(&key)?;
-            let last = match &out {
-                Some(f) => checkpoints::read(f)?.into_iter().last(),
-                None => None,
-            };
-            #[allow(clippy::disallowed_methods)] // the time the checkpoint is taken
-            let now = jiff::Timestamp::now();
-            let c = checkpoints::take(&store, &key, last.as_ref(), now).await?;
-            if let Some(f) = &out {
-                checkpoints::append(f, &c)?;
-            }
-            println!("{}", serde_json::to_string(&c)?);
-            Ok(0)
-        }
-        AuditCommand::Keygen { out } => {
-            let public = checkpoints::keygen(&out)?;
-            println!(
-                "signing key: {} (keep it away from the database)",
-                out.display()
-            );
-            println!(
-                "public key:  {public} (also in {})",
-                out.with_extension("pub").display()
-            );
             Ok(0)
         }
     }

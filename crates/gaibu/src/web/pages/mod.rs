@@ -8,7 +8,9 @@ mod catalogue;
 mod check_orders;
 mod contractors;
 mod dashboard;
+mod error_page;
 pub(crate) mod flash;
+mod history;
 mod home;
 mod lists;
 mod measures;
@@ -20,18 +22,15 @@ mod services;
 mod session;
 pub(crate) mod terminations;
 
-use crate::auth::{CurrentUser, request_lang};
-use crate::error::{AppError, AppResult, ErrorInfo};
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Tr};
 use crate::state::AppState;
-use askama::Template;
-use askama_web::WebTemplate;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use gaibu_domain::FieldError;
@@ -337,157 +336,9 @@ impl From<i64> for When {
     }
 }
 
-#[derive(Template, WebTemplate)]
-#[template(path = "error.html")]
-struct ErrorPage {
-    t: Tr,
-    page: PageCtx,
-    message: String,
-    /// What to fix: a field or an item, and its message.
-    details: Vec<String>,
-    /// The items of a sheet to fix, each linking to it on the page the user came from.
-    items: Vec<(String, String)>,
-    /// The page the user came from (this site only), to go back to.
-    back: String,
-}
-
-/// Turns an API-style error response into a page, for every route outside `/api/`.
-pub async fn render_error_pages(jar: CookieJar, req: Request, next: Next) -> Response {
-    let is_api = req.uri().path().starts_with("/api/");
-    let lang = request_lang(&jar, req.headers());
-    let path = req.uri().path().to_string();
-    // Back to where the user came from, on this site only (no script: the CSP allows none).
-    let back = req
-        .headers()
-        .get(axum::http::header::REFERER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|r| r.split_once("://").map(|(_, rest)| rest))
-        .and_then(|rest| rest.find('/').map(|i| rest[i..].to_string()))
-        .map(|p| session::safe_next(&p).to_string())
-        .filter(|p| p != &path)
-        .unwrap_or_else(|| "/".into());
-    let res = next.run(req).await;
-    if is_api {
-        return res;
-    }
-    let Some(info) = res.extensions().get::<ErrorInfo>().cloned() else {
-        return res;
-    };
-    let t = Tr(lang);
-    let pick = |b: &crate::error::Bilingual| match lang {
-        Lang::Ja => b.ja.clone(),
-        Lang::En => b.en.clone(),
-    };
-    let details: Vec<String> = info
-        .body
-        .error
-        .fields
-        .iter()
-        .map(|f| format!("{}: {}", t.field(&f.field), pick(&f.message)))
-        .collect();
-    let items = info
-        .body
-        .error
-        .items
-        .iter()
-        .map(|i| (i.item.clone(), pick(&i.message)))
-        .collect();
-    // The signed-in user's menu stays (`authenticate` hands the user on with the refusal).
-    let page = match res.extensions().get::<CurrentUser>() {
-        Some(u) => PageCtx::new(u, &jar, &back),
-        None => PageCtx::anonymous(lang),
-    };
-    let page = ErrorPage {
-        t,
-        page,
-        message: pick(&info.body.error.message),
-        details,
-        items,
-        back,
-    };
-    (info.status, page).into_response()
-}
-
-/// One line of a record's history, for display.
-#[derive(Debug, Clone)]
-pub struct HistoryRow {
-    pub seq: i64,
-    pub at: String,
-    /// Who did it: their name once `named` has been given the names (else their login, as
-    /// the trail keeps it; a command-line or system actor keeps it).
-    pub actor: String,
-    pub actor_id: Option<i64>,
-    pub action: String,
-    pub changes: Vec<String>,
-}
-
-/// Which top-level fields an event changed, so a reader sees "what" without reading JSON.
-fn changed_fields(before: Option<&str>, after: Option<&str>) -> Vec<String> {
-    let parse = |s: Option<&str>| {
-        s.and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok())
-            .and_then(|v| v.as_object().cloned())
-    };
-    let (Some(b), Some(a)) = (parse(before), parse(after)) else {
-        return vec![];
-    };
-    a.iter()
-        .filter(|(k, v)| {
-            !matches!(k.as_str(), "version" | "updated_at") && b.get(k.as_str()) != Some(v)
-        })
-        .map(|(k, _)| k.clone())
-        .collect()
-}
-
-pub fn history_rows(t: Tr, events: &[gaibu_domain::audit::AuditEvent]) -> Vec<HistoryRow> {
-    events
-        .iter()
-        .map(|e| HistoryRow {
-            seq: e.seq,
-            at: fmt_ms(e.at_ms),
-            actor: e.actor_login.clone(),
-            actor_id: e.actor_id,
-            action: t.of("audit", &e.action),
-            changes: changed_fields(e.before.as_deref(), e.after.as_deref())
-                .iter()
-                .map(|f| t.of("label", f))
-                .collect(),
-        })
-        .collect()
-}
-
-/// The people who acted in `rows`, for the names query of the page.
-pub fn actors(rows: &[HistoryRow]) -> Vec<i64> {
-    let mut ids: Vec<i64> = rows.iter().filter_map(|r| r.actor_id).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    ids
-}
-
-/// Shows the names of the people who acted instead of their logins (issue 10, item 10).
-pub fn named(rows: &mut [HistoryRow], names: &[(i64, String)]) {
-    for r in rows {
-        if let Some((_, n)) = r
-            .actor_id
-            .and_then(|id| names.iter().find(|(i, _)| *i == id))
-        {
-            r.actor = n.clone();
-        }
-    }
-}
-
-/// A history with the names of who acted, read in one query.
-pub async fn history_named(
-    st: &AppState,
-    t: Tr,
-    events: &[gaibu_domain::audit::AuditEvent],
-) -> AppResult<Vec<HistoryRow>> {
-    let mut rows = history_rows(t, events);
-    let names = st.store.user_names(&actors(&rows)).await?;
-    named(&mut rows, &names);
-    Ok(rows)
-}
-
 pub use crate::i18n::org_name;
+pub use error_page::render_error_pages;
+pub use history::{HistoryRow, actors, history_named, history_rows, named};
 
 /// The org tree of units already read, so that a page reads the units once.
 pub fn org_tree_of(units: &[gaibu_store::OrgUnitRow]) -> gaibu_domain::role::OrgTree {

@@ -170,15 +170,7 @@ pub(super) async fn submit(
     if c.attempts > mfa::MAX_ATTEMPTS {
         // Enough guesses: the password must be given again (and is throttled there).
         st.store.delete_challenge(&hash).await?;
-        attempt.outcome = "too_many_codes";
-        audit(
-            &st,
-            Some(user.id),
-            &user.login,
-            Action::SessionMfaFailed,
-            Some(&attempt),
-        )
-        .await?;
+        code_refused(&st, &user, &mut attempt, "too_many_codes").await?;
         return Ok((jar.remove(gone()), Redirect::to("/login")).into_response());
     }
     let code = form.get("code").trim().to_string();
@@ -242,15 +234,7 @@ pub(super) async fn submit(
         }
     };
     let Some(how) = proved else {
-        attempt.outcome = "wrong_code";
-        audit(
-            &st,
-            Some(user.id),
-            &user.login,
-            Action::SessionMfaFailed,
-            Some(&attempt),
-        )
-        .await?;
+        code_refused(&st, &user, &mut attempt, "wrong_code").await?;
         let mut page = MfaPage::new(lang, &user, &c);
         page.failed = true;
         return Ok((StatusCode::UNAUTHORIZED, page).into_response());
@@ -259,4 +243,16 @@ pub(super) async fn submit(
     attempt.second_factor = Some(how);
     let jar = signed_in(&st, jar.remove(gone()), &user, attempt).await?;
     Ok((jar, Redirect::to(&c.next_path)).into_response())
+}
+
+/// Audits a second factor refused, with where the attempt came from and why.
+async fn code_refused(
+    st: &AppState,
+    user: &UserRow,
+    attempt: &mut Attempt,
+    outcome: &'static str,
+) -> AppResult<()> {
+    attempt.outcome = outcome;
+    let (id, login) = (Some(user.id), user.login.as_str());
+    audit(st, id, login, Action::SessionMfaFailed, Some(attempt)).await
 }
