@@ -1,66 +1,28 @@
 // The class-1 track in a real browser, as the demo Information Manager takes it:
 // sign in, apply, self-check, approve, register in the ledger, add two official accounts,
 // be refused a private one, retire. Screenshots go to $GAIBU_SHOTS.
-import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { createHmac } from "node:crypto";
+import { axeCheck, base, launch, signIn } from "./lib.mjs";
 
-const base = process.env.GAIBU_BASE_URL;
-// The TOTP secrets of the privileged demo users ({"ism": "BASE32…"}), as an authenticator app
-// holds them: their sign-in has a second step.
-const secrets = JSON.parse(process.env.GAIBU_TOTP_SECRETS || "{}");
-
-// RFC 6238 (HMAC-SHA1, 6 digits, 30 s), as an authenticator app computes it.
-const base32 = (s) => {
-  const abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  let bits = 0, val = 0;
-  const out = [];
-  for (const c of s.replace(/=+$/, "")) {
-    val = ((val << 5) | abc.indexOf(c)) & 0x1fff;
-    bits += 5;
-    if (bits >= 8) { out.push((val >>> (bits - 8)) & 255); bits -= 8; }
-  }
-  return Buffer.from(out);
-};
-const totp = (secret, step) => {
-  const msg = Buffer.alloc(8);
-  msg.writeBigUInt64BE(BigInt(step));
-  const h = createHmac("sha1", base32(secret)).update(msg).digest();
-  const o = h[h.length - 1] & 15;
-  const n = (((h[o] & 0x7f) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3]) % 1000000;
-  return String(n).padStart(6, "0");
-};
-// A code is accepted once: each sign-in takes the next step the server still accepts (one
-// step of drift either way), waiting for the clock when it has run ahead.
-const lastStep = {};
-const nextCode = async (login) => {
-  const now = () => Math.floor(Date.now() / 30000);
-  let step = Math.max(now() - 1, (lastStep[login] ?? -1) + 1);
-  while (step > now() + 1) await new Promise((r) => setTimeout(r, 1000));
-  lastStep[login] = step;
-  return totp(secrets[login], step);
-};
 const shots = process.env.GAIBU_SHOTS || "shots";
 mkdirSync(shots, { recursive: true });
 
-const browser = await chromium.launch({
-  executablePath: process.env.GAIBU_CHROMIUM || "/usr/bin/chromium",
-  args: [
-    // playwright starts it headless with a fresh profile of its own.
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-  ],
-  headless: true,
-});
+const browser = await launch();
 const failures = [];
 try {
   const context = await browser.newContext({ locale: "ja-JP", viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
-  page.on("dialog", (d) => d.accept());
+  // Confirmations: every one is counted, and accepted.
+  const dialogs = [];
+  page.on("dialog", (d) => { dialogs.push(d.message()); d.accept(); });
   page.on("pageerror", (e) => failures.push(`page error: ${e.message}`));
   page.on("console", (m) => { if (m.type() === "error") failures.push(`console: ${m.text()}`); });
-  const shot = (name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  // Every step's page is checked by axe-core as the screenshot is taken.
+  const shot = async (name) => {
+    await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+    await axeCheck(page, name, failures);
+  };
   const expectText = async (selector, text) => {
     const t = await page.locator(selector).first().innerText();
     if (!t.includes(text)) throw new Error(`${selector}: expected "${text}", got "${t}"`);
@@ -148,24 +110,11 @@ try {
 
   // The class-2+ track's review: the demo's submitted application, returned by the ISM with a
   // comment, revised and resubmitted by its applicant, then approved.
-  const signInAs = async (login) => {
-    await page.click("#logout");
-    await page.waitForURL(/\/login/);
-    await page.fill("#login", login);
-    await page.fill("#password", "gaibu-demo");
-    await page.click("#login-submit");
-    if (secrets[login]) {
-      await page.waitForSelector("#mfa-form");
-      await page.fill("#code", await nextCode(login));
-      await page.click("#mfa-submit");
-    }
-    await page.waitForSelector("#current-user");
-  };
+  const signInAs = (login) => signIn(page, login);
+  // The ISM starts from the work queue on their home page (審査待ち).
   const openReview = async () => {
-    await page.click("#nav-notifications");
-    await page.click('a:has-text("オンライン予約サービス（デモ）")');
-    await page.waitForURL(/\/applications\/\d+$/);
-    await page.click("#open-review");
+    await page.goto(`${base}/`);
+    await page.click('#queue-review a:has-text("オンライン予約サービス（デモ）")');
     await page.waitForSelector("#review-form");
   };
   await signInAs("ism");
@@ -173,14 +122,25 @@ try {
   await openReview();
   await page.fill('input[name="comment.evaluation.sla"]', "RTOを明記してください");
   await page.check('input[name="decision"][value="return"]');
+  // Returning without a reason: the browser's own check stops it before any confirmation,
+  // and the typed comment stays.
+  const asked = dialogs.length;
+  await page.click("#decide");
+  await page.waitForTimeout(300);
+  if (dialogs.length !== asked) throw new Error("confirmation asked before the form was checked");
+  if (!(await page.locator("#reason:invalid").count())) throw new Error("an empty reason passed");
   await page.fill("#reason", "SLAの記載が不足しています");
   await shot("06-ism-review");
   await page.click("#decide");
   await page.waitForSelector("#returned-notice");
+  if (dialogs.length !== asked + 1 || !dialogs.at(-1).includes("差し戻")) {
+    throw new Error(`returning was not confirmed once: ${dialogs.slice(asked).join(" / ")}`);
+  }
+  await expectText("#flash", "");
 
+  // The applicant finds it returned on their home page (差戻し).
   await signInAs("bsm");
-  await page.click("#nav-notifications");
-  await page.click('a:has-text("オンライン予約サービス（デモ）")');
+  await page.click('#queue-returned a:has-text("オンライン予約サービス（デモ）")');
   await expectText("#returned-notice", "SLAの記載が不足しています");
   await expectText("#rounds", "RTOを明記してください");
   await page.click("#open-evaluation");
@@ -239,7 +199,9 @@ try {
   await page.goto(termination);
   await page.fill("#register_on", today);
   await page.click("#end-register");
-  await expectText("#step-register", today);
+  // Dates read the Japanese way on the page (2026年11月29日).
+  const [y, m, d] = today.split("-").map(Number);
+  await expectText("#step-register", `${y}年${m}月${d}日`);
 
   await signInAs("bsm");
   await page.goto(termination);

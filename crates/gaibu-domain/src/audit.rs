@@ -35,6 +35,10 @@ pub enum Action {
     UserReactivated,
     UserPasswordLoginChanged,
     UserLanguageChanged,
+    /// A user's own choice of how dates are written (or the city's, again).
+    UserDateStyleChanged,
+    /// How the city's pages write dates, unless a user chose otherwise.
+    DateStyleChanged,
     RoleAssigned,
     ApiTokenCreated,
     ApiTokenRevoked,
@@ -81,7 +85,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 71] = [
+    pub const ALL: [Action; 73] = [
         Action::ApplicationCreated,
         Action::ApplicationUpdated,
         Action::ApplicationSelfChecked,
@@ -110,6 +114,8 @@ impl Action {
         Action::UserReactivated,
         Action::UserPasswordLoginChanged,
         Action::UserLanguageChanged,
+        Action::UserDateStyleChanged,
+        Action::DateStyleChanged,
         Action::RoleAssigned,
         Action::ApiTokenCreated,
         Action::ApiTokenRevoked,
@@ -185,6 +191,8 @@ impl Action {
             Action::UserReactivated => "user.reactivated",
             Action::UserPasswordLoginChanged => "user.password_login_changed",
             Action::UserLanguageChanged => "user.language_changed",
+            Action::UserDateStyleChanged => "user.date_style_changed",
+            Action::DateStyleChanged => "setting.date_style_changed",
             Action::RoleAssigned => "role.assigned",
             Action::ApiTokenCreated => "api_token.created",
             Action::ApiTokenRevoked => "api_token.revoked",
@@ -262,6 +270,8 @@ pub enum Entity {
     CorrectiveAction,
     CheckOrder,
     CheckOrderTarget,
+    /// A city-wide setting.
+    Setting,
 }
 
 impl Entity {
@@ -285,6 +295,7 @@ impl Entity {
             Entity::CorrectiveAction => "corrective_action",
             Entity::CheckOrder => "check_order",
             Entity::CheckOrderTarget => "check_order_target",
+            Entity::Setting => "setting",
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod account;
 pub mod administrator;
 pub mod application;
 pub mod audit;
+pub mod calendar;
 pub mod capability;
 pub mod check_order;
 pub mod classification;
@@ -72,4 +73,5 @@ named!(
     recheck::Trigger,
     recheck::RecheckState,
     recheck::ActionState,
+    calendar::DateStyle,
 );

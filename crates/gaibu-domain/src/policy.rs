@@ -13,6 +13,8 @@ use crate::service_life::ServiceLifePolicy;
 use crate::sheet::Sheet;
 use serde::Deserialize;
 
+pub mod diff;
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum PolicyDocument {
     Classification {

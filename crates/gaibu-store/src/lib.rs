@@ -40,6 +40,7 @@ mod rows;
 mod scope;
 mod search;
 mod services;
+mod settings;
 mod signin;
 pub mod sso;
 mod terminations;
@@ -55,7 +56,7 @@ pub use contractors::NewSubmission;
 pub use dashboard::{DashboardCounts, DashboardQuery, ServiceCount, Waiting};
 pub use evidence::StoredFile;
 pub use measures::{CheckRow, MeasureRow, RuleRow};
-pub use notifications::{MAX_ATTEMPTS, OutboxItem};
+pub use notifications::{About, MAX_ATTEMPTS, OutboxItem};
 pub use org::{Credential, Identity, NewOrgUnit, NewUser};
 pub use rechecks::{
     CheckOrderRow, CorrectiveActionRow, ExpiringCertificate, Judged, NewOrder, NewRecheck,

@@ -124,6 +124,11 @@ const SOURCES: &[(i64, &str, &str)] = &[
     ),
     (24, "mfa", include_str!("../migrations/0024_mfa.sql")),
     (25, "sso", include_str!("../migrations/0025_sso.sql")),
+    (
+        26,
+        "date style",
+        include_str!("../migrations/0026_date_style.sql"),
+    ),
 ];
 
 fn identity(b: Backend) -> &'static str {
@@ -203,6 +208,7 @@ mod tests {
         (Backend::Sqlite, 23, "3661caa7ee4f985b"),
         (Backend::Sqlite, 24, "301996cf23701c49"),
         (Backend::Sqlite, 25, "fcc525697e22174d"),
+        (Backend::Sqlite, 26, "d5d16e2ea678c888"),
         (Backend::Postgres, 1, "14a59397ace74024"),
         (Backend::Postgres, 2, "7e805a52704f4a81"),
         (Backend::Postgres, 3, "567e613fb4b9c3fc"),
@@ -228,6 +234,7 @@ mod tests {
         (Backend::Postgres, 23, "3661caa7ee4f985b"),
         (Backend::Postgres, 24, "8362cacc9c2dddb1"),
         (Backend::Postgres, 25, "fcc525697e22174d"),
+        (Backend::Postgres, 26, "d5d16e2ea678c888"),
     ];
 
     #[test]

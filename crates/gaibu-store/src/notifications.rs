@@ -28,6 +28,19 @@ pub(crate) async fn notify(
 /// Adds a notification's statement to a write's batch. Its e-mail, when the user has an
 /// address, is queued by the database in the same statement (migration 0021's trigger).
 pub(crate) fn notification_into(batch: &mut Batch, n: &NewNotification<'_>, now: jiff::Timestamp) {
+    // A newer notice of the same kind about the same record replaces an unread older one (a
+    // resubmission, the next reminder): the list shows each thing once, as it now stands.
+    batch.push(
+        "UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL \
+         AND kind = $3 AND COALESCE(application_id, 0) = $4 AND COALESCE(service_id, 0) = $5",
+        vec![
+            now.into(),
+            n.user_id.into(),
+            n.kind.into(),
+            n.application_id.unwrap_or(0).into(),
+            n.service_id.unwrap_or(0).into(),
+        ],
+    );
     batch.push(
         "INSERT INTO notifications (user_id, kind, application_id, service_id, subject, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6)",
@@ -40,6 +53,13 @@ pub(crate) fn notification_into(batch: &mut Batch, n: &NewNotification<'_>, now:
             now.into(),
         ],
     );
+}
+
+/// The record a user opens, whose notices are then read.
+#[derive(Debug, Clone, Copy)]
+pub enum About {
+    Application(i64),
+    Service(i64),
 }
 
 /// A queued e-mail with what is needed to write it.
@@ -142,6 +162,30 @@ impl Store {
         .fetch_one(&self.pool)
         .await?
         .try_get("n")?)
+    }
+
+    /// Marks as read what the user was told about a record they now open: notices about the
+    /// application, or about the service. Answers how many there were.
+    pub async fn mark_read_about(
+        &self,
+        user_id: i64,
+        about: About,
+        now: jiff::Timestamp,
+    ) -> Result<i64> {
+        let (column, id) = match about {
+            About::Application(id) => ("application_id", id),
+            About::Service(id) => ("service_id", id),
+        };
+        let done = sqlx::query(&format!(
+            "UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL \
+             AND {column} = $3"
+        ))
+        .bind(now.as_millisecond())
+        .bind(user_id)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(i64::try_from(done.rows_affected()).unwrap_or(i64::MAX))
     }
 
     /// Marks one (or, with `None`, every) notification of the user as read.

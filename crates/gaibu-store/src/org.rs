@@ -4,6 +4,7 @@ use crate::codec::reads;
 use crate::write::{Audit, New, Val};
 use crate::{OrgUnitRow, Result, RoleRow, Store, StoreError, UserRow, Who};
 use gaibu_domain::audit::{Action, Entity};
+use gaibu_domain::calendar::DateStyle;
 use sqlx::Row;
 
 pub struct NewOrgUnit {
@@ -54,6 +55,8 @@ pub struct Identity {
     pub org_version: i64,
     /// When the session or token was last seen in use (epoch ms; `None` for a user).
     pub seen_at: Option<i64>,
+    /// How the city's pages write dates (`None`: never set, the Western calendar).
+    pub city_date_style: Option<DateStyle>,
 }
 
 /// The identity query: the user joined with their roles (one row each, or one row without a
@@ -62,14 +65,15 @@ macro_rules! identity_sql {
     ($csrf:literal, $seen:literal, $from:literal, $cond:literal) => {
         concat!(
             "SELECT u.id, u.login, u.display_name, u.email, u.org_unit_id, u.position, u.lang, \
-             u.password_hash, u.active, u.contractor_id, ",
+             u.password_hash, u.active, u.contractor_id, u.date_style, ",
             $csrf,
             " AS csrf, ",
             $seen,
             " AS seen_at, r.id AS role_id, r.role AS role_name, r.org_unit_id AS role_org_unit_id, \
              (SELECT COUNT(*) FROM notifications n \
               WHERE n.user_id = u.id AND n.read_at IS NULL) AS unread, \
-             (SELECT v.version FROM org_version v WHERE v.id = 1) AS org_version ",
+             (SELECT v.version FROM org_version v WHERE v.id = 1) AS org_version, \
+             (SELECT s.value FROM settings s WHERE s.name = 'date_style') AS city_date_style ",
             $from,
             " LEFT JOIN role_assignments r ON r.user_id = u.id WHERE ",
             $cond,
@@ -247,6 +251,21 @@ impl Store {
             .await
     }
 
+    /// A user's own choice of how dates are written; `None` goes back to the city's.
+    pub async fn set_user_date_style(
+        &self,
+        who: &Who,
+        user_id: i64,
+        style: Option<DateStyle>,
+        now: jiff::Timestamp,
+    ) -> Result<()> {
+        let after = serde_json::json!({ "date_style": style }).to_string();
+        let audit = user_event(Action::UserDateStyleChanged, user_id, Some(after));
+        let value = Val::Text(style.map(|s| s.as_str().to_string()));
+        let set = vec![("date_style", value)];
+        self.change_user(who, user_id, set, audit, false, now).await
+    }
+
     pub async fn assign_role(
         &self,
         who: &Who,
@@ -314,6 +333,7 @@ impl Store {
             unread: crate::codec::get(first, "unread")?,
             org_version: crate::codec::get(first, "org_version")?,
             seen_at: crate::codec::get(first, "seen_at")?,
+            city_date_style: crate::codec::opt_named(first, "city_date_style", DateStyle::parse)?,
             user,
             roles,
         }))

@@ -4,6 +4,7 @@
 use crate::codec::decode_rows;
 use gaibu_domain::account::{AccountKind, AccountStatus};
 use gaibu_domain::application::{ApplicationFields, Reuse, State};
+use gaibu_domain::calendar::DateStyle;
 use gaibu_domain::classification::Track;
 use gaibu_domain::contractor::SubmissionState;
 use gaibu_domain::deadline::DeadlineKind;
@@ -43,6 +44,9 @@ pub struct UserRow {
     pub active: bool,
     /// Set for a contractor's person (S5.3): they see their own submissions only.
     pub contractor_id: Option<i64>,
+    /// How their pages write dates, if they chose (else as the city does).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date_style: Option<DateStyle>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -305,6 +309,7 @@ decode_rows! {
     UserRow {
         id: get, login: get, display_name: get, email: get, org_unit_id: get, position: get,
         lang: get, password_hash: get, active: flag, contractor_id: get,
+        date_style: opt_named(DateStyle::parse),
     }
     ContractorRow { id: get, name: get, kind: get, work: get, org_unit_id: get, created_at: ts }
     SubmissionRow {

@@ -16,7 +16,7 @@ use gaibu_store::{RegisterAdministrator, RegisterRow, ServiceRow, UserRow};
 /// language. A person without a recorded position cannot be entered: the column is required.
 pub async fn register_text(st: &AppState, user: &UserRow) -> AppResult<String> {
     let units = crate::auth::org_units(st).await?;
-    let section = crate::i18n::org_name(Tr(Lang::Ja), &units, user.org_unit_id);
+    let section = crate::i18n::org_name(Tr::new(Lang::Ja), &units, user.org_unit_id);
     let position = user.position.trim();
     if position.is_empty() {
         return Err(AppError::Conflict("administrator_position_required"));

@@ -49,7 +49,7 @@ impl Org {
 
     /// The units in tree order with indented names in `t`'s language (see `org_options`).
     pub fn options(&self, t: crate::i18n::Tr) -> OrgOptions {
-        let slot = match t.0 {
+        let slot = match t.language() {
             crate::i18n::Lang::Ja => &self.options[0],
             crate::i18n::Lang::En => &self.options[1],
         };

@@ -29,6 +29,11 @@ pub struct Entry {
     pub user_scope: String,
     pub handling: Vec<String>,
     pub period: String,
+    /// The period as days, for pages to write in the reader's way (not in the JSON).
+    #[serde(skip)]
+    pub period_from: jiff::civil::Date,
+    #[serde(skip)]
+    pub period_to: Option<jiff::civil::Date>,
     pub administrator: String,
     pub administrator_email: String,
     pub ledger_status: Option<String>,
@@ -163,6 +168,8 @@ pub async fn search(st: &AppState, asker_unit: i64, ask: &Ask<'_>) -> AppResult<
                 Some(to) => format!("{} 〜 {}", f.period_from, to),
                 None => format!("{} 〜", f.period_from),
             },
+            period_from: f.period_from,
+            period_to: f.period_to,
             administrator: s.administrator,
             administrator_email: s.administrator_email,
             ledger_status: s.ledger_status.map(|l| l.as_str().to_string()),

@@ -278,7 +278,8 @@ pub async fn create(
         .await?)
 }
 
-fn context(s: &SubmissionRow) -> Context {
+/// What a submission's sheet conditions are judged against: its confidentiality.
+pub fn context(s: &SubmissionRow) -> Context {
     Context {
         classification: gaibu_domain::classification::Classification {
             confidentiality: s.confidentiality.clone(),

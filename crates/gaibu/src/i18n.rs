@@ -7,6 +7,7 @@
 
 use gaibu_domain::account::AccountKind;
 use gaibu_domain::application::State;
+use gaibu_domain::calendar::DateStyle;
 use gaibu_domain::classification::Track;
 use gaibu_domain::contractor::SubmissionState;
 use gaibu_domain::ledger::LedgerStatus;
@@ -160,18 +161,43 @@ pub fn error_msg(code: &str) -> Msg {
     })
 }
 
-/// The translator handed to templates.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Tr(pub Lang);
+/// The translator handed to templates: a language, and how its pages write dates (see
+/// `dates`, which adds `t.date(d)`, `t.when(ts)` and `t.range(a, b)`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tr {
+    lang: Lang,
+    dates: DateStyle,
+}
 
 impl Tr {
+    /// Messages in `lang`, dates in the Western calendar.
+    pub const fn new(lang: Lang) -> Tr {
+        Tr {
+            lang,
+            dates: DateStyle::Western,
+        }
+    }
+
+    /// The same messages with dates in `dates` (Japanese pages only: English ignores the era).
+    pub const fn with_dates(self, dates: DateStyle) -> Tr {
+        Tr { dates, ..self }
+    }
+
+    pub fn language(&self) -> Lang {
+        self.lang
+    }
+
+    pub fn date_style(&self) -> DateStyle {
+        self.dates
+    }
+
     pub fn lang(&self) -> &'static str {
-        self.0.code()
+        self.lang.code()
     }
 
     /// The text of a message in this language.
     pub fn get(&self, m: Msg) -> &'static str {
-        match self.0 {
+        match self.lang {
             Lang::Ja => m.ja(),
             Lang::En => m.en(),
         }
@@ -252,7 +278,7 @@ impl Tr {
 
     /// Picks the Japanese or the English of a pair held in data (policy documents).
     pub fn pick<'a>(&self, ja: &'a str, en: &'a str) -> &'a str {
-        match self.0 {
+        match self.lang {
             Lang::Ja => ja,
             Lang::En => en,
         }
@@ -271,6 +297,22 @@ impl Tr {
             return item.to_string();
         }
         self.of("label", field)
+    }
+
+    /// "label: message" when the field has a label of its own, else the message alone (a
+    /// summary never shows a raw field name).
+    pub fn field_and(&self, field: &str, msg: &str) -> String {
+        let label = if let Some(f) = field.strip_prefix("evaluation.") {
+            data_key("evaluation_item", f)
+        } else if let Some(f) = field.strip_prefix("procurement.") {
+            data_key("procurement_item", f)
+        } else {
+            data_key("label", field)
+        };
+        match label {
+            Some(l) => format!("{}: {msg}", self.get(l)),
+            None => msg.to_string(),
+        }
     }
 
     /// The message for a refusal code (see [`error_msg`]).
@@ -302,13 +344,13 @@ mod tests {
             );
             assert_eq!(Msg::from_key(m.key()), Some(m));
         }
-        assert_eq!(Tr(Lang::En).nav_home(), "Home");
-        assert_eq!(Tr(Lang::Ja).get(Msg::NavHome), "ホーム");
+        assert_eq!(Tr::new(Lang::En).nav_home(), "Home");
+        assert_eq!(Tr::new(Lang::Ja).get(Msg::NavHome), "ホーム");
     }
 
     #[test]
     fn every_domain_value_has_a_label() {
-        let ja = Tr(Lang::Ja);
+        let ja = Tr::new(Lang::Ja);
         let unknown = Msg::LabelUnknown.ja();
         for s in ["draft", "submitted", "returned", "rejected", "approved"] {
             assert_ne!(ja.state(s), unknown, "{s}");

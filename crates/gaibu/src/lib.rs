@@ -12,6 +12,7 @@ pub mod cli;
 pub mod contractors;
 pub mod credentials;
 pub mod dashboard;
+pub mod dates;
 pub mod demo;
 pub mod error;
 pub mod evidence;

@@ -42,6 +42,16 @@ fn opt<T>(param: &'static str, v: &str, parse: impl Fn(&str) -> Option<T>) -> Pa
     parse(v).map(Some).ok_or(ListError::Unknown(param))
 }
 
+/// A yes/no filter; absent is no.
+fn yes(param: &'static str, v: &str) -> Parsed<bool> {
+    Ok(opt(param, v, |s| match s {
+        "yes" | "true" => Some(true),
+        "no" | "false" => Some(false),
+        _ => None,
+    })?
+    .unwrap_or(false))
+}
+
 fn id(param: &'static str, v: &str) -> Parsed<Option<i64>> {
     opt(param, v, |s| s.parse::<i64>().ok().filter(|n| *n > 0))
 }
@@ -220,6 +230,8 @@ list_query! {
         track,
         /// A confidentiality level code of the classification scheme.
         classification,
+        /// `yes`: only the reader's own applications.
+        mine,
     }
 }
 
@@ -402,6 +414,7 @@ impl ApplicationListQuery {
                     org_unit: id("org_unit", &self.org_unit)?,
                     track: opt("track", &self.track, Track::parse)?,
                     classification: class,
+                    applicant_id: yes("mine", &self.mine)?.then_some(u.user.id),
                 },
                 self.page_ask()?,
             ))

@@ -48,7 +48,7 @@ impl Mailer {
 
     /// The message for one notification, in the recipient's language.
     pub fn render(&self, item: &OutboxItem) -> anyhow::Result<Message> {
-        let t = Tr(Lang::parse(&item.lang).unwrap_or_default());
+        let t = Tr::new(Lang::parse(&item.lang).unwrap_or_default());
         let what = t.of("notification", &item.kind);
         let path = match (item.kind.as_str(), item.service_id, item.application_id) {
             ("designated" | "administrator_changed", Some(s), _) => format!("/services/{s}"),

@@ -9,6 +9,7 @@ use gaibu_domain::FieldError;
 use gaibu_domain::account::AccountRules;
 use gaibu_domain::audit::Entity;
 use gaibu_domain::classification::{Scheme, Track};
+use gaibu_domain::policy::diff::{self, EntryChange};
 use gaibu_domain::policy::{
     self, KIND_ACCOUNT_RULES, KIND_CLASSIFICATION, KIND_SERVICE_LIFE, PolicyDocument,
 };
@@ -207,6 +208,38 @@ pub async fn get(st: &AppState, id: i64) -> AppResult<(PolicyRow, PolicyDocument
     let row = by_id(st, id).await?;
     let doc = parse_row(&row)?;
     Ok((row, doc))
+}
+
+/// What a pending version would change: the version of its kind in force it is compared with
+/// (`None`: nothing of its kind is in force, this is the first) and the entries it adds,
+/// removes and changes (S1.3).
+#[derive(Debug, Clone)]
+pub struct Changes {
+    pub against: Option<PolicyMeta>,
+    pub entries: Vec<EntryChange>,
+}
+
+/// The changes of a pending version against the version in force; `None` for a version
+/// already approved or superseded.
+pub async fn changes(
+    st: &AppState,
+    row: &PolicyRow,
+    doc: &PolicyDocument,
+) -> AppResult<Option<Changes>> {
+    if row.status != policy::PolicyStatus::Pending {
+        return Ok(None);
+    }
+    let Some(id) = st.store.effective_policy_id(&row.kind).await? else {
+        return Ok(Some(Changes {
+            against: None,
+            entries: Vec::new(),
+        }));
+    };
+    let current = parsed(st, id).await?;
+    Ok(Some(Changes {
+        against: Some(current.meta.clone()),
+        entries: diff::compare(&current.doc, doc),
+    }))
 }
 
 /// S1.3: the CISO approves a pending version; the previous one of its kind is superseded.

@@ -10,6 +10,7 @@ use crate::error::{AppError, AppResult, ErrorCode};
 use crate::i18n::{Lang, Tr};
 use crate::policies;
 use crate::state::AppState;
+use gaibu_domain::calendar::DateStyle;
 use gaibu_domain::deadline::DeadlineKind;
 use gaibu_domain::effects::NoticeKind;
 use gaibu_domain::service_life::Lead;
@@ -39,7 +40,9 @@ pub async fn run(st: &AppState, today: Date) -> AppResult<usize> {
     let until = today
         .checked_add(i64::from(furthest).days())
         .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
-    let mut langs: HashMap<i64, Option<Lang>> = HashMap::new();
+    // Each recipient reads in their language, with dates as they (or else the city) chose.
+    let city = st.store.city_date_style().await?.unwrap_or_default();
+    let mut readers: HashMap<i64, Option<Tr>> = HashMap::new();
     let (mut after, mut sent) = (0, 0);
     loop {
         let page = st.store.open_deadlines(until, after, PAGE).await?;
@@ -56,7 +59,7 @@ pub async fn run(st: &AppState, today: Date) -> AppResult<usize> {
             if done.contains(&(d.id, d.due_on.to_string(), lead.key())) {
                 continue;
             }
-            let notices = notices_for(st, d, lead, &mut langs).await?;
+            let notices = notices_for(st, d, lead, city, &mut readers).await?;
             if st
                 .store
                 .send_reminder(d, &lead.key(), &notices, st.now())
@@ -69,12 +72,14 @@ pub async fn run(st: &AppState, today: Date) -> AppResult<usize> {
     Ok(sent)
 }
 
-/// One notice per active recipient, its subject in their language.
+/// One notice per active recipient, its subject in their language (and their way of writing
+/// dates, else the city's).
 async fn notices_for(
     st: &AppState,
     d: &DeadlineRow,
     lead: Lead,
-    langs: &mut HashMap<i64, Option<Lang>>,
+    city: DateStyle,
+    readers: &mut HashMap<i64, Option<Tr>>,
 ) -> AppResult<Vec<ReminderNotice>> {
     let kind = match lead {
         Lead::Overdue => NoticeKind::Overdue,
@@ -85,34 +90,34 @@ async fn notices_for(
     recipients.dedup();
     let mut out = Vec::with_capacity(recipients.len());
     for user_id in recipients {
-        let lang = match langs.get(&user_id) {
-            Some(l) => *l,
+        let reader = match readers.get(&user_id) {
+            Some(t) => *t,
             None => {
-                let l = st
-                    .store
-                    .user(user_id)
-                    .await?
-                    .filter(|u| u.active)
-                    .map(|u| Lang::parse(&u.lang).unwrap_or_default());
-                langs.insert(user_id, l);
-                l
+                let t = st.store.user(user_id).await?.filter(|u| u.active).map(|u| {
+                    Tr::new(Lang::parse(&u.lang).unwrap_or_default())
+                        .with_dates(u.date_style.unwrap_or(city))
+                });
+                readers.insert(user_id, t);
+                t
             }
         };
         // Someone who left is not written to; the others named on the deadline still are.
-        let Some(lang) = lang else { continue };
+        let Some(t) = reader else { continue };
         out.push(ReminderNotice {
             user_id,
             kind,
-            subject: subject(Tr(lang), d),
+            subject: subject(t, d),
         });
     }
     Ok(out)
 }
 
-/// "定期点検（3.6③）: 会議システム（期限 2027-04-01）".
+/// "定期点検（3.6③）: 会議システム（期限 2027年4月1日）".
 pub fn subject(t: Tr, d: &DeadlineRow) -> String {
     let what = deadline_label(t, d.kind);
-    let due = t.deadline_due_on().replace("{date}", &d.due_on.to_string());
+    let due = t
+        .deadline_due_on()
+        .replace("{date}", &t.date_text(d.due_on));
     match &d.service_name {
         Some(name) => format!("{what}: {name} ({due})"),
         None => format!("{what} ({due})"),

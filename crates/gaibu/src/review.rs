@@ -162,10 +162,15 @@ pub async fn submit(
         .await?)
 }
 
-/// The register entry as the application states it (S5.2.1-5a–h), in the register's language.
-async fn register_fields(st: &AppState, row: &ApplicationRow) -> AppResult<RegisterFields> {
+/// The register entry as the application states it (S5.2.1-5a–h), in the register's language
+/// (its period in the city's way of writing dates).
+async fn register_fields(
+    st: &AppState,
+    row: &ApplicationRow,
+    dates: gaibu_domain::calendar::DateStyle,
+) -> AppResult<RegisterFields> {
     let f = row.fields.clone();
-    let t = Tr(Lang::Ja);
+    let t = Tr::new(Lang::Ja).with_dates(dates);
     let scheme = policies::scheme(st, row.classification_policy_id)
         .await?
         .doc;
@@ -209,10 +214,7 @@ async fn register_fields(st: &AppState, row: &ApplicationRow) -> AppResult<Regis
         provider_name: f.provider.clone(),
         purpose: f.purpose.clone(),
         classification,
-        period_of_use: match f.period_to {
-            Some(to) => format!("{} 〜 {}", f.period_from, to),
-            None => format!("{} 〜", f.period_from),
-        },
+        period_of_use: t.range(f.period_from, f.period_to).text().to_string(),
         applicant: format!("{applicant_unit} {}", applicant.display_name),
         user_scope: f.user_scope.clone(),
         administrator,
@@ -255,7 +257,7 @@ pub async fn decide(
     let effects = outcome.effects(&app);
     let approved = match &outcome {
         Outcome::Approved(approval) => {
-            let register = register_fields(st, &row).await?;
+            let register = register_fields(st, &row, u.city_date_style).await?;
             let snapshot = content_snapshot(
                 st,
                 &row,

@@ -20,6 +20,8 @@ pub struct ApplicationFilter {
     pub org_unit: Option<i64>,
     pub track: Option<Track>,
     pub classification: Option<String>,
+    /// Only this applicant's (the reader's own: their returned applications to revise).
+    pub applicant_id: Option<i64>,
 }
 
 /// One row of the applications list.
@@ -107,6 +109,10 @@ impl ApplicationFilter {
         if let Some(c) = &self.classification {
             let p = q.bind(c.as_str());
             q.and(format!("a.confidentiality = {p}"));
+        }
+        if let Some(who) = self.applicant_id {
+            let p = q.bind(who);
+            q.and(format!("a.applicant_id = {p}"));
         }
         q
     }

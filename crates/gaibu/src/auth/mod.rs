@@ -15,6 +15,7 @@ use axum::http::{HeaderMap, Method, header, request::Parts};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use gaibu_domain::calendar::DateStyle;
 use gaibu_domain::role::{Actor, OrgTree, Role, RoleAssignment};
 use gaibu_store::credentials::{TOUCH_EVERY_MS, Touched};
 use gaibu_store::{Credential, Identity, OrgUnitRow, RoleRow, UserRow, Who};
@@ -39,6 +40,10 @@ pub struct CurrentUser {
     /// The session's CSRF token; `None` when signed in by API token.
     pub csrf: Option<String>,
     pub lang: Lang,
+    /// How their pages write dates: their own choice, else the city's.
+    pub date_style: DateStyle,
+    /// How the city's pages write dates unless a user chose otherwise.
+    pub city_date_style: DateStyle,
     /// Unread notifications, for the page header.
     pub unread: i64,
     /// The organisation tree's version when the request began.
@@ -137,7 +142,10 @@ fn current_user(i: Identity) -> CurrentUser {
             .collect(),
     };
     let lang = Lang::parse(&i.user.lang).unwrap_or_default();
+    let city_date_style = i.city_date_style.unwrap_or_default();
     CurrentUser {
+        date_style: i.user.date_style.unwrap_or(city_date_style),
+        city_date_style,
         user: i.user,
         roles: i.roles,
         actor,

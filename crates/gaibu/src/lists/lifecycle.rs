@@ -2,7 +2,7 @@
 //! corrective actions, the ordered checks and the terminations. Like the others, every value
 //! arrives as text; an unknown one is named, a forged cursor refused.
 
-use super::{Parsed, ask, classification, id, opt, url_of};
+use super::{Parsed, ask, classification, id, opt, url_of, yes};
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
 use crate::state::AppState;
@@ -33,15 +33,6 @@ pub fn ism_roots(u: &CurrentUser) -> Vec<i64> {
 
 fn date(param: &'static str, v: &str) -> Parsed<Option<Date>> {
     opt(param, v, |s| s.parse::<Date>().ok())
-}
-
-fn yes(param: &'static str, v: &str) -> Parsed<bool> {
-    Ok(opt(param, v, |s| match s {
-        "yes" | "true" => Some(true),
-        "no" | "false" => Some(false),
-        _ => None,
-    })?
-    .unwrap_or(false))
 }
 
 /// The page asked for; these lists read soonest first unless asked otherwise.

@@ -139,7 +139,7 @@ pub async fn class2_track_return_resubmit_approve(app: &TestApp) {
     assert_eq!(entry["service_name"], "文書共有クラウド");
     assert_eq!(entry["provider_name"], "株式会社テスト");
     assert_eq!(entry["purpose"], "広報資料の共同編集");
-    assert_eq!(entry["period_of_use"], "2026-12-01 〜 2027-03-31");
+    assert_eq!(entry["period_of_use"], "2026年12月1日〜2027年3月31日");
     assert_eq!(entry["user_scope"], "市民課の職員に限る");
     assert!(
         entry["classification"]

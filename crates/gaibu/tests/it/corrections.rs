@@ -529,13 +529,20 @@ pub async fn risks_are_shown_to_applicant_and_reviewer(app: &TestApp) {
     let (id, v) = prepared(app, "im", "リスク確認のクラウド").await;
     let b = app.browser("im").await;
     let (_, html) = b.get(&format!("/applications/{id}/self-check")).await;
-    for clause in ["S2.4a", "S2.4b", "S2.4c", "S2.4d", "S2.4e"] {
+    // Cited as the standard numbers them (2.4 ア–オ), the same way on every sheet page.
+    for (clause, cited) in [
+        ("S2.4a", "基準 2.4ア"),
+        ("S2.4b", "基準 2.4イ"),
+        ("S2.4c", "基準 2.4ウ"),
+        ("S2.4d", "基準 2.4エ"),
+        ("S2.4e", "基準 2.4オ"),
+    ] {
         let item = risks.iter().find(|i| i.clause == clause).expect(clause);
         assert!(
             html.contains(&item.text_ja),
             "{clause} shown to the applicant"
         );
-        assert!(html.contains(&format!("<span class=\"clause\">{clause}</span>")));
+        assert!(html.contains(&format!("<span class=\"clause\">{cited}</span>")));
     }
     // Unanswered, the submission names it.
     let im = app.api("im").await;

@@ -21,6 +21,7 @@ mod connections;
 mod contractors;
 mod corrections;
 mod dashboard;
+mod dates;
 mod evidence;
 mod html_track;
 mod identity;
@@ -32,10 +33,12 @@ mod measures;
 mod mfa;
 mod pages;
 mod policy;
+mod queue;
 mod rechecks;
 mod reminders;
 mod reuse;
 mod search;
+mod sheet_pages;
 mod sso;
 mod termination;
 
@@ -74,6 +77,7 @@ mod scenarios {
     pub use crate::contractors::*;
     pub use crate::corrections::*;
     pub use crate::dashboard::*;
+    pub use crate::dates::*;
     pub use crate::evidence::*;
     pub use crate::html_track::*;
     pub use crate::identity::*;
@@ -85,10 +89,12 @@ mod scenarios {
     pub use crate::mfa::*;
     pub use crate::pages::*;
     pub use crate::policy::*;
+    pub use crate::queue::*;
     pub use crate::rechecks::*;
     pub use crate::reminders::*;
     pub use crate::reuse::*;
     pub use crate::search::*;
+    pub use crate::sheet_pages::*;
     pub use crate::sso::*;
     pub use crate::termination::*;
 }
@@ -104,6 +110,8 @@ on_both_backends!(
     a_rewritten_chain_fails_against_signed_checkpoints,
     policy_takes_effect_only_on_ciso_approval,
     five_level_scheme_routes_applications,
+    ciso_uploads_a_sheet_and_approves_what_it_changes,
+    unreadable_policy_files_are_refused_at_the_field,
     several_instances_share_one_database,
     evidence_reaches_every_instance,
     class2_track_return_resubmit_approve,
@@ -146,6 +154,7 @@ on_both_backends!(
     search_uses_its_index,
     merging_the_search_index_keeps_what_it_finds,
     dashboard_counts_and_links,
+    dates_follow_the_language_and_the_city_s_era_setting,
     service_timeline_is_paged,
     changes_through_one_instance_are_seen_by_another,
     ended_sessions_are_refused_at_once,
@@ -164,10 +173,17 @@ on_both_backends!(
     refusals_keep_the_menu_and_link_to_what_to_fix,
     adding_a_role_preselects_nothing,
     histories_name_people,
+    each_home_lists_what_waits_oldest_first,
+    notices_are_shown_once_and_read_by_opening,
+    a_refused_review_keeps_what_was_typed,
     sso_signs_in_through_a_real_openid_provider[Oidc],
     a_request_reads_who_is_asking_in_one_query,
     policy_approved_on_one_instance_is_in_force_on_another,
     bench_seed_makes_every_state,
+    approved_application_shows_its_sheet_read_only,
+    sheet_form_names_every_field,
+    problem_list_links_to_the_items,
+    changes_between_rounds_are_shown,
 );
 
 /// Every test of the binary: (name, the database it starts, what it needs, the scenario).
@@ -182,13 +198,14 @@ fn tests() -> Vec<(String, Db, Vec<Need>, Scenario)> {
             all.push((format!("{prefix}::{name}"), db, needs, scenario));
         }
     }
-    let browser: Scenario = |app| Box::pin(browser::class1_track_in_chromium(app));
-    all.push((
-        "browser::class1_track_in_chromium".into(),
-        Db::Sqlite,
-        vec![Need::Browser],
-        browser,
-    ));
+    let class1: Scenario = |app| Box::pin(browser::class1_track_in_chromium(app));
+    let a11y: Scenario = |app| Box::pin(browser::pages_pass_axe_core_in_chromium(app));
+    for (name, scenario) in [
+        ("browser::class1_track_in_chromium", class1),
+        ("browser::pages_pass_axe_core_in_chromium", a11y),
+    ] {
+        all.push((name.into(), Db::Sqlite, vec![Need::Browser], scenario));
+    }
     all
 }
 

@@ -96,7 +96,7 @@ pub async fn reminders_are_sent_once_as_the_clock_moves(app: &TestApp) {
     assert!(
         mine.iter().all(|i| i["subject"].as_str().is_some_and(|s| s
             .contains("利用期間の終了: 期限通知の確認")
-            && s.contains("2027-03-31"))),
+            && s.contains("2027年3月31日"))),
         "{mine:?}"
     );
     // Each reminder is in the audit trail.

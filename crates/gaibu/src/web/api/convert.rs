@@ -75,7 +75,7 @@ from_rows! { |r|
         id, kind, version, title_ja, title_en, content_sha256, status: "policy status",
         loaded_at, approved_by, approved_at,
     }
-    PolicyRow => PolicyDetail { policy = Policy::try_from(r)?, content }
+    PolicyRow => PolicyDetail { policy = Policy::try_from(r)?, content, changes = None }
     RoundRow => Round {
         id, application_id, round, submitted_by, submitted_at, content: "round content",
         decision: "decision", decided_by, decided_at, reason, comments: "round comments",

@@ -167,6 +167,20 @@ pub struct PolicyDetail {
     pub policy: Policy,
     /// The TOML source.
     pub content: String,
+    /// For a pending version, what it changes against the version of its kind in force
+    /// (S1.3); null for a version already approved or superseded.
+    pub changes: Option<PolicyChanges>,
+}
+
+/// What a pending policy version changes, entry by entry (items, levels, domains, measures …).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PolicyChanges {
+    /// The id of the version in force it is compared with; null when none of its kind is in
+    /// force (this is the first version, and `entries` is empty).
+    pub against_id: Option<i64>,
+    /// The version name of the version in force.
+    pub against_version: Option<String>,
+    pub entries: Vec<gaibu_domain::policy::diff::EntryChange>,
 }
 
 // ---- applications and review --------------------------------------------------------------

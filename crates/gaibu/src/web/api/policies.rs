@@ -4,7 +4,7 @@
 use super::Conflicts;
 use super::PolicyId;
 use super::extract::{Caller, OnRecord, many, one, routes_of};
-use super::model::{Policy, PolicyDetail};
+use super::model::{Policy, PolicyChanges, PolicyDetail};
 use crate::error::AppResult;
 use crate::policies as ops;
 use crate::state::AppState;
@@ -24,7 +24,15 @@ async fn list_policies(c: Caller) -> AppResult<Json<Vec<Policy>>> {
 #[utoipa::path(get, path = "/api/v1/policies/{id}", tag = "policies", params(PolicyId),
     responses((status = 200, body = PolicyDetail)))]
 async fn get_policy(c: OnRecord) -> AppResult<Json<PolicyDetail>> {
-    one(&ops::get(&c.st, c.id).await?.0)
+    let (row, doc) = ops::get(&c.st, c.id).await?;
+    let changes = ops::changes(&c.st, &row, &doc).await?;
+    let mut detail = PolicyDetail::try_from(&row)?;
+    detail.changes = changes.map(|ch| PolicyChanges {
+        against_id: ch.against.as_ref().map(|a| a.id),
+        against_version: ch.against.map(|a| a.version),
+        entries: ch.entries,
+    });
+    Ok(Json(detail))
 }
 
 #[utoipa::path(post, path = "/api/v1/policies/{id}/approve", tag = "policies", params(PolicyId),

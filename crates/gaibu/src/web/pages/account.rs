@@ -1,9 +1,10 @@
 //! Every user's own account: their password and their API tokens (issue 9). A System
 //! Administrator sees and revokes anyone's tokens from the user's page in `/admin`.
 
-use super::{Cx, FieldErrors, FormPairs, PageCtx, fmt_ms, show};
+use super::{Cx, FieldErrors, FormPairs, PageCtx, show};
 use crate::auth;
 use crate::credentials::{self, PasswordChange, TokenInput, token_state};
+use crate::dates::Stamp;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
 use crate::state::AppState;
@@ -20,23 +21,23 @@ use gaibu_store::ApiTokenRow;
 pub(super) struct TokenView {
     pub id: i64,
     pub name: String,
-    pub created: String,
-    pub expires: String,
-    pub last_used: String,
+    pub created: Stamp,
+    pub expires: Stamp,
+    pub last_used: Stamp,
     /// `live`, `expired` or `revoked`.
     pub state: &'static str,
 }
 
-pub(super) fn token_views(tokens: Vec<ApiTokenRow>, now: jiff::Timestamp) -> Vec<TokenView> {
+pub(super) fn token_views(t: Tr, tokens: Vec<ApiTokenRow>, now: jiff::Timestamp) -> Vec<TokenView> {
     tokens
         .into_iter()
-        .map(|t| TokenView {
-            id: t.id,
-            state: token_state(&t, now),
-            created: fmt_ms(t.created_at),
-            expires: fmt_ms(t.expires_at),
-            last_used: t.last_used_at.map(fmt_ms).unwrap_or_default(),
-            name: t.name,
+        .map(|k| TokenView {
+            id: k.id,
+            state: token_state(&k, now),
+            created: t.when(k.created_at),
+            expires: t.when(k.expires_at),
+            last_used: t.when(k.last_used_at),
+            name: k.name,
         })
         .collect()
 }
@@ -62,9 +63,14 @@ struct AccountPage {
     new_token: String,
     /// The second factor: since when (empty: none), whether the user's role requires it, and
     /// the recovery codes left.
-    mfa_since: String,
+    mfa_since: Stamp,
     mfa_required: bool,
     recovery_left: i64,
+    /// How the user's pages write dates: their choice (`city` for the city's), the choices,
+    /// and the city's style's label.
+    date_style: &'static str,
+    date_styles: Vec<(&'static str, &'static str)>,
+    city_date_style: &'static str,
 }
 
 #[derive(Default)]
@@ -86,11 +92,12 @@ async fn render(cx: &Cx, s: Shown) -> AppResult<AccountPage> {
         None => 0,
     };
     let page = cx.page("/account");
+    let t = page.t;
     Ok(AccountPage {
-        t: page.t,
+        t,
         page,
         login: cx.u.user.login.clone(),
-        tokens: token_views(tokens, st.now()),
+        tokens: token_views(t, tokens, st.now()),
         revoke_base: "/account/tokens",
         token_days: st.cfg.token_days,
         token_max_days: st.cfg.token_max_days,
@@ -100,9 +107,16 @@ async fn render(cx: &Cx, s: Shown) -> AppResult<AccountPage> {
         token_errors: s.token_errors,
         notice: s.notice,
         new_token: s.new_token,
-        mfa_since: totp.map(|t| fmt_ms(t.enrolled_at)).unwrap_or_default(),
+        mfa_since: t.when(totp.map(|k| k.enrolled_at)),
         mfa_required: crate::mfa::required_for(cx.u.roles.iter().map(|r| r.role)),
         recovery_left,
+        date_style: cx
+            .u
+            .user
+            .date_style
+            .map_or(super::date_style::CITY, |s| s.as_str()),
+        date_styles: super::date_style::choices(t),
+        city_date_style: super::date_style::label(t, cx.u.city_date_style),
     })
 }
 
@@ -246,4 +260,5 @@ pub fn routes() -> Router<AppState> {
         .route("/account/password", post(change_password))
         .route("/account/tokens", post(create_token))
         .route("/account/tokens/{id}/revoke", post(revoke_token))
+        .merge(super::date_style::routes())
 }

@@ -43,6 +43,9 @@ struct AdminPage {
     notice: String,
     list: UserListQuery,
     next_url: Option<String>,
+    /// How the city's pages write dates, and the choices.
+    date_style: &'static str,
+    date_styles: Vec<(&'static str, &'static str)>,
 }
 
 /// The forms of the page that come back with what went wrong, and a notice of what was done.
@@ -122,6 +125,8 @@ async fn render(cx: &Cx, s: Forms) -> AppResult<AdminPage> {
         page,
         list: s.list,
         next_url,
+        date_style: cx.u.city_date_style.as_str(),
+        date_styles: super::date_style::choices(t),
     })
 }
 
@@ -222,7 +227,7 @@ struct UserPage {
     revoke_base: String,
     notice: String,
     /// When their second factor was set up (empty: none).
-    mfa_since: String,
+    mfa_since: crate::dates::Stamp,
     /// Whether a password signs them in (else the city's identity provider only), and
     /// whether that provider is configured.
     password_login: bool,
@@ -256,17 +261,12 @@ async fn user_page(
         "password_login" => t.admin_password_login_changed().to_string(),
         _ => String::new(),
     };
-    let mfa_since = st
-        .store
-        .totp_of(id)
-        .await?
-        .map(|t| super::fmt_ms(t.enrolled_at))
-        .unwrap_or_default();
+    let mfa_since = t.when(st.store.totp_of(id).await?.map(|k| k.enrolled_at));
     show(UserPage {
         t,
         org: org_name(t, &units, user.org_unit_id),
         is_self: user.id == cx.u.user.id,
-        tokens: super::account::token_views(tokens, st.now()),
+        tokens: super::account::token_views(t, tokens, st.now()),
         revoke_base: format!("/admin/users/{id}/tokens"),
         notice,
         mfa_since,

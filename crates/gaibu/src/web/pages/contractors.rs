@@ -1,8 +1,8 @@
 //! Contractor pages (S5.3): the contractor's own submissions and sheet, and the city's side —
 //! registration, people and verification.
 
-use super::applications::{ItemView, answer_text, answers_from};
-use super::{Cx, FieldErrors, FormPairs, PageCtx, answer, fmt_ms, org_name, show, user_name};
+use super::applications::{ItemView, SectionView, answer_text, answers_from, grouped, overall};
+use super::{Cx, FieldErrors, FormPairs, PageCtx, answer, org_name, show, user_name};
 use crate::contractors::{self as ops, ContractorInput, PersonInput, SubmissionInput, VerifyInput};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
@@ -109,7 +109,9 @@ struct SheetPage {
     page: PageCtx,
     s: SubmissionRow,
     sheet_title: String,
-    items: Vec<ItemView>,
+    sections: Vec<SectionView>,
+    answered: usize,
+    total: usize,
     editable: bool,
     problems: Vec<String>,
     evidence: Vec<gaibu_store::SubmissionEvidenceRow>,
@@ -118,7 +120,13 @@ struct SheetPage {
 async fn sheet_data(cx: &Cx, id: i64, problems: Vec<String>) -> AppResult<SheetPage> {
     let l = load(cx, id, "/contractor/submissions/").await?;
     let t = l.page.t;
-    let items = l.items(|i| ItemView::new(t, i, &l.s.answers));
+    let ctx = ops::context(&l.s);
+    let items = l.items(|i| ItemView {
+        applies: l.sheet.doc.applies(i, &l.s.answers, &ctx),
+        ..ItemView::new(t, i, &l.s.answers)
+    });
+    let sections = grouped(t, &l.sheet.doc, items);
+    let (answered, total) = overall(&sections);
     Ok(SheetPage {
         evidence: cx.st.store.submission_evidence_of(l.s.id).await?,
         sheet_title: l.title(),
@@ -126,7 +134,9 @@ async fn sheet_data(cx: &Cx, id: i64, problems: Vec<String>) -> AppResult<SheetP
         t,
         page: l.page,
         s: l.s,
-        items,
+        sections,
+        answered,
+        total,
         problems,
     })
 }
@@ -260,6 +270,7 @@ struct ReviewPage {
     sheet_title: String,
     items: Vec<(String, String, String)>,
     verified: String,
+    verified_at: crate::dates::Stamp,
     error: String,
     evidence: Vec<gaibu_store::SubmissionEvidenceRow>,
 }
@@ -272,9 +283,9 @@ async fn review_data(cx: &Cx, id: i64, error: String) -> AppResult<ReviewPage> {
         let value = answer_text(t, i, &a.value);
         (t.pick(&i.text_ja, &i.text_en).to_string(), value, a.comment)
     });
-    let verified = match (l.s.verified_by, l.s.verified_at) {
-        (Some(v), Some(at)) => format!("{} {}", user_name(&cx.st, v).await, fmt_ms(at)),
-        _ => String::new(),
+    let (verified, verified_at) = match (l.s.verified_by, l.s.verified_at) {
+        (Some(v), Some(at)) => (user_name(&cx.st, v).await, t.when(at)),
+        _ => Default::default(),
     };
     Ok(ReviewPage {
         evidence: cx.st.store.submission_evidence_of(l.s.id).await?,
@@ -285,6 +296,7 @@ async fn review_data(cx: &Cx, id: i64, error: String) -> AppResult<ReviewPage> {
         c: l.c,
         items,
         verified,
+        verified_at,
         error,
     })
 }

@@ -48,7 +48,7 @@ pub async fn render_error_pages(jar: CookieJar, req: Request, next: Next) -> Res
     let Some(info) = res.extensions().get::<ErrorInfo>().cloned() else {
         return res;
     };
-    let t = Tr(lang);
+    let t = Tr::new(lang);
     let pick = |b: &crate::error::Bilingual| match lang {
         Lang::Ja => b.ja.clone(),
         Lang::En => b.en.clone(),

@@ -1,7 +1,7 @@
 //! A record's history from the audit trail, as pages show it: when, who (by name), what, and
 //! which fields changed.
 
-use super::fmt_ms;
+use crate::dates::Stamp;
 use crate::error::AppResult;
 use crate::i18n::Tr;
 use crate::state::AppState;
@@ -10,7 +10,7 @@ use crate::state::AppState;
 #[derive(Debug, Clone)]
 pub struct HistoryRow {
     pub seq: i64,
-    pub at: String,
+    pub at: Stamp,
     /// Who did it: their name once `named` has been given the names (else their login, as
     /// the trail keeps it; a command-line or system actor keeps it).
     pub actor: String,
@@ -41,7 +41,7 @@ pub fn history_rows(t: Tr, events: &[gaibu_domain::audit::AuditEvent]) -> Vec<Hi
         .iter()
         .map(|e| HistoryRow {
             seq: e.seq,
-            at: fmt_ms(e.at_ms),
+            at: t.when(e.at_ms),
             actor: e.actor_login.clone(),
             actor_id: e.actor_id,
             action: t.of("audit", &e.action),

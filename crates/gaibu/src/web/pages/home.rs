@@ -1,6 +1,6 @@
 //! The start page: what is waiting for the signed-in user.
 
-use super::{Cx, PageCtx, fmt_ms, show};
+use super::{Cx, PageCtx, show};
 use crate::error::AppResult;
 use crate::i18n::Tr;
 use crate::policies;
@@ -35,11 +35,12 @@ struct HomePage {
     me: i64,
     pending_policies: usize,
     missing_policies: Vec<String>,
+    queue: Vec<super::work_queue::QueueGroup>,
 }
 
 impl HomePage {
-    fn when(&self, t: &jiff::Timestamp) -> String {
-        fmt_ms(*t)
+    fn when(&self, t: &jiff::Timestamp) -> crate::dates::Stamp {
+        self.t.when(t)
     }
 }
 
@@ -94,7 +95,13 @@ async fn home(cx: Cx) -> AppResult<Response> {
             missing_policies.push(page.t.of("policy.kind", &kind));
         }
     }
+    let queue = if u.has_role(gaibu_domain::role::Role::SystemAdministrator) {
+        Vec::new()
+    } else {
+        super::work_queue::queue(st, u, page.t).await?
+    };
     show(HomePage {
+        queue,
         t: page.t,
         page,
         drafts,

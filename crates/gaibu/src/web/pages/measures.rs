@@ -2,7 +2,8 @@
 //! (`/services/{id}/measures`), the rules, managers and periodic checks
 //! (`/services/{id}/rules`), and the checks due (`/checks`).
 
-use super::{Again, Cx, FieldErrors, FormPairs, PageCtx, answer, fmt_ms, show, user_name};
+use super::{Again, Cx, FieldErrors, FormPairs, PageCtx, answer, show, user_name};
+use crate::dates::Stamp;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::i18n::Tr;
 use crate::lists::lifecycle::DueCheckListQuery;
@@ -56,8 +57,9 @@ fn status_label(t: Tr, s: MeasureStatus) -> String {
 struct MeasureView {
     id: String,
     text: String,
-    /// (status, reason, provider said, evidence, who, when)
-    record: Option<[String; 6]>,
+    /// (status, reason, provider said, evidence, who), and when
+    record: Option<[String; 5]>,
+    recorded_at: Stamp,
     version: i64,
     input: BuildInput,
     errors: FieldErrors,
@@ -111,7 +113,6 @@ async fn measures_page(
                 r.provider_said.clone(),
                 r.evidence.clone(),
                 name(r.recorded_by),
-                fmt_ms(r.recorded_at),
             ]
         });
         let (input, errs) = match &again {
@@ -131,6 +132,7 @@ async fn measures_page(
             id: m.id.clone(),
             text: text(t, m),
             record,
+            recorded_at: t.when(rec.map(|r| r.recorded_at)),
             version: rec.map_or(0, |r| r.version),
             input,
             errors: FieldErrors::from(t, &errs),
@@ -203,7 +205,8 @@ struct RuleView {
     id: String,
     text: String,
     body: Option<String>,
-    defined: String,
+    defined_by: String,
+    defined_at: Stamp,
     version: i64,
     input: String,
     errors: FieldErrors,
@@ -218,7 +221,7 @@ struct CheckItemView {
 
 /// One recorded check.
 struct CheckView {
-    checked_on: String,
+    checked_on: jiff::civil::Date,
     by: String,
     summary: String,
     /// (measure text, status, findings, evidence)
@@ -264,13 +267,9 @@ async fn rules_page(cx: &Cx, id: i64, forms: RulesForms) -> AppResult<RulesPage>
     let mut rules = Vec::new();
     for m in current.measures() {
         let r = current.rule(&m.id);
-        let defined = match r {
-            Some(r) => format!(
-                "{} {}",
-                user_name(&cx.st, r.defined_by).await,
-                fmt_ms(r.defined_at)
-            ),
-            None => String::new(),
+        let (defined_by, defined_at) = match r {
+            Some(r) => (user_name(&cx.st, r.defined_by).await, t.when(r.defined_at)),
+            None => Default::default(),
         };
         let (input, errs) = match &forms.rule {
             Some((mid, input, errs)) if *mid == m.id => (input.clone(), errs.clone()),
@@ -280,7 +279,8 @@ async fn rules_page(cx: &Cx, id: i64, forms: RulesForms) -> AppResult<RulesPage>
             id: m.id.clone(),
             text: text(t, m),
             body: r.map(|r| r.body.clone()),
-            defined,
+            defined_by,
+            defined_at,
             version: r.map_or(0, |r| r.version),
             input,
             errors: FieldErrors::from(t, &errs),
@@ -329,7 +329,7 @@ async fn rules_page(cx: &Cx, id: i64, forms: RulesForms) -> AppResult<RulesPage>
     let mut checks = Vec::new();
     for c in ops::checks_of(&cx.st, &s).await? {
         checks.push(CheckView {
-            checked_on: c.checked_on.to_string(),
+            checked_on: c.checked_on,
             by: user_name(&cx.st, c.checked_by).await,
             summary: c.summary.clone(),
             items: c
@@ -461,7 +461,7 @@ struct DueView {
     id: i64,
     name: String,
     provider: String,
-    due_on: String,
+    due_on: jiff::civil::Date,
     overdue: bool,
     /// Not due within the reminder lead yet (listed with `due=all`).
     later: bool,
@@ -492,7 +492,7 @@ async fn checks(cx: Cx, Query(f): Query<DueCheckListQuery>) -> AppResult<Respons
                 .map(|s| DueView {
                     overdue: due_state(today, s.next_check_due, soon) == Due::Overdue,
                     later: due_state(today, s.next_check_due, soon) == Due::Later,
-                    due_on: s.next_check_due.to_string(),
+                    due_on: s.next_check_due,
                     id: s.id,
                     name: s.name,
                     provider: s.provider,

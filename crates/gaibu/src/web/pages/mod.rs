@@ -8,6 +8,7 @@ mod catalogue;
 mod check_orders;
 mod contractors;
 mod dashboard;
+mod date_style;
 mod error_page;
 pub(crate) mod flash;
 mod history;
@@ -21,6 +22,7 @@ mod review;
 mod services;
 mod session;
 pub(crate) mod terminations;
+mod work_queue;
 
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
@@ -68,6 +70,8 @@ pub struct Cx {
     pub st: AppState,
     pub u: CurrentUser,
     pub jar: CookieJar,
+    /// The city's name (its top org unit) in both languages, for the head of a printed page.
+    city: (String, String),
 }
 
 impl FromRequestParts<AppState> for Cx {
@@ -75,18 +79,43 @@ impl FromRequestParts<AppState> for Cx {
     async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, AppError> {
         let u = CurrentUser::from_request_parts(parts, st).await?;
         let jar = CookieJar::from_headers(&parts.headers);
+        let org = crate::auth::org(st).await?;
+        let city = org
+            .units
+            .iter()
+            .find(|o| o.parent_id.is_none())
+            .map(|o| (o.name_ja.clone(), o.name_en.clone()))
+            .unwrap_or_default();
         Ok(Cx {
             st: st.clone(),
             u,
             jar,
+            city,
         })
     }
 }
 
 impl Cx {
+    /// The user opens a record: what they were told about it is read, and the menu's count
+    /// says so on this very page.
+    pub async fn read_about(&mut self, about: gaibu_store::About) -> AppResult<()> {
+        if self.u.unread > 0 {
+            let n = self
+                .st
+                .store
+                .mark_read_about(self.u.user.id, about, self.st.now())
+                .await?;
+            self.u.unread = (self.u.unread - n).max(0);
+        }
+        Ok(())
+    }
+
     /// The layout's context for the page at `path`.
     pub fn page(&self, path: &str) -> PageCtx {
-        PageCtx::new(&self.u, &self.jar, path)
+        let mut p = PageCtx::new(&self.u, &self.jar, path);
+        p.city = p.t.pick(&self.city.0, &self.city.1).to_string();
+        p.printed_at = p.t.when_text(self.st.now());
+        p
     }
     /// The user's messages in the language they chose.
     pub fn t(&self) -> Tr {
@@ -165,14 +194,19 @@ pub struct PageCtx {
     pub is_contractor: bool,
     /// What the request before this page did (`flash`), shown once.
     pub flash: String,
+    /// For the head of a printed page: the city and when it was printed.
+    pub city: String,
+    pub printed_at: String,
 }
 
 impl PageCtx {
     pub fn new(u: &CurrentUser, jar: &CookieJar, path: &str) -> Self {
-        let t = Tr(jar
-            .get(crate::auth::LANG_COOKIE)
-            .and_then(|c| Lang::parse(c.value()))
-            .unwrap_or(u.lang));
+        let t = Tr::new(
+            jar.get(crate::auth::LANG_COOKIE)
+                .and_then(|c| Lang::parse(c.value()))
+                .unwrap_or(u.lang),
+        )
+        .with_dates(u.date_style);
         PageCtx {
             flash: jar
                 .get(flash::COOKIE)
@@ -188,12 +222,14 @@ impl PageCtx {
             path: path.to_string(),
             unread: u.unread,
             is_contractor: u.user.contractor_id.is_some(),
+            city: String::new(),
+            printed_at: String::new(),
         }
     }
 
     pub fn anonymous(lang: Lang) -> Self {
         PageCtx {
-            t: Tr(lang),
+            t: Tr::new(lang),
             user_name: String::new(),
             csrf: String::new(),
             is_sysadmin: false,
@@ -204,6 +240,8 @@ impl PageCtx {
             unread: 0,
             is_contractor: false,
             flash: String::new(),
+            city: String::new(),
+            printed_at: String::new(),
         }
     }
 
@@ -218,15 +256,27 @@ impl PageCtx {
 
 /// Field errors by field name, translated, for showing next to each field.
 #[derive(Debug, Clone, Default)]
-pub struct FieldErrors(HashMap<String, String>);
+pub struct FieldErrors(HashMap<String, String>, Vec<(String, String)>);
 
 impl FieldErrors {
     pub fn from(t: Tr, errs: &[FieldError]) -> Self {
         let mut m = HashMap::new();
+        let mut summary = Vec::new();
         for e in errs {
-            m.entry(e.field.clone()).or_insert_with(|| t.error(e.code));
+            if m.contains_key(&e.field) {
+                continue;
+            }
+            let msg = t.error(e.code);
+            summary.push((e.field.clone(), t.field_and(&e.field, &msg)));
+            m.insert(e.field.clone(), msg);
         }
-        FieldErrors(m)
+        FieldErrors(m, summary)
+    }
+
+    /// The errors in the order found, each as (field name, "label: message") for the summary
+    /// at the top of a form that links to the field.
+    pub fn summary(&self) -> &[(String, String)] {
+        &self.1
     }
     pub fn has(&self, field: &str) -> bool {
         self.0.contains_key(field)
@@ -301,38 +351,6 @@ impl FormPairs {
         }
         serde_json::from_value(serde_json::Value::Object(obj))
             .map_err(|_| AppError::Refused(crate::error::ErrorCode::MalformedForm))
-    }
-}
-
-/// Epoch milliseconds as a local (Asia/Tokyo) date and time.
-/// A time as shown to people: Japan's local time to the minute. Takes a stored time or the
-/// audit chain's epoch milliseconds.
-pub fn fmt_ms(t: impl Into<When>) -> String {
-    let Some(ts) = t.into().0 else {
-        return String::new();
-    };
-    let tz = jiff::tz::TimeZone::get("Asia/Tokyo")
-        .unwrap_or(jiff::tz::TimeZone::fixed(jiff::tz::offset(9)));
-    ts.to_zoned(tz).strftime("%Y-%m-%d %H:%M").to_string()
-}
-
-pub struct When(Option<jiff::Timestamp>);
-
-impl From<jiff::Timestamp> for When {
-    fn from(t: jiff::Timestamp) -> Self {
-        When(Some(t))
-    }
-}
-
-impl From<&jiff::Timestamp> for When {
-    fn from(t: &jiff::Timestamp) -> Self {
-        When(Some(*t))
-    }
-}
-
-impl From<i64> for When {
-    fn from(ms: i64) -> Self {
-        When(jiff::Timestamp::from_millisecond(ms).ok())
     }
 }
 

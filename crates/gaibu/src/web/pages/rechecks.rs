@@ -2,7 +2,7 @@
 //! (S6.3).
 
 use super::applications::answer_text;
-use super::{Again, Cx, FieldErrors, FormPairs, PageCtx, answer, fmt_ms, show, user_name};
+use super::{Again, Cx, FieldErrors, FormPairs, PageCtx, answer, show, user_name};
 use crate::error::AppResult;
 use crate::i18n::Tr;
 use crate::lists::lifecycle::{WorkListQuery, WorkScope};
@@ -264,6 +264,7 @@ struct DetailPage {
     stale: bool,
     editable: bool,
     judged_by: String,
+    judged_at: crate::dates::Stamp,
     action: Option<CorrectiveActionRow>,
     action_owner: String,
     action_state: String,
@@ -365,13 +366,12 @@ async fn detail_page(cx: &Cx, id: i64, forms: Forms) -> AppResult<DetailPage> {
         Some(a) => user_name(&cx.st, a.owner_id).await,
         None => String::new(),
     };
-    let judged_by = match v.row.judged_by {
-        Some(id) => format!(
-            "{} ({})",
+    let (judged_by, judged_at) = match v.row.judged_by {
+        Some(id) => (
             user_name(&cx.st, id).await,
-            fmt_ms(v.row.judged_at.unwrap_or(v.row.updated_at))
+            t.when(v.row.judged_at.unwrap_or(v.row.updated_at)),
         ),
-        None => String::new(),
+        None => Default::default(),
     };
     Ok(DetailPage {
         cause: cause(t, &v.row),
@@ -388,6 +388,7 @@ async fn detail_page(cx: &Cx, id: i64, forms: Forms) -> AppResult<DetailPage> {
         stale,
         editable,
         judged_by,
+        judged_at,
         action_state: v
             .action
             .as_ref()

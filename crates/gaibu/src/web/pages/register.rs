@@ -1,6 +1,6 @@
 //! The service usage register (サービス利用状況, S5.2.1-5) and the notifications page.
 
-use super::{Cx, FieldErrors, FormPairs, HistoryRow, PageCtx, answer, fmt_ms, history_named, show};
+use super::{Cx, FieldErrors, FormPairs, HistoryRow, PageCtx, answer, history_named, show};
 use crate::auth::org_tree;
 use crate::error::AppResult;
 use crate::i18n::Tr;
@@ -173,7 +173,7 @@ async fn update(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Respo
 struct NotificationView {
     n: NotificationRow,
     text: String,
-    at: String,
+    at: crate::dates::Stamp,
     link: String,
 }
 
@@ -206,7 +206,7 @@ async fn notifications(
         .into_iter()
         .map(|n| NotificationView {
             text: format!("{}: {}", t.of("notification", n.kind.as_str()), n.subject),
-            at: fmt_ms(n.created_at),
+            at: t.when(n.created_at),
             link: match (n.service_id, n.application_id) {
                 (Some(s), _)
                     if matches!(

@@ -2,7 +2,7 @@
 //! retirement and history.
 
 use super::{
-    Again, Cx, FieldErrors, FormPairs, HistoryRow, PageCtx, answer, fmt_ms, history_rows, org_name,
+    Again, Cx, FieldErrors, FormPairs, HistoryRow, PageCtx, answer, history_rows, org_name,
     org_options, show,
 };
 use crate::error::{AppError, AppResult};
@@ -105,7 +105,7 @@ struct DetailPage {
     s: ServiceRow,
     org: String,
     administrator: String,
-    approved_at: String,
+    approved_at: crate::dates::Stamp,
     ledger_input: LedgerInput,
     ledger_errors: FieldErrors,
     business_system_manager: String,
@@ -374,7 +374,7 @@ async fn detail_page(cx: &Cx, id: i64, forms: Forms, before: Option<i64>) -> App
         acc,
         org: org_name(t, &units, s.org_unit_id),
         administrator: name_of(Some(s.administrator_id)),
-        approved_at: fmt_ms(s.approved_at),
+        approved_at: t.when(s.approved_at),
         ledger_input,
         ledger_errors: FieldErrors::from(t, &ledger_errs),
         retire_input,
@@ -386,11 +386,14 @@ async fn detail_page(cx: &Cx, id: i64, forms: Forms, before: Option<i64>) -> App
 }
 
 async fn detail(
-    cx: Cx,
+    mut cx: Cx,
     Path(id): Path<i64>,
     Query(q): Query<TimelineQuery>,
 ) -> AppResult<Response> {
-    show(detail_page(&cx, id, Forms::default(), q.before()?).await?)
+    let before = q.before()?;
+    // Only the user's own notices are marked, so no check of who may see the service first.
+    cx.read_about(gaibu_store::About::Service(id)).await?;
+    show(detail_page(&cx, id, Forms::default(), before).await?)
 }
 
 /// The next page of the timeline as rows, for htmx's "more" (the link works without it).

@@ -1,7 +1,8 @@
 //! The end of use of a service (S7.1, S7.2, S3.7): its termination page with each step, what is
 //! missing and who acts next, and the ISM's list of requests waiting for them.
 
-use super::{Again, Cx, FieldErrors, FormPairs, PageCtx, answer, fmt_ms, show, user_name};
+use super::{Again, Cx, FieldErrors, FormPairs, PageCtx, answer, show, user_name};
+use crate::dates::Stamp;
 use crate::error::AppResult;
 use crate::i18n::Tr;
 use crate::lists::lifecycle::TerminationListQuery;
@@ -42,8 +43,8 @@ struct TerminationPage {
     state: String,
     next: String,
     requested_by: String,
-    requested_at: String,
-    completed_at: String,
+    requested_at: Stamp,
+    completed_at: Stamp,
     measures: Vec<MeasureRow>,
     /// The form sent last, its values and what was wrong with them (kept on error).
     form: String,
@@ -112,8 +113,8 @@ async fn page_of(
     let (requested_by, requested_at, completed_at) = match &v.t {
         Some(r) => (
             user_name(&cx.st, r.requested_by).await,
-            fmt_ms(r.requested_at),
-            r.completed_at.map(fmt_ms).unwrap_or_default(),
+            t.when(r.requested_at),
+            t.when(r.completed_at),
         ),
         None => Default::default(),
     };
@@ -247,9 +248,9 @@ struct ListRow {
     name: String,
     state: String,
     reason: String,
-    planned: String,
+    planned: Stamp,
     by: String,
-    at: String,
+    at: Stamp,
 }
 
 #[derive(Template, WebTemplate)]
@@ -283,12 +284,12 @@ async fn list(cx: Cx, Query(f): Query<TerminationListQuery>) -> AppResult<Respon
     for r in found {
         rows.push(ListRow {
             by: user_name(&cx.st, r.requested_by).await,
-            at: fmt_ms(r.requested_at),
+            at: t.when(r.requested_at),
             state: t.of("termination", &format!("state.{}", r.state.as_str())),
             service_id: r.service_id,
             name: r.service_name,
             reason: r.reason,
-            planned: r.planned_end_on.to_string(),
+            planned: t.date(r.planned_end_on),
         });
     }
     let states = TerminationState::ALL

@@ -1,9 +1,10 @@
 //! An application's page: its fields, the sheet's progress, the review rounds, evidence and
 //! history, with the buttons its reader may use. Every record it shows is read once.
 
-use super::super::{Cx, HistoryRow, PageCtx, fmt_ms, history_named, org_name};
+use super::super::{Cx, HistoryRow, PageCtx, history_named, org_name};
+use super::sheet_items::{cite, item_label};
 use super::views::{
-    EvidenceView, RoundView, evaluation_rows, evidence_views, item_label, label_of, round_views,
+    EvidenceView, RoundView, evaluation_rows, evidence_views, label_of, round_views,
 };
 use crate::applications as ops;
 use crate::error::AppResult;
@@ -34,12 +35,12 @@ struct DetailPage {
     handling: Vec<String>,
     class2: bool,
     caps: ApplicationCapabilities,
-    problems: Vec<(String, String)>,
+    problems: Vec<ProblemView>,
     answered: usize,
     total: usize,
     service_id: Option<i64>,
     approver: String,
-    approved_at: String,
+    approved_at: crate::dates::Stamp,
     scheme_version: String,
     sheet_version: String,
     history: Vec<HistoryRow>,
@@ -69,6 +70,70 @@ async fn sheets(cx: &Cx, row: &ApplicationRow) -> AppResult<(Option<Loaded<Sheet
     }
 }
 
+/// One item that still stands between the application and its approval, with where to fix it.
+struct ProblemView {
+    /// The item's key: a sheet item, `evaluation.x`, `procurement.x`; empty for the whole sheet.
+    key: String,
+    href: String,
+    label: String,
+    cite: String,
+    messages: Vec<String>,
+}
+
+/// Where the problem with `key` is fixed: the sheet item on the sheet page (its anchor), the
+/// evaluation or procurement field on its form while they may be edited.
+fn problem_href(id: i64, key: &str, edit: bool) -> String {
+    match key.split_once('.') {
+        Some(("evaluation", f)) if edit => format!("/applications/{id}/evaluation#ev-{f}"),
+        Some(("evaluation", f)) => format!("/applications/{id}/self-check#ev-{f}"),
+        Some(("procurement", f)) if edit => format!("/applications/{id}/procurement#{f}"),
+        Some(("procurement", _)) => format!("/applications/{id}#procurement-heading"),
+        _ if key.is_empty() => format!("/applications/{id}/self-check"),
+        _ => format!("/applications/{id}/self-check#item-{key}"),
+    }
+}
+
+/// The clause a problem's item carries out: the sheet item's or the evaluation item's.
+fn problem_clause<'a>(sheet: &'a Sheet, key: &str) -> &'a str {
+    match key.strip_prefix("evaluation.") {
+        Some(f) => gaibu_domain::evaluation::FIELDS
+            .iter()
+            .find(|(name, _)| *name == f)
+            .map(|(_, c)| *c)
+            .unwrap_or(""),
+        None => sheet.item(key).map(|i| i.clause.as_str()).unwrap_or(""),
+    }
+}
+
+/// The problems one per item, in the order first named, each with all its messages.
+fn problem_views(
+    t: Tr,
+    row: &ApplicationRow,
+    sheet: &Sheet,
+    edit: bool,
+    raw: Vec<ItemProblem>,
+) -> Vec<ProblemView> {
+    let mut out: Vec<ProblemView> = Vec::new();
+    for p in raw {
+        let msg = t.error(p.code);
+        match out.iter_mut().find(|v| v.key == p.item) {
+            Some(v) => v.messages.push(msg),
+            None => out.push(ProblemView {
+                href: problem_href(row.id, &p.item, edit),
+                label: if p.item.is_empty() {
+                    t.sheet_whole().to_string()
+                } else {
+                    item_label(t, Some(sheet), &p.item)
+                },
+                cite: cite(t, problem_clause(sheet, &p.item)),
+                key: p.item,
+                messages: vec![msg],
+            }),
+        }
+    }
+    out
+}
+
 /// What still stands between the application and its approval, with the sheet's item counts.
 fn progress(
     t: Tr,
@@ -76,7 +141,8 @@ fn progress(
     sheet: Option<&Loaded<Sheet>>,
     superseded: bool,
     evidenced: Vec<String>,
-) -> (Vec<(String, String)>, usize, usize) {
+    edit: bool,
+) -> (Vec<ProblemView>, usize, usize) {
     let Some(sheet) = sheet else {
         return (vec![], 0, 0);
     };
@@ -108,10 +174,7 @@ fn progress(
             code: "sheet_superseded",
         });
     }
-    let problems = raw
-        .into_iter()
-        .map(|p| (item_label(t, Some(&sheet.doc), &p.item), t.error(p.code)))
-        .collect();
+    let problems = problem_views(t, row, &sheet.doc, edit, raw);
     let applicable: Vec<_> = sheet
         .doc
         .items
@@ -168,11 +231,12 @@ fn handling_labels(t: Tr, scheme: &Scheme, f: &ApplicationFields) -> Vec<String>
     })
 }
 
-pub(super) async fn detail(cx: Cx, Path(id): Path<i64>) -> AppResult<Response> {
+pub(super) async fn detail(mut cx: Cx, Path(id): Path<i64>) -> AppResult<Response> {
+    let units = crate::auth::org_units(&cx.st).await?;
+    let tree = crate::auth::org_tree(&cx.st).await?;
+    let row = ops::get_in(&cx.st, &cx.u, id, &tree).await?;
+    cx.read_about(gaibu_store::About::Application(id)).await?;
     let st = &cx.st;
-    let units = crate::auth::org_units(st).await?;
-    let tree = crate::auth::org_tree(st).await?;
-    let row = ops::get_in(st, &cx.u, id, &tree).await?;
     let page = cx.page(&format!("/applications/{id}"));
     let t = page.t;
     // Labels come from the scheme this application was judged under, not the newest (S1.3).
@@ -183,7 +247,8 @@ pub(super) async fn detail(cx: Cx, Path(id): Path<i64>) -> AppResult<Response> {
     let doc = sheet.as_ref().map(|s| &s.doc);
     let files = st.store.evidence_of(row.id).await?;
     let evidenced = ops::evidenced_items(&files);
-    let (problems, answered, total) = progress(t, &row, sheet.as_ref(), superseded, evidenced);
+    let (problems, answered, total) =
+        progress(t, &row, sheet.as_ref(), superseded, evidenced, caps.edit);
     let [conf, integ, avail] = classification_labels(t, &scheme.doc, &row.fields);
     let page_data = DetailPage {
         t,
@@ -203,7 +268,7 @@ pub(super) async fn detail(cx: Cx, Path(id): Path<i64>) -> AppResult<Response> {
             Some(a) => super::super::user_name(st, a).await,
             None => String::new(),
         },
-        approved_at: row.approved_at.map(fmt_ms).unwrap_or_default(),
+        approved_at: t.when(row.approved_at),
         scheme_version: scheme.row.version.clone(),
         sheet_version: sheet
             .as_ref()
@@ -216,7 +281,7 @@ pub(super) async fn detail(cx: Cx, Path(id): Path<i64>) -> AppResult<Response> {
         )
         .await?,
         evaluation: evaluation_rows(t, &row.evaluation)
-            .map(|(_, label, shown, clause)| (label, shown, clause.to_string()))
+            .map(|(_, label, shown, clause)| (label, shown, cite(t, clause)))
             .collect(),
         procurement: row.procurement.clone(),
         rounds: round_views(st, t, doc, st.store.rounds(row.id).await?).await?,

@@ -3,13 +3,17 @@
 mod detail;
 mod form;
 mod self_check;
+mod sheet_items;
+mod sheet_read;
 mod views;
 
-pub(super) use views::{
-    ItemView, RoundView, answer_text, answers_from, evaluation_rows, item_label, round_views,
+pub(super) use sheet_items::{
+    AnswerChange, ItemView, SectionView, answer_changes, answer_text, answers_from, grouped,
+    item_label, overall, round_answers,
 };
+pub(super) use views::{RoundView, evaluation_rows, round_views};
 
-use super::{Cx, FormPairs, PageCtx, fmt_ms};
+use super::{Cx, FormPairs, PageCtx};
 use crate::applications as ops;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
@@ -50,8 +54,8 @@ struct ListPage {
 }
 
 impl ListPage {
-    fn when(&self, t: &jiff::Timestamp) -> String {
-        fmt_ms(*t)
+    fn when(&self, t: &jiff::Timestamp) -> crate::dates::Stamp {
+        self.t.when(t)
     }
 }
 

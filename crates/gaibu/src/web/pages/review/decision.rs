@@ -2,7 +2,7 @@
 //! decision (S3.4b, S5.1.1).
 
 use super::super::applications::{RoundView, answer_text, evaluation_rows, round_views};
-use super::super::{Cx, FormPairs, PageCtx, answer, show, user_name};
+use super::super::{Cx, FieldErrors, FormPairs, PageCtx, answer, show, user_name};
 use crate::applications as apps;
 use crate::auth::org_tree;
 use crate::error::AppResult;
@@ -28,6 +28,17 @@ struct ReviewItem {
     /// Why no evidence file is attached to an item that expects one (S3.2c).
     evidence_reason: String,
     applies: bool,
+    /// What the reviewer typed for the applicant, kept when the form comes back.
+    given: String,
+}
+
+/// What the reviewer typed, shown again when the decision is refused.
+#[derive(Default)]
+struct Typed {
+    decision: String,
+    reason: String,
+    comments: BTreeMap<String, String>,
+    errors: FieldErrors,
 }
 
 #[derive(Template, WebTemplate)]
@@ -43,15 +54,11 @@ struct ReviewPage {
     procurement: Procurement,
     rounds: Vec<RoundView>,
     reason: String,
-    error: String,
+    decision: String,
+    errors: FieldErrors,
 }
 
-async fn review_page_data(
-    cx: &Cx,
-    id: i64,
-    reason: String,
-    error: String,
-) -> AppResult<ReviewPage> {
+async fn review_page_data(cx: &Cx, id: i64, typed: Typed) -> AppResult<ReviewPage> {
     let st = &cx.st;
     let tree = org_tree(st).await?;
     let row = apps::get_in(st, &cx.u, id, &tree).await?;
@@ -76,18 +83,23 @@ async fn review_page_data(
                 comment: a.comment,
                 evidence_reason: a.evidence_reason,
                 applies: s.applies(i, &app.answers, &ctx),
+                given: typed.comments.get(&i.id).cloned().unwrap_or_default(),
             }
         })
         .collect();
     let evaluation = evaluation_rows(t, &row.evaluation)
-        .map(|(f, label, value, clause)| ReviewItem {
-            key: format!("evaluation.{f}"),
-            label,
-            clause: clause.to_string(),
-            value,
-            comment: String::new(),
-            evidence_reason: String::new(),
-            applies: true,
+        .map(|(f, label, value, clause)| {
+            let key = format!("evaluation.{f}");
+            ReviewItem {
+                given: typed.comments.get(&key).cloned().unwrap_or_default(),
+                key,
+                label,
+                clause: clause.to_string(),
+                value,
+                comment: String::new(),
+                evidence_reason: String::new(),
+                applies: true,
+            }
         })
         .collect();
     let rounds = round_views(st, t, sheet.as_ref(), st.store.rounds(id).await?).await?;
@@ -101,13 +113,14 @@ async fn review_page_data(
         items,
         evaluation,
         rounds,
-        reason,
-        error,
+        reason: typed.reason,
+        decision: typed.decision,
+        errors: typed.errors,
     })
 }
 
 pub(super) async fn review_page(cx: Cx, Path(id): Path<i64>) -> AppResult<Response> {
-    show(review_page_data(&cx, id, String::new(), String::new()).await?)
+    show(review_page_data(&cx, id, Typed::default()).await?)
 }
 
 pub(super) async fn decide(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppResult<Response> {
@@ -129,13 +142,13 @@ pub(super) async fn decide(cx: Cx, Path(id): Path<i64>, form: FormPairs) -> AppR
         result,
         |_| format!("/applications/{id}"),
         async |why| {
-            let t = cx.t();
-            let msg = why
-                .invalid()?
-                .first()
-                .map(|e| format!("{}: {}", t.field(&e.field), t.error(e.code)))
-                .unwrap_or_default();
-            review_page_data(&cx, id, input.reason.clone(), msg).await
+            let typed = Typed {
+                errors: FieldErrors::from(cx.t(), &why.invalid()?),
+                decision: input.decision.clone(),
+                reason: input.reason.clone(),
+                comments: input.comments.clone(),
+            };
+            review_page_data(&cx, id, typed).await
         },
     )
     .await

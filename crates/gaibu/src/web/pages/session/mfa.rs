@@ -49,7 +49,7 @@ impl MfaPage {
             .map(|g| String::from_utf8_lossy(g).into_owned())
             .collect();
         MfaPage {
-            t: Tr(lang),
+            t: Tr::new(lang),
             page: PageCtx::anonymous(lang),
             enrol,
             login: user.login.clone(),

@@ -92,7 +92,7 @@ impl LoginPage {
     /// The page in `lang`; with `sso`, the city's identity provider is offered.
     fn new(lang: Lang, next: String, login: String, failed: bool, sso: bool) -> Self {
         LoginPage {
-            t: Tr(lang),
+            t: Tr::new(lang),
             page: PageCtx::anonymous(lang),
             next,
             login,
