@@ -28,12 +28,12 @@ try {
     if (!t.includes(text)) throw new Error(`${selector}: expected "${text}", got "${t}"`);
   };
 
-  // Sign in.
+  // A member of staff applies and answers the class-1 sheet; every step is confirmed.
   await page.goto(`${base}/`);
-  await page.fill("#login", "im");
+  await page.fill("#login", "staff");
   await page.fill("#password", "gaibu-demo");
   await page.click("#login-submit");
-  await expectText("#current-user", "情報 太郎");
+  await expectText("#current-user", "職員 一郎");
   await shot("01-home");
 
   // Apply.
@@ -55,6 +55,7 @@ try {
   await page.click("#save-application");
   await page.waitForURL(/\/applications\/\d+$/);
   await expectText("#application-state", "作成中");
+  await page.waitForSelector("#flash");
 
   // Self-check: every item met.
   await page.click("#open-self-check");
@@ -67,17 +68,27 @@ try {
   for (const area of await page.locator("#self-check-form textarea").all()) await area.fill("確認済み");
   await shot("03-self-check");
   await page.click("#save-self-check");
+  await page.waitForSelector("#flash");
   // The procurement record, checked at self-approval (S4.3a–b): used under its terms.
   await page.click("#open-procurement");
   await page.check('input[name="procured"][value="no"]');
   await page.click("#save-procurement");
+  await page.waitForSelector("#flash");
   await page.waitForSelector("#sheet-ready");
 
-  // Approve: the approver becomes the administrator.
+  // The Information Manager finds it waiting on their home page (確認待ち) and approves:
+  // the approver becomes the administrator (S3.3).
+  await signIn(page, "im");
+  await expectText("#current-user", "情報 太郎");
+  await page.click('#queue-confirm a:has-text("ブラウザ会議サービス")');
+  await page.waitForSelector("#approve");
+  const before = dialogs.length;
   await page.click("#approve");
   await page.waitForURL(/\/services\/\d+$/);
   await expectText("#administrator", "情報 太郎");
   await expectText("#ledger-status", "台帳未登録");
+  await page.waitForSelector("#flash");
+  if (dialogs.length !== before + 1) throw new Error("approval was not confirmed once");
 
   // Ledger.
   await page.click("#register-ledger");
@@ -110,14 +121,13 @@ try {
 
   // The class-2+ track's review: the demo's submitted application, returned by the ISM with a
   // comment, revised and resubmitted by its applicant, then approved.
-  const signInAs = (login) => signIn(page, login);
   // The ISM starts from the work queue on their home page (審査待ち).
   const openReview = async () => {
     await page.goto(`${base}/`);
     await page.click('#queue-review a:has-text("オンライン予約サービス（デモ）")');
     await page.waitForSelector("#review-form");
   };
-  await signInAs("ism");
+  await signIn(page, "ism");
   await page.waitForSelector("#unread-count");
   await openReview();
   await page.fill('input[name="comment.evaluation.sla"]', "RTOを明記してください");
@@ -139,7 +149,7 @@ try {
   await expectText("#flash", "");
 
   // The applicant finds it returned on their home page (差戻し).
-  await signInAs("bsm");
+  await signIn(page, "bsm");
   await page.click('#queue-returned a:has-text("オンライン予約サービス（デモ）")');
   await expectText("#returned-notice", "SLAの記載が不足しています");
   await expectText("#rounds", "RTOを明記してください");
@@ -150,7 +160,7 @@ try {
   await page.click("#submit-application");
   await page.waitForSelector("#submitted-notice");
 
-  await signInAs("ism");
+  await signIn(page, "ism");
   await openReview();
   await page.check('input[name="decision"][value="approve"]');
   await page.click("#decide");
@@ -171,7 +181,7 @@ try {
   await page.click('#register a:has-text("オンライン予約サービス（デモ）")');
   const serviceHref = await page.locator('a[href^="/services/"]').first().getAttribute("href");
   const service = `${base}${serviceHref.replace(/#.*$/, "")}`;
-  await signInAs("bsm");
+  await signIn(page, "bsm");
   await page.goto(service);
   await page.fill("#registered_on", today);
   await page.click("#register-ledger");
@@ -183,19 +193,19 @@ try {
   await page.click("#request-termination");
   await page.waitForSelector("#decision-reason, #step-ledger, #request-form", { state: "attached" });
 
-  await signInAs("ism");
+  await signIn(page, "ism");
   await page.goto(termination);
   await page.check('input[name="decision"][value="accept"]');
   await page.click("#decide-termination");
   await page.waitForSelector("#step-ledger");
 
-  await signInAs("bsm");
+  await signIn(page, "bsm");
   await page.goto(termination);
   await page.fill("#ledger_on", today);
   await page.click("#retire-ledger");
   await expectText("#ledger-status", "廃止済み");
 
-  await signInAs("ism");
+  await signIn(page, "ism");
   await page.goto(termination);
   await page.fill("#register_on", today);
   await page.click("#end-register");
@@ -203,7 +213,7 @@ try {
   const [y, m, d] = today.split("-").map(Number);
   await expectText("#step-register", `${y}年${m}月${d}日`);
 
-  await signInAs("bsm");
+  await signIn(page, "bsm");
   await page.goto(termination);
   await page.selectOption("#method", "key_deletion");
   await page.fill("#disposed_on", today);

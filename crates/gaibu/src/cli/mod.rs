@@ -8,6 +8,7 @@ use gaibu_store::Who;
 use std::path::PathBuf;
 
 mod audit;
+mod export;
 mod serve_args;
 pub use serve_args::{CheckpointArgs, SsoArgs};
 mod user;
@@ -153,6 +154,9 @@ pub enum Command {
         #[command(subcommand)]
         command: BenchCommand,
     },
+    /// A list (ledger, usage register, applications, periodic checks due) to an .xlsx or CSV
+    /// file, as a user sees it, with the page's filters; audited
+    Export(export::ExportArgs),
     /// Send the reminders of what falls due now (`serve` does this every five minutes)
     Reminders {
         /// Send them as they are due on this day (YYYY-MM-DD), e.g. to rehearse a date ahead
@@ -443,6 +447,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             crate::bench::run_seed(&db.url()?, db.data_dir.join("evidence"), opts).await?;
             Ok(0)
         }
+        Command::Export(a) => export::export(a).await,
         Command::Reminders { as_of, db } => {
             let st = server::open(&db.url()?, Config::default()).await?;
             let today = as_of.unwrap_or_else(|| st.today());

@@ -32,6 +32,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::terminations::upload_routes(
             state.cfg.max_upload_bytes,
         ))
+        .merge(crate::export::routes())
         .merge(api::router(state.cfg.max_upload_bytes))
         .route("/healthz", get(healthz))
         .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))

@@ -23,6 +23,7 @@ mod corrections;
 mod dashboard;
 mod dates;
 mod evidence;
+mod export;
 mod html_track;
 mod identity;
 mod instances;
@@ -79,6 +80,7 @@ mod scenarios {
     pub use crate::dashboard::*;
     pub use crate::dates::*;
     pub use crate::evidence::*;
+    pub use crate::export::*;
     pub use crate::html_track::*;
     pub use crate::identity::*;
     pub use crate::instances::*;
@@ -184,6 +186,8 @@ on_both_backends!(
     sheet_form_names_every_field,
     problem_list_links_to_the_items,
     changes_between_rounds_are_shown,
+    the_register_goes_out_as_excel_and_csv_with_its_filters,
+    exports_write_era_dates_and_never_a_formula,
 );
 
 /// Every test of the binary: (name, the database it starts, what it needs, the scenario).

@@ -166,6 +166,22 @@ async fn upload_policy(b: &Browser, base: &str, file: Part, fields: &[(&str, &st
     send_file(b.http.post(url), file, fields).await
 }
 
+/// Posts pasted text through the load form (multipart, no file).
+async fn paste(b: &Browser, base: &str, text: impl Into<String>) -> Response {
+    let url = format!("{base}/policies?_csrf={}", b.csrf);
+    let form = Form::new().text("content", text.into());
+    b.http.post(url).multipart(form).send().await.expect("post")
+}
+
+/// Where a redirect points.
+fn location(res: &Response) -> String {
+    res.headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
+}
+
 /// How many versions are stored.
 async fn stored(app: &TestApp) -> usize {
     app.st.store.policies().await.expect("policies").len()
@@ -207,12 +223,7 @@ pub async fn ciso_uploads_a_sheet_and_approves_what_it_changes(app: &TestApp) {
     )
     .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let loc = res
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
+    let loc = location(&res);
     let pid: i64 = loc
         .trim_start_matches("/policies/")
         .parse()
@@ -359,12 +370,7 @@ pub async fn ciso_uploads_a_sheet_and_approves_what_it_changes(app: &TestApp) {
     )
     .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let at = res
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
+    let at = location(&res);
     let (_, html) = ciso.get(&at).await;
     assert!(html.contains("id=\"policy-no-changes\""), "{html}");
     assert!(
@@ -381,12 +387,7 @@ pub async fn ciso_uploads_a_sheet_and_approves_what_it_changes(app: &TestApp) {
     )
     .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let loc = res
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
+    let loc = location(&res);
     let (_, html) = ciso.get(&loc).await;
     assert!(html.contains("機密性の区分"), "{html}");
     assert!(html.contains("id=\"change-confidentiality-3A\" data-change=\"added\""));
@@ -461,15 +462,7 @@ pub async fn unreadable_policy_files_are_refused_at_the_field(app: &TestApp) {
         "{html}"
     );
     // Pasted text that is not a policy comes back in the opened text area, at its field.
-    let form = Form::new().text("content", "kind = \"recipe\"");
-    let url = format!("{}/policies?_csrf={}", app.base, ciso.csrf);
-    let res = ciso
-        .http
-        .post(url)
-        .multipart(form)
-        .send()
-        .await
-        .expect("post");
+    let res = paste(&ciso, &app.base, "kind = \"recipe\"").await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = res.text().await.expect("body");
     assert!(html.contains("<details open>"), "{html}");
@@ -483,15 +476,7 @@ pub async fn unreadable_policy_files_are_refused_at_the_field(app: &TestApp) {
 
     // Pasting a valid version still loads it.
     let v2 = CLASS1.replace("version = \"2026.1\"", "version = \"2026.3\"");
-    let form = Form::new().text("content", v2);
-    let url = format!("{}/policies?_csrf={}", app.base, ciso.csrf);
-    let res = ciso
-        .http
-        .post(url)
-        .multipart(form)
-        .send()
-        .await
-        .expect("post");
+    let res = paste(&ciso, &app.base, v2).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(stored(app).await, count + 1);
     // Someone who is not the CISO cannot load a file.

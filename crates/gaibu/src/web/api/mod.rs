@@ -240,6 +240,7 @@ fn documented(max_upload: usize) -> OpenApiRouter<AppState> {
         .merge(dashboard::routes())
         .merge(evidence::routes(max_upload))
         .merge(terminations::routes(max_upload))
+        .merge(crate::export::api_routes())
 }
 
 /// The OpenAPI document as served.

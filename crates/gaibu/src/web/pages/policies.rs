@@ -184,7 +184,12 @@ async fn approve(cx: Cx, Path(id): Path<i64>) -> AppResult<Response> {
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/policies", get(list).post(load))
+        .route(
+            "/policies",
+            get(list)
+                .post(load)
+                .layer(axum::extract::DefaultBodyLimit::max(upload::BODY_LIMIT)),
+        )
         .route("/policies/{id}", get(detail))
         .route("/policies/{id}/approve", post(approve))
 }

@@ -8,6 +8,12 @@ use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::{StatusCode, header};
 use gaibu_domain::FieldError;
 
+/// The largest policy file taken (the shipped ones are a few KiB). The route reads bodies up
+/// to [`BODY_LIMIT`], so a file over this one is read to its end and refused at its field,
+/// never by a connection closed under the sender.
+pub const MAX_POLICY_BYTES: usize = 1024 * 1024;
+pub const BODY_LIMIT: usize = 4 * 1024 * 1024;
+
 /// The form's input, as the user gave it.
 #[derive(Debug, Default)]
 pub struct LoadInput {
@@ -116,6 +122,10 @@ impl<S: Send + Sync> FromRequest<S> for LoadInput {
                 }
                 Err(_) => return Err(malformed()),
             };
+            if bytes.len() > MAX_POLICY_BYTES {
+                input.too_large = true;
+                continue;
+            }
             match name.as_str() {
                 // A file input left empty sends a part with no name and no bytes.
                 "file" if !file_name.is_empty() || !bytes.is_empty() => {
