@@ -19,6 +19,7 @@ pub mod error;
 pub mod evidence;
 pub mod export;
 pub mod i18n;
+pub mod import;
 pub mod lists;
 pub mod mail;
 pub mod measures;

@@ -178,6 +178,7 @@ on_both_backends!(
     each_home_lists_what_waits_oldest_first,
     notices_are_shown_once_and_read_by_opening,
     a_refused_review_keeps_what_was_typed,
+    approval_is_offered_once_the_sheet_is_met,
     sso_signs_in_through_a_real_openid_provider[Oidc],
     a_request_reads_who_is_asking_in_one_query,
     policy_approved_on_one_instance_is_in_force_on_another,

@@ -15,7 +15,7 @@ fn section<'a>(page: &'a str, id: &str) -> &'a str {
         .unwrap_or("")
 }
 
-// clause: S3.4a — a submitted class-2+ application waits for the ISM, on their home page,
+// clause: S5.2.1-1 — a submitted class-2+ application waits for the ISM, on their home page,
 // oldest first; clause: S3.4b — a returned one waits for its applicant.
 pub async fn each_home_lists_what_waits_oldest_first(app: &TestApp) {
     let (older, v1) = prepared(app, "bsm", "先に出した申請").await;
@@ -178,4 +178,22 @@ pub async fn a_refused_review_keeps_what_was_typed(app: &TestApp) {
     // Each decision asks its own confirmation, after the browser's checks.
     assert!(page.contains("data-requires=\"reason\""));
     assert_eq!(page.matches("data-confirm=").count(), 3, "{page}");
+}
+
+// clause: S5.2.2-1 — the Information Manager approves a class-1 service once its sheet is met:
+// the approval is offered only then, so nothing is confirmed before it is checked.
+pub async fn approval_is_offered_once_the_sheet_is_met(app: &TestApp) {
+    let im = app.api("im").await;
+    let (s, a) = im.create_application("未回答の申請", "1").await;
+    assert_eq!(s, StatusCode::CREATED, "{a}");
+    let open = crate::harness::id_of(&a);
+    let (ready, _) = crate::flows::checked_class1(app, "im", "回答済みの申請").await;
+    let b = app.browser("im").await;
+    let (_, page) = b.get(&format!("/applications/{open}")).await;
+    assert!(page.contains("id=\"sheet-problems\""), "{page}");
+    assert!(!page.contains("id=\"approve\""), "{page}");
+    let (_, page) = b.get(&format!("/applications/{ready}")).await;
+    assert!(page.contains("id=\"sheet-ready\""), "{page}");
+    assert!(page.contains("id=\"approve\""), "{page}");
+    assert!(page.contains("data-confirm="), "{page}");
 }
