@@ -20,6 +20,7 @@ pub mod effects;
 pub mod error;
 pub mod evaluation;
 pub mod evidence;
+pub mod import;
 pub mod ledger;
 pub mod measures;
 pub mod policy;

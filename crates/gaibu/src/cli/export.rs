@@ -11,9 +11,13 @@ use std::path::PathBuf;
 
 #[derive(Args, Debug)]
 pub struct ExportArgs {
-    /// The list: `services` (the ledger), `register` (the usage register), `applications` or
-    /// `checks` (the periodic checks due)
+    /// The list: `services` (the ledger), `register` (the usage register), `applications`,
+    /// `checks` (the periodic checks due), `rechecks`, `corrective-actions`, `terminations`,
+    /// `check-orders` or `accounts` (a service's official accounts: with `--service`)
     pub list: String,
+    /// The service whose list it is (`accounts`)
+    #[arg(long, value_name = "ID")]
+    pub service: Option<i64>,
     /// `xlsx`, `csv` (UTF-8 with a byte-order mark) or `csv-sjis` (Shift_JIS, CP932: a character
     /// it cannot hold is written as its closest form or `?`, and counted)
     #[arg(long, default_value = "xlsx")]
@@ -62,8 +66,13 @@ pub(super) async fn export(a: ExportArgs) -> anyhow::Result<i32> {
         Some(l) => Lang::parse(l).ok_or_else(|| anyhow::anyhow!("--lang is ja or en"))?,
     };
     let t = Tr::new(lang).with_dates(u.date_style);
-    let job = Job::open(&st, &u, kind, &qs).await.map_err(app_err)?;
-    let filters = job.filters.clone();
+    if kind.of_record() && a.service.is_none() {
+        anyhow::bail!("{} is a service's list: give --service ID", kind.as_str());
+    }
+    let job = Job::open(&st, &u, kind, a.service, &qs)
+        .await
+        .map_err(app_err)?;
+    let (kind, filters) = (job.kind, job.filters.clone());
     let rc = RowCx::load(&st, t).await.map_err(app_err)?;
     let written = crate::export::write(&st, job, &rc, format, &a.out)
         .await

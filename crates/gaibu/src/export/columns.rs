@@ -27,14 +27,29 @@ pub enum ListKind {
     Applications,
     /// The periodic checks due, S3.6-3 (`/checks`).
     Checks,
+    /// Re-checks, S6.1 (`/rechecks`).
+    Rechecks,
+    /// Corrective actions, S6.2 (`/rechecks?actions=…`; exported at `/corrective-actions`).
+    Actions,
+    /// The terminations (`/terminations`).
+    Terminations,
+    /// The check orders with their progress, S6.3 (`/check-orders`).
+    CheckOrders,
+    /// A service's official accounts, S5.2.2-4 (`/services/{id}/accounts`).
+    Accounts,
 }
 
 impl ListKind {
-    pub const ALL: [ListKind; 4] = [
+    pub const ALL: [ListKind; 9] = [
         ListKind::Services,
         ListKind::Register,
         ListKind::Applications,
         ListKind::Checks,
+        ListKind::Rechecks,
+        ListKind::Actions,
+        ListKind::Terminations,
+        ListKind::CheckOrders,
+        ListKind::Accounts,
     ];
 
     /// Its name in URLs, on the command line and in the audit trail.
@@ -44,6 +59,11 @@ impl ListKind {
             ListKind::Register => "register",
             ListKind::Applications => "applications",
             ListKind::Checks => "checks",
+            ListKind::Rechecks => "rechecks",
+            ListKind::Actions => "corrective-actions",
+            ListKind::Terminations => "terminations",
+            ListKind::CheckOrders => "check-orders",
+            ListKind::Accounts => "accounts",
         }
     }
 
@@ -51,14 +71,25 @@ impl ListKind {
         ListKind::ALL.into_iter().find(|k| k.as_str() == s.trim())
     }
 
-    /// The page the list is on (its export is at `{path}/export`).
+    /// The page the list is on (its export is at `{path}/export`); a service's list has
+    /// `{id}` in it.
     pub fn path(self) -> &'static str {
         match self {
             ListKind::Services => "/services",
             ListKind::Register => "/register",
             ListKind::Applications => "/applications",
             ListKind::Checks => "/checks",
+            ListKind::Rechecks => "/rechecks",
+            ListKind::Actions => "/corrective-actions",
+            ListKind::Terminations => "/terminations",
+            ListKind::CheckOrders => "/check-orders",
+            ListKind::Accounts => "/services/{id}/accounts",
         }
+    }
+
+    /// Whether the list is of one record (a service's accounts): its path takes the id.
+    pub fn of_record(self) -> bool {
+        self == ListKind::Accounts
     }
 
     /// Its title, for the file and the sheet.
@@ -68,6 +99,11 @@ impl ListKind {
             ListKind::Register => t.nav_register(),
             ListKind::Applications => t.nav_applications(),
             ListKind::Checks => t.checks_title(),
+            ListKind::Rechecks => t.recheck_rechecks(),
+            ListKind::Actions => t.recheck_actions(),
+            ListKind::Terminations => t.terminations_title(),
+            ListKind::CheckOrders => t.check_order_list_title(),
+            ListKind::Accounts => t.service_accounts_page_title(),
         }
     }
 
@@ -129,6 +165,7 @@ impl ListKind {
                 t.checks_due_on(),
                 t.export_due_state(),
             ],
+            other => return super::lifecycle::headers(other, t),
         };
         h.into_iter().map(str::to_string).collect()
     }
@@ -173,11 +210,11 @@ impl RowCx {
     }
 
     /// A confidentiality level by its label (its code when the scheme does not name it).
-    fn level(&self, code: &str) -> Cell {
+    pub(super) fn level(&self, code: &str) -> Cell {
         Cell::text(self.levels.get(code).map_or(code, String::as_str))
     }
 
-    fn unit(&self, id: i64) -> Cell {
+    pub(super) fn unit(&self, id: i64) -> Cell {
         self.units
             .get(&id)
             .map_or(Cell::Int(id), |n| Cell::text(n.as_str()))

@@ -54,18 +54,20 @@ pub fn disposition(title: &str, ascii: &str, stamp: &str, ext: &str) -> String {
     format!("attachment; filename=\"{ascii}_{stamp}.{ext}\"; filename*=UTF-8''{encoded}")
 }
 
-/// The download of list `kind` as `u` sees it with the query `qs`, in `t`'s language and
-/// date style.
+/// The download of list `kind` (of the record `of`, for a service's accounts) as `u` sees it
+/// with the query `qs`, in `t`'s language and date style.
 pub async fn download(
     st: &AppState,
     u: &CurrentUser,
     t: Tr,
-    kind: ListKind,
+    (kind, of): (ListKind, Option<i64>),
     qs: &str,
     via: &'static str,
 ) -> AppResult<Response> {
     let format = format_of(qs)?;
-    let job = Job::open(st, u, kind, qs).await?;
+    let job = Job::open(st, u, kind, of, qs).await?;
+    // The re-checks asked for with `actions=` are the corrective actions.
+    let kind = job.kind;
     let rc = RowCx::load(st, t).await?;
     let stamp = st.today().strftime("%Y%m%d").to_string();
     let cd = disposition(kind.title(t), kind.as_str(), &stamp, format.extension());

@@ -4,15 +4,25 @@
 
 use super::columns::{ListKind, RowCx};
 use super::format::Cell;
+use super::lifecycle::Names;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::lists::lifecycle::DueCheckListQuery;
-use crate::lists::{ApplicationListQuery, ListError, RegisterListQuery, ServiceListQuery};
+use crate::lists::lifecycle::{
+    DueCheckListQuery, OrderListQuery, TerminationListQuery, WorkListQuery,
+};
+use crate::lists::{
+    AccountListQuery, ApplicationListQuery, ListError, RegisterListQuery, ServiceListQuery,
+};
+use crate::rechecks::lists as rechecks_lists;
 use crate::state::AppState;
 use gaibu_store::lists::applications::ApplicationFilter;
 use gaibu_store::lists::checks::DueCheckFilter;
+use gaibu_store::lists::orders::OrderFilter;
+use gaibu_store::lists::people::AccountFilter;
+use gaibu_store::lists::rechecks::WorkFilter;
 use gaibu_store::lists::register::RegisterFilter;
 use gaibu_store::lists::services::ServiceFilter;
+use gaibu_store::lists::terminations::TerminationFilter;
 use gaibu_store::page::{Cursor, MAX_LIMIT, PageAsk};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -22,6 +32,11 @@ enum Filter {
     Register(RegisterFilter),
     Applications(ApplicationFilter),
     Checks(DueCheckFilter),
+    Rechecks(WorkFilter),
+    Actions(WorkFilter),
+    Terminations(TerminationFilter),
+    CheckOrders(OrderFilter),
+    Accounts(AccountFilter),
 }
 
 /// A list being read for an export.
@@ -32,6 +47,7 @@ pub struct Job {
     filter: Filter,
     ask: PageAsk,
     done: bool,
+    names: Names,
 }
 
 /// The list's query from a URL query string; the whole list is exported, so a page size or
@@ -58,9 +74,23 @@ fn followed<T>(parsed: Result<T, ListError>) -> AppResult<T> {
 }
 
 impl Job {
-    /// The list `kind` as `u` would see it on its page with the query string `qs`; a filter
-    /// value the list does not know is refused (422, naming it).
-    pub async fn open(st: &AppState, u: &CurrentUser, kind: ListKind, qs: &str) -> AppResult<Job> {
+    /// The list `kind` as `u` would see it on its page with the query string `qs` (of the
+    /// record `of` for a record's list: a service's accounts); a filter value the list does
+    /// not know is refused (422, naming it). The re-checks asked for with `actions=` are the
+    /// corrective actions, as on their page.
+    pub async fn open(
+        st: &AppState,
+        u: &CurrentUser,
+        kind: ListKind,
+        of: Option<i64>,
+        qs: &str,
+    ) -> AppResult<Job> {
+        let kind = match kind {
+            ListKind::Rechecks if !query::<WorkListQuery>(qs)?.0.actions.trim().is_empty() => {
+                ListKind::Actions
+            }
+            k => k,
+        };
         let (filter, ask, filters) = match kind {
             ListKind::Services => {
                 let (q, given) = query::<ServiceListQuery>(qs)?;
@@ -83,6 +113,36 @@ impl Job {
                 let (f, ask) = followed(q.parse(st, u, st.today(), soon).await?)?;
                 (Filter::Checks(f), ask, given)
             }
+            ListKind::Rechecks => {
+                let (q, given) = query::<WorkListQuery>(qs)?;
+                let (f, ask) = followed(q.parse(st, u, st.today()).await?)?;
+                (Filter::Rechecks(f), ask, given)
+            }
+            ListKind::Actions => {
+                let (q, given) = query::<WorkListQuery>(qs)?;
+                let (f, ask) = followed(rechecks_lists::action_filter(st, u, &q).await?)?;
+                (Filter::Actions(f), ask, given)
+            }
+            ListKind::Terminations => {
+                let (q, given) = query::<TerminationListQuery>(qs)?;
+                let (f, ask) = followed(q.parse(st, u).await?)?;
+                (Filter::Terminations(f), ask, given)
+            }
+            ListKind::CheckOrders => {
+                let (q, given) = query::<OrderListQuery>(qs)?;
+                let (f, ask) = followed(rechecks_lists::order_filter(st, u, &q).await?)?;
+                (Filter::CheckOrders(f), ask, given)
+            }
+            ListKind::Accounts => {
+                let id = of.ok_or(AppError::NotFound)?;
+                let (q, mut given) = query::<AccountListQuery>(qs)?;
+                let (f, ask) = followed(q.parse(id))?;
+                accounts_seen(st, u, id).await?;
+                if let Some(m) = given.as_object_mut() {
+                    m.insert("service".into(), id.into());
+                }
+                (Filter::Accounts(f), ask, given)
+            }
         };
         Ok(Job {
             kind,
@@ -94,6 +154,7 @@ impl Job {
                 ..ask
             },
             done: false,
+            names: Names::default(),
         })
     }
 
@@ -124,9 +185,61 @@ impl Job {
                 let p = store.due_check_page(f, &self.ask).await?;
                 (p.items.iter().map(|r| rc.check(r)).collect(), p.next)
             }
+            Filter::Rechecks(f) => {
+                let p = store.recheck_page(f, &self.ask).await?;
+                let (people, services) = p
+                    .items
+                    .iter()
+                    .map(|r| (r.administrator_id, r.service_id))
+                    .unzip::<_, _, Vec<_>, Vec<_>>();
+                self.names.learn(st, people, services).await?;
+                let n = &self.names;
+                (p.items.iter().map(|r| rc.recheck(r, n)).collect(), p.next)
+            }
+            Filter::Actions(f) => {
+                let p = store.action_page(f, &self.ask).await?;
+                let (people, services) = p
+                    .items
+                    .iter()
+                    .map(|a| (a.owner_id, a.service_id))
+                    .unzip::<_, _, Vec<_>, Vec<_>>();
+                self.names.learn(st, people, services).await?;
+                let n = &self.names;
+                (p.items.iter().map(|a| rc.action(a, n)).collect(), p.next)
+            }
+            Filter::Terminations(f) => {
+                let p = store.termination_page(f, &self.ask).await?;
+                let people: Vec<i64> = p.items.iter().map(|r| r.requested_by).collect();
+                self.names.learn(st, people, Vec::new()).await?;
+                let n = &self.names;
+                (
+                    p.items.iter().map(|r| rc.termination(r, n)).collect(),
+                    p.next,
+                )
+            }
+            Filter::CheckOrders(f) => {
+                let p = store.order_page(f, &self.ask).await?;
+                (p.items.iter().map(|o| rc.order(o)).collect(), p.next)
+            }
+            Filter::Accounts(f) => {
+                let p = store.account_page(f, &self.ask).await?;
+                (p.items.iter().map(|a| rc.account(a)).collect(), p.next)
+            }
         };
         self.done = next.is_none();
         self.ask.after = next;
         Ok(Some(rows))
     }
+}
+
+/// A service's accounts name people's addresses: exported to those who may see them on the
+/// service's page, refused (403, audited) to others, as on the API.
+async fn accounts_seen(st: &AppState, u: &CurrentUser, id: i64) -> AppResult<()> {
+    let s = crate::services::get(st, id).await?;
+    if crate::services::may_view_accounts(u, &s, &crate::auth::org_tree(st).await?) {
+        return Ok(());
+    }
+    let r = gaibu_domain::Refusal::Forbidden("accounts_hidden");
+    let entity = gaibu_domain::audit::Entity::Service;
+    Err(crate::audit_denial::refuse(st, u, r, "account.list", entity, Some(id)).await)
 }

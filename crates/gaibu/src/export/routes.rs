@@ -8,6 +8,7 @@ use crate::auth::CurrentUser;
 use crate::error::AppResult;
 use crate::i18n::Tr;
 use crate::state::AppState;
+use crate::web::Path;
 use crate::web::pages::Cx;
 use axum::Router;
 use axum::extract::{RawQuery, State};
@@ -15,28 +16,43 @@ use axum::response::Response;
 use axum::routing::get;
 use utoipa_axum::router::OpenApiRouter;
 
-async fn page(cx: Cx, kind: ListKind, q: Option<String>) -> AppResult<Response> {
-    download(
-        &cx.st,
-        &cx.u,
-        cx.t(),
-        kind,
-        q.as_deref().unwrap_or(""),
-        "web",
-    )
-    .await
+async fn page(cx: Cx, list: (ListKind, Option<i64>), q: Option<String>) -> AppResult<Response> {
+    let qs = q.as_deref().unwrap_or("");
+    download(&cx.st, &cx.u, cx.t(), list, qs, "web").await
 }
 
 /// The pages' download routes.
 pub fn routes() -> Router<AppState> {
     let mut r = Router::new();
     for kind in ListKind::ALL {
-        r = r.route(
-            &format!("{}/export", kind.path()),
-            get(move |cx: Cx, RawQuery(q): RawQuery| page(cx, kind, q)),
-        );
+        let path = format!("{}/export", kind.path());
+        r = if kind.of_record() {
+            r.route(
+                &path,
+                get(move |cx: Cx, Path(id): Path<i64>, RawQuery(q): RawQuery| {
+                    page(cx, (kind, Some(id)), q)
+                }),
+            )
+        } else {
+            r.route(
+                &path,
+                get(move |cx: Cx, RawQuery(q): RawQuery| page(cx, (kind, None), q)),
+            )
+        };
     }
     r
+}
+
+/// An API download of a list (of one record, for a service's accounts), in the user's
+/// language and date style.
+pub(super) async fn api_of(
+    st: &AppState,
+    u: &CurrentUser,
+    list: (ListKind, Option<i64>),
+    q: Option<String>,
+) -> AppResult<Response> {
+    let t = Tr::new(u.lang).with_dates(u.date_style);
+    download(st, u, t, list, q.as_deref().unwrap_or(""), "api").await
 }
 
 async fn api(
@@ -45,22 +61,21 @@ async fn api(
     kind: ListKind,
     q: Option<String>,
 ) -> AppResult<Response> {
-    let t = Tr::new(u.lang).with_dates(u.date_style);
-    download(st, u, t, kind, q.as_deref().unwrap_or(""), "api").await
+    api_of(st, u, (kind, None), q).await
 }
 
 /// The file format of an export.
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)] // documents the parameter; the handler reads the raw query
-pub struct ExportFormat {
+pub(super) struct ExportFormat {
     /// `xlsx` (default: an Excel workbook, dates as date cells), `csv` (UTF-8 with a byte-order
     /// mark) or `csv-sjis` (Shift_JIS, CP932: a character it cannot hold is written as its
     /// closest form or `?`, and counted in the audit event).
     format: String,
 }
 
-const FILES: &str = "The whole list, filtered and sorted as the list's own query asks \
+pub(super) const FILES: &str = "The whole list, filtered and sorted as the list's own query asks \
     (`limit` and `cursor` are ignored), in the signed-in user's language and date style; \
     text that a spreadsheet would run as a formula is never written as one. Audited \
     (`list.exported`).";
@@ -124,4 +139,5 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(utoipa_axum::routes!(export_register))
         .routes(utoipa_axum::routes!(export_applications))
         .routes(utoipa_axum::routes!(export_checks))
+        .merge(super::routes_lifecycle::api_routes())
 }

@@ -11,7 +11,8 @@ use crate::lists::lifecycle::{OrderListQuery, WorkListQuery, WorkScope};
 use crate::services;
 use crate::state::AppState;
 use gaibu_domain::audit::Entity;
-use gaibu_store::lists::orders::{TargetFilter, TargetState};
+use gaibu_store::lists::orders::{OrderFilter, TargetFilter, TargetState};
+use gaibu_store::lists::rechecks::WorkFilter;
 use gaibu_store::page::{Page, PageAsk};
 use gaibu_store::{CorrectiveActionRow, OrderProgressRow, OrderTargetView, RecheckRow, ServiceRow};
 
@@ -46,20 +47,29 @@ pub async fn actions(
     u: &CurrentUser,
     q: &WorkListQuery,
 ) -> AppResult<Listed<CorrectiveActionRow>> {
+    Ok(match action_filter(st, u, q).await? {
+        Ok((f, ask)) => Ok(st.store.action_page(&f, &ask).await?),
+        Err(e) => Err(e),
+    })
+}
+
+/// The filter and page of the corrective actions `q` asks for (the list and its export).
+pub async fn action_filter(
+    st: &AppState,
+    u: &CurrentUser,
+    q: &WorkListQuery,
+) -> AppResult<Result<(WorkFilter, PageAsk), ListError>> {
     let mut q = q.clone();
     match q.actions.trim() {
         "" => {}
         "open" | "closed" | "all" => q.state = q.actions.trim().to_string(),
         _ => return Ok(Err(ListError::Unknown("actions"))),
     }
-    Ok(match q.parse(st, u, st.today()).await? {
-        Ok((mut f, ask)) => {
-            // What opened a re-check does not filter its action.
-            f.cause = None;
-            Ok(st.store.action_page(&f, &ask).await?)
-        }
-        Err(e) => Err(e),
-    })
+    Ok(q.parse(st, u, st.today()).await?.map(|(mut f, ask)| {
+        // What opened a re-check does not filter its action.
+        f.cause = None;
+        (f, ask)
+    }))
 }
 
 /// The ordered checks `u` has still to report on, soonest due first: the most a page holds.
@@ -98,12 +108,22 @@ pub async fn orders(
     u: &CurrentUser,
     q: &OrderListQuery,
 ) -> AppResult<Listed<OrderProgressRow>> {
-    let e = Entity::CheckOrder;
-    ruled(st, u, must_be_ism(u), "check_order.list", e, None).await?;
-    Ok(match q.orders(st.today()) {
+    Ok(match order_filter(st, u, q).await? {
         Ok((f, ask)) => Ok(st.store.order_page(&f, &ask).await?),
         Err(e) => Err(e),
     })
+}
+
+/// The filter and page of the orders `q` asks for (the list and its export): the ISM's only
+/// (anyone else is refused, 403, audited).
+pub async fn order_filter(
+    st: &AppState,
+    u: &CurrentUser,
+    q: &OrderListQuery,
+) -> AppResult<Result<(OrderFilter, PageAsk), ListError>> {
+    let e = Entity::CheckOrder;
+    ruled(st, u, must_be_ism(u), "check_order.list", e, None).await?;
+    Ok(q.orders(st.today()))
 }
 
 /// S6.3: one order's progress and its services, filtered and paged, for the ISM.

@@ -11,7 +11,10 @@ use reqwest::StatusCode;
 use std::io::Read;
 
 /// A download: status, content type, content disposition and the bytes.
-async fn fetch(http: &reqwest::Client, url: &str) -> (StatusCode, String, String, Vec<u8>) {
+pub(crate) async fn fetch(
+    http: &reqwest::Client,
+    url: &str,
+) -> (StatusCode, String, String, Vec<u8>) {
     let res = http.get(url).send().await.expect("get");
     let h = |n: &str| {
         res.headers()
@@ -25,7 +28,7 @@ async fn fetch(http: &reqwest::Client, url: &str) -> (StatusCode, String, String
     (status, ct, cd, res.bytes().await.expect("body").to_vec())
 }
 
-async fn download(b: &Browser, path: &str) -> (String, String, Vec<u8>) {
+pub(crate) async fn download(b: &Browser, path: &str) -> (String, String, Vec<u8>) {
     let (s, ct, cd, body) = fetch(&b.http, &format!("{}{path}", b.base)).await;
     assert_eq!(
         s,
@@ -38,7 +41,7 @@ async fn download(b: &Browser, path: &str) -> (String, String, Vec<u8>) {
 
 /// A UTF-8 CSV's lines split into fields (the files here quote no line ends); it must start
 /// with the byte-order mark.
-fn utf8_csv(body: &[u8]) -> Vec<Vec<String>> {
+pub(crate) fn utf8_csv(body: &[u8]) -> Vec<Vec<String>> {
     let text = std::str::from_utf8(body).expect("UTF-8");
     let text = text.strip_prefix('\u{FEFF}').expect("a byte-order mark");
     lines(text)
@@ -68,7 +71,7 @@ fn fields(line: &str) -> Vec<String> {
 }
 
 /// The first sheet of a workbook, and its styles part.
-fn workbook(body: &[u8]) -> (calamine::Range<Data>, String) {
+pub(crate) fn workbook(body: &[u8]) -> (calamine::Range<Data>, String) {
     let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(body.to_vec())).expect("an .xlsx");
     let range = wb
         .worksheet_range_at(0)
@@ -89,7 +92,7 @@ fn workbook(body: &[u8]) -> (calamine::Range<Data>, String) {
     (range, styles)
 }
 
-fn text_of(d: &Data) -> String {
+pub(crate) fn text_of(d: &Data) -> String {
     match d {
         Data::String(s) => s.clone(),
         Data::Empty => String::new(),
@@ -100,7 +103,7 @@ fn text_of(d: &Data) -> String {
 }
 
 /// The `list.exported` events: (actor id, detail).
-async fn exports(app: &TestApp) -> Vec<(Option<i64>, serde_json::Value)> {
+pub(crate) async fn exports(app: &TestApp) -> Vec<(Option<i64>, serde_json::Value)> {
     let rows: Vec<(Option<i64>, Option<String>)> = sqlx::query_as(
         "SELECT actor_id, after_json FROM audit_events WHERE action = 'list.exported' ORDER BY seq",
     )

@@ -24,6 +24,7 @@ mod dashboard;
 mod dates;
 mod evidence;
 mod export;
+mod export_lifecycle;
 mod html_track;
 mod identity;
 mod instances;
@@ -81,6 +82,7 @@ mod scenarios {
     pub use crate::dates::*;
     pub use crate::evidence::*;
     pub use crate::export::*;
+    pub use crate::export_lifecycle::*;
     pub use crate::html_track::*;
     pub use crate::identity::*;
     pub use crate::instances::*;
@@ -189,6 +191,7 @@ on_both_backends!(
     changes_between_rounds_are_shown,
     the_register_goes_out_as_excel_and_csv_with_its_filters,
     exports_write_era_dates_and_never_a_formula,
+    lifecycle_lists_and_accounts_go_out_as_files,
 );
 
 /// Every test of the binary: (name, the database it starts, what it needs, the scenario).

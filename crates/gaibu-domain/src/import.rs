@@ -1,0 +1,248 @@
+//! A city's existing ledger brought in from a spreadsheet (issue 11): each row checked against
+//! what the city already has — its org units, its classification scheme in force, its people
+//! and the services already in the ledger (S5.2.2-3) — before anything is written. The result
+//! says, row by row, what would be created or updated and every error with its field, so that
+//! a dry run and the import itself agree, and an import with one bad row imports nothing.
+
+use crate::calendar;
+use crate::role::{OrgUnitId, UserId};
+use jiff::civil::Date;
+use std::collections::{BTreeMap, HashMap};
+
+/// The fields a ledger row fills, by key; `required` ones must be present on every row.
+pub const LEDGER_FIELDS: &[(&str, bool)] = &[
+    ("name", true),
+    ("provider", true),
+    ("org_unit", true),
+    ("confidentiality", true),
+    ("administrator", true),
+    ("registered_on", true),
+    ("system_name", false),
+    ("in_scope", false),
+    ("note", false),
+];
+
+/// What the city already has, as an import reads it. Names are matched as written, after
+/// trimming; org units by code or by name, people by login.
+#[derive(Debug, Clone, Default)]
+pub struct LedgerContext {
+    pub org_units: HashMap<String, OrgUnitId>,
+    /// The codes of the confidentiality levels in force, and their labels → code.
+    pub levels: HashMap<String, String>,
+    pub people: HashMap<String, UserId>,
+    /// Services already in the ledger: (name, provider) → (service id, what it holds now).
+    pub existing: HashMap<(String, String), (i64, LedgerRecord)>,
+}
+
+/// One service of the ledger as an import would leave it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerRecord {
+    pub name: String,
+    pub provider: String,
+    pub org_unit: OrgUnitId,
+    pub confidentiality: String,
+    pub administrator: UserId,
+    pub registered_on: Date,
+    pub system_name: String,
+    pub in_scope: bool,
+    pub note: String,
+}
+
+/// What a row would do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Plan {
+    Create(LedgerRecord),
+    /// The service of this id, changed to this.
+    Update(i64, LedgerRecord),
+    /// Already in the ledger as the row says: importing the same file again changes nothing.
+    Unchanged(i64),
+}
+
+/// A problem with one field of one row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellError {
+    pub field: &'static str,
+    pub code: &'static str,
+}
+
+/// One row's outcome: its number in the file, and its plan or its errors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowOutcome {
+    pub row: usize,
+    pub result: Result<Plan, Vec<CellError>>,
+}
+
+/// The whole file's outcome.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LedgerCheck {
+    pub rows: Vec<RowOutcome>,
+}
+
+impl LedgerCheck {
+    /// Whether the file may be imported: every row is good (all or nothing).
+    pub fn is_clean(&self) -> bool {
+        self.rows.iter().all(|r| r.result.is_ok())
+    }
+
+    pub fn count(&self, f: impl Fn(&Plan) -> bool) -> usize {
+        self.rows
+            .iter()
+            .filter(|r| r.result.as_ref().is_ok_and(&f))
+            .count()
+    }
+
+    pub fn errors(&self) -> impl Iterator<Item = (usize, &CellError)> {
+        self.rows.iter().flat_map(|r| {
+            r.result
+                .as_ref()
+                .err()
+                .into_iter()
+                .flatten()
+                .map(move |e| (r.row, e))
+        })
+    }
+}
+
+/// Checks every row (its number, and its values by field key). A row naming the same service
+/// (name and provider) as an earlier row is a duplicate.
+pub fn check_ledger<'a>(
+    rows: impl IntoIterator<Item = (usize, BTreeMap<&'static str, &'a str>)>,
+    ctx: &LedgerContext,
+) -> LedgerCheck {
+    let mut seen: HashMap<(String, String), usize> = HashMap::new();
+    let mut out = Vec::new();
+    for (row, values) in rows {
+        let get = |k: &str| values.get(k).map(|v| v.trim()).unwrap_or("");
+        let mut errs = Vec::new();
+        for (field, required) in LEDGER_FIELDS {
+            if *required && get(field).is_empty() {
+                errs.push(CellError {
+                    field,
+                    code: "required",
+                });
+            }
+        }
+        let text = |field: &'static str, max: usize, errs: &mut Vec<CellError>| {
+            let v = get(field);
+            if v.chars().count() > max {
+                errs.push(CellError {
+                    field,
+                    code: "too_long",
+                });
+            }
+            v.to_string()
+        };
+        let name = text("name", 200, &mut errs);
+        let provider = text("provider", 200, &mut errs);
+        let system_name = text("system_name", 200, &mut errs);
+        let note = text("note", 2000, &mut errs);
+        let org_unit = lookup(
+            &ctx.org_units,
+            get("org_unit"),
+            "org_unit",
+            "unknown_org_unit",
+            &mut errs,
+        );
+        let administrator = lookup(
+            &ctx.people,
+            get("administrator"),
+            "administrator",
+            "import_unknown_login",
+            &mut errs,
+        );
+        let confidentiality = match get("confidentiality") {
+            "" => None,
+            v if ctx.levels.values().any(|c| c == v) => Some(v.to_string()),
+            v => match ctx.levels.get(v) {
+                Some(code) => Some(code.clone()),
+                None => {
+                    errs.push(CellError {
+                        field: "confidentiality",
+                        code: "unknown_level",
+                    });
+                    None
+                }
+            },
+        };
+        let registered_on = match get("registered_on") {
+            "" => None,
+            v => match calendar::parse(v) {
+                Ok(d) => Some(d),
+                Err(_) => {
+                    errs.push(CellError {
+                        field: "registered_on",
+                        code: "invalid_date",
+                    });
+                    None
+                }
+            },
+        };
+        let in_scope = match get("in_scope") {
+            "" | "yes" | "はい" | "対象" | "true" | "1" | "○" => true,
+            "no" | "いいえ" | "対象外" | "false" | "0" | "×" => false,
+            _ => {
+                errs.push(CellError {
+                    field: "in_scope",
+                    code: "invalid_choice",
+                });
+                true
+            }
+        };
+        let key = (name.clone(), provider.clone());
+        if !name.is_empty() && !provider.is_empty() && seen.insert(key.clone(), row).is_some() {
+            errs.push(CellError {
+                field: "name",
+                code: "duplicate",
+            });
+        }
+        let result = match (org_unit, administrator, confidentiality, registered_on) {
+            (Some(org_unit), Some(administrator), Some(confidentiality), Some(registered_on))
+                if errs.is_empty() =>
+            {
+                let record = LedgerRecord {
+                    system_name: if system_name.is_empty() {
+                        name.clone()
+                    } else {
+                        system_name
+                    },
+                    name,
+                    provider,
+                    org_unit,
+                    confidentiality,
+                    administrator,
+                    registered_on,
+                    in_scope,
+                    note,
+                };
+                Ok(match ctx.existing.get(&key) {
+                    Some((id, now)) if *now == record => Plan::Unchanged(*id),
+                    Some((id, _)) => Plan::Update(*id, record),
+                    None => Plan::Create(record),
+                })
+            }
+            _ => Err(errs),
+        };
+        out.push(RowOutcome { row, result });
+    }
+    LedgerCheck { rows: out }
+}
+
+fn lookup(
+    table: &HashMap<String, i64>,
+    v: &str,
+    field: &'static str,
+    code: &'static str,
+    errs: &mut Vec<CellError>,
+) -> Option<i64> {
+    if v.is_empty() {
+        return None;
+    }
+    let found = table.get(v).copied();
+    if found.is_none() {
+        errs.push(CellError { field, code });
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests;
