@@ -122,13 +122,7 @@ impl Names {
 
 /// What a check order is of, as its page writes it.
 fn target_text(t: Tr, target: &serde_json::Value) -> String {
-    if let Some(p) = target.get("provider").and_then(|p| p.as_str()) {
-        return format!("{}: {p}", t.check_order_provider());
-    }
-    match target.get("service").and_then(|s| s.as_i64()) {
-        Some(id) => format!("{} #{id}", t.check_order_service()),
-        None => String::new(),
-    }
+    crate::web::pages::check_order_target(t, target)
 }
 
 impl RowCx {

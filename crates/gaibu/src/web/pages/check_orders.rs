@@ -39,7 +39,8 @@ struct OrdersPage {
     lists: super::lists::ListCtx,
 }
 
-fn target_text(t: Tr, target: &serde_json::Value) -> String {
+/// What a check order is of, as its page (and its export) writes it.
+pub fn target_text(t: Tr, target: &serde_json::Value) -> String {
     if let Some(p) = target.get("provider").and_then(|p| p.as_str()) {
         return format!("{}: {p}", t.check_order_provider());
     }

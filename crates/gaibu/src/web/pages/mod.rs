@@ -6,6 +6,7 @@ mod administrator;
 pub(crate) mod applications;
 mod catalogue;
 mod check_orders;
+pub use check_orders::target_text as check_order_target;
 mod contractors;
 mod dashboard;
 mod date_style;
