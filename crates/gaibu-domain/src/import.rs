@@ -171,7 +171,7 @@ pub fn check_ledger<'a>(
                 Err(_) => {
                     errs.push(CellError {
                         field: "registered_on",
-                        code: "invalid_date",
+                        code: "import_date",
                     });
                     None
                 }

@@ -28,19 +28,25 @@ pub(crate) async fn notify(
 /// Adds a notification's statement to a write's batch. Its e-mail, when the user has an
 /// address, is queued by the database in the same statement (migration 0021's trigger).
 pub(crate) fn notification_into(batch: &mut Batch, n: &NewNotification<'_>, now: jiff::Timestamp) {
-    // A newer notice of the same kind about the same record replaces an unread older one (a
-    // resubmission, the next reminder): the list shows each thing once, as it now stands.
-    batch.push(
-        "UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL \
-         AND kind = $3 AND COALESCE(application_id, 0) = $4 AND COALESCE(service_id, 0) = $5",
-        vec![
-            now.into(),
-            n.user_id.into(),
-            n.kind.into(),
-            n.application_id.unwrap_or(0).into(),
-            n.service_id.unwrap_or(0).into(),
-        ],
-    );
+    // A newer notice of the same thing replaces an unread older one — the same kind, record and
+    // subject (a resubmission; the next reminder of the same deadline): the list shows each
+    // thing once, as it now stands. Notices about different deadlines of one service differ in
+    // their subject and stay; a notice about no record never replaces another.
+    if n.application_id.is_some() || n.service_id.is_some() {
+        batch.push(
+            "UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL \
+             AND kind = $3 AND COALESCE(application_id, 0) = $4 \
+             AND COALESCE(service_id, 0) = $5 AND subject = $6",
+            vec![
+                now.into(),
+                n.user_id.into(),
+                n.kind.into(),
+                n.application_id.unwrap_or(0).into(),
+                n.service_id.unwrap_or(0).into(),
+                n.subject.into(),
+            ],
+        );
+    }
     batch.push(
         "INSERT INTO notifications (user_id, kind, application_id, service_id, subject, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6)",

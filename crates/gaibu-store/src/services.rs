@@ -117,4 +117,5 @@ reads! {
     services() -> list ServiceRow = "SELECT * FROM services ORDER BY id DESC";
     service(id: i64) -> one ServiceRow = "SELECT * FROM services WHERE id = $1";
     service_of_application(application_id: i64) -> one ServiceRow = "SELECT * FROM services WHERE application_id = $1";
+    services_named(name: &str, provider: &str) -> list ServiceRow = "SELECT * FROM services WHERE name = $1 AND provider = $2 ORDER BY id";
 }

@@ -84,7 +84,7 @@ fn every_error_names_its_row_and_field() {
         (3, "org_unit", "unknown_org_unit"),
         (3, "confidentiality", "unknown_level"),
         (3, "administrator", "import_unknown_login"),
-        (3, "registered_on", "invalid_date"),
+        (3, "registered_on", "import_date"),
         (3, "in_scope", "invalid_choice"),
         (5, "name", "duplicate"),
     ] {

@@ -61,6 +61,14 @@ pub(super) async fn export(a: ExportArgs) -> anyhow::Result<i32> {
     let u = crate::auth::acting_as(&st, user.id)
         .await
         .map_err(app_err)?;
+    // The same rules as the pages: a contractor's person sees their own sheets only, and a
+    // System Administrator takes no business list (separation of duties).
+    if u.user.contractor_id.is_some() || u.has_role(gaibu_domain::role::Role::SystemAdministrator) {
+        anyhow::bail!(
+            "{} may not take this list (a contractor's person or a System Administrator)",
+            a.as_login
+        );
+    }
     let lang = match a.lang.as_deref() {
         None => u.lang,
         Some(l) => Lang::parse(l).ok_or_else(|| anyhow::anyhow!("--lang is ja or en"))?,

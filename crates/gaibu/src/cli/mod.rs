@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 mod audit;
 mod export;
+mod import;
 mod serve_args;
 pub use serve_args::{CheckpointArgs, SsoArgs};
 mod user;
@@ -157,6 +158,9 @@ pub enum Command {
     /// A list (ledger, usage register, applications, periodic checks due) to an .xlsx or CSV
     /// file, as a user sees it, with the page's filters; audited
     Export(export::ExportArgs),
+    /// Check a ledger file (.xlsx or CSV) row by row against the city's data: what each row
+    /// would create or update, and every error with its row and column (`--check`)
+    Import(import::ImportArgs),
     /// Send the reminders of what falls due now (`serve` does this every five minutes)
     Reminders {
         /// Send them as they are due on this day (YYYY-MM-DD), e.g. to rehearse a date ahead
@@ -448,6 +452,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             Ok(0)
         }
         Command::Export(a) => export::export(a).await,
+        Command::Import(a) => import::import(a).await,
         Command::Reminders { as_of, db } => {
             let st = server::open(&db.url()?, Config::default()).await?;
             let today = as_of.unwrap_or_else(|| st.today());

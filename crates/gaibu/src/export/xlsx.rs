@@ -71,22 +71,31 @@ impl XlsxWriter {
         for (col, c) in cells.iter().enumerate() {
             let col = u16::try_from(col).map_err(|_| failed(XlsxError::RowColumnLimitError))?;
             let s = &mut self.sheet;
+            // A value a spreadsheet cannot hold never fails the whole list: a day outside
+            // Excel's calendar (1900–9999) is written as ISO text, a text past its 32,767
+            // characters is cut there.
             match c {
                 Cell::Empty => s,
-                Cell::Text(t) => s.write_string(r, col, t).map_err(failed)?,
+                Cell::Text(t) => s.write_string(r, col, cut(t)).map_err(failed)?,
                 Cell::Int(n) => s.write_number(r, col, *n as f64).map_err(failed)?,
-                Cell::Date(d) => {
-                    let v = day(d.year(), d.month(), d.day())?;
-                    s.write_datetime_with_format(r, col, v, &self.day)
-                        .map_err(failed)?
-                }
+                Cell::Date(d) => match day(d.year(), d.month(), d.day()) {
+                    Some(v) => s
+                        .write_datetime_with_format(r, col, v, &self.day)
+                        .map_err(failed)?,
+                    None => s.write_string(r, col, d.to_string()).map_err(failed)?,
+                },
                 Cell::Time(t) => {
                     let l = local(*t);
-                    let v = day(l.year(), l.month(), l.day())?
-                        .and_hms(l.hour() as u16, l.minute() as u8, 0)
-                        .map_err(failed)?;
-                    s.write_datetime_with_format(r, col, v, &self.time)
-                        .map_err(failed)?
+                    match day(l.year(), l.month(), l.day())
+                        .and_then(|v| v.and_hms(l.hour() as u16, l.minute() as u8, 0).ok())
+                    {
+                        Some(v) => s
+                            .write_datetime_with_format(r, col, v, &self.time)
+                            .map_err(failed)?,
+                        None => s
+                            .write_string(r, col, l.strftime("%Y-%m-%d %H:%M").to_string())
+                            .map_err(failed)?,
+                    }
                 }
             };
         }
@@ -101,7 +110,33 @@ impl XlsxWriter {
     }
 }
 
-fn day(y: i16, m: i8, d: i8) -> AppResult<ExcelDateTime> {
-    let y = u16::try_from(y).map_err(|_| failed(XlsxError::DateTimeRangeError(y.to_string())))?;
-    ExcelDateTime::from_ymd(y, m as u8, d as u8).map_err(failed)
+/// The day as a spreadsheet date, when Excel's calendar holds it (1900–9999).
+fn day(y: i16, m: i8, d: i8) -> Option<ExcelDateTime> {
+    let y = u16::try_from(y)
+        .ok()
+        .filter(|y| (1900..=9999).contains(y))?;
+    ExcelDateTime::from_ymd(y, u8::try_from(m).ok()?, u8::try_from(d).ok()?).ok()
+}
+
+/// The most characters an Excel cell holds.
+const CELL_CHARS: usize = 32_767;
+
+fn cut(t: &str) -> &str {
+    match t.char_indices().nth(CELL_CHARS) {
+        Some((at, _)) => &t[..at],
+        None => t,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn what_excel_cannot_hold_is_written_as_text_or_cut() {
+        assert!(super::day(1899, 12, 31).is_none());
+        assert!(super::day(202, 5, 1).is_none());
+        assert!(super::day(2019, 5, 1).is_some());
+        let long = "あ".repeat(super::CELL_CHARS + 5);
+        assert_eq!(super::cut(&long).chars().count(), super::CELL_CHARS);
+        assert_eq!(super::cut("短い"), "短い");
+    }
 }

@@ -8,11 +8,11 @@ use std::collections::BTreeMap;
 
 /// A field an import fills: its key, whether a row needs it, and the header texts it is
 /// recognised by (the export's own headers in both languages first).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Target {
     pub key: &'static str,
     pub required: bool,
-    pub headers: &'static [&'static str],
+    pub headers: Vec<&'static str>,
 }
 
 /// For each target key, the column (0-based) that holds it.
@@ -167,23 +167,25 @@ fn column_index(v: &str) -> Option<usize> {
 mod tests {
     use super::*;
 
-    const TARGETS: &[Target] = &[
-        Target {
-            key: "name",
-            required: true,
-            headers: &["サービス名", "Service"],
-        },
-        Target {
-            key: "provider",
-            required: true,
-            headers: &["提供者", "Provider"],
-        },
-        Target {
-            key: "started_on",
-            required: false,
-            headers: &["利用開始日", "Start"],
-        },
-    ];
+    fn targets() -> Vec<Target> {
+        vec![
+            Target {
+                key: "name",
+                required: true,
+                headers: vec!["サービス名", "Service"],
+            },
+            Target {
+                key: "provider",
+                required: true,
+                headers: vec!["提供者", "Provider"],
+            },
+            Target {
+                key: "started_on",
+                required: false,
+                headers: vec!["利用開始日", "Start"],
+            },
+        ]
+    }
 
     fn heads(h: &[&str]) -> Vec<String> {
         h.iter().map(|s| s.to_string()).collect()
@@ -193,7 +195,7 @@ mod tests {
     fn headers_suggest_the_mapping_exact_names_first() {
         let m = Mapping::guess(
             &heads(&["No.", "提供者名", "サービス名", "提供者"]),
-            TARGETS,
+            &targets(),
         );
         assert_eq!(m.column("name"), Some(2));
         assert_eq!(
@@ -202,7 +204,7 @@ mod tests {
             "the exact header wins over 提供者名"
         );
         assert_eq!(m.column("started_on"), None);
-        let m = Mapping::guess(&heads(&["ＳＥＲＶＩＣＥ", " provider "]), TARGETS);
+        let m = Mapping::guess(&heads(&["ＳＥＲＶＩＣＥ", " provider "]), &targets());
         assert_eq!(
             m.column("name"),
             Some(0),
@@ -219,16 +221,16 @@ mod tests {
                 ("map.provider", "1"),
                 ("map.started_on", ""),
             ],
-            TARGETS,
+            &targets(),
             3,
         )
         .expect("valid");
         assert_eq!(ok.column("name"), Some(1));
         assert_eq!(ok.column("provider"), Some(0));
-        let errs = Mapping::from_form([("map.name", "A"), ("map.provider", "A")], TARGETS, 3)
+        let errs = Mapping::from_form([("map.name", "A"), ("map.provider", "A")], &targets(), 3)
             .expect_err("one column twice");
         assert!(errs.iter().any(|e| e.code == "import_column_twice"));
-        let errs = Mapping::from_form([("map.name", "Z")], TARGETS, 3).expect_err("no column Z");
+        let errs = Mapping::from_form([("map.name", "Z")], &targets(), 3).expect_err("no column Z");
         assert!(
             errs.iter()
                 .any(|e| e.field == "map.name" && e.code == "invalid_choice")

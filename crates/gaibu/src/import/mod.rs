@@ -2,5 +2,6 @@
 //! (`table`), and the columns mapped to the fields an import fills (`mapping`), confirmed by the
 //! person importing before any row is read.
 
+pub mod ledger;
 pub mod mapping;
 pub mod table;

@@ -86,6 +86,8 @@ pub enum ReadError {
     Encoding,
     #[error("import_too_many_rows")]
     TooManyRows,
+    #[error("import_too_many_columns")]
+    TooManyColumns,
     #[error("empty_file")]
     Empty,
     #[error("import_unreadable")]
@@ -102,6 +104,7 @@ impl ReadError {
             ReadError::ZipBomb => "import_zip_bomb",
             ReadError::Encoding => "import_encoding",
             ReadError::TooManyRows => "import_too_many_rows",
+            ReadError::TooManyColumns => "import_too_many_columns",
             ReadError::Empty => "empty_file",
             ReadError::Unreadable => "import_unreadable",
         }
@@ -169,6 +172,10 @@ fn check_zip(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
     Ok(())
 }
 
+/// The most columns a sheet may use: a cell far to the right (or far down) must not make the
+/// reader lay out a grid of billions of empty cells.
+const MAX_COLUMNS: u32 = 1_000;
+
 fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Table, ReadError> {
     use calamine::{Data, Reader, Xlsx};
     let mut book: Xlsx<_> =
@@ -178,40 +185,56 @@ fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Table, ReadError> {
         .first()
         .cloned()
         .ok_or(ReadError::Empty)?;
-    let range = book
-        .worksheet_range(&first)
+    // Cell by cell, as the sheet stores them: only cells that exist take memory.
+    let mut reader = book
+        .worksheet_cells_reader(&first)
         .map_err(|_| ReadError::Unreadable)?;
-    let (top, _) = range.start().unwrap_or((0, 0));
-    let top = usize::try_from(top).unwrap_or(0);
-    let mut rows = Vec::new();
-    for (i, row) in range.rows().enumerate() {
-        if rows.len() > limits.max_rows {
+    let max_row = u32::try_from(limits.max_rows)
+        .unwrap_or(u32::MAX)
+        .saturating_add(1);
+    let mut cells: std::collections::BTreeMap<u32, Vec<(u32, String)>> = Default::default();
+    while let Some(cell) = reader.next_cell().map_err(|_| ReadError::Unreadable)? {
+        let (row, col) = cell.get_position();
+        if col >= MAX_COLUMNS {
+            return Err(ReadError::TooManyColumns);
+        }
+        let text = match Data::from(cell.get_value().clone()) {
+            Data::Empty => continue,
+            Data::String(s) => s,
+            Data::Int(i) => i.to_string(),
+            // Whole numbers read as written (an id, a year), not "12.0".
+            Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
+            Data::Float(f) => f.to_string(),
+            Data::Bool(b) => b.to_string(),
+            Data::DateTime(d) => {
+                let (y, m, day, ..) = d.to_ymd_hms_milli();
+                format!("{y:04}-{m:02}-{day:02}")
+            }
+            Data::DateTimeIso(s) | Data::DurationIso(s) => s,
+            Data::Error(e) => format!("#{e:?}"),
+        };
+        let line = cells.entry(row).or_default();
+        line.push((col, text));
+        if cells.len() > limits.max_rows || row > max_row.saturating_mul(100) {
             return Err(ReadError::TooManyRows);
         }
-        let cells = row
-            .iter()
-            .map(|c| match c {
-                Data::Empty => String::new(),
-                Data::String(s) => s.clone(),
-                Data::Int(i) => i.to_string(),
-                // Whole numbers read as written (an id, a year), not "12.0".
-                Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
-                Data::Float(f) => f.to_string(),
-                Data::Bool(b) => b.to_string(),
-                Data::DateTime(d) => {
-                    let (y, m, day, ..) = d.to_ymd_hms_milli();
-                    format!("{y:04}-{m:02}-{day:02}")
-                }
-                Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-                Data::Error(e) => format!("#{e:?}"),
-            })
-            .collect();
-        // `top` is 0-based; the sheet numbers its rows from 1.
-        rows.push(Row {
-            number: top + i + 1,
-            cells,
-        });
     }
+    let rows = cells
+        .into_iter()
+        .map(|(row, mut line)| {
+            line.sort_by_key(|(c, _)| *c);
+            let width = line.last().map_or(0, |(c, _)| *c as usize + 1);
+            let mut out = vec![String::new(); width];
+            for (c, text) in line {
+                out[c as usize] = text;
+            }
+            // The sheet numbers its rows from 1.
+            Row {
+                number: row as usize + 1,
+                cells: out,
+            }
+        })
+        .collect();
     table(Format::Xlsx, rows)
 }
 
@@ -239,10 +262,7 @@ fn read_csv(bytes: &[u8], encoding: Encoding, limits: &Limits) -> Result<Table, 
         while at < text.len() && matches!(text.as_bytes()[at], b'\n' | b'\r') {
             at += 1;
         }
-        line += text.as_bytes()[seen.min(at)..at]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count();
+        line += line_breaks(&text.as_bytes()[seen.min(at)..at]);
         seen = at;
         let number = line;
         rows.push(Row {
@@ -251,6 +271,14 @@ fn read_csv(bytes: &[u8], encoding: Encoding, limits: &Limits) -> Result<Table, 
         });
     }
     table(Format::Csv(used), rows)
+}
+
+/// Line breaks as the CSV reader takes them: `\r\n`, `\n`, or a lone `\r` (old Mac files).
+fn line_breaks(b: &[u8]) -> usize {
+    b.iter()
+        .enumerate()
+        .filter(|(i, c)| **c == b'\n' || (**c == b'\r' && b.get(i + 1) != Some(&b'\n')))
+        .count()
 }
 
 /// The text of a CSV file and the encoding it was read in.

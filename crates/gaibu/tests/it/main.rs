@@ -27,6 +27,7 @@ mod export;
 mod export_lifecycle;
 mod html_track;
 mod identity;
+mod import;
 mod instances;
 mod lifecycle_lists;
 mod lists;
@@ -85,6 +86,7 @@ mod scenarios {
     pub use crate::export_lifecycle::*;
     pub use crate::html_track::*;
     pub use crate::identity::*;
+    pub use crate::import::*;
     pub use crate::instances::*;
     pub use crate::lifecycle_lists::*;
     pub use crate::lists::*;
@@ -181,6 +183,7 @@ on_both_backends!(
     notices_are_shown_once_and_read_by_opening,
     a_refused_review_keeps_what_was_typed,
     approval_is_offered_once_the_sheet_is_met,
+    a_ledger_file_is_checked_row_by_row,
     sso_signs_in_through_a_real_openid_provider[Oidc],
     a_request_reads_who_is_asking_in_one_query,
     policy_approved_on_one_instance_is_in_force_on_another,

@@ -160,6 +160,7 @@ fn every_refusal_has_a_message_in_both_languages() {
         ReadError::ZipBomb,
         ReadError::Encoding,
         ReadError::TooManyRows,
+        ReadError::TooManyColumns,
         ReadError::Empty,
         ReadError::Unreadable,
     ] {
@@ -173,4 +174,35 @@ fn every_refusal_has_a_message_in_both_languages() {
         error_msg("import_column_twice"),
         crate::i18n::Msg::ErrorUnknown
     );
+}
+
+#[test]
+fn a_far_away_cell_is_refused_not_laid_out() {
+    use rust_xlsxwriter::Workbook;
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "サービス名").expect("cell");
+    sheet.write_string(1_048_575, 16_383, "遠く").expect("cell");
+    let bytes = book.save_to_buffer().expect("xlsx");
+    assert!(bytes.len() < 20_000);
+    assert_eq!(
+        read_default("far.xlsx", &bytes),
+        Err(ReadError::TooManyColumns)
+    );
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "サービス名").expect("cell");
+    sheet.write_string(1_048_575, 0, "遠く").expect("cell");
+    let bytes = book.save_to_buffer().expect("xlsx");
+    let t = read_default("far.xlsx", &bytes).expect("two cells are two rows");
+    assert_eq!(t.rows.len(), 1);
+    assert_eq!(t.rows[0].number, 1_048_576);
+}
+
+#[test]
+fn old_mac_line_endings_count_as_lines() {
+    let t =
+        read_default("mac.csv", "名前,提供者\r会議,A社\r\r文書,B社\r".as_bytes()).expect("read");
+    let numbers: Vec<usize> = t.rows.iter().map(|r| r.number).collect();
+    assert_eq!(numbers, [2, 4]);
 }

@@ -268,7 +268,7 @@ impl FieldErrors {
                 continue;
             }
             let msg = t.error(e.code);
-            summary.push((e.field.clone(), t.field_and(&e.field, &msg)));
+            summary.push((anchor(&e.field), t.field_and(&e.field, &msg)));
             m.insert(e.field.clone(), msg);
         }
         FieldErrors(m, summary)
@@ -287,6 +287,18 @@ impl FieldErrors {
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+}
+
+/// The id of the field an error is about, for the summary's link: the evaluation's fields are
+/// `ev-<name>` on their form (its yes/no question a fieldset of its own name), the procurement
+/// record's fields their bare names.
+fn anchor(field: &str) -> String {
+    match field.split_once('.') {
+        Some(("evaluation", "tos_changeable")) => "tos_changeable".into(),
+        Some(("evaluation", f)) => format!("ev-{f}"),
+        Some(("procurement", f)) => f.to_string(),
+        _ => field.to_string(),
     }
 }
 

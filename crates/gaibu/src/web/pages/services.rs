@@ -391,9 +391,13 @@ async fn detail(
     Query(q): Query<TimelineQuery>,
 ) -> AppResult<Response> {
     let before = q.before()?;
-    // Only the user's own notices are marked, so no check of who may see the service first.
+    // The page is made first (it refuses a service the user may not see); only then are its
+    // notices read, and the menu's count on this page says so.
+    let mut page = detail_page(&cx, id, Forms::default(), before).await?;
+    let unread = cx.u.unread;
     cx.read_about(gaibu_store::About::Service(id)).await?;
-    show(detail_page(&cx, id, Forms::default(), before).await?)
+    page.page.unread -= unread - cx.u.unread;
+    show(page)
 }
 
 /// The next page of the timeline as rows, for htmx's "more" (the link works without it).

@@ -90,6 +90,15 @@ fn is_multipart(req: &Request) -> bool {
 impl<S: Send + Sync> FromRequest<S> for LoadInput {
     type Rejection = AppError;
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        // Only a CISO's body is read: anyone else is refused by the handler (and audited)
+        // without the server taking in up to the route's 4 MiB first.
+        let ciso = req
+            .extensions()
+            .get::<crate::auth::CurrentUser>()
+            .is_some_and(|u| u.has_role(gaibu_domain::role::Role::Ciso));
+        if !ciso {
+            return Ok(LoadInput::default());
+        }
         if !is_multipart(&req) {
             let form = FormPairs::from_request(req, state).await?;
             return Ok(LoadInput {
