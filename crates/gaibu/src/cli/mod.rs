@@ -10,11 +10,14 @@ use std::path::PathBuf;
 mod audit;
 mod export;
 mod import;
+mod policy;
 mod serve_args;
 pub use serve_args::{CheckpointArgs, SsoArgs};
 mod user;
 pub use audit::AuditCommand;
 use audit::audit;
+pub use policy::PolicyCommand;
+use policy::policy;
 pub use user::UserCommand;
 use user::user;
 
@@ -239,21 +242,6 @@ pub enum OrgCommand {
     },
 }
 
-#[derive(Subcommand, Debug)]
-pub enum PolicyCommand {
-    /// Load a policy file as a pending version (a CISO approves it in the UI)
-    Load {
-        file: PathBuf,
-        #[command(flatten)]
-        db: DbArgs,
-    },
-    /// List policy versions
-    List {
-        #[command(flatten)]
-        db: DbArgs,
-    },
-}
-
 fn operator() -> Who {
     let user = std::env::var("USER").unwrap_or_else(|_| "operator".into());
     Who {
@@ -473,36 +461,4 @@ fn print_first_admin_help(db: &DbArgs) {
          gaibu org add --code CITY --name-ja 本市 --name-en City{db_flag}\n  \
          gaibu user create --login admin --name 'システム管理者' --org-unit CITY --role system_administrator{db_flag}"
     );
-}
-
-async fn policy(cmd: PolicyCommand) -> anyhow::Result<i32> {
-    match cmd {
-        PolicyCommand::Load { file, db } => {
-            let text = std::fs::read_to_string(&file)?;
-            let st = server::open(&db.url()?, Config::default()).await?;
-            let (row, new) = crate::policies::load_text(&st, &operator(), &text)
-                .await
-                .map_err(app_err)?;
-            if new {
-                println!(
-                    "loaded {} {} as policy {} (pending CISO approval)",
-                    row.kind, row.version, row.id
-                );
-            } else {
-                println!(
-                    "already loaded as policy {} ({})",
-                    row.id,
-                    row.status.as_str()
-                );
-            }
-            Ok(0)
-        }
-        PolicyCommand::List { db } => {
-            let st = server::open(&db.url()?, Config::default()).await?;
-            for p in st.store.policies().await? {
-                println!("{}\t{}\t{}\t{}", p.id, p.kind, p.version, p.status.as_str());
-            }
-            Ok(0)
-        }
-    }
 }

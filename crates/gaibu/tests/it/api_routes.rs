@@ -17,14 +17,7 @@ const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 
 pub async fn every_api_route_is_in_the_document(app: &TestApp) {
     let http = reqwest::Client::new();
-    let doc: Value = http
-        .get(format!("{}/api/openapi.json", app.base))
-        .send()
-        .await
-        .expect("openapi")
-        .json()
-        .await
-        .expect("json");
+    let doc: Value = app.openapi().await;
     let paths = doc["paths"].as_object().expect("paths");
     assert!(
         paths.len() > 40,

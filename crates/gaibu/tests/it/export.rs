@@ -240,16 +240,7 @@ pub async fn the_register_goes_out_as_excel_and_csv_with_its_filters(app: &TestA
         .expect("get");
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(utf8_csv(&res.bytes().await.expect("body")), rows);
-    let doc: serde_json::Value = api
-        .http
-        .get(format!("{}/api/openapi.json", app.base))
-        .bearer_auth(&api.token)
-        .send()
-        .await
-        .expect("doc")
-        .json()
-        .await
-        .expect("JSON");
+    let doc: serde_json::Value = app.openapi().await;
     for list in ["services", "register", "applications", "checks"] {
         let op = &doc["paths"][format!("/api/v1/{list}/export")]["get"];
         assert!(op.is_object(), "{list} export is documented");

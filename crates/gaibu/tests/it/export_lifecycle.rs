@@ -420,16 +420,7 @@ pub async fn lifecycle_lists_and_accounts_go_out_as_files(app: &TestApp) {
     );
 
     // The API documents each.
-    let doc: serde_json::Value = ism_api
-        .http
-        .get(format!("{}/api/openapi.json", app.base))
-        .bearer_auth(&ism_api.token)
-        .send()
-        .await
-        .expect("doc")
-        .json()
-        .await
-        .expect("JSON");
+    let doc: serde_json::Value = app.openapi().await;
     for path in [
         "/api/v1/rechecks/export",
         "/api/v1/corrective-actions/export",

@@ -47,6 +47,18 @@ fn with_database(url: &str, db: &str) -> String {
 }
 
 impl TestApp {
+    /// The OpenAPI document the server serves (public, like the API's description).
+    pub async fn openapi(&self) -> serde_json::Value {
+        raw_client()
+            .get(format!("{}/api/openapi.json", self.base))
+            .send()
+            .await
+            .expect("openapi")
+            .json()
+            .await
+            .expect("openapi json")
+    }
+
     /// An app with the demo data; `None` for PostgreSQL when no server is configured.
     pub async fn spawn(db: Db) -> Option<TestApp> {
         Self::spawn_with(db, true).await

@@ -315,15 +315,7 @@ pub async fn ciso_uploads_a_sheet_and_approves_what_it_changes(app: &TestApp) {
     );
 
     // The OpenAPI document declares the comparison.
-    let doc: serde_json::Value = ciso
-        .http
-        .get(format!("{}/api/openapi.json", app.base))
-        .send()
-        .await
-        .expect("openapi")
-        .json()
-        .await
-        .expect("openapi json");
+    let doc: serde_json::Value = app.openapi().await;
     let schemas = &doc["components"]["schemas"];
     let detail = schemas["PolicyDetail"].to_string();
     assert!(

@@ -75,6 +75,19 @@ async fn current(app: &TestApp, id: i64) -> serde_json::Value {
     a
 }
 
+/// How many notices of `user` about application `id` are unread.
+async fn unread_about(app: &TestApp, user: i64, id: i64) -> i64 {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND application_id = $2 \
+         AND read_at IS NULL",
+    )
+    .bind(user)
+    .bind(id)
+    .fetch_one(app.st.store.pool())
+    .await
+    .expect("count")
+}
+
 /// A resubmission replaces the unread notice of the first submission, and opening the
 /// application reads what was said about it (the menu's count too).
 pub async fn notices_are_shown_once_and_read_by_opening(app: &TestApp) {
@@ -91,15 +104,7 @@ pub async fn notices_are_shown_once_and_read_by_opening(app: &TestApp) {
     assert_eq!(s, StatusCode::OK, "{a}");
 
     let ism_id = app.user_id("ism").await;
-    let unread: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND application_id = $2 \
-         AND read_at IS NULL",
-    )
-    .bind(ism_id)
-    .bind(id)
-    .fetch_one(app.st.store.pool())
-    .await
-    .expect("count");
+    let unread = unread_about(app, ism_id, id).await;
     assert_eq!(unread, 1, "one notice of the submission, not one per round");
 
     let ism = app.browser("ism").await;
@@ -114,15 +119,7 @@ pub async fn notices_are_shown_once_and_read_by_opening(app: &TestApp) {
             .unwrap_or(0)
     };
     assert_eq!(count(&page), count(&before) - 1, "the menu counts it read");
-    let unread: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND application_id = $2 \
-         AND read_at IS NULL",
-    )
-    .bind(ism_id)
-    .bind(id)
-    .fetch_one(app.st.store.pool())
-    .await
-    .expect("count");
+    let unread = unread_about(app, ism_id, id).await;
     assert_eq!(unread, 0);
 }
 
