@@ -36,7 +36,7 @@ try {
       const hrefs = await page.$$eval("a[href^='/']", (as) => as.map((a) => a.getAttribute("href")));
       for (const h of hrefs) {
         const p = h.replace(/#.*$/, "");
-        if (!p || seen.has(p) || /^\/(logout|lang|assets|evidence\/\d+\/file)/.test(p) || /\/(proof|file|export)\b/.test(p)) continue;
+        if (!p || seen.has(p) || /^\/(logout|lang|assets|evidence\/\d+\/file)/.test(p) || /\/(proof|file|export)\b/.test(p) || /\.(csv|xlsx)$/.test(p)) continue;
         const shape = p.split("?")[0].replace(/\d+/g, "N");
         const n = shapes.get(shape) || 0;
         if (n >= MAX_PER_SHAPE) continue;

@@ -85,10 +85,48 @@ pub enum Action {
     /// A list taken out as a spreadsheet or CSV file: who, which list, its filters, the format
     /// and the rows (issue 11).
     ListExported,
+    /// A file of the city's existing records brought in (issue 11): which file (name, SHA-256),
+    /// what it held and what it made or changed.
+    ImportCompleted,
+    /// A service of an imported ledger, created or changed; its event names the file and row.
+    LedgerImported,
+    /// A usage-register entry of an imported file, created or changed, with the file and row.
+    RegisterImported,
+    /// An official account of an imported file, with the file and row.
+    AccountImported,
+    /// A version of the ISMAP or ISMAP-LIU list imported: the file (name, SHA-256), its kind
+    /// and its registrations (issue 11).
+    IsmapListImported,
+    /// The cross-check against the ISMAP lists flagged a service's claimed registration.
+    IsmapFlagRaised,
+    /// A later cross-check no longer finds the problem a flag named (or no longer checks the
+    /// service: not in operation, or no registration claimed).
+    IsmapFlagCleared,
+    /// What the System Administrator set about the city's directory (base DN, filter,
+    /// attribute and unit mapping), before and after (issue 11).
+    DirectorySettingsChanged,
+    /// A sync with the city's directory applied: what it read and what it changed.
+    DirectorySynced,
+    /// A user's name or mail taken from the directory, or the user first matched to it.
+    UserDirectoryUpdated,
+    /// A user moved to another unit or post by the personnel rotation (issue 11).
+    UserMoved,
+    /// A role assignment ended (its post left in a rotation).
+    RoleEnded,
+    /// A move of the personnel rotation dated in the future, kept for its day.
+    RotationScheduled,
+    /// A scheduled move that could not be applied on its day, and why.
+    RotationFailed,
+    /// A successor designated for a service whose administrator moved or left (or the same
+    /// person confirmed in their new post), its usage register's ク updated.
+    SuccessorDesignated,
+    /// A leaver's official account handed over to the post's successor by its service's
+    /// administrator (S3.5.1a).
+    LeaverAccountHandedOver,
 }
 
 impl Action {
-    pub const ALL: [Action; 74] = [
+    pub const ALL: [Action; 90] = [
         Action::ApplicationCreated,
         Action::ApplicationUpdated,
         Action::ApplicationSelfChecked,
@@ -163,6 +201,22 @@ impl Action {
         Action::CheckOrdered,
         Action::CheckOrderReported,
         Action::ListExported,
+        Action::ImportCompleted,
+        Action::LedgerImported,
+        Action::RegisterImported,
+        Action::AccountImported,
+        Action::IsmapListImported,
+        Action::IsmapFlagRaised,
+        Action::IsmapFlagCleared,
+        Action::DirectorySettingsChanged,
+        Action::DirectorySynced,
+        Action::UserDirectoryUpdated,
+        Action::UserMoved,
+        Action::RoleEnded,
+        Action::RotationScheduled,
+        Action::RotationFailed,
+        Action::SuccessorDesignated,
+        Action::LeaverAccountHandedOver,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -241,6 +295,22 @@ impl Action {
             Action::CheckOrdered => "check_order.issued",
             Action::CheckOrderReported => "check_order.reported",
             Action::ListExported => "list.exported",
+            Action::ImportCompleted => "import.completed",
+            Action::LedgerImported => "ledger.imported",
+            Action::RegisterImported => "register.imported",
+            Action::AccountImported => "account.imported",
+            Action::IsmapListImported => "ismap.list_imported",
+            Action::IsmapFlagRaised => "ismap.flag_raised",
+            Action::IsmapFlagCleared => "ismap.flag_cleared",
+            Action::DirectorySettingsChanged => "setting.directory_changed",
+            Action::DirectorySynced => "directory.synced",
+            Action::UserDirectoryUpdated => "user.directory_updated",
+            Action::UserMoved => "user.moved",
+            Action::RoleEnded => "role.ended",
+            Action::RotationScheduled => "rotation.scheduled",
+            Action::RotationFailed => "rotation.failed",
+            Action::SuccessorDesignated => "service.successor_designated",
+            Action::LeaverAccountHandedOver => "account.handed_over",
         }
     }
 
@@ -279,6 +349,14 @@ pub enum Entity {
     Setting,
     /// A list as a whole (an export of it).
     List,
+    /// One run of an import (issue 11).
+    Import,
+    /// A version of an ISMAP list as imported.
+    IsmapList,
+    /// A service's flag from the ISMAP cross-check.
+    IsmapFlag,
+    /// A move of the personnel rotation (issue 11).
+    RotationMove,
 }
 
 impl Entity {
@@ -304,6 +382,10 @@ impl Entity {
             Entity::CheckOrderTarget => "check_order_target",
             Entity::Setting => "setting",
             Entity::List => "list",
+            Entity::Import => "import",
+            Entity::IsmapList => "ismap_list",
+            Entity::IsmapFlag => "ismap_flag",
+            Entity::RotationMove => "rotation_move",
         }
     }
 }

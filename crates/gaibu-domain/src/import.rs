@@ -5,9 +5,10 @@
 //! a dry run and the import itself agree, and an import with one bad row imports nothing.
 
 use crate::calendar;
-use crate::role::{OrgUnitId, UserId};
+use crate::error::Refusal;
+use crate::role::{Actor, OrgUnitId, UserId};
 use jiff::civil::Date;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The fields a ledger row fills, by key; `required` ones must be present on every row.
 pub const LEDGER_FIELDS: &[(&str, bool)] = &[
@@ -30,8 +31,20 @@ pub struct LedgerContext {
     /// The codes of the confidentiality levels in force, and their labels → code.
     pub levels: HashMap<String, String>,
     pub people: HashMap<String, UserId>,
-    /// Services already in the ledger: (name, provider) → (service id, what it holds now).
-    pub existing: HashMap<(String, String), (i64, LedgerRecord)>,
+    /// Services already in the ledger: (name, provider) → (which record, what it holds now).
+    pub existing: HashMap<(String, String), (Existing, LedgerRecord)>,
+    /// The units whose records the importer may bring in (`None`: all of them).
+    pub allowed: Option<HashSet<OrgUnitId>>,
+}
+
+/// Who may bring a file of records in, and for which units: the CISO for all; the Information
+/// Security Managers, who keep the usage register (S5.2.1-5), and the Information Managers etc.
+/// (S3.1), for the units they oversee (with those below, which the caller adds).
+pub fn may_import(actor: &Actor) -> Result<Option<Vec<OrgUnitId>>, Refusal> {
+    match actor.units_overseen() {
+        Some(units) if units.is_empty() => Err(Refusal::Forbidden("import")),
+        units => Ok(units),
+    }
 }
 
 /// One service of the ledger as an import would leave it.
@@ -48,12 +61,20 @@ pub struct LedgerRecord {
     pub note: String,
 }
 
+/// A service already in the ledger, as the import saw it: a change is made only if nobody
+/// changed it since.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Existing {
+    pub id: i64,
+    pub version: i64,
+}
+
 /// What a row would do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Plan {
     Create(LedgerRecord),
-    /// The service of this id, changed to this.
-    Update(i64, LedgerRecord),
+    /// The service seen, changed to this.
+    Update(Existing, LedgerRecord),
     /// Already in the ledger as the row says: importing the same file again changes nothing.
     Unchanged(i64),
 }
@@ -67,24 +88,33 @@ pub struct CellError {
 
 /// One row's outcome: its number in the file, and its plan or its errors.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RowOutcome {
+pub struct RowOutcome<P = Plan> {
     pub row: usize,
-    pub result: Result<Plan, Vec<CellError>>,
+    pub result: Result<P, Vec<CellError>>,
 }
 
 /// The whole file's outcome.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LedgerCheck {
-    pub rows: Vec<RowOutcome>,
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checked<P> {
+    pub rows: Vec<RowOutcome<P>>,
 }
 
-impl LedgerCheck {
+/// A ledger file's outcome.
+pub type LedgerCheck = Checked<Plan>;
+
+impl<P> Default for Checked<P> {
+    fn default() -> Self {
+        Checked { rows: Vec::new() }
+    }
+}
+
+impl<P> Checked<P> {
     /// Whether the file may be imported: every row is good (all or nothing).
     pub fn is_clean(&self) -> bool {
         self.rows.iter().all(|r| r.result.is_ok())
     }
 
-    pub fn count(&self, f: impl Fn(&Plan) -> bool) -> usize {
+    pub fn count(&self, f: impl Fn(&P) -> bool) -> usize {
         self.rows
             .iter()
             .filter(|r| r.result.as_ref().is_ok_and(&f))
@@ -150,6 +180,14 @@ pub fn check_ledger<'a>(
             "import_unknown_login",
             &mut errs,
         );
+        if let (Some(allowed), Some(unit)) = (&ctx.allowed, org_unit)
+            && !allowed.contains(&unit)
+        {
+            errs.push(CellError {
+                field: "org_unit",
+                code: "import_not_your_unit",
+            });
+        }
         let confidentiality = match get("confidentiality") {
             "" => None,
             v if ctx.levels.values().any(|c| c == v) => Some(v.to_string()),
@@ -177,17 +215,7 @@ pub fn check_ledger<'a>(
                 }
             },
         };
-        let in_scope = match get("in_scope") {
-            "" | "yes" | "はい" | "対象" | "true" | "1" | "○" => true,
-            "no" | "いいえ" | "対象外" | "false" | "0" | "×" => false,
-            _ => {
-                errs.push(CellError {
-                    field: "in_scope",
-                    code: "invalid_choice",
-                });
-                true
-            }
-        };
+        let in_scope = yes_no(get("in_scope"), true, "in_scope", &mut errs);
         let key = (name.clone(), provider.clone());
         if !name.is_empty() && !provider.is_empty() && seen.insert(key.clone(), row).is_some() {
             errs.push(CellError {
@@ -214,17 +242,81 @@ pub fn check_ledger<'a>(
                     in_scope,
                     note,
                 };
-                Ok(match ctx.existing.get(&key) {
-                    Some((id, now)) if *now == record => Plan::Unchanged(*id),
-                    Some((id, _)) => Plan::Update(*id, record),
-                    None => Plan::Create(record),
-                })
+                match ctx.existing.get(&key) {
+                    Some((_, now))
+                        if ctx
+                            .allowed
+                            .as_ref()
+                            .is_some_and(|a| !a.contains(&now.org_unit)) =>
+                    {
+                        Err(vec![CellError {
+                            field: "org_unit",
+                            code: "import_not_your_unit",
+                        }])
+                    }
+                    Some((seen, now)) if *now == record => Ok(Plan::Unchanged(seen.id)),
+                    // A service's class is changed by a re-check (S6.1) and its administrator
+                    // designated (S3.4c), never by a file.
+                    Some((_, now)) if now.confidentiality != record.confidentiality => {
+                        Err(vec![CellError {
+                            field: "confidentiality",
+                            code: "import_class_change",
+                        }])
+                    }
+                    Some((_, now)) if now.administrator != record.administrator => {
+                        Err(vec![CellError {
+                            field: "administrator",
+                            code: "import_administrator_change",
+                        }])
+                    }
+                    Some((seen, _)) => Ok(Plan::Update(*seen, record)),
+                    None => Ok(Plan::Create(record)),
+                }
             }
             _ => Err(errs),
         };
         out.push(RowOutcome { row, result });
     }
     LedgerCheck { rows: out }
+}
+
+/// A yes/no cell as cities write it (the export's own words included); empty is `default`.
+pub(crate) fn yes_no(
+    v: &str,
+    default: bool,
+    field: &'static str,
+    errs: &mut Vec<CellError>,
+) -> bool {
+    match v.trim().to_lowercase().as_str() {
+        "" => default,
+        "yes" | "はい" | "対象" | "in scope" | "true" | "1" | "○" | "〇" | "該当" => true,
+        "no" | "いいえ" | "対象外" | "out of scope" | "false" | "0" | "×" | "非該当" => {
+            false
+        }
+        _ => {
+            errs.push(CellError {
+                field,
+                code: "invalid_choice",
+            });
+            default
+        }
+    }
+}
+
+/// Text of at most `max` characters.
+pub(crate) fn bounded(
+    v: &str,
+    max: usize,
+    field: &'static str,
+    errs: &mut Vec<CellError>,
+) -> String {
+    if v.chars().count() > max {
+        errs.push(CellError {
+            field,
+            code: "too_long",
+        });
+    }
+    v.to_string()
 }
 
 fn lookup(
@@ -243,6 +335,9 @@ fn lookup(
     }
     found
 }
+
+pub mod accounts;
+pub mod register;
 
 #[cfg(test)]
 mod tests;

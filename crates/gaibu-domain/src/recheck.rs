@@ -28,15 +28,19 @@ pub enum Trigger {
     CertificateExpiring,
     /// After a corrective action: the check that the service meets the sheet again (S6.2).
     FollowUp,
+    /// The cross-check against the ISMAP lists flagged the registration the service claims
+    /// (not listed, expired, withdrawn, or not covering it).
+    IsmapFlagged,
 }
 
 impl Trigger {
-    pub const ALL: [Trigger; 5] = [
+    pub const ALL: [Trigger; 6] = [
         Trigger::TermsChanged,
         Trigger::ConfigurationChanged,
         Trigger::Incident,
         Trigger::CertificateExpiring,
         Trigger::FollowUp,
+        Trigger::IsmapFlagged,
     ];
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -45,6 +49,7 @@ impl Trigger {
             Trigger::Incident => "incident",
             Trigger::CertificateExpiring => "certificate_expiring",
             Trigger::FollowUp => "follow_up",
+            Trigger::IsmapFlagged => "ismap_flagged",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {

@@ -50,7 +50,18 @@ pub struct Item {
     /// Evidence (certificates, reports, contracts) is expected for this item.
     #[serde(default)]
     pub evidence: bool,
+    /// What the answer to this item claims, for the checks that read it without naming the
+    /// item: `ismap_registration` (the ISMAP / ISMAP-LIU registration number, cross-checked
+    /// against the national lists).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claims: Option<String>,
 }
+
+/// The answer is an ISMAP / ISMAP-LIU registration number (`claims = "ismap_registration"`).
+pub const CLAIM_ISMAP_REGISTRATION: &str = "ismap_registration";
+
+/// Every claim an item may make.
+pub const CLAIMS: &[&str] = &[CLAIM_ISMAP_REGISTRATION];
 
 /// When an item applies: `field` is `confidentiality`, `integrity`, `availability`, `handling`,
 /// `citizen_facing` or `answer:<item id>`; the item applies when its value is one of `any_of`.
@@ -120,6 +131,11 @@ impl Sheet {
             }
             if i.blocking && i.answer != AnswerType::YesNoNa {
                 return Err(format!("only yes/no items can block: {}", i.id));
+            }
+            if let Some(c) = &i.claims
+                && (!CLAIMS.contains(&c.as_str()) || i.answer != AnswerType::Text)
+            {
+                return Err(format!("item {} has an unknown claim {c}", i.id));
             }
             if let Some(c) = &i.show_if {
                 let known = matches!(

@@ -63,6 +63,8 @@ pub struct DashboardCounts {
     /// has expired.
     pub certificate_services: i64,
     pub applications_waiting: Waiting,
+    /// Services with an open flag of the ISMAP cross-check (issue 11).
+    pub ismap_flagged: i64,
 }
 
 /// `AND <col> IN ($k, …)` for the scope, its values appended to `vals`; `None` when the scope
@@ -86,15 +88,16 @@ fn count(r: &AnyRow, col: &str) -> Result<i64> {
 }
 
 impl Store {
-    /// The dashboard's numbers: six aggregate queries, run side by side.
+    /// The dashboard's numbers: seven aggregate queries, run side by side.
     pub async fn dashboard_counts(&self, q: &DashboardQuery) -> Result<DashboardCounts> {
-        let (services, checks, rechecks, actions, certs, waiting) = tokio::try_join!(
+        let (services, checks, rechecks, actions, certs, waiting, ismap) = tokio::try_join!(
             self.services_grouped(q),
             self.checks_due(q),
             self.open_with_overdue(q, "rechecks", RecheckState::Open.as_str()),
             self.open_with_overdue(q, "corrective_actions", ActionState::Open.as_str()),
             self.certificate_services(q),
             self.applications_waiting(q),
+            self.ismap_flagged(q),
         )?;
         Ok(DashboardCounts {
             services,
@@ -106,7 +109,24 @@ impl Store {
             actions_overdue: actions.1,
             certificate_services: certs,
             applications_waiting: waiting,
+            ismap_flagged: ismap,
         })
+    }
+
+    /// Services with an open flag of the ISMAP cross-check (at most one each).
+    async fn ismap_flagged(&self, q: &DashboardQuery) -> Result<i64> {
+        let mut vals: Vec<Val> = Vec::new();
+        let Some(scope) = scope_clause("s.org_unit_id", &q.units, &mut vals) else {
+            return Ok(0);
+        };
+        let sql = format!(
+            "SELECT COUNT(*) AS n FROM ismap_flags f CROSS JOIN services s \
+             WHERE s.id = f.service_id AND f.cleared_at IS NULL{scope}"
+        );
+        let r = bind_all(sqlx::query(&sql), vals)
+            .fetch_one(&self.pool)
+            .await?;
+        count(&r, "n")
     }
 
     /// Services by org unit, classification and ledger status: one grouped scan.

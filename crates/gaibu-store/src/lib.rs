@@ -23,7 +23,10 @@ mod contractors;
 pub mod credentials;
 mod dashboard;
 mod deadlines;
+mod directory;
 mod evidence;
+mod imports;
+pub mod ismap;
 pub mod lists;
 mod measures;
 pub mod mfa;
@@ -36,6 +39,7 @@ mod rechecks;
 mod register;
 mod reminders;
 mod review;
+mod rotation;
 mod rows;
 mod scope;
 mod search;
@@ -55,6 +59,7 @@ pub use catalogue::{CatalogueRow, CatalogueSearch};
 pub use contractors::NewSubmission;
 pub use dashboard::{DashboardCounts, DashboardQuery, ServiceCount, Waiting};
 pub use evidence::StoredFile;
+pub use imports::{ImportFile, ImportRow, LedgerStep, RegisterStep};
 pub use measures::{CheckRow, MeasureRow, RuleRow};
 pub use notifications::{About, MAX_ATTEMPTS, OutboxItem};
 pub use org::{Credential, Identity, NewOrgUnit, NewUser};
@@ -65,6 +70,10 @@ pub use rechecks::{
 pub use register::RegisterFields;
 pub use reminders::ReminderNotice;
 pub use review::Approved;
+pub use rotation::{
+    AwaitingRow, LeaverAccountRow, MoveWrite, NewBatch, RotationApplied, RotationMoveRow,
+    SuccessorFilter, SuccessorStep,
+};
 pub use rows::*;
 pub use search::{Doc, normalise, query_words};
 pub use terminations::{NewTermination, TerminationRow};

@@ -129,6 +129,22 @@ const SOURCES: &[(i64, &str, &str)] = &[
         "date style",
         include_str!("../migrations/0026_date_style.sql"),
     ),
+    (
+        27,
+        "imports",
+        include_str!("../migrations/0027_imports.sql"),
+    ),
+    (28, "ismap", include_str!("../migrations/0028_ismap.sql")),
+    (
+        29,
+        "rotation",
+        include_str!("../migrations/0029_rotation.sql"),
+    ),
+    (
+        30,
+        "directory",
+        include_str!("../migrations/0030_directory.sql"),
+    ),
 ];
 
 fn identity(b: Backend) -> &'static str {
@@ -209,6 +225,8 @@ mod tests {
         (Backend::Sqlite, 24, "301996cf23701c49"),
         (Backend::Sqlite, 25, "fcc525697e22174d"),
         (Backend::Sqlite, 26, "d5d16e2ea678c888"),
+        (Backend::Sqlite, 30, "1a674b045710087e"),
+        (Backend::Sqlite, 28, "fcb32a48f115d923"),
         (Backend::Postgres, 1, "14a59397ace74024"),
         (Backend::Postgres, 2, "7e805a52704f4a81"),
         (Backend::Postgres, 3, "567e613fb4b9c3fc"),
@@ -235,6 +253,8 @@ mod tests {
         (Backend::Postgres, 24, "8362cacc9c2dddb1"),
         (Backend::Postgres, 25, "fcc525697e22174d"),
         (Backend::Postgres, 26, "d5d16e2ea678c888"),
+        (Backend::Postgres, 30, "1a674b045710087e"),
+        (Backend::Postgres, 28, "f25a71a7b729e956"),
     ];
 
     #[test]

@@ -153,6 +153,9 @@ pub struct ApplicationRow {
     /// The ISM's reason for the last return or rejection.
     pub decision_reason: Option<String>,
     pub reuse: Reuse,
+    /// Where a record brought in from a file came from (its import, file and row, as JSON);
+    /// `None` for one made in gaibu.
+    pub origin: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -335,7 +338,7 @@ decode_rows! {
         fields: json, answers: json, classification_policy_id: get, sheet_policy_id: get,
         approved_by: get, approved_at: opt_ts, approval_snapshot: get, snapshot_sha256: get,
         created_at: ts, updated_at: ts, version: get, evaluation: json, procurement: json,
-        round: get, submitted_at: opt_ts, decision_reason: get, reuse: json,
+        round: get, submitted_at: opt_ts, decision_reason: get, reuse: json, origin: get,
     }
     RoundRow {
         id: get, application_id: get, round: get, submitted_by: get, submitted_at: ts,

@@ -102,6 +102,8 @@ pub struct Dashboard {
     /// Services with a certificate expiring within `soon_days` or expired.
     pub certificates_expiring: Figure,
     pub applications_waiting: WaitingFigure,
+    /// Services flagged by the ISMAP cross-check (issue 11).
+    pub ismap_flagged: Figure,
 }
 
 /// A link to `path` with the query `pairs`, encoded.
@@ -365,6 +367,12 @@ pub async fn view(st: &AppState, u: &CurrentUser, org_unit: Option<&str>) -> App
             c.certificate_services,
             "/services",
             with_unit(vec![("certificate", "expiring".into())]),
+        ),
+        ismap_flagged: fig(
+            "flagged",
+            c.ismap_flagged,
+            "/services",
+            with_unit(vec![("ismap", "flagged".into())]),
         ),
         applications_waiting: WaitingFigure {
             figure: fig(

@@ -1,7 +1,10 @@
 //! `gaibu demo`: a new embedded database with an organisation, one user for every role, the
 //! shipped policy approved by the demo CISO, and services in several states.
 
+pub mod ismap;
+mod ledger_file;
 mod life;
+pub mod rotation;
 
 use crate::applications;
 use crate::auth::{CurrentUser, acting_as};
@@ -442,6 +445,10 @@ pub async fn seed(st: &AppState) -> AppResult<()> {
         infra: id("infra"),
     };
     life::seed(st, &cast).await?;
+    // The ISMAP list imported, one registration lapsed and flagged (issue 11).
+    ismap::seed(st, &cast).await?;
+    // Ten more staff with services, and the April list that moves them (issue 11).
+    rotation::seed(st, &cast).await?;
 
     // 7. A class-2 draft, just started.
     applications::create(
@@ -493,6 +500,9 @@ pub async fn run(listen: &str, mail: Option<crate::mail::MailConfig>) -> anyhow:
     seed(&st)
         .await
         .map_err(|e| anyhow::anyhow!("demo seed failed: {e}"))?;
+    let ledger = ledger_file::write(&st, &dir)
+        .await
+        .map_err(|e| anyhow::anyhow!("demo ledger file: {e}"))?;
     let listener = crate::server::bind(listen).await?;
     let addr = listener.local_addr()?;
     println!("gaibu demo — 外部サービス管理（デモ）");
@@ -520,5 +530,11 @@ pub async fn run(listen: &str, mail: Option<crate::mail::MailConfig>) -> anyhow:
             dir.display()
         );
     }
+    println!(
+        "  a city's existing ledger ({} services) to import as ism at http://{addr}/imports: {}",
+        ledger_file::ROWS,
+        ledger.display()
+    );
+    rotation::announce(&dir, addr, st.today())?;
     crate::server::serve(st, listener, mail).await
 }

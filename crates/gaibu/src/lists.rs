@@ -68,6 +68,17 @@ fn open_filter(
     })
 }
 
+/// `flagged` (any finding) or one finding that flags.
+fn ismap_filter(s: &str) -> Option<Option<gaibu_domain::ismap::Finding>> {
+    use gaibu_domain::ismap::Finding;
+    match s {
+        "flagged" => Some(None),
+        other => Finding::parse(other)
+            .filter(|f| *f != Finding::Ok)
+            .map(Some),
+    }
+}
+
 fn scope(v: &str) -> Parsed<Option<bool>> {
     opt("in_scope", v, |s| match s {
         "all" => Some(None),
@@ -198,6 +209,9 @@ list_query! {
         recheck,
         /// `open` or `overdue`: with a corrective action open (S6.2).
         action,
+        /// `flagged`: with an open flag of the ISMAP cross-check; or one finding of it:
+        /// `not_listed`, `expired`, `withdrawn`, `scope_mismatch`.
+        ismap,
     }
 }
 
@@ -300,6 +314,31 @@ list_query! {
     PageOnly {}
 }
 
+list_query! {
+    /// The services flagged by the ISMAP cross-check (issue 11).
+    IsmapFlagQuery {
+        /// `not_listed`, `expired`, `withdrawn` or `scope_mismatch` (empty: any).
+        finding,
+    }
+}
+
+impl IsmapFlagQuery {
+    /// The filter and page it asks for, of the units `units` (`None`: all).
+    pub fn parse(
+        &self,
+        units: Option<Vec<i64>>,
+    ) -> Parsed<(gaibu_store::ismap::FlagFilter, PageAsk)> {
+        let finding = opt("finding", &self.finding, |s| {
+            gaibu_domain::ismap::Finding::parse(s)
+                .filter(|f| *f != gaibu_domain::ismap::Finding::Ok)
+        })?;
+        Ok((
+            gaibu_store::ismap::FlagFilter { units, finding },
+            self.page_ask()?,
+        ))
+    }
+}
+
 impl PageOnly {
     pub fn ask(&self) -> AppResult<PageAsk> {
         Ok(self.page_ask()?)
@@ -354,6 +393,7 @@ impl ServiceListQuery {
                     administrator: id("administrator", &self.administrator)?,
                     recheck: open_filter("recheck", &self.recheck, today)?,
                     action: open_filter("action", &self.action, today)?,
+                    ismap: opt("ismap", &self.ismap, ismap_filter)?,
                 },
                 self.page_ask()?,
             ))

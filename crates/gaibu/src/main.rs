@@ -9,10 +9,14 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() {
+    // sqlx's slow-statement warning prints the whole statement: for an import's final batch
+    // (tens of thousands of statements) that is megabytes on one line, so it is off unless
+    // asked for (`GAIBU_LOG=info,sqlx::query=warn`).
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_env("GAIBU_LOG")
-                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn")),
+            EnvFilter::try_from_env("GAIBU_LOG").unwrap_or_else(|_| {
+                EnvFilter::new("info,sqlx=warn,sqlx::query=error,tower_http=warn")
+            }),
         )
         .with_writer(std::io::stderr)
         .init();

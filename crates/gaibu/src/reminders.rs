@@ -140,6 +140,12 @@ pub fn deadline_label(t: Tr, k: DeadlineKind) -> &'static str {
 pub fn spawn(st: AppState, every: Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
+            // Moves of the personnel rotation whose date has come (issue 11).
+            match crate::rotation::apply_due(&st, st.today()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(applied = n, "scheduled rotation moves applied"),
+                Err(e) => tracing::warn!(error = %e, "rotation round failed"),
+            }
             match run(&st, st.today()).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(sent = n, "reminders sent"),

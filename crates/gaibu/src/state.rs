@@ -31,6 +31,8 @@ pub struct Config {
     pub header_timeout: std::time::Duration,
     /// Sign-in through the city's OpenID provider, when configured.
     pub sso: Option<crate::sso::SsoConfig>,
+    /// The city's LDAP directory and the credential gaibu reads it with, when configured.
+    pub directory: Option<crate::directory::ldap::Connection>,
 }
 
 impl Default for Config {
@@ -47,6 +49,7 @@ impl Default for Config {
             throttle: Default::default(),
             header_timeout: std::time::Duration::from_secs(30),
             sso: None,
+            directory: None,
         }
     }
 }

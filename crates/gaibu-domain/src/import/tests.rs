@@ -105,14 +105,48 @@ fn the_same_file_again_changes_nothing() {
     let mut again = ctx();
     again.existing.insert(
         ("会議サービス".into(), "株式会社テスト".into()),
-        (11, record),
+        (Existing { id: 11, version: 3 }, record),
     );
     let check = check_ledger([(2, good("会議サービス", "2026-04-01"))], &again);
     assert_eq!(check.rows[0].result, Ok(Plan::Unchanged(11)));
     let check = check_ledger([(2, good("会議サービス", "2026-05-01"))], &again);
     assert!(
-        matches!(check.rows[0].result, Ok(Plan::Update(11, _))),
+        matches!(
+            check.rows[0].result,
+            Ok(Plan::Update(Existing { id: 11, .. }, _))
+        ),
         "{check:?}"
     );
     assert_eq!(check.count(|p| matches!(p, Plan::Update(..))), 1);
+}
+
+#[test]
+fn a_file_neither_reclassifies_nor_redesignates() {
+    let first = check_ledger([(2, good("会議サービス", "2026-04-01"))], &ctx());
+    let Ok(Plan::Create(record)) = first.rows[0].result.clone() else {
+        panic!("{first:?}");
+    };
+    let mut seen = ctx();
+    let mut other = record.clone();
+    other.confidentiality = "1".into();
+    seen.existing.insert(
+        ("会議サービス".into(), "株式会社テスト".into()),
+        (Existing { id: 11, version: 3 }, other),
+    );
+    let check = check_ledger([(2, good("会議サービス", "2026-04-01"))], &seen);
+    assert_eq!(
+        check.rows[0].result,
+        Err(vec![CellError {
+            field: "confidentiality",
+            code: "import_class_change"
+        }])
+    );
+    let mut other = record;
+    other.administrator = 99;
+    seen.existing.insert(
+        ("会議サービス".into(), "株式会社テスト".into()),
+        (Existing { id: 11, version: 3 }, other),
+    );
+    let check = check_ledger([(2, good("会議サービス", "2026-04-01"))], &seen);
+    assert!(!check.is_clean());
 }

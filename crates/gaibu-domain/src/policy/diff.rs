@@ -46,6 +46,7 @@ pub const FIELDS: &[&str] = &[
     "blocking",
     "evidence",
     "show_if",
+    "claims",
     "rank",
     "track",
     "label_ja",
@@ -366,6 +367,7 @@ fn item(i: &Item) -> Entry {
             ("blocking", Some(FieldValue::Flag(i.blocking))),
             ("evidence", Some(FieldValue::Flag(i.evidence))),
             ("show_if", condition(&i.show_if)),
+            ("claims", i.claims.as_deref().and_then(optional_text)),
         ],
     }
 }

@@ -18,6 +18,7 @@ fn sheet() -> Sheet {
         options: vec![],
         show_if,
         evidence: false,
+        claims: None,
     };
     Sheet {
         sections: vec![Section {

@@ -60,6 +60,8 @@ pub struct ServiceFilter {
     pub recheck: Option<OpenFilter>,
     /// With a corrective action open (S6.2).
     pub action: Option<OpenFilter>,
+    /// With an open flag of the ISMAP cross-check: any (`Some(None)`) or of one finding.
+    pub ismap: Option<Option<gaibu_domain::ismap::Finding>>,
 }
 
 /// One row of the ledger list: the columns it shows, with the unit's and administrator's names.
@@ -82,6 +84,10 @@ pub struct ServiceSummary {
     pub in_scope: bool,
     pub next_check_due: Option<Date>,
     pub suspended_on: Option<Date>,
+    /// What the export adds for a ledger that can be imported again.
+    pub administrator_login: String,
+    pub system_name: Option<String>,
+    pub ledger_note: Option<String>,
 }
 
 decode_rows! {
@@ -90,14 +96,15 @@ decode_rows! {
         track: named(Track::parse), confidentiality: get, administrator_id: get,
         administrator_name: get, approved_at: ts, ledger_status: opt_named(LedgerStatus::parse),
         registered_on: opt_date, retired_on: opt_date, in_scope: flag, next_check_due: opt_date,
-        suspended_on: opt_date,
+        suspended_on: opt_date, administrator_login: get, system_name: get, ledger_note: get,
     }
 }
 
 const SELECT: &str = "SELECT s.id, s.name, s.provider, s.org_unit_id, o.name_ja AS org_name_ja, \
     o.name_en AS org_name_en, s.track, s.confidentiality, s.administrator_id, \
     u.display_name AS administrator_name, s.approved_at, s.ledger_status, s.registered_on, \
-    s.retired_on, s.in_scope, s.next_check_due, s.suspended_on \
+    s.retired_on, s.in_scope, s.next_check_due, s.suspended_on, u.login AS administrator_login, \
+    s.system_name, s.ledger_note \
     FROM services s JOIN org_units o ON o.id = s.org_unit_id JOIN users u ON u.id = s.administrator_id";
 
 /// The orders a ledger list offers; the first is the default.
@@ -208,6 +215,16 @@ impl ServiceFilter {
             q.and(format!(
                 "EXISTS (SELECT 1 FROM {table} t WHERE t.service_id = s.id \
                  AND t.state = 'open'{due})"
+            ));
+        }
+        if let Some(finding) = self.ismap {
+            let of = match finding {
+                Some(f) => format!(" AND f.finding = {}", q.bind(f.as_str())),
+                None => String::new(),
+            };
+            q.and(format!(
+                "EXISTS (SELECT 1 FROM ismap_flags f WHERE f.service_id = s.id \
+                 AND f.cleared_at IS NULL{of})"
             ));
         }
         q

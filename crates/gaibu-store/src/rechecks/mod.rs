@@ -110,7 +110,7 @@ pub enum Judged<'a> {
 
 const IN_USE: &[&str] = &["in_operation", "suspended"];
 
-async fn insert_recheck(
+pub(crate) async fn insert_recheck(
     w: &mut Write<'_>,
     service: &ServiceRow,
     r: &NewRecheck<'_>,

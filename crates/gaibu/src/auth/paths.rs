@@ -55,6 +55,10 @@ pub(super) fn system_administrator_path(path: &str) -> bool {
         )
         || path.starts_with("/admin/")
         || path.starts_with("/api/v1/users/")
+        // The city's directory (issue 11): users kept in step with it.
+        || path.starts_with("/api/v1/directory/")
+        // The personnel rotation's moves (issue 11); its successors are the business roles'.
+        || path.starts_with("/api/v1/rotation/moves/")
 }
 
 pub(super) fn is_api(path: &str) -> bool {

@@ -1,25 +1,36 @@
-//! `gaibu import ledger FILE --check`: the dry run of a ledger import (issue 11). Reads an
-//! .xlsx or CSV file, maps its columns (from its headers, or `--map field=COLUMN`), checks every
-//! row against the city's data and prints what each would do and every error with its row and
-//! column. Writes nothing; exits 1 when a row has an error.
+//! `gaibu import KIND FILE --as LOGIN [--check]` (issue 11): brings a city's existing ledger or
+//! usage register in from an .xlsx or CSV file. The columns are mapped from `--map field=COLUMN`,
+//! else the mapping confirmed last for a file with these headers, else the headers; every row is
+//! checked and what it would do printed, with every error's row and column. Without `--check`,
+//! a clean file is written in one transaction (a progress bar on large files); a file with one
+//! bad row writes nothing and exits 1.
 
 use super::{DbArgs, app_err};
 use crate::i18n::{Lang, Tr};
-use crate::import::ledger::{Refused, dry_run};
 use crate::import::table::{Encoding, Limits, read_bounded};
+use crate::import::{Checked, Doing, Kind, Refused, Upload, counts};
 use crate::server;
 use crate::state::Config;
 use clap::Args;
-use gaibu_domain::import::Plan;
+use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
+
+/// Files of more rows than this get a progress bar while they are written.
+const BAR_FROM: usize = 500;
 
 #[derive(Args, Debug)]
 pub struct ImportArgs {
-    /// What the file holds: `ledger` (the information-system ledger)
+    /// What the file holds: `ledger` (the information-system ledger, S5.2.2-3: creates and
+    /// updates services), `register` (the service usage register, S5.2.1-5) or `accounts`
+    /// (official accounts of services in the ledger, S5.2.2-4)
     pub kind: String,
     /// The .xlsx or .csv file
     pub file: PathBuf,
-    /// Check every row and print what it would do; nothing is written (the only mode yet)
+    /// Who imports it (the CISO, an Information Security Manager, or an Information Manager
+    /// for their own units); the audit trail names them
+    #[arg(long = "as", value_name = "LOGIN")]
+    pub as_login: String,
+    /// Check every row and print what it would do; nothing is written
     #[arg(long)]
     pub check: bool,
     /// A CSV file's encoding: `auto` (UTF-8 when it reads as UTF-8, else Shift_JIS), `utf-8`
@@ -27,9 +38,12 @@ pub struct ImportArgs {
     #[arg(long, default_value = "auto")]
     pub encoding: String,
     /// Which column holds a field, e.g. `name=B` or `administrator=5`; repeat for each field.
-    /// Without any, the columns are taken from the headers
+    /// Without any, the mapping confirmed last for these headers, else the headers'
     #[arg(long = "map", value_name = "FIELD=COLUMN")]
     pub map: Vec<String>,
+    /// Print every row, not only those with errors
+    #[arg(long)]
+    pub verbose: bool,
     /// Messages in this language (`ja` or `en`)
     #[arg(long, default_value = "ja")]
     pub lang: String,
@@ -38,12 +52,9 @@ pub struct ImportArgs {
 }
 
 pub(super) async fn import(a: ImportArgs) -> anyhow::Result<i32> {
-    if a.kind != "ledger" {
-        anyhow::bail!("unknown kind {:?}: ledger", a.kind);
-    }
-    if !a.check {
-        anyhow::bail!("only the dry run is available yet: add --check");
-    }
+    let Some(kind) = Kind::parse(&a.kind) else {
+        anyhow::bail!("unknown kind {:?}: ledger, register or accounts", a.kind);
+    };
     let Some(encoding) = Encoding::parse(&a.encoding) else {
         anyhow::bail!("--encoding is auto, utf-8 or shift_jis");
     };
@@ -55,24 +66,92 @@ pub(super) async fn import(a: ImportArgs) -> anyhow::Result<i32> {
         };
         map.push((k.trim().to_string(), v.trim().to_string()));
     }
-    let file = std::fs::File::open(&a.file)?;
     let name = a
         .file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let bytes = match read_bounded(file, &Limits::default()) {
+    let bytes = match read_bounded(std::fs::File::open(&a.file)?, &Limits::default()) {
         Ok(b) => b,
         Err(e) => anyhow::bail!("{name}: {}", t.error(e.code())),
     };
     let st = server::open(&a.db.url()?, Config::default()).await?;
-    let run = match dry_run(&st, &name, &bytes, encoding, &map)
+    let user = crate::people::find_user(&st, &a.as_login)
         .await
-        .map_err(app_err)?
-    {
-        Ok(r) => r,
-        Err(Refused::File(e)) => anyhow::bail!("{name}: {}", t.error(e.code())),
-        Err(Refused::Mapping(errs)) => {
+        .map_err(app_err)?;
+    let u = crate::auth::acting_as(&st, user.id)
+        .await
+        .map_err(app_err)?;
+    let upload = Upload {
+        name: &name,
+        bytes: &bytes,
+        encoding,
+        map: &map,
+    };
+    let checked = crate::import::check(&st, &u, kind, &upload)
+        .await
+        .map_err(app_err)?;
+    let checked = match checked {
+        Ok(c) => c,
+        Err(r) => return Ok(refused(&name, r, t)),
+    };
+    report(&name, kind, &checked, a.verbose || a.check, t);
+    let [create, update, unchanged, errors] = counts(&checked.lines);
+    if errors > 0 {
+        println!(
+            "{create} to create, {update} to update, {unchanged} unchanged, {errors} with errors — nothing written"
+        );
+        return Ok(1);
+    }
+    if a.check {
+        println!(
+            "{create} to create, {update} to update, {unchanged} unchanged — nothing written (--check)"
+        );
+        return Ok(0);
+    }
+    let bar = if create + update >= BAR_FROM {
+        let b = ProgressBar::new((create + update) as u64);
+        b.set_style(
+            ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} rows {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        b
+    } else {
+        ProgressBar::hidden()
+    };
+    let tick = {
+        let bar = bar.clone();
+        move || bar.inc(1)
+    };
+    let (again, done) = crate::import::import(&st, &u, kind, &upload, &tick)
+        .await
+        .map_err(app_err)?;
+    bar.finish_and_clear();
+    match (again, done) {
+        (_, Some(run)) => {
+            println!(
+                "imported #{}: {} created, {} updated, {unchanged} unchanged (sha256 {})",
+                run.id, run.created, run.updated, run.sha256
+            );
+            Ok(0)
+        }
+        (Err(r), None) => Ok(refused(&name, r, t)),
+        (Ok(c), None) => {
+            // Changed between the check and the import: what it says now.
+            report(&name, kind, &c, false, t);
+            Ok(1)
+        }
+    }
+}
+
+fn refused(name: &str, r: Refused, t: Tr) -> i32 {
+    match r {
+        Refused::File(e) => {
+            eprintln!("{name}: {}", t.error(e.code()));
+            1
+        }
+        Refused::Mapping(errs, _) => {
             for e in errs {
                 eprintln!(
                     "--map {}: {}",
@@ -80,41 +159,36 @@ pub(super) async fn import(a: ImportArgs) -> anyhow::Result<i32> {
                     t.error(e.code)
                 );
             }
-            return Ok(2);
-        }
-    };
-    println!("{name}: {} rows", run.table.rows.len());
-    for (key, _) in gaibu_domain::import::LEDGER_FIELDS {
-        let place = run.mapping.place(&run.table, key);
-        if !place.is_empty() {
-            println!("  {key} ← {place}");
+            2
         }
     }
-    for r in &run.check.rows {
-        match &r.result {
-            Ok(Plan::Create(rec)) => println!("row {}: create {}", r.row, rec.name),
-            Ok(Plan::Update(id, rec)) => println!("row {}: update #{id} {}", r.row, rec.name),
-            Ok(Plan::Unchanged(id)) => println!("row {}: unchanged #{id}", r.row),
+}
+
+/// The mapping in use and the rows: every row when `all`, else those with errors.
+fn report(name: &str, kind: Kind, c: &Checked, all: bool, t: Tr) {
+    println!("{name}: {} rows ({:?} mapping)", c.table.rows.len(), c.from);
+    for target in kind.targets() {
+        let place = c.mapping.place(&c.table, target.key);
+        if !place.is_empty() {
+            println!("  {} ← {place}", target.key);
+        }
+    }
+    for l in &c.lines {
+        match &l.what {
+            Ok(Doing::Create(n)) if all => println!("row {}: create {n}", l.row),
+            Ok(Doing::Update(id, n)) if all => println!("row {}: update #{id} {n}", l.row),
+            Ok(Doing::Unchanged(id)) if all => println!("row {}: unchanged #{id}", l.row),
+            Ok(_) => {}
             Err(errs) => {
                 for e in errs {
                     println!(
                         "row {}: error in {}: {}",
-                        r.row,
-                        run.mapping.place(&run.table, e.field),
+                        l.row,
+                        c.mapping.place(&c.table, e.field),
                         t.error(e.code)
                     );
                 }
             }
         }
     }
-    let c = &run.check;
-    let errors = c.rows.iter().filter(|r| r.result.is_err()).count();
-    println!(
-        "{} to create, {} to update, {} unchanged, {} with errors — nothing written (--check)",
-        c.count(|p| matches!(p, Plan::Create(_))),
-        c.count(|p| matches!(p, Plan::Update(..))),
-        c.count(|p| matches!(p, Plan::Unchanged(_))),
-        errors
-    );
-    Ok(if errors == 0 { 0 } else { 1 })
 }

@@ -8,9 +8,14 @@ use gaibu_store::Who;
 use std::path::PathBuf;
 
 mod audit;
+mod directory;
+pub use directory::{DirectoryCommand, LdapArgs};
 mod export;
 mod import;
+mod ismap;
+pub use ismap::IsmapCommand;
 mod policy;
+mod rotation;
 mod serve_args;
 pub use serve_args::{CheckpointArgs, SsoArgs};
 mod user;
@@ -113,6 +118,9 @@ pub enum Command {
         checkpoints: CheckpointArgs,
         #[command(flatten)]
         sso: SsoArgs,
+        /// Boxed: `Serve` is the largest command already.
+        #[command(flatten)]
+        ldap: Box<LdapArgs>,
         #[command(flatten)]
         mail: MailArgs,
     },
@@ -164,6 +172,20 @@ pub enum Command {
     /// Check a ledger file (.xlsx or CSV) row by row against the city's data: what each row
     /// would create or update, and every error with its row and column (`--check`)
     Import(import::ImportArgs),
+    /// The city's LDAP directory: bring users in step with it (`sync`, `--check` for a dry run)
+    Directory {
+        #[command(subcommand)]
+        command: DirectoryCommand,
+    },
+    /// The ISMAP and ISMAP-LIU lists: import a downloaded list as a dated version, and
+    /// cross-check the services that claim a registration
+    Ismap {
+        #[command(subcommand)]
+        command: IsmapCommand,
+    },
+    /// The April personnel rotation from an .xlsx or CSV file: every move with what it changes
+    /// and every error with its row and column; applied in one transaction unless `--check`
+    Rotation(rotation::RotationArgs),
     /// Send the reminders of what falls due now (`serve` does this every five minutes)
     Reminders {
         /// Send them as they are due on this day (YYYY-MM-DD), e.g. to rehearse a date ahead
@@ -191,6 +213,22 @@ pub enum BenchCommand {
         /// No progress bar
         #[arg(long)]
         quiet: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Write a ledger .xlsx file of ROWS services in the units LOGIN oversees, each naming an
+    /// administrator there, for `gaibu import ledger` (the import benchmark, the demo)
+    LedgerFile {
+        #[arg(long)]
+        rows: usize,
+        /// Whose units the services are of
+        #[arg(long = "as", value_name = "LOGIN")]
+        as_login: String,
+        /// The services' names start with this
+        #[arg(long, default_value = "既存サービス")]
+        prefix: String,
+        #[arg(long)]
+        out: PathBuf,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -279,6 +317,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             header_timeout_seconds,
             checkpoints,
             sso,
+            ldap,
             mail,
         } => {
             if !(1 <= token_days && token_days <= token_max_days) {
@@ -306,6 +345,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
                     token_max_days,
                     header_timeout: std::time::Duration::from_secs(header_timeout_seconds.max(1)),
                     sso,
+                    directory: ldap.config()?,
                     ..Config::default()
                 },
             )
@@ -439,11 +479,44 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             crate::bench::run_seed(&db.url()?, db.data_dir.join("evidence"), opts).await?;
             Ok(0)
         }
+        Command::Bench {
+            command:
+                BenchCommand::LedgerFile {
+                    rows,
+                    as_login,
+                    prefix,
+                    out,
+                    db,
+                },
+        } => {
+            let st = server::open(&db.url()?, Config::default()).await?;
+            let user = crate::people::find_user(&st, &as_login)
+                .await
+                .map_err(app_err)?;
+            let u = crate::auth::acting_as(&st, user.id)
+                .await
+                .map_err(app_err)?;
+            let bytes = crate::import::sample::ledger_file(&st, &u, rows, &prefix, st.today())
+                .await
+                .map_err(app_err)?;
+            std::fs::write(&out, bytes)?;
+            println!("{rows} services written to {}", out.display());
+            Ok(0)
+        }
         Command::Export(a) => export::export(a).await,
         Command::Import(a) => import::import(a).await,
+        Command::Directory { command } => directory::run(command).await,
+        Command::Rotation(a) => rotation::rotation(a).await,
+        Command::Ismap { command } => ismap::ismap(command).await,
         Command::Reminders { as_of, db } => {
             let st = server::open(&db.url()?, Config::default()).await?;
             let today = as_of.unwrap_or_else(|| st.today());
+            let moved = crate::rotation::apply_due(&st, today)
+                .await
+                .map_err(app_err)?;
+            if moved > 0 {
+                println!("{moved} scheduled rotation moves applied as of {today}");
+            }
             let sent = crate::reminders::run(&st, today).await.map_err(app_err)?;
             println!("{sent} reminders sent as of {today}");
             Ok(0)

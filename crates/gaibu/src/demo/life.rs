@@ -38,6 +38,7 @@ pub(super) async fn seed(st: &AppState, c: &Cast<'_>) -> AppResult<()> {
         c,
         "オンラインストレージ（デモ）",
         "デモストレージ株式会社",
+        None,
     )
     .await?;
     let event = EventInput {
@@ -90,7 +91,14 @@ pub(super) async fn seed(st: &AppState, c: &Cast<'_>) -> AppResult<()> {
 
     // 11. Class 2, terminated (S7.1): the ISM accepted, the ledger and the register ended, the
     // data made unrecoverable by deleting its key (S3.7-3), its account closed.
-    let s = in_operation(st, c, "旧グループウェア（デモ）", "デモウェア株式会社").await?;
+    let s = in_operation(
+        st,
+        c,
+        "旧グループウェア（デモ）",
+        "デモウェア株式会社",
+        None,
+    )
+    .await?;
     let account = AccountInput {
         kind: "admin".into(),
         account_id: "groupware-admin@city.example.lg.jp".into(),
@@ -105,21 +113,26 @@ pub(super) async fn seed(st: &AppState, c: &Cast<'_>) -> AppResult<()> {
 }
 
 /// A class-2 service of `im`, approved by the ISM, in the ledger with its managers named,
-/// every build-time measure recorded (S3.5.6) and put into operation.
-async fn in_operation(
+/// every build-time measure recorded (S3.5.6) and put into operation; its sheet answered as
+/// `answers` says when given (else so that it is met).
+pub(super) async fn in_operation(
     st: &AppState,
     c: &Cast<'_>,
     name: &str,
     provider: &str,
+    answers: Option<&gaibu_domain::sheet::Answers>,
 ) -> AppResult<ServiceRow> {
     let sheet = policies::sheet_in_force(st, Track::Class2Plus).await?;
-    let a = checked(
+    let mut a = checked(
         st,
         c.im,
         &sheet.doc,
         &demo_input(name, provider, "2", "2026-07-01"),
     )
     .await?;
+    if let Some(answers) = answers {
+        a = crate::applications::save_self_check(st, c.im, a.id, a.version, answers).await?;
+    }
     let a = review::save_evaluation(st, c.im, a.id, a.version, &demo_evaluation()).await?;
     let a = review::submit(st, c.im, a.id, a.version).await?;
     let ok = DecisionInput {

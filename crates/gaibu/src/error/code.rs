@@ -46,6 +46,16 @@ pub enum ErrorCode {
     RecordTooLarge,
     TooManyTokens,
     SelfDeactivation,
+    /// The city's directory (issue 11): none configured, its settings not saved, cannot be
+    /// reached, refused the bind, refused the search, answered with nobody, or changed since
+    /// the dry run.
+    DirectoryNotConfigured,
+    DirectoryNoSettings,
+    DirectoryUnreachable,
+    DirectoryBindRefused,
+    DirectorySearchFailed,
+    DirectoryEmpty,
+    DirectoryChanged,
 }
 
 /// `(code, its string, its HTTP status, its message)`: one arm per variant, so a new code
@@ -152,11 +162,38 @@ fn spec(c: ErrorCode) -> (&'static str, StatusCode, Msg) {
             S::FORBIDDEN,
             Msg::ErrorSelfDeactivation,
         ),
+        E::DirectoryNotConfigured => (
+            "directory_not_configured",
+            S::CONFLICT,
+            Msg::ErrorDirectoryNotConfigured,
+        ),
+        E::DirectoryNoSettings => (
+            "directory_no_settings",
+            S::CONFLICT,
+            Msg::ErrorDirectoryNoSettings,
+        ),
+        E::DirectoryUnreachable => (
+            "directory_unreachable",
+            S::BAD_GATEWAY,
+            Msg::ErrorDirectoryUnreachable,
+        ),
+        E::DirectoryBindRefused => (
+            "directory_bind_refused",
+            S::BAD_GATEWAY,
+            Msg::ErrorDirectoryBindRefused,
+        ),
+        E::DirectorySearchFailed => (
+            "directory_search_failed",
+            S::BAD_GATEWAY,
+            Msg::ErrorDirectorySearchFailed,
+        ),
+        E::DirectoryEmpty => ("directory_empty", S::CONFLICT, Msg::ErrorDirectoryEmpty),
+        E::DirectoryChanged => ("directory_changed", S::CONFLICT, Msg::ErrorDirectoryChanged),
     }
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 38] = [
+    pub const ALL: [ErrorCode; 45] = [
         ErrorCode::Unauthenticated,
         ErrorCode::NotFound,
         ErrorCode::StaleVersion,
@@ -195,6 +232,13 @@ impl ErrorCode {
         ErrorCode::RecordTooLarge,
         ErrorCode::TooManyTokens,
         ErrorCode::SelfDeactivation,
+        ErrorCode::DirectoryNotConfigured,
+        ErrorCode::DirectoryNoSettings,
+        ErrorCode::DirectoryUnreachable,
+        ErrorCode::DirectoryBindRefused,
+        ErrorCode::DirectorySearchFailed,
+        ErrorCode::DirectoryEmpty,
+        ErrorCode::DirectoryChanged,
     ];
 
     /// The stable code in the JSON body, e.g. `stale_version`.
@@ -249,6 +293,9 @@ mod tests {
                 | "responsible_ism_required"
                 | "system_administrator_required"
                 | "not_for_system_administrator" => StatusCode::FORBIDDEN,
+                "directory_unreachable" | "directory_bind_refused" | "directory_search_failed" => {
+                    StatusCode::BAD_GATEWAY
+                }
                 _ => StatusCode::CONFLICT,
             };
             assert_eq!(c.status(), expected, "{c:?}");
@@ -336,6 +383,18 @@ mod tests {
             "too_many",
             "policy_invalid",
             "unknown_role",
+            // the city's directory (issue 11)
+            "directory_bad_attribute",
+            "directory_bad_dn",
+            "directory_bad_filter",
+            "directory_bad_mapping_line",
+            "directory_contractor_login",
+            "directory_duplicate_login",
+            "directory_duplicate_value",
+            "directory_invalid_login",
+            "directory_no_login",
+            "directory_no_name",
+            "directory_self_leaver",
         ];
         let missing: Vec<_> = CODES
             .iter()

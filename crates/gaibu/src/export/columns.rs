@@ -125,6 +125,10 @@ impl ListKind {
                 t.label_suspended_on(),
                 t.label_retired_on(),
                 t.fixes_in_scope(),
+                // What an import of this file needs to give the same ledger back.
+                t.export_administrator_login(),
+                t.label_system_name(),
+                t.label_note(),
             ],
             ListKind::Register => vec![
                 // S5.2.1-5 ア–ク, in its order.
@@ -256,6 +260,9 @@ impl RowCx {
             Cell::date(s.suspended_on),
             Cell::date(s.retired_on),
             self.in_scope(s.in_scope),
+            Cell::text(&s.administrator_login),
+            Cell::text(s.system_name.as_deref().unwrap_or("")),
+            Cell::text(s.ledger_note.as_deref().unwrap_or("")),
         ]
     }
 

@@ -33,7 +33,7 @@ fn normal(s: &str) -> String {
 
 impl Mapping {
     /// The mapping the headers suggest: each target takes the first unclaimed column whose
-    /// header equals one of its names; then one that contains one.
+    /// header equals one of its names (its earlier names first); then one that contains one.
     pub fn guess(headers: &[String], targets: &[Target]) -> Mapping {
         let heads: Vec<String> = headers.iter().map(|h| normal(h)).collect();
         let mut taken = vec![false; heads.len()];
@@ -43,17 +43,18 @@ impl Mapping {
                 if m.contains_key(t.key) {
                     continue;
                 }
-                let names: Vec<String> = t.headers.iter().map(|h| normal(h)).collect();
-                let found = heads.iter().enumerate().position(|(i, h)| {
-                    !taken[i]
-                        && !h.is_empty()
-                        && names.iter().any(|n| {
-                            if exact {
-                                h == n
+                // A target's names in order: its first name's column wins over a later one's
+                // (an administrator's login column over the column of their name).
+                let found = t.headers.iter().map(|n| normal(n)).find_map(|n| {
+                    heads.iter().enumerate().position(|(i, h)| {
+                        !taken[i]
+                            && !h.is_empty()
+                            && if exact {
+                                *h == n
                             } else {
                                 h.contains(n.as_str())
                             }
-                        })
+                    })
                 });
                 if let Some(i) = found {
                     taken[i] = true;

@@ -296,7 +296,10 @@ pub fn decode(bytes: &[u8], encoding: Encoding) -> Result<(String, Encoding), Re
         if bad {
             Err(ReadError::Encoding)
         } else {
-            Ok((text.into_owned(), Encoding::ShiftJis))
+            // The wave dash problem: Windows writes the 〜 of Japanese text (U+301C) as CP932's
+            // 0x8160 and reads it back as ～ (U+FF5E); so does gaibu's own Shift_JIS export.
+            // In Japanese text it is the wave dash either way.
+            Ok((text.replace('\u{FF5E}', "\u{301C}"), Encoding::ShiftJis))
         }
     };
     match encoding {

@@ -34,7 +34,10 @@ pub async fn every_api_route_is_in_the_document(app: &TestApp) {
             .filter(|m| item.get(*m).is_some())
             .collect();
         assert!(!documented.is_empty(), "{path} has no operation");
-        let concrete = path.replace("{id}", "1").replace("{token}", "999999");
+        let concrete = path
+            .replace("{id}", "1")
+            .replace("{token}", "999999")
+            .replace("{kind}", "ledger");
         assert!(!concrete.contains('{'), "unexpected parameter in {path}");
         for m in METHODS {
             let method = Method::from_bytes(m.to_uppercase().as_bytes()).expect("method");

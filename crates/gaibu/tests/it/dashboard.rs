@@ -131,6 +131,7 @@ fn contract_link(href: &str) -> bool {
                 "check",
                 "recheck",
                 "action",
+                "ismap",
             ]) && unit_ok
                 && get("status").is_none_or(|s| {
                     [
@@ -146,6 +147,7 @@ fn contract_link(href: &str) -> bool {
                 && get("check").is_none_or(|c| c == "due_soon" || c == "overdue")
                 && get("recheck").is_none_or(|c| c == "open" || c == "overdue")
                 && get("action").is_none_or(|c| c == "open" || c == "overdue")
+                && get("ismap").is_none_or(|c| c == "flagged")
                 && get("classification").is_none_or(|c| !c.is_empty())
         }
         "/checks" => only(&["due"]) && matches!(get("due"), Some("soon" | "overdue")),

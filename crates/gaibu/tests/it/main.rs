@@ -22,13 +22,18 @@ mod contractors;
 mod corrections;
 mod dashboard;
 mod dates;
+mod demo_rotation;
+mod directory;
 mod evidence;
 mod export;
 mod export_lifecycle;
 mod html_track;
 mod identity;
 mod import;
+mod import_round_trip;
 mod instances;
+mod ismap;
+mod ldap;
 mod lifecycle_lists;
 mod lists;
 mod mail;
@@ -40,6 +45,7 @@ mod queue;
 mod rechecks;
 mod reminders;
 mod reuse;
+mod rotation;
 mod search;
 mod sheet_pages;
 mod sso;
@@ -81,13 +87,17 @@ mod scenarios {
     pub use crate::corrections::*;
     pub use crate::dashboard::*;
     pub use crate::dates::*;
+    pub use crate::demo_rotation::*;
+    pub use crate::directory::*;
     pub use crate::evidence::*;
     pub use crate::export::*;
     pub use crate::export_lifecycle::*;
     pub use crate::html_track::*;
     pub use crate::identity::*;
     pub use crate::import::*;
+    pub use crate::import_round_trip::*;
     pub use crate::instances::*;
+    pub use crate::ismap::*;
     pub use crate::lifecycle_lists::*;
     pub use crate::lists::*;
     pub use crate::mail::*;
@@ -99,6 +109,7 @@ mod scenarios {
     pub use crate::rechecks::*;
     pub use crate::reminders::*;
     pub use crate::reuse::*;
+    pub use crate::rotation::*;
     pub use crate::search::*;
     pub use crate::sheet_pages::*;
     pub use crate::sso::*;
@@ -106,6 +117,11 @@ mod scenarios {
 }
 
 on_both_backends!(
+    a_rotation_of_ten_administrators_applied_and_audited,
+    a_rotation_file_with_one_bad_row_applies_nothing,
+    the_demo_rotation_moves_ten_and_their_successors_are_designated,
+    directory_sync_against_slapd[Slapd],
+    an_unreachable_directory_changes_nothing,
     class1_track_through_the_api,
     class1_track_through_html_forms,
     transitions_the_state_does_not_allow,
@@ -184,6 +200,13 @@ on_both_backends!(
     a_refused_review_keeps_what_was_typed,
     approval_is_offered_once_the_sheet_is_met,
     a_ledger_file_is_checked_row_by_row,
+    ismap_cross_check_flags_lapsed_and_unknown_registrations,
+    ismap_list_mapped_and_bad_files_refused,
+    a_ledger_file_is_imported_all_or_nothing_once,
+    a_ledger_file_is_imported_from_the_page_and_the_api,
+    the_ledger_and_register_come_back_the_same,
+    official_accounts_are_imported_for_ledger_services,
+    the_ism_imports_a_ledger_of_a_thousand_services,
     sso_signs_in_through_a_real_openid_provider[Oidc],
     a_request_reads_who_is_asking_in_one_query,
     policy_approved_on_one_instance_is_in_force_on_another,

@@ -15,10 +15,18 @@ pub enum Need {
     /// Node.js and npm `oidc-provider` in `e2e/`, started by the SSO test as the city's
     /// identity provider.
     Oidc,
+    /// Debian's `slapd` (OpenLDAP), started by the directory test as the city's directory.
+    Slapd,
 }
 
 impl Need {
-    pub const ALL: [Need; 4] = [Need::Postgres, Need::Browser, Need::Smtp, Need::Oidc];
+    pub const ALL: [Need; 5] = [
+        Need::Postgres,
+        Need::Browser,
+        Need::Smtp,
+        Need::Oidc,
+        Need::Slapd,
+    ];
 
     /// Why it cannot be had here, or `None` when it can.
     fn missing(self) -> Option<&'static str> {
@@ -31,12 +39,14 @@ impl Need {
                 .status()
                 .is_ok_and(|s| s.success()),
             Need::Oidc => crate::sso::ready(),
+            Need::Slapd => crate::ldap::ready(),
         };
         (!ok).then_some(match self {
             Need::Postgres => "GAIBU_TEST_POSTGRES_URL is not set",
             Need::Browser => "chromium or e2e/node_modules/playwright-core is missing",
             Need::Smtp => "python3 cannot import aiosmtpd",
             Need::Oidc => "node or e2e/node_modules/oidc-provider is missing",
+            Need::Slapd => "slapd (OpenLDAP) or its mdb backend is missing",
         })
     }
 
@@ -47,6 +57,7 @@ impl Need {
             Need::Browser => "GAIBU_REQUIRE_BROWSER",
             Need::Smtp => "GAIBU_REQUIRE_SMTP",
             Need::Oidc => "GAIBU_REQUIRE_OIDC",
+            Need::Slapd => "GAIBU_REQUIRE_SLAPD",
         };
         std::env::var(var).is_ok_and(|v| v == "1")
     }
@@ -67,6 +78,10 @@ impl Need {
             }
             Need::Oidc => {
                 "`npm ci` in e2e/ (GAIBU_REQUIRE_OIDC=1 makes a missing provider a failure)"
+            }
+            Need::Slapd => {
+                "apt-get install slapd ldap-utils (GAIBU_REQUIRE_SLAPD=1 makes a missing one a \
+                 failure)"
             }
         }
     }

@@ -13,8 +13,11 @@ mod contractors;
 mod convert;
 mod credentials;
 mod dashboard;
+mod directory;
 mod evidence;
 mod extract;
+mod imports;
+mod ismap;
 mod measures;
 pub mod model;
 mod notifications;
@@ -23,6 +26,7 @@ mod policies;
 mod rechecks;
 mod register;
 mod review;
+mod rotation;
 mod services;
 mod terminations;
 
@@ -66,6 +70,10 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "contractors", description = "Contractors' sheets and their verification (S5.3)"),
         (name = "rechecks", description = "Re-checks, corrective actions and check orders (S6)"),
         (name = "dashboard", description = "The ISM's and the CISO's dashboard"),
+        (name = "ismap", description = "The ISMAP lists: import, cross-check, flagged services"),
+        (name = "imports", description = "Ledger and usage-register files brought in (issue 11)"),
+        (name = "directory", description = "The city's LDAP directory: settings, dry run and sync"),
+        (name = "rotation", description = "The personnel rotation: moves, successors, leavers' accounts"),
     )
 )]
 struct ApiDoc;
@@ -226,6 +234,7 @@ fn error_response(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::
 fn documented(max_upload: usize) -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(people::routes())
+        .merge(directory::routes())
         .merge(credentials::routes())
         .merge(policies::routes())
         .merge(applications::routes())
@@ -238,9 +247,12 @@ fn documented(max_upload: usize) -> OpenApiRouter<AppState> {
         .merge(contractors::routes())
         .merge(rechecks::routes())
         .merge(dashboard::routes())
+        .merge(ismap::routes())
         .merge(evidence::routes(max_upload))
         .merge(terminations::routes(max_upload))
         .merge(crate::export::api_routes())
+        .merge(imports::routes())
+        .merge(rotation::routes())
 }
 
 /// The OpenAPI document as served.

@@ -212,6 +212,7 @@ async fn page(cx: Cx, Query(q): Query<DashboardQuery>) -> AppResult<Response> {
         Some(&d.certificates_expiring),
         "warn",
     );
+    add(t.ismap_dashboard(), Some(&d.ismap_flagged), "bad");
     add(
         t.dashboard_applications_waiting(),
         Some(&d.applications_waiting.figure),

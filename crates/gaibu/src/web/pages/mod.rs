@@ -10,16 +10,20 @@ pub use check_orders::target_text as check_order_target;
 mod contractors;
 mod dashboard;
 mod date_style;
+mod directory;
 mod error_page;
 pub(crate) mod flash;
 mod history;
 mod home;
+mod imports;
+mod ismap;
 mod lists;
 mod measures;
 mod policies;
 mod rechecks;
 mod register;
 mod review;
+mod rotation;
 mod services;
 mod session;
 pub(crate) mod terminations;
@@ -41,7 +45,7 @@ use gaibu_domain::role::Role;
 use std::collections::HashMap;
 
 pub fn routes() -> Router<AppState> {
-    let parts: [fn() -> Router<AppState>; 17] = [
+    let parts: &[fn() -> Router<AppState>] = &[
         session::routes,
         account::routes,
         home::routes,
@@ -59,9 +63,14 @@ pub fn routes() -> Router<AppState> {
         rechecks::routes,
         check_orders::routes,
         dashboard::routes,
+        imports::routes,
+        directory::routes,
+        ismap::routes,
+        rotation::routes,
     ];
+    // A slice, not an array: adding a part needs no count.
     parts
-        .into_iter()
+        .iter()
         .fold(Router::new(), |router, part| router.merge(part()))
 }
 
@@ -193,6 +202,8 @@ pub struct PageCtx {
     pub unread: i64,
     /// A contractor's person: their own pages only.
     pub is_contractor: bool,
+    /// May bring files of records in (`/imports`): oversees units (issue 11).
+    pub may_import: bool,
     /// What the request before this page did (`flash`), shown once.
     pub flash: String,
     /// For the head of a printed page: the city and when it was printed.
@@ -223,6 +234,7 @@ impl PageCtx {
             path: path.to_string(),
             unread: u.unread,
             is_contractor: u.user.contractor_id.is_some(),
+            may_import: gaibu_domain::import::may_import(&u.actor).is_ok(),
             city: String::new(),
             printed_at: String::new(),
         }
@@ -240,6 +252,7 @@ impl PageCtx {
             path: String::new(),
             unread: 0,
             is_contractor: false,
+            may_import: false,
             flash: String::new(),
             city: String::new(),
             printed_at: String::new(),

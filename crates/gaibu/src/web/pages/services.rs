@@ -43,6 +43,8 @@ struct ListPage {
     lists: super::lists::ListCtx,
     status_options: [(&'static str, &'static str); 5],
     sort_options: [(&'static str, &'static str); 5],
+    /// The findings of the ISMAP cross-check that flag a service.
+    ismap_options: Vec<(&'static str, &'static str)>,
 }
 
 async fn list(
@@ -91,6 +93,10 @@ async fn list(
             ("approved_at", t.list_sort_approved_at()),
             ("next_check_due", t.list_sort_next_check_due()),
         ],
+        ismap_options: gaibu_domain::ismap::Finding::FLAGS
+            .iter()
+            .map(|f| (f.as_str(), crate::ismap::finding_label(t, *f)))
+            .collect(),
     })
 }
 
@@ -114,6 +120,8 @@ struct DetailPage {
     retire_input: RetireInput,
     retire_errors: FieldErrors,
     timeline: TimelinePartial,
+    /// The open flag of the ISMAP cross-check (issue 11).
+    ismap: Option<super::ismap::Notice>,
 }
 
 /// A page of the service's timeline: the whole section on the service's page, or (for htmx's
@@ -286,6 +294,7 @@ async fn detail_page(cx: &Cx, id: i64, forms: Forms, before: Option<i64>) -> App
         retire_input,
         retire_errors: FieldErrors::from(t, &retire_errs),
         timeline,
+        ismap: super::ismap::notice(cx, &s).await?,
         s,
         page,
     })
