@@ -225,8 +225,10 @@ mod tests {
         (Backend::Sqlite, 24, "301996cf23701c49"),
         (Backend::Sqlite, 25, "fcc525697e22174d"),
         (Backend::Sqlite, 26, "d5d16e2ea678c888"),
-        (Backend::Sqlite, 30, "1a674b045710087e"),
+        (Backend::Sqlite, 27, "c15ddc4cb7ff2157"),
         (Backend::Sqlite, 28, "fcb32a48f115d923"),
+        (Backend::Sqlite, 29, "333806e947938eea"),
+        (Backend::Sqlite, 30, "1a674b045710087e"),
         (Backend::Postgres, 1, "14a59397ace74024"),
         (Backend::Postgres, 2, "7e805a52704f4a81"),
         (Backend::Postgres, 3, "567e613fb4b9c3fc"),
@@ -253,8 +255,10 @@ mod tests {
         (Backend::Postgres, 24, "8362cacc9c2dddb1"),
         (Backend::Postgres, 25, "fcc525697e22174d"),
         (Backend::Postgres, 26, "d5d16e2ea678c888"),
-        (Backend::Postgres, 30, "1a674b045710087e"),
+        (Backend::Postgres, 27, "40f7f04009952ecc"),
         (Backend::Postgres, 28, "f25a71a7b729e956"),
+        (Backend::Postgres, 29, "73dfd3384a62207f"),
+        (Backend::Postgres, 30, "1a674b045710087e"),
     ];
 
     #[test]

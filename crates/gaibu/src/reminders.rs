@@ -139,7 +139,24 @@ pub fn deadline_label(t: Tr, k: DeadlineKind) -> &'static str {
 /// Runs the reminders in the background, every `every`, on the city's date of the moment.
 pub fn spawn(st: AppState, every: Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
+        let mut ismap_checked: Option<Date> = None;
         loop {
+            // A registration lapses with time, not only with a new list: the ISMAP
+            // cross-check runs once a day (issue 11; it opens nothing twice).
+            let today = st.today();
+            if ismap_checked != Some(today) {
+                match crate::ismap::cross_check(&st, &gaibu_store::Who::system(), today).await {
+                    Ok(s) if !s.raised.is_empty() => {
+                        tracing::info!(
+                            raised = s.raised.len(),
+                            "ISMAP cross-check flagged services"
+                        )
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "ISMAP cross-check failed"),
+                }
+                ismap_checked = Some(today);
+            }
             // Moves of the personnel rotation whose date has come (issue 11).
             match crate::rotation::apply_due(&st, st.today()).await {
                 Ok(0) => {}

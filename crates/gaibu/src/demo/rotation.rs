@@ -36,8 +36,8 @@ pub struct Staff {
     pub service: &'static str,
     pub provider: &'static str,
     pub class2: bool,
-    /// The official account their post holds on that service, if any.
-    pub account: Option<&'static str>,
+    /// The official account their post holds on that service, if any: its id and kind.
+    pub account: Option<(&'static str, &'static str)>,
     /// The move: the new unit's code (empty: the same unit) and position; or leaving the city.
     pub to_unit: &'static str,
     pub to_position: &'static str,
@@ -49,7 +49,7 @@ const fn staff(
     name: &'static str,
     (unit, position): (&'static str, &'static str),
     (service, provider, class2): (&'static str, &'static str, bool),
-    account: Option<&'static str>,
+    account: Option<(&'static str, &'static str)>,
     (to_unit, to_position, leaves): (&'static str, &'static str, bool),
 ) -> Staff {
     Staff {
@@ -79,7 +79,7 @@ pub const STAFF: [Staff; 10] = [
             "デモラーニング株式会社",
             false,
         ),
-        Some("reg-learning-admin@city.example.lg.jp"),
+        Some(("reg-learning-admin@city.example.lg.jp", "admin")),
         ("CIT-PR", "広聴係長", false),
     ),
     staff(
@@ -107,7 +107,7 @@ pub const STAFF: [Staff; 10] = [
         "高橋 由美",
         ("CIT-REG", "戸籍係主任"),
         ("ビジネスチャット（デモ）", "デモトーク株式会社", false),
-        Some("reg-chat-shared@city.example.lg.jp"),
+        Some(("reg-chat-shared@city.example.lg.jp", "shared")),
         ("", "", true),
     ),
     staff(
@@ -131,7 +131,7 @@ pub const STAFF: [Staff; 10] = [
         "渡辺 直樹",
         ("CIT-PR", "広聴係長"),
         ("市民意見集約クラウド（デモ）", "デモボイス株式会社", true),
-        Some("pr-voice-admin@city.example.lg.jp"),
+        Some(("pr-voice-admin@city.example.lg.jp", "admin")),
         ("CIT-REG", "住民記録係長", false),
     ),
     staff(
@@ -171,7 +171,10 @@ pub(super) async fn seed(st: &AppState, c: &Cast<'_>) -> AppResult<()> {
     let sys = Who::system();
     // One hash for all ten (argon2 is slow on purpose, and the demo seeds every test's app).
     let hash = crate::auth::hash_password(DEMO_PASSWORD.into()).await?;
-    for p in &STAFF {
+    // The class-2+ services first, so that the demo's newest service stays one of 市民課's,
+    // whose details the demo Information Manager reads.
+    let (class2s, class1s): (Vec<&Staff>, Vec<&Staff>) = STAFF.iter().partition(|p| p.class2);
+    for p in class2s.into_iter().chain(class1s) {
         let unit = crate::people::find_org_unit(st, p.unit)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -202,15 +205,10 @@ pub(super) async fn seed(st: &AppState, c: &Cast<'_>) -> AppResult<()> {
             true => class2(st, c, &me, p).await?,
             false => class1(st, c, &me, p).await?,
         };
-        if let Some(account) = p.account {
+        if let Some((account, kind)) = p.account {
             let input = AccountInput {
                 account_id: account.into(),
-                kind: if account.contains("shared") {
-                    "shared"
-                } else {
-                    "admin"
-                }
-                .into(),
+                kind: kind.into(),
                 holder_org_unit: s.org_unit_id.to_string(),
                 holder_position: p.position.into(),
                 created_on: "2026-05-01".into(),

@@ -22,7 +22,9 @@ impl Default for Limits {
             max_bytes: 20 * 1024 * 1024,
             max_unpacked: 200 * 1024 * 1024,
             max_ratio: 200,
-            max_rows: 100_000,
+            // An import holds its audit events until its one commit (all or nothing): about
+            // 30 KB a row (docs/benchmarks.md), so a file is taken in parts of this size.
+            max_rows: 20_000,
         }
     }
 }

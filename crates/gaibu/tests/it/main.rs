@@ -30,6 +30,7 @@ mod export_lifecycle;
 mod html_track;
 mod identity;
 mod import;
+mod import_kinds;
 mod import_round_trip;
 mod instances;
 mod ismap;
@@ -95,6 +96,7 @@ mod scenarios {
     pub use crate::html_track::*;
     pub use crate::identity::*;
     pub use crate::import::*;
+    pub use crate::import_kinds::*;
     pub use crate::import_round_trip::*;
     pub use crate::instances::*;
     pub use crate::ismap::*;
