@@ -35,6 +35,13 @@ pub struct LedgerContext {
     pub existing: HashMap<(String, String), (Existing, LedgerRecord)>,
     /// The units whose records the importer may bring in (`None`: all of them).
     pub allowed: Option<HashSet<OrgUnitId>>,
+    /// The confidentiality levels (codes) whose services are class 2+ (S2.2).
+    pub class2: HashSet<String>,
+    /// The units whose class-2+ services the importer may bring in: those of which they are
+    /// the Information Security Manager, who permits class-2+ use (S5.1.1); `None`: all.
+    pub class2_allowed: Option<HashSet<OrgUnitId>>,
+    /// Services of the file's names that were approved but are not yet in the ledger.
+    pub unregistered: HashSet<(String, String)>,
 }
 
 /// Who may bring a file of records in, and for which units: the CISO for all; the Information
@@ -216,7 +223,27 @@ pub fn check_ledger<'a>(
             },
         };
         let in_scope = yes_no(get("in_scope"), true, "in_scope", &mut errs);
+        if let (Some(level), Some(unit)) = (&confidentiality, org_unit)
+            && ctx.class2.contains(level)
+            && ctx
+                .class2_allowed
+                .as_ref()
+                .is_some_and(|a| !a.contains(&unit))
+        {
+            errs.push(CellError {
+                field: "confidentiality",
+                code: "import_class2_needs_ism",
+            });
+        }
         let key = (name.clone(), provider.clone());
+        if ctx.unregistered.contains(&key) {
+            // Approved but not yet registered: its administrator registers it (S5.2.2-3); a
+            // file would make a second service of it.
+            errs.push(CellError {
+                field: "name",
+                code: "import_not_in_ledger",
+            });
+        }
         if !name.is_empty() && !provider.is_empty() && seen.insert(key.clone(), row).is_some() {
             errs.push(CellError {
                 field: "name",

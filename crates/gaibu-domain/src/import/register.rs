@@ -3,7 +3,8 @@
 //! ア–ク, every one required (S5.2.1-5a–h).
 
 use super::{CellError, Checked, Existing, bounded, yes_no};
-use crate::role::OrgUnitId;
+use crate::error::Refusal;
+use crate::role::{Actor, OrgUnitId, Role};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The fields of a register row, in the order of S5.2.1-5 (ア–ク), then what the page marks.
@@ -62,6 +63,24 @@ pub enum RegisterPlan {
 }
 
 pub type RegisterCheck = Checked<RegisterPlan>;
+
+/// The usage register is the Information Security Manager's (S5.2.1-5): its file is brought in
+/// by the ISM for their units, or the CISO for all (`None`).
+pub fn may_import_register(actor: &Actor) -> Result<Option<Vec<OrgUnitId>>, Refusal> {
+    if actor.has_role(Role::Ciso) {
+        return Ok(None);
+    }
+    let units: Vec<OrgUnitId> = actor
+        .assignments
+        .iter()
+        .filter(|a| a.role == Role::InformationSecurityManager)
+        .map(|a| a.org_unit)
+        .collect();
+    if units.is_empty() {
+        return Err(Refusal::Forbidden("import_register"));
+    }
+    Ok(Some(units))
+}
 
 /// Checks every row (its number, and its values by field key).
 pub fn check_register<'a>(
@@ -128,19 +147,27 @@ pub fn check_register<'a>(
         }
         let result = match service {
             Some((service_id, org_unit)) if errs.is_empty() => {
-                Ok(match ctx.existing.get(&service_id) {
-                    Some((e, now)) if *now == record => RegisterPlan::Unchanged(e.id),
-                    Some((e, _)) => RegisterPlan::Update {
+                match ctx.existing.get(&service_id) {
+                    Some((e, now)) if *now == record => Ok(RegisterPlan::Unchanged(e.id)),
+                    // ク follows the designation of the administrator (S3.4c, S5.2.1-5h), as
+                    // the hand edit of the register says: a file does not change it.
+                    Some((_, now)) if now.administrator != record.administrator => {
+                        Err(vec![CellError {
+                            field: "administrator",
+                            code: "import_administrator_change",
+                        }])
+                    }
+                    Some((e, _)) => Ok(RegisterPlan::Update {
                         service_id,
                         seen: *e,
                         record,
-                    },
-                    None => RegisterPlan::Create {
+                    }),
+                    None => Ok(RegisterPlan::Create {
                         service_id,
                         org_unit,
                         record,
-                    },
-                })
+                    }),
+                }
             }
             _ => Err(errs),
         };
@@ -215,5 +242,27 @@ mod tests {
         let again = check_register([(2, row("会議", "会議")), (3, row("会議", "別"))], &c);
         assert_eq!(again.rows[0].result, Ok(RegisterPlan::Unchanged(9)));
         assert!(again.rows[1].result.is_err());
+    }
+
+    // clause: S5.2.1-5h — ク follows the administrator's designation, not a file
+    #[test]
+    fn a_file_does_not_change_the_administrator_column() {
+        let first = check_register([(2, row("会議", "会議"))], &ctx());
+        let Ok(RegisterPlan::Create { record, .. }) = first.rows[0].result.clone() else {
+            panic!("{first:?}");
+        };
+        let mut c = ctx();
+        c.existing
+            .insert(5, (Existing { id: 9, version: 1 }, record));
+        let mut other = row("会議", "会議");
+        other.insert("administrator", "情報政策課 課長");
+        let check = check_register([(2, other)], &c);
+        assert_eq!(
+            check.rows[0].result,
+            Err(vec![CellError {
+                field: "administrator",
+                code: "import_administrator_change"
+            }])
+        );
     }
 }

@@ -150,3 +150,39 @@ fn a_file_neither_reclassifies_nor_redesignates() {
     let check = check_ledger([(2, good("会議サービス", "2026-04-01"))], &seen);
     assert!(!check.is_clean());
 }
+
+// clause: S5.1.1 — class-2+ use is the Information Security Manager's to permit: an importer
+// who is not the unit's ISM brings in class-1 services only
+#[test]
+fn class2_rows_need_the_units_ism() {
+    let mut c = ctx();
+    c.class2.insert("2".into());
+    c.class2_allowed = Some(HashSet::new());
+    let check = check_ledger([(2, good("会議サービス", "2026-04-01"))], &c);
+    assert_eq!(
+        check.rows[0].result,
+        Err(vec![CellError {
+            field: "confidentiality",
+            code: "import_class2_needs_ism"
+        }])
+    );
+    c.class2_allowed = Some(HashSet::from([7]));
+    assert!(check_ledger([(2, good("会議サービス", "2026-04-01"))], &c).is_clean());
+}
+
+// clause: S5.2.2-3 — an approved service not yet in the ledger is registered by its
+// administrator; a file does not make a second one of it
+#[test]
+fn a_service_approved_but_unregistered_is_not_created_again() {
+    let mut c = ctx();
+    c.unregistered
+        .insert(("会議サービス".into(), "株式会社テスト".into()));
+    let check = check_ledger([(2, good("会議サービス", "2026-04-01"))], &c);
+    assert_eq!(
+        check.rows[0].result,
+        Err(vec![CellError {
+            field: "name",
+            code: "import_not_in_ledger"
+        }])
+    );
+}

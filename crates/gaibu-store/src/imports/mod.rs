@@ -206,6 +206,7 @@ impl Store {
                         now,
                     )
                     .await?;
+                    w.touch(Table::UsageRegister, row.id);
                     (None, row)
                 }
                 Some((id, version)) => {

@@ -57,7 +57,9 @@ pub(super) async fn create_service(
         ("confidentiality", (&r.confidentiality).into()),
         ("fields", to_json(&fields).into()),
         ("classification_policy_id", classification_policy_id.into()),
-        ("approved_by", by.into()),
+        // Approved on paper before gaibu: nobody here approved it (the origin says where it
+        // came from), so no one is listed as its approver when they move.
+        ("approved_by", Option::<i64>::None.into()),
         ("approved_at", now.into()),
         ("approval_snapshot", (&origin_json).into()),
         ("snapshot_sha256", snapshot_sha256(&origin_json).into()),

@@ -137,9 +137,12 @@ impl Store {
 
     /// The leavers' accounts still active and not handed over, of the services `admin`
     /// administers (`None`: of every service), a page at a time.
+    /// `admin`: only the services this person administers — and, with `units`, also those of
+    /// these units and the units below them; neither: every one.
     pub async fn leaver_account_page(
         &self,
         admin: Option<i64>,
+        units: Option<&[i64]>,
         ask: &PageAsk,
     ) -> Result<Page<LeaverAccountRow>> {
         let mut q = Query::new(
@@ -152,7 +155,16 @@ impl Store {
         q.and("l.resolved_at IS NULL AND a.status = 'active'");
         if let Some(id) = admin {
             let p = q.bind(id);
-            q.and(format!("s.administrator_id = {p}"));
+            match units {
+                Some(u) if !u.is_empty() => {
+                    let ids = q.ids(u);
+                    q.and(format!(
+                        "(s.administrator_id = {p} OR s.org_unit_id IN ({}))",
+                        subtree_sql(&ids)
+                    ));
+                }
+                _ => q.and(format!("s.administrator_id = {p}")),
+            }
         }
         const SORTS: &[SortBy<LeaverAccountRow>] = &[SortBy {
             name: "id",

@@ -130,6 +130,9 @@ pub enum Command {
     Demo {
         #[arg(long, env = "GAIBU_LISTEN", default_value = "127.0.0.1:8080")]
         listen: String,
+        /// A directory to try the sync with (`docs/directory.md`)
+        #[command(flatten)]
+        ldap: Box<LdapArgs>,
         #[command(flatten)]
         mail: MailArgs,
     },
@@ -354,9 +357,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             server::serve(st, listener, mail.config(&listen)).await?;
             Ok(0)
         }
-        Command::Demo { listen, mail } => crate::demo::run(&listen, mail.config(&listen))
-            .await
-            .map(|_| 0),
+        Command::Demo { listen, ldap, mail } => {
+            crate::demo::run(&listen, mail.config(&listen), ldap.config()?)
+                .await
+                .map(|_| 0)
+        }
         Command::Audit { command } => audit(command).await,
         Command::User { command } => user(command).await,
         Command::Org {

@@ -5,7 +5,11 @@ use super::{DEMO_PASSWORD, DEMO_USERS, ledger_file, rotation, seed};
 use crate::state::Config;
 
 #[allow(clippy::disallowed_methods)] // names a fresh directory
-pub async fn run(listen: &str, mail: Option<crate::mail::MailConfig>) -> anyhow::Result<()> {
+pub async fn run(
+    listen: &str,
+    mail: Option<crate::mail::MailConfig>,
+    directory: Option<crate::directory::ldap::Connection>,
+) -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join(format!(
         "gaibu-demo-{}",
         jiff::Timestamp::now().as_millisecond()
@@ -13,6 +17,7 @@ pub async fn run(listen: &str, mail: Option<crate::mail::MailConfig>) -> anyhow:
     let url = crate::server::database_url(None, &dir)?;
     let cfg = Config {
         evidence_dir: dir.join("evidence"),
+        directory,
         ..Config::default()
     };
     let st = crate::server::open(&url, cfg).await?;

@@ -190,12 +190,7 @@ async fn context(
     units: Option<Vec<i64>>,
 ) -> AppResult<AccountContext> {
     let rules = policies::account_rules_in_force(st).await?.doc;
-    let mut org_units = HashMap::new();
-    for u in crate::auth::org_units(st).await?.iter() {
-        for key in [&u.code, &u.name_ja, &u.name_en] {
-            org_units.insert(key.clone(), u.id);
-        }
-    }
+    let org_units = super::unit_names(st).await?;
     let mut kinds = HashMap::new();
     for k in [AccountKind::User, AccountKind::Admin, AccountKind::Shared] {
         for t in [Tr::new(Lang::Ja), Tr::new(Lang::En)] {
@@ -225,12 +220,13 @@ async fn context(
         .filter(|(n, p)| !n.is_empty() && !p.is_empty())
         .collect();
     for (name, provider) in pairs {
+        // Accounts are registered for services in use: never for a retired one (S7.2).
         let Some(s) = st
             .store
             .services_named(&name, &provider)
             .await?
             .into_iter()
-            .next()
+            .find(|s| s.ledger_status != Some(gaibu_domain::ledger::LedgerStatus::Retired))
         else {
             continue;
         };

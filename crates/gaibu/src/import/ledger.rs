@@ -106,7 +106,7 @@ pub async fn dry_run(
         Ok(p) => p,
         Err(r) => return Ok(Err(r)),
     };
-    let ctx = context(st, &table, &mapping, units).await?;
+    let ctx = context(st, u, &table, &mapping, units).await?;
     let rows = table.rows.iter().map(|r| {
         let values: BTreeMap<&'static str, &str> = LEDGER_FIELDS
             .iter()
@@ -224,27 +224,46 @@ pub async fn import(
     Ok((Ok(run), Some(done)))
 }
 
+/// The units where `u` permits class-2+ use as Information Security Manager (S5.1.1): all of
+/// them for the CISO (`None`).
+fn class2_units(u: &CurrentUser) -> Option<Vec<i64>> {
+    use gaibu_domain::role::Role;
+    if u.actor.has_role(Role::Ciso) {
+        return None;
+    }
+    Some(
+        u.actor
+            .assignments
+            .iter()
+            .filter(|a| a.role == Role::InformationSecurityManager)
+            .map(|a| a.org_unit)
+            .collect(),
+    )
+}
+
 /// What the city has that the file's rows name: org units (by code or name), the levels of the
 /// classification in force (by code or label), the people named (by login) and the services
 /// the rows name — read for the values in the file only, never whole tables.
 async fn context(
     st: &AppState,
+    u: &CurrentUser,
     table: &Table,
     mapping: &Mapping,
     units: Option<Vec<i64>>,
 ) -> AppResult<LedgerContext> {
-    let mut ctx = LedgerContext::default();
-    let all = crate::auth::org_units(st).await?;
-    for u in all.iter() {
-        for key in [&u.code, &u.name_ja, &u.name_en] {
-            ctx.org_units.insert(key.clone(), u.id);
-        }
-    }
-    ctx.allowed = super::allowed_units(st, units).await?;
+    let mut ctx = LedgerContext {
+        org_units: super::unit_names(st).await?,
+        allowed: super::allowed_units(st, units).await?,
+        class2_allowed: super::allowed_units(st, class2_units(u)).await?,
+        ..Default::default()
+    };
     let scheme = policies::scheme_in_force(st).await?;
     for l in &scheme.doc.confidentiality {
         for key in [&l.code, &l.label_ja, &l.label_en] {
             ctx.levels.insert(key.clone(), l.code.clone());
+        }
+        if l.track == Some(gaibu_domain::classification::Track::Class2Plus) {
+            ctx.class2.insert(l.code.clone());
         }
     }
     let distinct = |key: &str| -> BTreeSet<String> {
@@ -255,9 +274,13 @@ async fn context(
             .filter(|v| !v.is_empty())
             .collect()
     };
+    // An administrator is an active member of the city's staff, as a designation requires.
     for login in distinct("administrator") {
-        if let Some(u) = st.store.user_by_login(&login).await? {
-            ctx.people.insert(login, u.id);
+        if let Some(p) = st.store.user_by_login(&login).await?
+            && p.active
+            && p.contractor_id.is_none()
+        {
+            ctx.people.insert(login, p.id);
         }
     }
     let pairs: BTreeSet<(String, String)> = table
@@ -272,13 +295,20 @@ async fn context(
         .filter(|(n, p)| !n.is_empty() && !p.is_empty())
         .collect();
     for (name, provider) in pairs {
-        // The first service of that name and provider is the one a row updates.
-        if let Some(s) = st
-            .store
-            .services_named(&name, &provider)
-            .await?
-            .into_iter()
-            .next()
+        // A row updates the first service of that name and provider in the ledger and not
+        // retired; one only approved is for its administrator to register.
+        let named = st.store.services_named(&name, &provider).await?;
+        let live = |s: &&gaibu_store::ServiceRow| {
+            s.ledger_status != Some(gaibu_domain::ledger::LedgerStatus::Retired)
+        };
+        let in_ledger = named
+            .iter()
+            .filter(live)
+            .find(|s| s.registered_on.is_some());
+        if in_ledger.is_none() && named.iter().filter(live).any(|s| s.registered_on.is_none()) {
+            ctx.unregistered.insert((name.clone(), provider.clone()));
+        }
+        if let Some(s) = in_ledger
             && let Some(registered_on) = s.registered_on
         {
             let record = LedgerRecord {

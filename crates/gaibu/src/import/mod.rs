@@ -118,6 +118,35 @@ fn numbered(m: &BTreeMap<String, usize>) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Org units by code or by name (Japanese or English). A code always names its unit; a name
+/// that several units share names none of them (a row must then give the code), so a record
+/// never lands in the wrong unit.
+pub async fn unit_names(st: &AppState) -> AppResult<std::collections::HashMap<String, i64>> {
+    use std::collections::HashMap;
+    let units = crate::auth::org_units(st).await?;
+    let mut by_name: HashMap<String, Option<i64>> = HashMap::new();
+    for u in units.iter() {
+        for name in [&u.name_ja, &u.name_en] {
+            by_name
+                .entry(name.clone())
+                .and_modify(|v| {
+                    if *v != Some(u.id) {
+                        *v = None
+                    }
+                })
+                .or_insert(Some(u.id));
+        }
+    }
+    let mut out: HashMap<String, i64> = by_name
+        .into_iter()
+        .filter_map(|(k, v)| Some((k, v?)))
+        .collect();
+    for u in units.iter() {
+        out.insert(u.code.clone(), u.id);
+    }
+    Ok(out)
+}
+
 /// The units an importer may bring records of — those they oversee and every unit below —
 /// or `None` for all of them (the CISO).
 pub async fn allowed_units(
@@ -290,22 +319,33 @@ pub async fn import(
     })
 }
 
-/// Keeps a file being imported in the database's file store (by its SHA-256) between its
-/// check and its import, for any instance to finish; the import run names it by that hash.
-pub async fn keep(st: &AppState, bytes: &[u8]) -> AppResult<String> {
+/// Where a file a person checked is kept: named by the person and the file's SHA-256, so that
+/// one can take back only what they uploaded themselves — never another file of the store (an
+/// evidence file is named by its hash alone).
+fn kept_key(user_id: i64, sha256: &str) -> String {
+    sha256_hex(format!("import:{user_id}:{sha256}").as_bytes())
+}
+
+/// Keeps a file being imported in the database's file store between its check and its import,
+/// for any instance to finish; answers the file's SHA-256, by which the page names it. Called
+/// once the file has been read, so that a refused file is never kept.
+pub async fn keep(st: &AppState, user_id: i64, bytes: &[u8]) -> AppResult<String> {
     let sha = sha256_hex(bytes);
-    st.store.put_blob(&sha, bytes, st.now()).await?;
+    st.store
+        .put_blob(&kept_key(user_id, &sha), bytes, st.now())
+        .await?;
     Ok(sha)
 }
 
-/// A file kept by `keep`, whole (`None` if there is none by that hash).
-pub async fn kept(st: &AppState, sha256: &str) -> AppResult<Option<Vec<u8>>> {
-    let Some(obj) = st.store.blob(sha256).await? else {
+/// A file `user_id` kept by `keep`, whole (`None` if they kept none of that hash).
+pub async fn kept(st: &AppState, user_id: i64, sha256: &str) -> AppResult<Option<Vec<u8>>> {
+    let key = kept_key(user_id, sha256);
+    let Some(obj) = st.store.blob(&key).await? else {
         return Ok(None);
     };
     let mut out = Vec::with_capacity(usize::try_from(obj.size_bytes).unwrap_or(0));
     for seq in 0..obj.chunk_count {
-        match st.store.blob_chunk(sha256, seq).await? {
+        match st.store.blob_chunk(&key, seq).await? {
             Some(c) => out.extend_from_slice(&c),
             None => return Ok(None),
         }

@@ -12,9 +12,9 @@ use crate::i18n::{Lang, Tr};
 use crate::state::AppState;
 use gaibu_domain::audit::Entity;
 use gaibu_domain::import::Existing;
-use gaibu_domain::import::may_import;
 use gaibu_domain::import::register::{
     REGISTER_FIELDS, RegisterCheck, RegisterContext, RegisterPlan, RegisterRecord, check_register,
+    may_import_register,
 };
 use gaibu_store::{ImportFile, ImportRow, RegisterFields, RegisterStep};
 use std::collections::{BTreeMap, BTreeSet};
@@ -114,7 +114,7 @@ pub async fn dry_run(
     let units = ruled(
         st,
         u,
-        may_import(&u.actor),
+        may_import_register(&u.actor),
         "import.register",
         Entity::Import,
         None,

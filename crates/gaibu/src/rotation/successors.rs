@@ -183,18 +183,27 @@ pub async fn designate(
         .await?)
 }
 
-/// The leavers' accounts `u` is to close or hand over: of the services they administer (every
-/// service's for the CISO, the System Administrator and the ISMs, who oversee them).
+/// The leavers' accounts `u` is to close or hand over: of the services they administer; an ISM
+/// also those of the units they oversee; the CISO and the System Administrator every one.
 pub async fn leaver_accounts(
     st: &AppState,
     u: &CurrentUser,
     ask: &PageAsk,
 ) -> AppResult<Page<LeaverAccountRow>> {
-    let all = u.has_role(Role::Ciso)
-        || u.has_role(Role::SystemAdministrator)
-        || u.has_role(Role::InformationSecurityManager);
-    let admin = (!all).then_some(u.user.id);
-    Ok(st.store.leaver_account_page(admin, ask).await?)
+    if u.has_role(Role::Ciso) || u.has_role(Role::SystemAdministrator) {
+        return Ok(st.store.leaver_account_page(None, None, ask).await?);
+    }
+    let units: Vec<i64> = u
+        .actor
+        .assignments
+        .iter()
+        .filter(|a| a.role == Role::InformationSecurityManager)
+        .map(|a| a.org_unit)
+        .collect();
+    Ok(st
+        .store
+        .leaver_account_page(Some(u.user.id), Some(&units), ask)
+        .await?)
 }
 
 /// The account stays with the post and passes to its successor: no longer listed.

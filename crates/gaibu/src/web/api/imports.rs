@@ -108,6 +108,16 @@ async fn import_file(
     body: Bytes,
 ) -> AppResult<Response> {
     let kind = Kind::parse(&kind).ok_or(AppError::NotFound)?;
+    // Refused (and audited) before the body is looked at.
+    crate::audit_denial::ruled(
+        &c.st,
+        &c.u,
+        gaibu_domain::import::may_import(&c.u.actor),
+        "import",
+        gaibu_domain::audit::Entity::Import,
+        None,
+    )
+    .await?;
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(q.as_deref().unwrap_or("")).unwrap_or_default();
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
@@ -131,9 +141,6 @@ async fn import_file(
     let (result, done) = if check {
         (import::check(&c.st, &c.u, kind, &upload).await?, None)
     } else {
-        if !body.is_empty() {
-            import::keep(&c.st, &body).await?;
-        }
         import::import(&c.st, &c.u, kind, &upload, &|| {}).await?
     };
     let checked = match result {

@@ -343,13 +343,14 @@ async fn submit(cx: Cx, input: ImportInput) -> AppResult<Response> {
             if bytes.len() > Limits::default().max_bytes {
                 return refuse("file", "file_too_large").await;
             }
-            import::keep(&cx.st, &bytes).await?;
             (name, bytes)
         }
-        None if !input.upload.is_empty() => match import::kept(&cx.st, &input.upload).await? {
-            Some(b) => (input.file_name.clone(), b),
-            None => return refuse("file", "required").await,
-        },
+        None if !input.upload.is_empty() => {
+            match import::kept(&cx.st, cx.u.user.id, &input.upload).await? {
+                Some(b) => (input.file_name.clone(), b),
+                None => return refuse("file", "required").await,
+            }
+        }
         None => return refuse("file", "required").await,
     };
     let upload = Upload {
@@ -363,6 +364,11 @@ async fn submit(cx: Cx, input: ImportInput) -> AppResult<Response> {
     } else {
         (import::check(&cx.st, &cx.u, kind, &upload).await?, None)
     };
+    // A file that reads is kept for the import that follows its check (or for choosing its
+    // columns again); one refused is not.
+    if !matches!(result, Err(Refused::File(_))) && done.is_none() {
+        import::keep(&cx.st, cx.u.user.id, &bytes).await?;
+    }
     if let Some(run) = done {
         let to = format!("/imports?kind={}&done={}", kind.as_str(), run.id);
         return Ok(Redirect::to(&to).into_response());

@@ -264,10 +264,12 @@ async fn submit(cx: Cx, input: Input) -> AppResult<Response> {
             }
             (name, bytes)
         }
-        None if !input.upload.is_empty() => match import::kept(&cx.st, &input.upload).await? {
-            Some(b) => (input.file_name.clone(), b),
-            None => return refuse("file", "required").await,
-        },
+        None if !input.upload.is_empty() => {
+            match import::kept(&cx.st, cx.u.user.id, &input.upload).await? {
+                Some(b) => (input.file_name.clone(), b),
+                None => return refuse("file", "required").await,
+            }
+        }
         None => return refuse("file", "required").await,
     };
     let checked = ops::check(&cx.st, kind, &name, &bytes, encoding, &input.map).await?;
@@ -280,7 +282,7 @@ async fn submit(cx: Cx, input: Input) -> AppResult<Response> {
         }
         Err(Refused::Mapping(errs, headers)) => {
             p.errors = cx.errors(&errs);
-            import::keep(&cx.st, &bytes).await?;
+            import::keep(&cx.st, cx.u.user.id, &bytes).await?;
             p.checked = Some(CheckView {
                 file_name: name.clone(),
                 sha256: import::sha256_hex(&bytes),
@@ -316,7 +318,7 @@ async fn submit(cx: Cx, input: Input) -> AppResult<Response> {
         return Ok(Redirect::to(&done_url("imported", extra, &summary)).into_response());
     }
     // The file is kept for the import that follows the check.
-    import::keep(&cx.st, &bytes).await?;
+    import::keep(&cx.st, cx.u.user.id, &bytes).await?;
     let status = match (input.action == "import", c.is_clean()) {
         (false, true) => StatusCode::OK,
         _ => StatusCode::UNPROCESSABLE_ENTITY,

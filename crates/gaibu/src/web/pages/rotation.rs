@@ -137,11 +137,10 @@ async fn page(cx: &Cx, encoding: &'static str) -> AppResult<RotationPage> {
     })
 }
 
-fn may(cx: &Cx) -> AppResult<()> {
-    match cx.u.has_role(Role::SystemAdministrator) {
-        true => Ok(()),
-        false => Err(AppError::Forbidden("system_administrator_required")),
-    }
+/// The rotation is the System Administrator's; anyone else is refused, and the refusal
+/// audited as the API's is.
+async fn may(cx: &Cx) -> AppResult<()> {
+    crate::people::require_system_administrator(&cx.st, &cx.u, "rotation.apply").await
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -152,7 +151,7 @@ struct Shown {
 }
 
 async fn form(cx: Cx, Query(q): Query<Shown>) -> AppResult<Response> {
-    may(&cx)?;
+    may(&cx).await?;
     let mut p = page(&cx, "auto").await?;
     if let (Some(a), Some(s)) = (q.applied, q.scheduled) {
         p.notice =
@@ -164,7 +163,7 @@ async fn form(cx: Cx, Query(q): Query<Shown>) -> AppResult<Response> {
 }
 
 async fn template(cx: Cx) -> AppResult<Response> {
-    may(&cx)?;
+    may(&cx).await?;
     let body = file::template_csv(cx.t());
     Ok((
         [
@@ -253,7 +252,7 @@ impl<S: Send + Sync> FromRequest<S> for RotationInput {
 
 /// Checks the chosen (or the already checked) file, and applies it when asked and clean.
 async fn submit(cx: Cx, input: RotationInput) -> AppResult<Response> {
-    may(&cx)?;
+    may(&cx).await?;
     let (encoding, enc_name) = match input.encoding.as_str() {
         "utf-8" => (Encoding::Utf8, "utf-8"),
         "shift_jis" => (Encoding::ShiftJis, "shift_jis"),
@@ -272,13 +271,14 @@ async fn submit(cx: Cx, input: RotationInput) -> AppResult<Response> {
             if bytes.len() > Limits::default().max_bytes {
                 return refuse("file", "file_too_large").await;
             }
-            import::keep(&cx.st, &bytes).await?;
             (name, bytes)
         }
-        None if !input.upload.is_empty() => match import::kept(&cx.st, &input.upload).await? {
-            Some(b) => (input.file_name.clone(), b),
-            None => return refuse("file", "required").await,
-        },
+        None if !input.upload.is_empty() => {
+            match import::kept(&cx.st, cx.u.user.id, &input.upload).await? {
+                Some(b) => (input.file_name.clone(), b),
+                None => return refuse("file", "required").await,
+            }
+        }
         None => return refuse("file", "required").await,
     };
     let checked = file::check(&cx.st, &name, &bytes, encoding, &input.map, cx.st.today()).await?;
@@ -292,6 +292,8 @@ async fn submit(cx: Cx, input: RotationInput) -> AppResult<Response> {
         }
         Err(Refused::Mapping(errs, headers)) => {
             p.errors = cx.errors(&errs);
+            // Kept once read: the mapping is chosen again for this file.
+            import::keep(&cx.st, cx.u.user.id, &bytes).await?;
             let chosen = |key: &str| {
                 input
                     .map
@@ -321,6 +323,8 @@ async fn submit(cx: Cx, input: RotationInput) -> AppResult<Response> {
         );
         return Ok(Redirect::to(&to).into_response());
     }
+    // Kept once read, for the apply that follows the preview.
+    import::keep(&cx.st, cx.u.user.id, &bytes).await?;
     let units = crate::auth::org_units(&cx.st).await?;
     let moves = views(t, &units, &c.preview, Some(&c));
     let planned: Vec<_> = c.preview.plan.planned().map(|(_, p)| p).collect();
