@@ -278,7 +278,7 @@ pub async fn an_unreachable_directory_changes_nothing(app: &TestApp) {
         assert!(detail.contains("127.0.0.1"), "says where: {v}");
     }
     let (s, _, page) = b.post("/admin/directory/check", &[]).await;
-    assert_eq!(s, StatusCode::OK, "{page}");
+    assert_eq!(s, StatusCode::BAD_GATEWAY, "{page}");
     assert!(page.contains("id=\"directory-failure\""), "{page}");
     assert!(
         page.contains("ディレクトリに接続できませんでした"),

@@ -217,16 +217,6 @@ async fn render(cx: &Cx, s: State) -> AppResult<DirectoryPage> {
     })
 }
 
-/// A refusal of the sync as the page says it: the message and what the directory said; any
-/// other error as it is.
-fn failure(t: Tr, e: SyncError) -> AppResult<(String, String)> {
-    let (e, detail) = e.app();
-    match e {
-        AppError::Refused(code) => Ok((t.error(code.as_str()), detail.unwrap_or_default())),
-        other => Err(other),
-    }
-}
-
 async fn page(cx: Cx) -> AppResult<Response> {
     require_system_administrator(&cx.st, &cx.u, "directory.view").await?;
     show(render(&cx, State::default()).await?)
@@ -263,12 +253,26 @@ async fn check(cx: Cx) -> AppResult<Response> {
             run: Some(run),
             ..State::default()
         },
-        Err(e) => State {
-            failure: Some(failure(cx.t(), e)?),
-            ..State::default()
-        },
+        Err(e) => return failed(&cx, e).await,
     };
     show(render(&cx, s).await?)
+}
+
+/// A dry run or sync that could not be made: the page with the message and what the directory
+/// said, answered with the error's own status (502 for the directory, 409 for one changed
+/// since the dry run); any other error as it is.
+async fn failed(cx: &Cx, e: SyncError) -> AppResult<Response> {
+    let (e, detail) = e.app();
+    let status = e.status();
+    let message = match e {
+        AppError::Refused(code) => cx.t().error(code.as_str()),
+        other => return Err(other),
+    };
+    let s = State {
+        failure: Some((message, detail.unwrap_or_default())),
+        ..State::default()
+    };
+    Ok((status, render(cx, s).await?).into_response())
 }
 
 async fn sync(cx: Cx, form: FormPairs) -> AppResult<Response> {
@@ -289,10 +293,7 @@ async fn sync(cx: Cx, form: FormPairs) -> AppResult<Response> {
                 .replace("{deactivated}", &done.deactivated.to_string()),
             ..State::default()
         },
-        Err(e) => State {
-            failure: Some(failure(t, e)?),
-            ..State::default()
-        },
+        Err(e) => return failed(&cx, e).await,
     };
     show(render(&cx, s).await?)
 }
