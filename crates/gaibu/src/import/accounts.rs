@@ -18,7 +18,7 @@ use gaibu_domain::import::accounts::{
 };
 use gaibu_domain::import::may_import;
 use gaibu_store::ImportRow;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::HashMap;
 
 pub const KIND: &str = "accounts";
 
@@ -126,13 +126,7 @@ pub async fn dry_run(
         Err(r) => return Ok(Err(r)),
     };
     let ctx = context(st, &table, &mapping, units).await?;
-    let rows = table.rows.iter().map(|r| {
-        let values: BTreeMap<&'static str, &str> = ACCOUNT_FIELDS
-            .iter()
-            .map(|(k, _)| (*k, mapping.get(&r.cells, k)))
-            .collect();
-        (r.number, values)
-    });
+    let rows = super::row_values(&table, &mapping, ACCOUNT_FIELDS);
     let check = check_accounts(rows, &ctx);
     Ok(Ok(DryRun {
         table,
@@ -208,17 +202,7 @@ async fn context(
         existing: HashMap::new(),
         allowed: allowed_units(st, units).await?,
     };
-    let pairs: BTreeSet<(String, String)> = table
-        .rows
-        .iter()
-        .map(|r| {
-            (
-                mapping.get(&r.cells, "service_name").to_string(),
-                mapping.get(&r.cells, "provider").to_string(),
-            )
-        })
-        .filter(|(n, p)| !n.is_empty() && !p.is_empty())
-        .collect();
+    let pairs = super::named_services(table, mapping, "service_name", "provider");
     for (name, provider) in pairs {
         // Accounts are registered for services in use: never for a retired one (S7.2).
         let Some(s) = st

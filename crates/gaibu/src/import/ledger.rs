@@ -19,7 +19,7 @@ use gaibu_domain::import::{
     may_import,
 };
 use gaibu_store::{ImportFile, ImportRow, LedgerStep};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// What the import run is kept as.
 pub const KIND: &str = "ledger";
@@ -107,13 +107,7 @@ pub async fn dry_run(
         Err(r) => return Ok(Err(r)),
     };
     let ctx = context(st, u, &table, &mapping, units).await?;
-    let rows = table.rows.iter().map(|r| {
-        let values: BTreeMap<&'static str, &str> = LEDGER_FIELDS
-            .iter()
-            .map(|(k, _)| (*k, mapping.get(&r.cells, k)))
-            .collect();
-        (r.number, values)
-    });
+    let rows = super::row_values(&table, &mapping, LEDGER_FIELDS);
     let check = check_ledger(rows, &ctx);
     Ok(Ok(DryRun {
         table,
@@ -283,17 +277,7 @@ async fn context(
             ctx.people.insert(login, p.id);
         }
     }
-    let pairs: BTreeSet<(String, String)> = table
-        .rows
-        .iter()
-        .map(|r| {
-            (
-                mapping.get(&r.cells, "name").to_string(),
-                mapping.get(&r.cells, "provider").to_string(),
-            )
-        })
-        .filter(|(n, p)| !n.is_empty() && !p.is_empty())
-        .collect();
+    let pairs = super::named_services(table, mapping, "name", "provider");
     for (name, provider) in pairs {
         // A row updates the first service of that name and provider in the ledger and not
         // retired; one only approved is for its administrator to register.

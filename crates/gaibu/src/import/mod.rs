@@ -166,6 +166,43 @@ pub async fn allowed_units(
     ))
 }
 
+/// Each row's number and its values by field key, as the checks of `gaibu_domain::import` read
+/// them.
+pub(crate) fn row_values<'t>(
+    table: &'t Table,
+    mapping: &'t Mapping,
+    fields: &'static [(&'static str, bool)],
+) -> impl Iterator<Item = (usize, BTreeMap<&'static str, &'t str>)> + 't {
+    table.rows.iter().map(move |r| {
+        let values = fields
+            .iter()
+            .map(|(k, _)| (*k, mapping.get(&r.cells, k)))
+            .collect();
+        (r.number, values)
+    })
+}
+
+/// The services (name, provider) the rows name, each once, read from the columns of
+/// `name` and `provider`.
+pub(crate) fn named_services(
+    table: &Table,
+    mapping: &Mapping,
+    name: &str,
+    provider: &str,
+) -> std::collections::BTreeSet<(String, String)> {
+    table
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                mapping.get(&r.cells, name).to_string(),
+                mapping.get(&r.cells, provider).to_string(),
+            )
+        })
+        .filter(|(n, p)| !n.is_empty() && !p.is_empty())
+        .collect()
+}
+
 /// Keeps the mapping a file was imported with, to offer it for the next file of its layout.
 pub async fn remember(
     st: &AppState,

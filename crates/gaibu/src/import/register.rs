@@ -17,7 +17,6 @@ use gaibu_domain::import::register::{
     may_import_register,
 };
 use gaibu_store::{ImportFile, ImportRow, RegisterFields, RegisterStep};
-use std::collections::{BTreeMap, BTreeSet};
 
 pub const KIND: &str = "register";
 
@@ -130,13 +129,7 @@ pub async fn dry_run(
         Err(r) => return Ok(Err(r)),
     };
     let ctx = context(st, &table, &mapping, units).await?;
-    let rows = table.rows.iter().map(|r| {
-        let values: BTreeMap<&'static str, &str> = REGISTER_FIELDS
-            .iter()
-            .map(|(k, _)| (*k, mapping.get(&r.cells, k)))
-            .collect();
-        (r.number, values)
-    });
+    let rows = super::row_values(&table, &mapping, REGISTER_FIELDS);
     let check = check_register(rows, &ctx);
     Ok(Ok(DryRun {
         table,
@@ -233,17 +226,7 @@ async fn context(
         allowed: super::allowed_units(st, units).await?,
         ..Default::default()
     };
-    let pairs: BTreeSet<(String, String)> = table
-        .rows
-        .iter()
-        .map(|r| {
-            (
-                mapping.get(&r.cells, "service_name").to_string(),
-                mapping.get(&r.cells, "provider_name").to_string(),
-            )
-        })
-        .filter(|(n, p)| !n.is_empty() && !p.is_empty())
-        .collect();
+    let pairs = super::named_services(table, mapping, "service_name", "provider_name");
     for (name, provider) in pairs {
         let Some(s) = st
             .store
